@@ -1,0 +1,2 @@
+/** cli/ — see DESIGN.md §2. */
+export {};

@@ -1,0 +1,47 @@
+/**
+ * Every physical constant e3md uses, in one place (DESIGN.md §3).
+ *
+ * Base units: length Å, energy eV, time fs, mass amu (u), temperature K, charge e.
+ * Derived: force eV/Å, velocity Å/fs, pressure bar.
+ */
+
+/** Boltzmann constant, eV/K. CODATA 2018 (exact since the 2019 SI redefinition). */
+export const kB_eV_per_K = 8.617333262e-5;
+
+/**
+ * Kinetic energy of 1 amu moving at 1 Å/fs, in eV: 1 amu·Å²/fs² = 103.642697 eV.
+ * From CODATA 2018: 1.66053906660e-27 kg × 1e10 m²/s² / 1.602176634e-19 J/eV.
+ */
+export const amuA2fs2_in_eV = 103.642697;
+
+/** Converts a force/mass ratio in (eV/Å)/amu to an acceleration in Å/fs². */
+export const accel_A_per_fs2_per_eV_per_A_amu = 1 / amuA2fs2_in_eV;
+
+/** 1 eV/Å³ in bar: 1.602176634e-19 J / 1e-30 m³ / 1e5 Pa/bar (CODATA 2018). */
+export const eV_per_A3_in_bar = 1.602176634e6;
+
+/**
+ * ASE's time unit in fs: ASE measures time in Å·sqrt(amu/eV), so 1 ASE time unit =
+ * 1e15 · 1e-10 m · sqrt(1.66053906660e-27 kg / 1.602176634e-19 J) fs = 10.1805055 fs.
+ * Momenta in ASE files are amu·Å/(ASE time unit); velocity Å/fs = p / m / ase_time_fs.
+ */
+export const aseTimeUnit_fs = 10.180505462;
+
+/** Standard atomic weights (IUPAC 2021 abridged, as ASE tabulates them), amu, by chemical symbol. */
+export const atomicMasses_amu: Readonly<Record<string, number>> = Object.freeze({
+  H: 1.008, He: 4.002602, Li: 6.94, Be: 9.0121831, B: 10.81, C: 12.011, N: 14.007, O: 15.999,
+  F: 18.998403163, Ne: 20.1797, Na: 22.98976928, Mg: 24.305, Al: 26.9815385, Si: 28.085,
+  P: 30.973761998, S: 32.06, Cl: 35.45, Ar: 39.948, K: 39.0983, Ca: 40.078, Sc: 44.955908,
+  Ti: 47.867, V: 50.9415, Cr: 51.9961, Mn: 54.938044, Fe: 55.845, Co: 58.933194, Ni: 58.6934,
+  Cu: 63.546, Zn: 65.38, Ga: 69.723, Ge: 72.63, As: 74.921595, Se: 78.971, Br: 79.904,
+  Kr: 83.798, Rb: 85.4678, Sr: 87.62, Y: 88.90584, Zr: 91.224, Nb: 92.90637, Mo: 95.95,
+  Ru: 101.07, Rh: 102.9055, Pd: 106.42, Ag: 107.8682, Cd: 112.414, In: 114.818, Sn: 118.71,
+  Sb: 121.76, Te: 127.6, I: 126.90447, Xe: 131.293, Cs: 132.90545196, Ba: 137.327,
+  La: 138.90547, Ce: 140.116, Hf: 178.49, Ta: 180.94788, W: 183.84, Re: 186.207, Os: 190.23,
+  Ir: 192.217, Pt: 195.084, Au: 196.966569, Hg: 200.592, Tl: 204.38, Pb: 207.2, Bi: 208.9804,
+});
+
+/** Mass of a chemical symbol in amu, or undefined when the element has no tabulated mass. */
+export function atomicMass(symbol: string): number | undefined {
+  return Object.prototype.hasOwnProperty.call(atomicMasses_amu, symbol) ? atomicMasses_amu[symbol] : undefined;
+}

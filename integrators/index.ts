@@ -1,0 +1,2 @@
+/** integrators/ — see DESIGN.md §2. */
+export {};

@@ -1,0 +1,2 @@
+/** io/ — see DESIGN.md §2. */
+export {};

@@ -1,0 +1,2 @@
+/** o3/ — see DESIGN.md §2. */
+export {};

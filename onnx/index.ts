@@ -1,0 +1,2 @@
+/** onnx/ — see DESIGN.md §2. */
+export {};

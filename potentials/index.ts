@@ -1,0 +1,2 @@
+/** potentials/ — see DESIGN.md §2. */
+export {};

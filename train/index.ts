@@ -1,0 +1,2 @@
+/** train/ — see DESIGN.md §2. */
+export {};
