@@ -15,6 +15,7 @@ Run with Debian's Python (psi4's module lives under /usr/lib/x86_64-linux-gnu):
     /usr/bin/python3 tools/make-water-dataset.py atoms        # isolated H and O atoms
     /usr/bin/python3 tools/make-water-dataset.py check-fd     # forces vs finite differences
     /usr/bin/python3 tools/make-water-dataset.py summary      # counts -> counts.json + README
+    /usr/bin/python3 tools/make-water-dataset.py verify       # re-read and check every frame
     /usr/bin/python3 tools/make-water-dataset.py hexamer      # examples/water/hexamer.extxyz
 
 See examples/water/dataset/README.md for the conventions (seeds, splits, files).
