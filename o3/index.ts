@@ -1,2 +1,36 @@
-/** o3/ — see DESIGN.md §2. */
-export {};
+/**
+ * o3/ — the equivariant mathematics of e3md in e3nn 0.5's conventions (DESIGN.md §6): irreps,
+ * spherical harmonics, Wigner 3j and D, rotations, and tensor-product / linear / gate plans.
+ * Pure float64 TypeScript; imports nothing else of e3md.
+ */
+export { Irrep, type IrrepLike, type Parity } from './irrep.js';
+export { Irreps, type IrrepsFilter, type IrrepsLike, type MulIrrep, type Slice, type SortResult } from './irreps.js';
+export {
+  SH_LMAX,
+  shNormalizationFactor,
+  shPolynomials,
+  sphericalHarmonics,
+  type ShMonomial,
+  type ShNormalization,
+  type ShPolynomial,
+  type SphericalHarmonicsOptions,
+} from './spherical-harmonics.js';
+export {
+  anglesToMatrix,
+  checkOrthogonal,
+  det3,
+  matmul3,
+  matrixToAngles,
+  matrixX,
+  matrixY,
+  matrixZ,
+  randomOrthogonal,
+  randomRotation,
+  seededUniform,
+  transpose3,
+  vectorToAngles,
+  type UniformSource,
+} from './rotation.js';
+export { wignerD, wignerDFromMatrix } from './wigner-d.js';
+export { clebschGordan, wigner3j, wigner3jNonzero, type W3jEntry } from './wigner-3j.js';
+export { gaussLegendre, sphereQuadrature, type Quadrature1D, type SphereQuadrature } from './quadrature.js';
