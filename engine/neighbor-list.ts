@@ -1,0 +1,84 @@
+/**
+ * The neighbor list data type shared by every potential (DESIGN.md §1, §5).
+ *
+ * Pairs are stored LAMMPS-style in compressed rows: the pairs whose centre is atom i occupy
+ * p ∈ [offsets[i], offsets[i+1]) of `neighbors` (j) and `images` (which periodic image of j).
+ * The edge vector is r_ij = pos[j] − pos[i] + imageShifts[images[p]] (DESIGN.md §3), valid for the
+ * positions the list was built from and for any continuous motion after (positions must not be
+ * wrapped between builds: the run loop wraps only when it rebuilds).
+ *
+ * Within each centre's row the pairs with a zero shift come first (`firstImaged[i]` marks the
+ * boundary), so pair kernels can run a shift-free inner loop over most pairs.
+ */
+
+/** `half`: each unordered pair once (pair potentials). `full`: both directions i→j and j→i (learned models). */
+export type NeighborListKind = 'half' | 'full';
+
+/** Pairs within `radius_A` of each other, including pairs with periodic images of themselves. */
+export interface NeighborList {
+  readonly kind: NeighborListKind;
+  /** Number of atoms N. */
+  readonly n: number;
+  /** List radius, Å: every pair closer than this at build time is listed (interaction cutoff + skin). */
+  readonly radius_A: number;
+  /** Number of pairs P (directed pairs for a full list). */
+  readonly nPairs: number;
+  /** (N+1,) pairs of centre i are p ∈ [offsets[i], offsets[i+1]); offsets[N] = P. */
+  readonly offsets: Int32Array;
+  /** (N,) first pair of centre i whose image is not 0; offsets[i] ≤ firstImaged[i] ≤ offsets[i+1]. */
+  readonly firstImaged: Int32Array;
+  /** (P,) neighbour atom j of each pair. */
+  readonly neighbors: Int32Array;
+  /** (P,) index into `imageShifts` of each pair; 0 means no shift. */
+  readonly images: Uint16Array;
+  /** (K, 3) Cartesian shift, Å, of each image index; row 0 is (0, 0, 0). */
+  readonly imageShifts: Float64Array;
+}
+
+/**
+ * Writes the ONNX `edge_index` tensor (DESIGN.md §5): a [2, P] int64 array, row 0 the centres i,
+ * row 1 the neighbours j, in list order.
+ *
+ * @example
+ * const edgeIndex = writeEdgeIndex(list); // BigInt64Array of length 2 * list.nPairs
+ */
+export function writeEdgeIndex(list: NeighborList, out: BigInt64Array = new BigInt64Array(2 * list.nPairs)): BigInt64Array {
+  const P = list.nPairs;
+  if (out.length < 2 * P) throw new Error(`writeEdgeIndex: out has ${out.length} entries, needs 2 × ${P}`);
+  const { offsets, neighbors } = list;
+  for (let i = 0; i < list.n; i++) {
+    const bi = BigInt(i);
+    for (let p = offsets[i]; p < offsets[i + 1]; p++) out[p] = bi;
+  }
+  for (let p = 0; p < P; p++) out[P + p] = BigInt(neighbors[p]);
+  return out;
+}
+
+/**
+ * Writes the ONNX `edge_shift` tensor (DESIGN.md §5): [P, 3] Cartesian shifts in Å, so that
+ * r_ij = pos[j] − pos[i] + shift. Float32 or float64 to match the model's dtype.
+ *
+ * @example
+ * const shifts = writeEdgeShifts(list, new Float32Array(3 * list.nPairs));
+ */
+export function writeEdgeShifts<T extends Float64Array | Float32Array>(list: NeighborList, out: T): T;
+export function writeEdgeShifts(list: NeighborList): Float64Array;
+export function writeEdgeShifts(list: NeighborList, out: Float64Array | Float32Array = new Float64Array(3 * list.nPairs)): Float64Array | Float32Array {
+  const P = list.nPairs;
+  if (out.length < 3 * P) throw new Error(`writeEdgeShifts: out has ${out.length} entries, needs 3 × ${P}`);
+  const { images, imageShifts } = list;
+  for (let p = 0; p < P; p++) {
+    const k = 3 * images[p];
+    out[3 * p] = imageShifts[k];
+    out[3 * p + 1] = imageShifts[k + 1];
+    out[3 * p + 2] = imageShifts[k + 2];
+  }
+  return out;
+}
+
+/** (P,) centre atom i of every pair, expanded from `offsets` (edge_index row 0 as int32). */
+export function pairCenters(list: NeighborList, out: Int32Array = new Int32Array(list.nPairs)): Int32Array {
+  const { offsets } = list;
+  for (let i = 0; i < list.n; i++) out.fill(i, offsets[i], offsets[i + 1]);
+  return out;
+}
