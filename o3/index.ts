@@ -34,3 +34,16 @@ export {
 export { wignerD, wignerDFromMatrix } from './wigner-d.js';
 export { clebschGordan, wigner3j, wigner3jNonzero, type W3jEntry } from './wigner-3j.js';
 export { gaussLegendre, sphereQuadrature, type Quadrature1D, type SphereQuadrature } from './quadrature.js';
+export {
+  TensorProduct,
+  type ConnectionMode,
+  type InstructionSpec,
+  type IrrepNormalization,
+  type PathNormalization,
+  type TensorProductOptions,
+  type TpInstruction,
+} from './tensor-product.js';
+export { channelwise, elementwise, fullyConnected, type ChannelwiseOptions, type TpNormalization } from './tp-constructors.js';
+export { Linear, type LinearBias, type LinearInstruction, type LinearOptions } from './linear.js';
+export { activations, normalize2mom, type Activation, type ActivationParity } from './activation.js';
+export { Gate, type GateActivatedTerm, type GatedTerm, type GateOptions } from './gate.js';
