@@ -47,3 +47,4 @@ export { channelwise, elementwise, fullyConnected, type ChannelwiseOptions, type
 export { Linear, type LinearBias, type LinearInstruction, type LinearOptions } from './linear.js';
 export { activations, normalize2mom, type Activation, type ActivationParity } from './activation.js';
 export { Gate, type GateActivatedTerm, type GatedTerm, type GateOptions } from './gate.js';
+export { NormActivation, type NormActivationOptions } from './norm-activation.js';

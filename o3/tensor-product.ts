@@ -314,9 +314,11 @@ export class TensorProduct {
     else throw new Error(`TensorProduct.apply: weights has length ${weights.length}; expected ${wn} (shared) or ${batch}*${wn} (per sample)`);
 
     const out = new Float64Array(batch * dimOut);
-    let maxD3 = 1;
-    for (const k of this.kernels) maxD3 = Math.max(maxD3, k.d3);
-    const tmp = new Float64Array(maxD3);
+    // M[i, k] = Σ_j C[i, j, k] x2[v, j] (times the path coefficient): contracting input 2 first
+    // turns the sparse 3j into a small dense [d1, d3] matrix reused by all mul1 channels u.
+    let maxM = 1;
+    for (const k of this.kernels) maxM = Math.max(maxM, k.d1 * k.d3);
+    const M = new Float64Array(maxM);
     for (let z = 0; z < batch; z++) {
       const b1 = z * dim1;
       const b2 = z * dim2;
@@ -325,43 +327,38 @@ export class TensorProduct {
       for (const kr of this.kernels) {
         const { ci, cj, ck, cv, d1, d2, d3, mul1, mul2, mulOut, ins } = kr;
         const nnz = cv.length;
+        const dm = d1 * d3;
         const w0 = bw + ins.weightOffset;
         const hasW = ins.hasWeight;
-        const uvMode = ins.mode === 'uvw' || ins.mode === 'uvu' || ins.mode === 'uvv';
-        for (let u = 0; u < mul1; u++) {
-          const p1 = b1 + kr.s1 + u * d1;
-          const vEnd = uvMode ? mul2 : u + 1;
-          for (let v = uvMode ? 0 : u; v < vEnd; v++) {
-            const p2 = b2 + kr.s2 + v * d2;
-            for (let k = 0; k < d3; k++) tmp[k] = 0;
-            for (let t = 0; t < nnz; t++) tmp[ck[t]] += cv[t] * x1[p1 + ci[t]] * x2[p2 + cj[t]];
-            switch (ins.mode) {
-              case 'uvw':
-                for (let w = 0; w < mulOut; w++) {
-                  const c = hasW ? weights[w0 + (u * mul2 + v) * mulOut + w] : 1;
-                  const po = bo + kr.so + w * d3;
-                  for (let k = 0; k < d3; k++) out[po + k] += c * tmp[k];
-                }
-                break;
-              case 'uvu':
-              case 'uvv': {
-                const c = hasW ? weights[w0 + u * mul2 + v] : 1;
-                const po = bo + kr.so + (ins.mode === 'uvu' ? u : v) * d3;
-                for (let k = 0; k < d3; k++) out[po + k] += c * tmp[k];
-                break;
+        const mode = ins.mode;
+        const sharedU = mode === 'uuw' || mode === 'uuu';
+        for (let v = 0; v < mul2; v++) {
+          const p2 = b2 + kr.s2 + v * d2;
+          for (let q = 0; q < dm; q++) M[q] = 0;
+          for (let t = 0; t < nnz; t++) M[ci[t] * d3 + ck[t]] += cv[t] * x2[p2 + cj[t]];
+          // in uuw/uuu modes input-2 channel v pairs with input-1 channel u = v only
+          const uStart = sharedU ? v : 0;
+          const uEnd = sharedU ? v + 1 : mul1;
+          const o1 = b1 + kr.s1;
+          const oo = bo + kr.so;
+          for (let u = uStart; u < uEnd; u++) {
+            const p1 = o1 + u * d1;
+            if (mode === 'uvw' || mode === 'uuw') {
+              const wBase = mode === 'uvw' ? w0 + (u * mul2 + v) * mulOut : w0 + u * mulOut;
+              for (let k = 0; k < d3; k++) {
+                let s = 0;
+                for (let i = 0, q = k; i < d1; i++, q += d3) s += x1[p1 + i] * M[q];
+                if (hasW) for (let w = 0, po = oo + k; w < mulOut; w++, po += d3) out[po] += weights[wBase + w] * s;
+                else for (let w = 0, po = oo + k; w < mulOut; w++, po += d3) out[po] += s;
               }
-              case 'uuw':
-                for (let w = 0; w < mulOut; w++) {
-                  const c = hasW ? weights[w0 + u * mulOut + w] : 1;
-                  const po = bo + kr.so + w * d3;
-                  for (let k = 0; k < d3; k++) out[po + k] += c * tmp[k];
-                }
-                break;
-              case 'uuu': {
-                const c = hasW ? weights[w0 + u] : 1;
-                const po = bo + kr.so + u * d3;
-                for (let k = 0; k < d3; k++) out[po + k] += c * tmp[k];
-                break;
+            } else {
+              // uvu, uvv, uuu: one output channel
+              const c = !hasW ? 1 : mode === 'uuu' ? weights[w0 + u] : weights[w0 + u * mul2 + v];
+              const po = oo + (mode === 'uvv' ? v : u) * d3;
+              for (let k = 0; k < d3; k++) {
+                let s = 0;
+                for (let i = 0, q = k; i < d1; i++, q += d3) s += x1[p1 + i] * M[q];
+                out[po + k] += c * s;
               }
             }
           }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Gate, Irreps, Linear, activations, normalize2mom, seededUniform } from '../../o3/index.js';
+import { Gate, Irreps, Linear, NormActivation, activations, normalize2mom, seededUniform } from '../../o3/index.js';
 import { assertEquivariant } from '../harness/equivariance.js';
 import { loadE3nn, maxAbsDiff, normals } from './fixtures.js';
 
@@ -93,6 +93,20 @@ describe('activations and Gate', () => {
     expect(() => new Gate({ scalars: '1x0o', actScalars: [activations.silu], gates: '', actGates: [], gated: '' })).toThrow(/neither even nor odd/);
     expect(() => new Gate({ scalars: '1x1o', actScalars: [activations.silu], gates: '', actGates: [], gated: '' })).toThrow(/l = 0/);
     expect(() => new Gate({ scalars: '1x0e', actScalars: [], gates: '', actGates: [], gated: '' })).toThrow(/1 terms but 0 activations/);
+  });
+});
+
+describe('NormActivation', () => {
+  it('rescales each copy by f(|x|)/|x|, maps zero to zero, and is equivariant', () => {
+    const act = new NormActivation({ irreps: '1x0e+2x1o+1x2e+1x3o', activation: activations.sigmoid });
+    const x = new Float64Array(act.irrepsIn.dim);
+    x.set([3, 4], 1); // first 1o copy: |x| = 5
+    const y = act.apply(x);
+    expect(y[1]).toBeCloseTo((3 * activations.sigmoid.fn(5)) / 5, 15);
+    expect(y[0]).toBe(0);
+    expect(y.every(Number.isFinite)).toBe(true);
+    const r = assertEquivariant((v) => act.apply(v), act.irrepsIn, act.irrepsOut, { rand });
+    expect(r.maxOutput).toBeGreaterThan(1e-3);
   });
 });
 
