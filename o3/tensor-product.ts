@@ -21,6 +21,7 @@
  * fanIn = mul1·mul2 (uvw), mul2 (uvu), mul1 (uvv, uuw), 1 (uuu).
  */
 import { Irreps, type IrrepsLike, type Slice } from './irreps.js';
+import { compileTpKernel, type KernelInstruction, type TpKernel } from './tp-kernel.js';
 import { wigner3jNonzero, wigner3j } from './wigner-3j.js';
 
 /** How the multiplicities of an instruction are connected (e3nn's names). */
@@ -97,25 +98,6 @@ function fanIn(mode: ConnectionMode, mul1: number, mul2: number): number {
   }
 }
 
-/** Precompiled sparse form of one instruction for `apply`. */
-interface Kernel {
-  ins: TpInstruction;
-  s1: number;
-  s2: number;
-  so: number;
-  d1: number;
-  d2: number;
-  d3: number;
-  mul1: number;
-  mul2: number;
-  mulOut: number;
-  ci: Int32Array;
-  cj: Int32Array;
-  ck: Int32Array;
-  /** 3j value times the path coefficient. */
-  cv: Float64Array;
-}
-
 /**
  * An equivariant bilinear map irrepsIn1 × irrepsIn2 → irrepsOut given by instructions.
  *
@@ -139,7 +121,8 @@ export class TensorProduct {
   readonly weightNumel: number;
   readonly irrepNormalization: IrrepNormalization;
   readonly pathNormalization: PathNormalization;
-  private readonly kernels: readonly Kernel[];
+  private kernel: TpKernel | undefined;
+  private readonly kernelInstructions: readonly KernelInstruction[];
 
   /** @throws naming the instruction that breaks an index, parity, triangle or multiplicity rule */
   constructor(options: TensorProductOptions) {
@@ -246,26 +229,21 @@ export class TensorProduct {
     const sl1 = in1.slices();
     const sl2 = in2.slices();
     const slo = out.slices();
-    this.kernels = instructions.map((ins) => {
-      const nz = wigner3jNonzero(ins.l1, ins.l2, ins.lOut);
-      return {
-        ins,
-        s1: sl1[ins.i1].start,
-        s2: sl2[ins.i2].start,
-        so: slo[ins.out].start,
-        d1: 2 * ins.l1 + 1,
-        d2: 2 * ins.l2 + 1,
-        d3: 2 * ins.lOut + 1,
-        mul1: in1.at(ins.i1).mul,
-        mul2: in2.at(ins.i2).mul,
-        mulOut: out.at(ins.out).mul,
-        ci: Int32Array.from(nz, (e) => e.i),
-        cj: Int32Array.from(nz, (e) => e.j),
-        ck: Int32Array.from(nz, (e) => e.k),
-        cv: Float64Array.from(nz, (e) => e.value * ins.pathWeight),
-      };
-    });
-    Object.freeze(this);
+    this.kernelInstructions = instructions.map((ins) => ({
+      mode: ins.mode,
+      hasWeight: ins.hasWeight,
+      weightOffset: ins.weightOffset,
+      s1: sl1[ins.i1].start,
+      s2: sl2[ins.i2].start,
+      so: slo[ins.out].start,
+      d1: 2 * ins.l1 + 1,
+      d2: 2 * ins.l2 + 1,
+      d3: 2 * ins.lOut + 1,
+      mul1: in1.at(ins.i1).mul,
+      mul2: in2.at(ins.i2).mul,
+      mulOut: out.at(ins.out).mul,
+      entries: wigner3jNonzero(ins.l1, ins.l2, ins.lOut).map((e) => ({ ...e, value: e.value * ins.pathWeight })),
+    }));
   }
 
   /** Component ranges of the terms of input 1, input 2 and the output. */
@@ -314,57 +292,9 @@ export class TensorProduct {
     else throw new Error(`TensorProduct.apply: weights has length ${weights.length}; expected ${wn} (shared) or ${batch}*${wn} (per sample)`);
 
     const out = new Float64Array(batch * dimOut);
-    // M[i, k] = Σ_j C[i, j, k] x2[v, j] (times the path coefficient): contracting input 2 first
-    // turns the sparse 3j into a small dense [d1, d3] matrix reused by all mul1 channels u.
-    let maxM = 1;
-    for (const k of this.kernels) maxM = Math.max(maxM, k.d1 * k.d3);
-    const M = new Float64Array(maxM);
-    for (let z = 0; z < batch; z++) {
-      const b1 = z * dim1;
-      const b2 = z * dim2;
-      const bo = z * dimOut;
-      const bw = z * wStride;
-      for (const kr of this.kernels) {
-        const { ci, cj, ck, cv, d1, d2, d3, mul1, mul2, mulOut, ins } = kr;
-        const nnz = cv.length;
-        const dm = d1 * d3;
-        const w0 = bw + ins.weightOffset;
-        const hasW = ins.hasWeight;
-        const mode = ins.mode;
-        const sharedU = mode === 'uuw' || mode === 'uuu';
-        for (let v = 0; v < mul2; v++) {
-          const p2 = b2 + kr.s2 + v * d2;
-          for (let q = 0; q < dm; q++) M[q] = 0;
-          for (let t = 0; t < nnz; t++) M[ci[t] * d3 + ck[t]] += cv[t] * x2[p2 + cj[t]];
-          // in uuw/uuu modes input-2 channel v pairs with input-1 channel u = v only
-          const uStart = sharedU ? v : 0;
-          const uEnd = sharedU ? v + 1 : mul1;
-          const o1 = b1 + kr.s1;
-          const oo = bo + kr.so;
-          for (let u = uStart; u < uEnd; u++) {
-            const p1 = o1 + u * d1;
-            if (mode === 'uvw' || mode === 'uuw') {
-              const wBase = mode === 'uvw' ? w0 + (u * mul2 + v) * mulOut : w0 + u * mulOut;
-              for (let k = 0; k < d3; k++) {
-                let s = 0;
-                for (let i = 0, q = k; i < d1; i++, q += d3) s += x1[p1 + i] * M[q];
-                if (hasW) for (let w = 0, po = oo + k; w < mulOut; w++, po += d3) out[po] += weights[wBase + w] * s;
-                else for (let w = 0, po = oo + k; w < mulOut; w++, po += d3) out[po] += s;
-              }
-            } else {
-              // uvu, uvv, uuu: one output channel
-              const c = !hasW ? 1 : mode === 'uuu' ? weights[w0 + u] : weights[w0 + u * mul2 + v];
-              const po = oo + (mode === 'uvv' ? v : u) * d3;
-              for (let k = 0; k < d3; k++) {
-                let s = 0;
-                for (let i = 0, q = k; i < d1; i++, q += d3) s += x1[p1 + i] * M[q];
-                out[po + k] += c * s;
-              }
-            }
-          }
-        }
-      }
-    }
+    // compiled on first use: plans built only to read their layout never pay for it
+    this.kernel ??= compileTpKernel(this.kernelInstructions, dim1, dim2, dimOut);
+    this.kernel(x1, x2, weights, out, batch, wStride);
     return out;
   }
 }

@@ -59,6 +59,19 @@ describe('TensorProduct plan', () => {
     expect(tp.weightView(w, 0)[6]).toBe(1);
     expect(tp.wigner3j(0).length).toBe(1);
   });
+  it('a path without weights acts as all-ones weights', () => {
+    const rand = seededUniform(4);
+    for (const mode of ['uvw', 'uvu', 'uuw'] as const) {
+      const spec = { irrepsIn1: '2x1o+2x2e', irrepsIn2: '2x1o', irrepsOut: '2x1e+2x2o' };
+      const ins = (hasWeight: boolean): InstructionSpec[] => [{ i1: 0, i2: 0, out: 0, mode, hasWeight }, { i1: 1, i2: 0, out: 1, mode, hasWeight }];
+      const free = new TensorProduct({ ...spec, instructions: ins(false) });
+      const ones = new TensorProduct({ ...spec, instructions: ins(true) });
+      expect(free.weightNumel).toBe(0);
+      const x1 = normals(2 * 16, rand);
+      const x2 = normals(2 * 6, rand);
+      expect(maxAbsDiff(free.apply(x1, x2), ones.apply(x1, x2, new Float64Array(ones.weightNumel).fill(1))), mode).toBeLessThan(1e-14);
+    }
+  });
   it('per-sample weights equal shared weights applied sample by sample', () => {
     const rand = seededUniform(2);
     const tp = channelwise('4x0e+3x1o+2x2e', Irreps.sphericalHarmonics(3), '0e+1o+2e+3o');
