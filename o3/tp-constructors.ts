@@ -13,7 +13,7 @@ export type TpNormalization = TensorProductOptions['normalization'];
 /**
  * e3nn's `FullyConnectedTensorProduct`: every (term of in1, term of in2, term of out) allowed by
  * the selection rules, in that loop order (in1 outermost), mode 'uvw', each with weights.
- * @example fullyConnected('2x0e+1x1o', '0e+1o', '2x0e+1x1o').weightNumel === 8
+ * @example fullyConnected('2x0e+1x1o', '0e+1o', '2x0e+1x1o').weightNumel === 9 // 4 + 2 + 1 + 2
  */
 export function fullyConnected(irrepsIn1: IrrepsLike, irrepsIn2: IrrepsLike, irrepsOut: IrrepsLike, normalization?: TpNormalization): TensorProduct {
   const in1 = Irreps.parse(irrepsIn1);
