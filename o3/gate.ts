@@ -15,7 +15,10 @@ import { Irreps, type IrrepsLike, type MulIrrep, type Slice } from './irreps.js'
 import { normalize2mom, type Activation } from './activation.js';
 import { elementwise } from './tp-constructors.js';
 
-/** One activated term: components [input.start, input.stop) → [output.start, output.stop). */
+/**
+ * One activated term: components [input.start, input.stop) → [output.start, output.stop).
+ * Gates are consumed by the products, so a gate term's `output` is { start: −1, stop: −1 }.
+ */
 export interface GateActivatedTerm {
   readonly input: Slice;
   readonly output: Slice;

@@ -18,8 +18,6 @@ export {
 export {
   anglesToMatrix,
   checkOrthogonal,
-  det3,
-  matmul3,
   matrixToAngles,
   matrixX,
   matrixY,
@@ -27,7 +25,6 @@ export {
   randomOrthogonal,
   randomRotation,
   seededUniform,
-  transpose3,
   vectorToAngles,
   type UniformSource,
 } from './rotation.js';

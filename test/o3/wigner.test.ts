@@ -3,16 +3,15 @@ import {
   Irreps,
   anglesToMatrix,
   clebschGordan,
-  matmul3,
   matrixToAngles,
   randomRotation,
   seededUniform,
-  transpose3,
   wigner3j,
   wigner3jNonzero,
   wignerD,
   wignerDFromMatrix,
 } from '../../o3/index.js';
+import { matmul3, transpose3 } from '../../o3/rotation.js';
 import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const rand = seededUniform(11);
