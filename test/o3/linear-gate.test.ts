@@ -119,4 +119,11 @@ describe('assertEquivariant harness', () => {
     expect(() => assertEquivariant((x) => x.subarray(1), '1o', '1o')).toThrow(/returned/);
     expect(Irreps.parse('1o').dim).toBe(3);
   });
+  it('takes a float32 tolerance: float32 rounding fails the float64 default but passes at 1e-5', () => {
+    const lin = new Linear({ irrepsIn: '4x1o+2x2e', irrepsOut: '3x1o+1x2e' });
+    const w = normals(lin.weightNumel, rand);
+    const f32 = (x: Float64Array) => Float32Array.from(lin.apply(Float64Array.from(Float32Array.from(x)), w));
+    expect(() => assertEquivariant(f32, lin.irrepsIn, lin.irrepsOut)).toThrow(/not equivariant/);
+    expect(assertEquivariant(f32, lin.irrepsIn, lin.irrepsOut, { tolerance: 1e-5 }).maxError).toBeGreaterThan(1e-9);
+  });
 });
