@@ -8,12 +8,14 @@ const rand = seededUniform(31);
 describe('Linear against e3nn 0.5.6', () => {
   const ref = loadE3nn('linear.json');
   for (const c of ref.cases) {
-    it(`${c.irreps_in} → ${c.irreps_out}`, () => {
-      const lin = new Linear({ irrepsIn: c.irreps_in, irrepsOut: c.irreps_out });
+    it(`${c.irreps_in} → ${c.irreps_out}${c.biases ? ' (biases, path normalization)' : ''}`, () => {
+      const lin = new Linear({ irrepsIn: c.irreps_in, irrepsOut: c.irreps_out, biases: c.biases, pathNormalization: c.path_normalization });
       expect(lin.weightNumel).toBe(c.weight_numel);
+      expect(lin.biasNumel).toBe(c.bias_numel ?? 0);
       expect(lin.instructions.map((i) => [i.iIn, i.iOut])).toEqual(c.instructions.map((i: number[]) => i.slice(0, 2)));
       lin.instructions.forEach((ins, n) => expect(ins.pathWeight).toBeCloseTo(c.instructions[n][2], 14));
-      expect(maxAbsDiff(lin.apply(new Float64Array(c.x), new Float64Array(c.weights)), c.out)).toBeLessThan(1e-13);
+      const out = lin.apply(new Float64Array(c.x), new Float64Array(c.weights), new Float64Array(c.bias ?? []));
+      expect(maxAbsDiff(out, c.out)).toBeLessThan(1e-13);
     });
   }
 });
