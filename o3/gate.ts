@@ -46,8 +46,12 @@ export interface GateOptions {
   readonly gates: IrrepsLike;
   readonly actGates: readonly Activation[];
   readonly gated: IrrepsLike;
-  /** Scale activations to unit second moment (default true, as e3nn). */
-  readonly normalizeActivations?: boolean;
+  /**
+   * Scale activations to unit second moment (default true, as e3nn), with the exact constant of
+   * `normalize2mom`; or a function giving the constant per activation — e.g. e3nn's own Monte
+   * Carlo estimates, to reproduce an e3nn-trained model bit for bit.
+   */
+  readonly normalizeActivations?: boolean | ((activation: Activation) => number);
 }
 
 function activatedIrreps(part: Irreps, acts: readonly Activation[], what: string): Irrep[] {
@@ -89,6 +93,7 @@ export class Gate {
     const scalarsOut = activatedIrreps(scalars, options.actScalars, 'scalars');
     const gatesOut = activatedIrreps(gates, options.actGates, 'gates');
     const norm = options.normalizeActivations ?? true;
+    const factorOf = (a: Activation): number => (typeof norm === 'function' ? norm(a) : norm ? normalize2mom(a.fn) : 1);
 
     // Input layout: e3nn's _Sortcut — the parts (each simplified) concatenated, then sorted.
     const parts = [scalars, gates, gated].map((p) => p.simplify());
@@ -122,7 +127,7 @@ export class Gate {
         inPart += t.mul;
         const output = emitOutput ? { start: outOffset, stop: outOffset + t.mul } : { start: -1, stop: -1 };
         if (emitOutput) outOffset += t.mul;
-        return Object.freeze({ input: { start, stop: start + t.mul }, output, activation: acts[i], factor: norm ? normalize2mom(acts[i].fn) : 1, ir: irs[i] });
+        return Object.freeze({ input: { start, stop: start + t.mul }, output, activation: acts[i], factor: factorOf(acts[i]), ir: irs[i] });
       });
     };
     // Within a part, terms are contiguous in the input because sorting moves whole terms and

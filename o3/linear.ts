@@ -7,7 +7,7 @@
  * Weights are laid out instruction by instruction, each [mulIn, mulOut] row-major; the default
  * instructions connect every (i_in, i_out) pair with equal irreps, i_in outermost, as e3nn does.
  */
-import { Irreps, type IrrepsLike } from './irreps.js';
+import { Irreps, type IrrepsLike, type Slice } from './irreps.js';
 
 /** One path of a `Linear`. */
 export interface LinearInstruction {
@@ -18,6 +18,9 @@ export interface LinearInstruction {
   readonly pathWeight: number;
   readonly weightOffset: number;
   readonly weightNumel: number;
+  /** Components of the input and output terms (within one sample). */
+  readonly inSlice: Slice;
+  readonly outSlice: Slice;
 }
 
 /** A bias on one scalar output term. */
@@ -68,6 +71,8 @@ export class Linear {
       if (!(iOut >= 0 && iOut < irOut.length)) throw new Error(`Linear: path (${iIn}, ${iOut}): output index out of range for ${irOut}`);
       if (!irIn.at(iIn).ir.equals(irOut.at(iOut).ir)) throw new Error(`Linear: path (${iIn}, ${iOut}) connects ${irIn.at(iIn).ir} to ${irOut.at(iOut).ir}; irreps must be equal`);
     }
+    const sIn = irIn.slices();
+    const sOut = irOut.slices();
     let offset = 0;
     this.instructions = Object.freeze(
       pairs.map(({ iIn, iOut }) => {
@@ -76,7 +81,7 @@ export class Linear {
         if (x === 0) x = 1;
         const pathShape: [number, number] = [irIn.at(iIn).mul, irOut.at(iOut).mul];
         const numel = pathShape[0] * pathShape[1];
-        const ins = Object.freeze({ iIn, iOut, pathShape, pathWeight: 1 / Math.sqrt(x), weightOffset: offset, weightNumel: numel });
+        const ins = Object.freeze({ iIn, iOut, pathShape, pathWeight: 1 / Math.sqrt(x), weightOffset: offset, weightNumel: numel, inSlice: sIn[iIn], outSlice: sOut[iOut] });
         offset += numel;
         return ins;
       }),
@@ -114,15 +119,14 @@ export class Linear {
     const wStride = weights.length === wn ? 0 : weights.length === batch * wn ? wn : -1;
     if (wStride < 0) throw new Error(`Linear.apply: weights has length ${weights.length}; expected ${wn} or ${batch}*${wn}`);
     if (biases.length !== this.biasNumel) throw new Error(`Linear.apply: biases has length ${biases.length}; expected ${this.biasNumel}`);
-    const sIn = this.irrepsIn.slices();
     const sOut = this.irrepsOut.slices();
     const out = new Float64Array(batch * dimOut);
     for (let z = 0; z < batch; z++) {
       for (const ins of this.instructions) {
         const [mulIn, mulOut] = ins.pathShape;
         const d = this.irrepsIn.at(ins.iIn).ir.dim;
-        const pIn = z * dimIn + sIn[ins.iIn].start;
-        const pOut = z * dimOut + sOut[ins.iOut].start;
+        const pIn = z * dimIn + ins.inSlice.start;
+        const pOut = z * dimOut + ins.outSlice.start;
         const w0 = z * wStride + ins.weightOffset;
         for (let u = 0; u < mulIn; u++) {
           for (let w = 0; w < mulOut; w++) {

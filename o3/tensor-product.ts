@@ -66,6 +66,10 @@ export interface TpInstruction {
   readonly l1: number;
   readonly l2: number;
   readonly lOut: number;
+  /** Components of this path's term in input 1, input 2 and the output (within one sample). */
+  readonly in1Slice: Slice;
+  readonly in2Slice: Slice;
+  readonly outSlice: Slice;
 }
 
 /** Options of `TensorProduct`. */
@@ -177,6 +181,9 @@ export class TensorProduct {
     });
 
     const numEl = (s: InstructionSpec): number => fanIn(s.mode, in1.at(s.i1).mul, in2.at(s.i2).mul);
+    const sl1 = in1.slices();
+    const sl2 = in2.slices();
+    const slo = out.slices();
     let offset = 0;
     const instructions: TpInstruction[] = specs.map((s) => {
       const a = in1.at(s.i1);
@@ -214,6 +221,9 @@ export class TensorProduct {
         l1: a.ir.l,
         l2: b.ir.l,
         lOut: c.ir.l,
+        in1Slice: sl1[s.i1],
+        in2Slice: sl2[s.i2],
+        outSlice: slo[s.out],
       });
       offset += numel;
       return ins;
@@ -226,16 +236,13 @@ export class TensorProduct {
     this.weightNumel = offset;
     this.irrepNormalization = irrepNorm;
     this.pathNormalization = pathNorm;
-    const sl1 = in1.slices();
-    const sl2 = in2.slices();
-    const slo = out.slices();
     this.kernelInstructions = instructions.map((ins) => ({
       mode: ins.mode,
       hasWeight: ins.hasWeight,
       weightOffset: ins.weightOffset,
-      s1: sl1[ins.i1].start,
-      s2: sl2[ins.i2].start,
-      so: slo[ins.out].start,
+      s1: ins.in1Slice.start,
+      s2: ins.in2Slice.start,
+      so: ins.outSlice.start,
       d1: 2 * ins.l1 + 1,
       d2: 2 * ins.l2 + 1,
       d3: 2 * ins.lOut + 1,

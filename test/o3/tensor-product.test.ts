@@ -45,6 +45,12 @@ describe('TensorProduct plan', () => {
       offset += ins.weightNumel;
     }
     expect(tp.weightNumel).toBe(offset);
+    const sl = tp.slices();
+    for (const ins of tp.instructions) {
+      expect(ins.in1Slice).toEqual(sl.in1[ins.i1]);
+      expect(ins.in2Slice).toEqual(sl.in2[ins.i2]);
+      expect(ins.outSlice).toEqual(sl.out[ins.out]);
+    }
     // weight W[u, v, w] of one path only: output = c · x1[u] x2[v] in slot w
     const ins = tp.instructions[0]; // 2x0e ⊗ 1x0e → 4x0e
     const w = new Float64Array(tp.weightNumel);
