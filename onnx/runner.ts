@@ -1,0 +1,201 @@
+/**
+ * Runs ONNX models with onnxruntime-node. Execution providers are probed in order (CUDA when its
+ * provider libraries are installed, WebGPU when asked for and an adapter exists, CPU always); a
+ * provider that cannot start falls back to CPU with a message saying why, and the session reports
+ * which provider it runs on. Outputs whose size follows from the inputs are written into buffers
+ * allocated once and reused while the sizes stay the same (no allocation per MD step).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { allocate, type AnyTypedArray, type DType, dtypeOfArray } from './dtype.js';
+import { evalDim } from './shape.js';
+
+/** Where to run: `'auto'` tries CUDA then CPU; WebGPU only when named (it has no float64). */
+export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}` | 'webgpu';
+
+/** A provider a session actually runs on. */
+export type Provider = 'cpu' | 'cuda' | 'webgpu';
+
+/** A named input: typed array and dims (row-major). */
+export interface RunFeed {
+  data: AnyTypedArray;
+  dims: readonly number[];
+}
+
+/** A result: typed array (float32/float64/int64/bool storage) and dims. */
+export interface RunResult {
+  data: AnyTypedArray;
+  dims: readonly number[];
+}
+
+/** Options of {@link createSession}. */
+export interface SessionOptions {
+  /** Default `'auto'`. */
+  device?: Device | string;
+  /** Intra-op threads for the CPU provider (default: onnxruntime's choice). */
+  intraOpThreads?: number;
+  /** Receives fallback messages (default: `console.warn`). */
+  log?: (message: string) => void;
+}
+
+/** An inference session over one model. */
+export interface ModelSession {
+  /** The provider the session runs on. */
+  readonly provider: Provider;
+  /** Device index for CUDA (0 otherwise). */
+  readonly deviceId: number;
+  /** Why the requested provider was not used, when the session fell back to CPU. */
+  readonly fallback: string | undefined;
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /**
+   * Runs the model. Results of outputs with input-determined sizes live in buffers the session
+   * reuses on the next call with the same sizes: copy them if they must outlive that call.
+   * @example const { forces } = await s.run({ pos: { data: xyz, dims: [n, 3] }, ... });
+   */
+  run(feeds: Readonly<Record<string, RunFeed>>, outputs?: readonly string[]): Promise<Record<string, RunResult>>;
+  release(): Promise<void>;
+}
+
+/** What this installation offers, without starting anything. */
+export interface ProviderProbe {
+  name: Provider;
+  /** Whether its libraries are present (a device may still be missing at session creation). */
+  installed: boolean;
+  note: string;
+}
+
+function bindingDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+}
+
+/** Execution providers of this onnxruntime-node install. */
+export function probeProviders(): ProviderProbe[] {
+  const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const cudaLib = existsSync(join(bindingDir(), 'libonnxruntime_providers_cuda.so'));
+  return [
+    { name: 'cpu', installed: true, note: 'always available' },
+    {
+      name: 'cuda',
+      installed: listed.has('cuda') && cudaLib,
+      note: cudaLib ? 'provider libraries present' : 'provider libraries not installed (npm install --onnxruntime-node-install=cuda12 downloads them)',
+    },
+    { name: 'webgpu', installed: listed.has('webgpu'), note: listed.has('webgpu') ? 'bundled; needs a GPU adapter (Vulkan)' : 'not in this build' },
+  ];
+}
+
+interface Candidate {
+  provider: Provider;
+  deviceId: number;
+}
+
+function candidates(device: string): Candidate[] {
+  const cpu: Candidate = { provider: 'cpu', deviceId: 0 };
+  if (device === 'cpu') return [cpu];
+  if (device === 'auto') return probeProviders().find((p) => p.name === 'cuda')!.installed ? [{ provider: 'cuda', deviceId: 0 }, cpu] : [cpu];
+  if (device === 'webgpu') return [{ provider: 'webgpu', deviceId: 0 }, cpu];
+  const m = /^cuda(?::(\d+))?$/.exec(device);
+  if (m) return [{ provider: 'cuda', deviceId: Number(m[1] ?? 0) }, cpu];
+  throw new Error(`createSession: unknown device '${device}' (use auto, cpu, cuda, cuda:N or webgpu)`);
+}
+
+function providerOption(c: Candidate): ort.InferenceSession.ExecutionProviderConfig {
+  return c.provider === 'cuda' ? { name: 'cuda', deviceId: c.deviceId } : c.provider;
+}
+
+/**
+ * A session for model bytes or a file path, on the first provider of `device` that starts.
+ * @example
+ * const s = await createSession(writeModel(g), { device: 'auto' });
+ * console.log(`running on ${s.provider}`);
+ */
+export async function createSession(model: Uint8Array | string, options: SessionOptions = {}): Promise<ModelSession> {
+  const device = options.device ?? 'auto';
+  const log = options.log ?? ((m: string) => console.warn(m));
+  const reasons: string[] = [];
+  let session: ort.InferenceSession | undefined;
+  let chosen: Candidate | undefined;
+  for (const c of candidates(device)) {
+    if (c.provider === 'cuda' && !probeProviders().find((p) => p.name === 'cuda')!.installed) {
+      reasons.push(`cuda: provider libraries are not installed (npm install --onnxruntime-node-install=cuda12 downloads them)`);
+      continue;
+    }
+    try {
+      const opts: ort.InferenceSession.SessionOptions = { executionProviders: [providerOption(c)], logSeverityLevel: 3 };
+      if (options.intraOpThreads) opts.intraOpNumThreads = options.intraOpThreads;
+      session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+      chosen = c;
+      break;
+    } catch (e) {
+      const msg = String((e as Error).message ?? e).split('\n')[0]!;
+      if (c.provider === 'cpu') throw new Error(`createSession: onnxruntime could not load the model on CPU: ${msg}`);
+      reasons.push(`${c.provider}${c.provider === 'cuda' ? ':' + c.deviceId : ''}: ${msg}`);
+    }
+  }
+  const fallback = reasons.length ? `device '${device}' unavailable (${reasons.join('; ')}); running on cpu` : undefined;
+  if (fallback && device !== 'auto') log(`e3md: ${fallback}`);
+  return wrapSession(session!, chosen!, fallback);
+}
+
+function wrapSession(session: ort.InferenceSession, chosen: Candidate, fallback: string | undefined): ModelSession {
+  const inMeta = new Map(session.inputMetadata.map((m) => [m.name, m]));
+  const outMeta = new Map(session.outputMetadata.map((m) => [m.name, m]));
+  const cache = new Map<string, ort.Tensor>();
+  return {
+    provider: chosen.provider,
+    deviceId: chosen.deviceId,
+    fallback,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds, outputs = session.outputNames) {
+      const symbols = new Map<string, number>();
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const name of session.inputNames) {
+        const f = feeds[name];
+        const meta = inMeta.get(name)!;
+        if (!f) throw new Error(`run: missing input '${name}'`);
+        const dtype = dtypeOfArray(f.data, `run: input '${name}'`);
+        if (meta.isTensor) {
+          if (meta.type !== dtype) throw new Error(`run: input '${name}' is ${dtype}, the model expects ${meta.type}`);
+          if (meta.shape.length !== f.dims.length) throw new Error(`run: input '${name}' has dims [${f.dims.join(', ')}], the model expects [${meta.shape.join(', ')}]`);
+          meta.shape.forEach((d, ax) => { if (typeof d === 'string' && /^[A-Za-z_]\w*$/.test(d)) symbols.set(d, f.dims[ax]!); });
+        }
+        ortFeeds[name] = new ort.Tensor(dtype === 'bool' ? 'bool' : dtype, f.data as never, f.dims);
+      }
+      for (const name of Object.keys(feeds)) if (!inMeta.has(name)) throw new Error(`run: the model has no input '${name}' (inputs: ${session.inputNames.join(', ')})`);
+      const fetches: Record<string, ort.Tensor | null> = {};
+      for (const name of outputs) {
+        const meta = outMeta.get(name);
+        if (!meta) throw new Error(`run: the model has no output '${name}' (outputs: ${session.outputNames.join(', ')})`);
+        fetches[name] = meta.isTensor ? preallocated(name, meta.type as DType, meta.shape, symbols) : null;
+      }
+      const res = await session.run(ortFeeds, fetches);
+      const out: Record<string, RunResult> = {};
+      for (const name of outputs) {
+        const t = res[name] as ort.Tensor;
+        out[name] = { data: t.data as AnyTypedArray, dims: t.dims };
+      }
+      return out;
+    },
+    release: () => session.release(),
+  };
+
+  function preallocated(name: string, dtype: DType, shape: readonly (number | string)[], symbols: Map<string, number>): ort.Tensor | null {
+    if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int64') return null;
+    let dims: number[];
+    try {
+      dims = shape.map((d) => (typeof d === 'number' ? d : evalDim(d, symbols, name)));
+    } catch {
+      return null; // a size the inputs do not determine: let onnxruntime allocate
+    }
+    const hit = cache.get(name);
+    if (hit && hit.dims.length === dims.length && hit.dims.every((d, i) => d === dims[i])) return hit;
+    const n = dims.reduce((a, b) => a * b, 1);
+    const t = new ort.Tensor(dtype, allocate(dtype, n) as never, dims);
+    cache.set(name, t);
+    return t;
+  }
+}
