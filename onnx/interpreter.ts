@@ -55,12 +55,12 @@ export function evaluateValues(graph: Graph, feeds: Feeds, targets: readonly Val
   for (let id = last; id >= 0; id--) if (need[id]) for (const x of graph.nodes[id]!.inputs) need[x.id] = 1;
   const symbols = new Map<string, number>();
   const vals: (Tensor | undefined)[] = new Array(last + 1);
-  for (let id = 0; id <= last; id++) {
-    const v = graph.nodes[id]!;
-    if (!need[id] || v.op !== 'Input') continue;
+  // Every fed input binds symbols, needed or not: a zero gradient still has the shape of `pos`.
+  for (const v of graph.nodes) {
+    if (v.op !== 'Input') continue;
     const feed = feeds[v.name];
-    if (!feed) throw new Error(`evaluate: missing input '${v.name}' ${formatShape(v.shape)}`);
-    vals[id] = bindInput(v, feed, symbols);
+    if (!feed && v.id <= last && need[v.id]) throw new Error(`evaluate: missing input '${v.name}' ${formatShape(v.shape)}`);
+    if (feed) vals[v.id] = bindInput(v, feed, symbols);
   }
   for (let id = 0; id <= last; id++) {
     const v = graph.nodes[id]!;
