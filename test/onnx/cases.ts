@@ -2,8 +2,9 @@
  * One small graph per op (and per interesting variant: broadcasting, repeated indices, symbolic
  * dims), shared by the gradient test and the onnxruntime-vs-interpreter test.
  */
-import type { Graph } from '../../onnx/index.js';
+import { createGraph, evaluateValues, type Feeds, type FloatDType, type Graph, type RunFeed } from '../../onnx/index.js';
 import { type Case, ints, randomInput, seeded } from './helpers.js';
+
 
 /** A named case; `positive` asks for inputs in (0.5, 2) (logs, roots, powers). */
 export interface OpCase {
@@ -130,3 +131,24 @@ export const OP_CASES: OpCase[] = [
     return { inputs: [x], y: g.mul(g.cast(g.cast(x.value, other), g.dtype), x.value) };
   } },
 ];
+
+/**
+ * A case as a complete model in `dtype`: output `out` = the op's result and `grad_<input>` = the
+ * gradient of Σ out·R (R a fed random weighting), with feeds for every input.
+ */
+export function caseModel(c: OpCase, dtype: FloatDType): { g: Graph; feeds: Record<string, RunFeed> } {
+  const g = createGraph({ dtype });
+  const built = c.build(g);
+  const R = g.input('R', built.y.shape);
+  const grads = g.grad(g.reduceSum(g.mul(built.y, R)), built.inputs.map((i) => i.value));
+  g.output('out', built.y);
+  built.inputs.forEach((inp, k) => g.output(`grad_${inp.value.name}`, grads[k]!));
+  const r = seeded(3);
+  const typed = (xs: ArrayLike<number>) => (dtype === 'float64' ? Float64Array.from(xs) : Float32Array.from(xs));
+  const feeds: Record<string, RunFeed> = {};
+  for (const [name, f] of Object.entries(built.extra ?? {})) feeds[name] = f as RunFeed;
+  for (const inp of built.inputs) feeds[inp.value.name] = { data: typed(inp.data), dims: inp.dims };
+  const [y0] = evaluateValues(g, feeds as Feeds, [built.y]);
+  feeds.R = { data: typed(Array.from(y0!.data, () => r(0.5, 1.5))), dims: [...y0!.shape] };
+  return { g, feeds };
+}

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createGraph, createSession, evaluateValues, type Feeds, type FloatDType, type RunFeed, writeModel } from '../../onnx/index.js';
-import { OP_CASES } from './cases.js';
-import { seeded } from './helpers.js';
+import { createSession, evaluateValues, type Feeds, type FloatDType, writeModel } from '../../onnx/index.js';
+import { caseModel, OP_CASES } from './cases.js';
 
 /**
  * Every op (and its gradient graph) through onnxruntime's CPU provider in both float types at
@@ -10,21 +9,10 @@ import { seeded } from './helpers.js';
  */
 describe.each(['float64', 'float32'] as const)('onnxruntime CPU equals the interpreter (%s)', (dtype: FloatDType) => {
   it.each(OP_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    const g = createGraph({ dtype });
-    const built = c.build(g);
-    const R = g.input('R', built.y.shape);
-    const grads = g.grad(g.reduceSum(g.mul(built.y, R)), built.inputs.map((i) => i.value));
-    g.output('out', built.y);
-    built.inputs.forEach((inp, k) => g.output(`grad_${inp.value.name}`, grads[k]!));
-    const rnd = seeded(3);
-    const typed = (xs: ArrayLike<number>) => (dtype === 'float64' ? Float64Array.from(xs) : Float32Array.from(xs));
-    const feeds: Record<string, RunFeed> = {};
-    for (const [name, f] of Object.entries(built.extra ?? {})) feeds[name] = f as RunFeed;
-    for (const inp of built.inputs) feeds[inp.value.name] = { data: typed(inp.data), dims: inp.dims };
-    const [y0] = evaluateValues(g, feeds as Feeds, [built.y]);
-    feeds.R = { data: typed(Array.from(y0!.data, () => rnd(0.5, 1.5))), dims: [...y0!.shape] };
+    const { g, feeds } = caseModel(c, dtype);
     const want = evaluateValues(g, feeds as Feeds, [...g.outputs.values()]);
     const session = await createSession(writeModel(g), { device: 'cpu' });
+    expect(session.provider).toBe('cpu');
     const got = await session.run(feeds);
     const tol = dtype === 'float64' ? 1e-12 : 2e-5;
     [...g.outputs.keys()].forEach((name, k) => {
