@@ -48,13 +48,17 @@ function build(dtype: FloatDType): Built {
   return { g, weights, energy, forces, edgeVec, pos, loss, lossGrads };
 }
 
+function typed(dtype: FloatDType, xs: ArrayLike<number>): Float32Array | Float64Array {
+  return dtype === 'float64' ? Float64Array.from(xs) : Float32Array.from(xs);
+}
+
 function feeds(dtype: FloatDType): Record<string, Feeds[string]> {
   const rnd = seeded(5);
-  const T = dtype === 'float64' ? Float64Array : Float32Array;
+  const list = (lo: number, hi: number) => typed(dtype, Array.from({ length: N * 3 }, () => rnd(lo, hi)));
   return {
-    pos: { data: T.from({ length: N * 3 }, () => rnd(-1.2, 1.2)), dims: [N, 3] },
+    pos: { data: list(-1.2, 1.2), dims: [N, 3] },
     edge_index: ints([...EDGES.map((e) => e[0]), ...EDGES.map((e) => e[1])], [2, EDGES.length]),
-    forces_ref: { data: T.from({ length: N * 3 }, () => rnd(-0.5, 0.5)), dims: [N, 3] },
+    forces_ref: { data: list(-0.5, 0.5), dims: [N, 3] },
   };
 }
 
@@ -117,9 +121,8 @@ describe('second-order autodiff: force-loss gradient w.r.t. weights', () => {
     const info = readModelInfo(bytes);
     expect(info.inputs.map((i) => i.name).sort()).toEqual(['b1', 'b2', 'edge_index', 'forces_ref', 'pos', 'w1', 'w2', 'w3']);
     expect(info.initializers).not.toContain('w1');
-    const T = dtype === 'float64' ? Float64Array : Float32Array;
     const f = { ...feeds(dtype) } as Record<string, Feeds[string]>;
-    for (const w of b.weights) f[w.name] = { data: T.from(w.data!), dims: [...(w.shape as number[])] };
+    for (const w of b.weights) f[w.name] = { data: typed(dtype, w.data!), dims: [...(w.shape as number[])] };
     const session = await createSession(bytes, { device: 'cpu' });
     const got = await session.run(f as never);
     const want = evaluateValues(b.g, f, [...b.g.outputs.values()]);
@@ -129,8 +132,7 @@ describe('second-order autodiff: force-loss gradient w.r.t. weights', () => {
       Array.from(want[k]!.data).forEach((v, e) => expect(Math.abs(Number(got[name]!.data[e]) - v) / scale, `${name}[${e}]`).toBeLessThan(tol));
     });
     // Feeding different weights changes the result: they are really inputs, not baked in.
-    const w1 = f.w1!.data as Float64Array;
-    f.w1 = { data: T.from(w1, (v) => v * 1.5), dims: [1, H] };
+    f.w1 = { data: typed(dtype, Array.from(f.w1!.data as Float64Array, (v) => v * 1.5)), dims: [1, H] };
     const again = await session.run(f as never);
     expect(Number(again.energy!.data[0])).not.toBeCloseTo(Number(want[0]!.data[0]), 3);
     await session.release();
