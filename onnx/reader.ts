@@ -23,6 +23,8 @@ export interface ModelInfo {
   inputs: TensorInfo[];
   outputs: TensorInfo[];
   initializers: string[];
+  /** Node names in graph order (scope-prefixed by e3md). */
+  nodeNames: string[];
   /** Node count per op type. */
   opCounts: Record<string, number>;
   nodeCount: number;
@@ -53,6 +55,7 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
     inputs: (g.input ?? []).map(info),
     outputs: (g.output ?? []).map(info),
     initializers: (g.initializer ?? []).map((t: any) => t.name),
+    nodeNames: (g.node ?? []).map((n: any) => n.name),
     opCounts,
     nodeCount: (g.node ?? []).length,
   };

@@ -175,7 +175,8 @@ function wrapSession(session: ort.InferenceSession, chosen: Candidate, fallback:
       const res = await session.run(ortFeeds, fetches);
       const out: Record<string, RunResult> = {};
       for (const name of outputs) {
-        const t = res[name] as ort.Tensor;
+        // onnxruntime fills a preallocated fetch in place but returns a fresh wrapper: hand back ours.
+        const t = fetches[name] ?? (res[name] as ort.Tensor);
         out[name] = { data: t.data as AnyTypedArray, dims: t.dims };
       }
       return out;
