@@ -71,6 +71,6 @@ export function randomInput(g: Graph, name: string, shape: (number | string)[], 
 }
 
 /** An int64 feed. */
-export function ints(values: number[], dims = [values.length]): Feeds[string] {
+export function ints(values: number[], dims = [values.length]): { data: BigInt64Array; dims: number[] } {
   return { data: BigInt64Array.from(values.map(BigInt)), dims };
 }
