@@ -124,9 +124,7 @@ export async function createSession(model: Uint8Array | string, options: Session
       continue;
     }
     try {
-      const opts: ort.InferenceSession.SessionOptions = { executionProviders: [providerOption(c)], logSeverityLevel: 3 };
-      if (options.intraOpThreads) opts.intraOpNumThreads = options.intraOpThreads;
-      session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+      session = await open(model, c, options, log);
       chosen = c;
       break;
     } catch (e) {
@@ -138,6 +136,26 @@ export async function createSession(model: Uint8Array | string, options: Session
   const fallback = reasons.length ? `device '${device}' unavailable (${reasons.join('; ')}); running on cpu` : undefined;
   if (fallback && device !== 'auto') log(`e3md: ${fallback}`);
   return wrapSession(session!, chosen!, fallback);
+}
+
+/**
+ * Opens a session on one provider. onnxruntime's extended optimizations may fuse nodes into
+ * com.microsoft contrib ops that lack a kernel for the model's dtype (float64 especially); such a
+ * model is retried once with basic optimizations only, which never introduce contrib ops.
+ */
+async function open(model: Uint8Array | string, c: Candidate, options: SessionOptions, log: (m: string) => void): Promise<ort.InferenceSession> {
+  const opts: ort.InferenceSession.SessionOptions = { executionProviders: [providerOption(c)], logSeverityLevel: 3 };
+  if (options.intraOpThreads) opts.intraOpNumThreads = options.intraOpThreads;
+  const create = (o: ort.InferenceSession.SessionOptions) => (typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o));
+  try {
+    return await create(opts);
+  } catch (e) {
+    const msg = String((e as Error).message ?? e);
+    const m = /Failed to find kernel for (com\.microsoft\.\w+)/.exec(msg);
+    if (!m) throw e;
+    log(`e3md: onnxruntime fused nodes into ${m[1]}, which has no kernel for this model's dtype on ${c.provider}; using basic graph optimizations`);
+    return await create({ ...opts, graphOptimizationLevel: 'basic' });
+  }
 }
 
 function wrapSession(session: ort.InferenceSession, chosen: Candidate, fallback: string | undefined): ModelSession {

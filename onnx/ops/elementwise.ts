@@ -1,10 +1,12 @@
 /**
  * Elementwise ops with NumPy broadcasting: arithmetic, transcendental functions, comparisons and
- * `where`. SiLU has no ONNX op at opset 17 and is lowered to `x · sigmoid(x)`.
+ * `where`. SiLU has no ONNX op at opset 17 and is lowered to `x · sigmoid(x)` (float32) or
+ * `x / (1 + e^−x)` (float64, which onnxruntime cannot fuse into its float-only QuickGelu).
  */
 import type { DType } from '../dtype.js';
 import { isFloat } from '../dtype.js';
 import type { Graph } from '../graph.js';
+import type { EmitContext } from '../emit-context.js';
 import type { OpDef, Operand, Value } from '../ir.js';
 import { broadcastShapes } from '../shape.js';
 import { broadcastStrides, forEachBroadcast, sizeOf, type Tensor } from '../tensor.js';
@@ -91,6 +93,11 @@ function unaryDef(onnx: string, f: Unary, vjp?: (g: Graph, x: Value, y: Value, g
   };
 }
 
+/** 1 + e^−x as ONNX nodes (e^−x overflows to +inf for x < −709, giving the right limits). */
+function onePlusExpNeg(ctx: EmitContext, x: string, dtype: DType): string {
+  return ctx.node('Add', [ctx.scalar(1, dtype), ctx.node('Exp', [ctx.node('Neg', [x])])]);
+}
+
 const sigmoid: Unary = (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 /** Op definitions of this file, by IR op name. */
@@ -118,7 +125,11 @@ export const ELEMENTWISE_DEFS: Record<string, OpDef> = {
   Sin: unaryDef('Sin', Math.sin, (g, x, _y, gy) => g.mul(gy, g.cos(x))),
   Cos: unaryDef('Cos', Math.cos, (g, x, _y, gy) => g.neg(g.mul(gy, g.sin(x)))),
   Tanh: unaryDef('Tanh', Math.tanh, (g, _x, y, gy) => g.mul(gy, g.sub(1, g.mul(y, y)))),
-  Sigmoid: unaryDef('Sigmoid', sigmoid, (g, _x, y, gy) => g.mul(gy, g.mul(y, g.sub(1, y)))),
+  Sigmoid: {
+    ...unaryDef('Sigmoid', sigmoid, (g, _x, y, gy) => g.mul(gy, g.mul(y, g.sub(1, y)))),
+    // In float64, 1 / (1 + e^−x): a user's x·sigmoid(x) must not become QuickGelu (see SiLU).
+    emit: (ctx, node, ins) => (node.dtype === 'float64' ? ctx.node('Reciprocal', [onePlusExpNeg(ctx, ins[0]!, node.dtype)], {}, node.name) : ctx.node('Sigmoid', ins, {}, node.name)),
+  },
   Reciprocal: unaryDef('Reciprocal', (x) => 1 / x, (g, _x, y, gy) => g.neg(g.mul(gy, g.mul(y, y)))),
   Abs: unaryDef('Abs', Math.abs, (g, x, _y, gy) => g.mul(gy, g.sign(x))),
   // Sign is piecewise constant: no rule, so autodiff treats it as a constant.
@@ -128,7 +139,12 @@ export const ELEMENTWISE_DEFS: Record<string, OpDef> = {
       const s = g.sigmoid(x);
       return g.mul(gy, g.mul(s, g.add(1, g.mul(x, g.sub(1, s)))));
     }),
-    emit: (ctx, node, ins) => ctx.node('Mul', [ins[0]!, ctx.node('Sigmoid', ins)], {}, node.name),
+    emit(ctx, node, ins) {
+      // onnxruntime fuses x·Sigmoid(x) into com.microsoft.QuickGelu, which has only a float kernel:
+      // a float64 model would fail to load. x / (1 + e^−x) computes the same without the pattern.
+      if (node.dtype === 'float64') return ctx.node('Div', [ins[0]!, onePlusExpNeg(ctx, ins[0]!, node.dtype)], {}, node.name);
+      return ctx.node('Mul', [ins[0]!, ctx.node('Sigmoid', ins)], {}, node.name);
+    },
   },
   Pow: {
     infer([x], attrs, what) {

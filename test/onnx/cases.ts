@@ -133,16 +133,17 @@ export const OP_CASES: OpCase[] = [
 ];
 
 /**
- * A case as a complete model in `dtype`: output `out` = the op's result and `grad_<input>` = the
- * gradient of Σ out·R (R a fed random weighting), with feeds for every input.
+ * A case as a complete model in `dtype`: output `out` = the op's result and, `withGrad`,
+ * `grad_<input>` = the gradient of Σ out·R (R a fed random weighting), with feeds for every input.
+ * Forward-only models matter on their own: onnxruntime's fusions see other patterns there.
  */
-export function caseModel(c: OpCase, dtype: FloatDType): { g: Graph; feeds: Record<string, RunFeed> } {
+export function caseModel(c: OpCase, dtype: FloatDType, withGrad = true): { g: Graph; feeds: Record<string, RunFeed> } {
   const g = createGraph({ dtype });
   const built = c.build(g);
   const R = g.input('R', built.y.shape);
   const grads = g.grad(g.reduceSum(g.mul(built.y, R)), built.inputs.map((i) => i.value));
   g.output('out', built.y);
-  built.inputs.forEach((inp, k) => g.output(`grad_${inp.value.name}`, grads[k]!));
+  if (withGrad) built.inputs.forEach((inp, k) => g.output(`grad_${inp.value.name}`, grads[k]!));
   const r = seeded(3);
   const typed = (xs: ArrayLike<number>) => (dtype === 'float64' ? Float64Array.from(xs) : Float32Array.from(xs));
   const feeds: Record<string, RunFeed> = {};

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createGraph, createSession, probeProviders, writeModel } from '../../onnx/index.js';
+import { buildModel, createGraph, createSession, probeProviders, writeModel } from '../../onnx/index.js';
+import { modelProto } from '../../onnx/onnx-proto.js';
 
 function tinyModel(): Uint8Array {
   const g = createGraph({ dtype: 'float32' });
@@ -67,6 +68,25 @@ describe('onnxruntime runner', () => {
     await expect(s.run({ x: { data: Float32Array.of(1, 2, 3), dims: [3] } })).rejects.toThrow(/input 'x' has dims \[3\], the model expects \[N, 3\]/);
     await expect(s.run({ x: { data: Float32Array.of(1, 2, 3), dims: [1, 3] }, q: { data: Float32Array.of(1), dims: [1] } })).rejects.toThrow(/no input 'q'/);
     await expect(s.run({ x: { data: Float32Array.of(1, 2, 3), dims: [1, 3] } }, ['nope'])).rejects.toThrow(/no output 'nope'/);
+    await s.release();
+  });
+
+  it('retries with basic optimizations when onnxruntime fuses into a contrib op lacking a float64 kernel', async () => {
+    // A hand-made float64 x·Sigmoid(x) (e3md itself no longer emits this pattern in float64).
+    const g = createGraph({ dtype: 'float64' });
+    g.output('y', g.sin(g.input('x', ['N'])));
+    const m = buildModel(g) as { graph: { node: Record<string, unknown>[] } };
+    m.graph.node = [
+      { input: ['x'], output: ['s'], name: 's', op_type: 'Sigmoid', attribute: [] },
+      { input: ['x', 's'], output: ['y'], name: 'y', op_type: 'Mul', attribute: [] },
+    ];
+    const bytes = modelProto().encode(modelProto().fromObject(m)).finish();
+    const messages: string[] = [];
+    const s = await createSession(bytes, { device: 'cpu', log: (msg) => messages.push(msg) });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/fused nodes into com\.microsoft\.QuickGelu.*basic graph optimizations/);
+    const r = await s.run({ x: { data: Float64Array.of(1), dims: [1] } });
+    expect(r.y!.data[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 14);
     await s.release();
   });
 });
