@@ -87,6 +87,22 @@ describe('written models', () => {
     await s.release();
   });
 
+  it('runs with zero edges (an isolated atom): zero energy, forces and virial', async () => {
+    const s = await createSession(writeModel(contractModel('float32')), { device: 'cpu' });
+    const got = await s.run({
+      pos: { data: Float32Array.of(0, 0, 0, 5, 5, 5), dims: [2, 3] },
+      atom_types: ints([0, 0]),
+      edge_index: ints([], [2, 0]),
+      edge_shift: { data: new Float32Array(0), dims: [0, 3] },
+      energy_mask: { data: Float32Array.of(1, 1), dims: [2] },
+    });
+    expect(got.forces!.dims).toEqual([2, 3]);
+    expect(Array.from(got.forces!.data as Float32Array).every((x) => x === 0)).toBe(true); // ±0
+    expect(Array.from(got.virial!.data as Float32Array).every((x) => x === 0)).toBe(true);
+    expect(Number(got.energy!.data[0])).toBe(0);
+    await s.release();
+  });
+
   it('refuses a symbolic size no input declares, and a graph without outputs', () => {
     const g = createGraph({ dtype: 'float32' });
     g.input('x', ['N', 3]);
