@@ -4,8 +4,8 @@
  * `grad`, which appends the reverse-mode gradient as more nodes. One builder makes float32 and
  * float64 models: plain numbers and constants take the graph's `dtype`.
  */
-import { type DType, type FloatDType, isFloat } from './dtype.js';
-import { checkDim, type Dim, formatShape, type Shape } from './shape.js';
+import type { DType, FloatDType } from './dtype.js';
+import { checkDim, formatShape, type Shape } from './shape.js';
 import type { Attrs, Operand, Value } from './ir.js';
 import { opDef } from './registry.js';
 import { gradient, type GradOptions } from './autodiff.js';
@@ -170,17 +170,3 @@ export function createGraph(options: GraphOptions): Graph {
   graph = Object.assign(core, elementwiseOps(core as Graph), linalgOps(core as Graph), reduceOps(core as Graph), indexOps(core as Graph), layoutOps(core as Graph)) as Graph;
   return graph;
 }
-
-/** Throws unless `v` is a float value; `what` names the op. */
-export function requireFloat(v: Value, what: string): void {
-  if (!isFloat(v.dtype)) throw new Error(`${what}: input '${v.name}' must be float32/float64, got ${v.dtype}`);
-}
-
-/** Throws unless all values share a dtype. */
-export function requireSameDtype(vs: readonly Value[], what: string): DType {
-  const d = vs[0]!.dtype;
-  for (const v of vs) if (v.dtype !== d) throw new Error(`${what}: dtypes differ (${vs.map((x) => `${x.name}: ${x.dtype}`).join(', ')})`);
-  return d;
-}
-
-export type { Dim };

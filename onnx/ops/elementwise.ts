@@ -24,25 +24,39 @@ export interface ElementwiseOps {
   div(a: Operand, b: Operand): Value;
   /** x^p for a constant exponent `p` (p = 2 becomes x·x, p = 0.5 √x, p = −1 1/x). */
   pow(x: Value, p: number): Value;
+  /** −x. */
   neg(x: Value): Value;
+  /** √x (its gradient is infinite at 0: keep x away from 0, e.g. lengths of non-zero vectors). */
   sqrt(x: Value): Value;
+  /** eˣ. */
   exp(x: Value): Value;
+  /** Natural logarithm. */
   log(x: Value): Value;
+  /** sin x (radians). */
   sin(x: Value): Value;
+  /** cos x (radians). */
   cos(x: Value): Value;
+  /** tanh x (e.g. the gate of odd scalars in NequIP). */
   tanh(x: Value): Value;
+  /** 1 / (1 + e^−x). */
   sigmoid(x: Value): Value;
-  /** x · sigmoid(x) (a.k.a. swish). */
+  /** x · sigmoid(x) (a.k.a. swish; NequIP's default nonlinearity). @example g.silu(g.add(g.matmul(h, w), b)) */
   silu(x: Value): Value;
+  /** 1 / x. */
   reciprocal(x: Value): Value;
+  /** |x|; its gradient at 0 is taken as 0. */
   abs(x: Value): Value;
   /** −1, 0 or 1; its gradient is zero. */
   sign(x: Value): Value;
-  /** Boolean a < b (likewise the other comparisons); no gradient. */
+  /** Boolean a < b, broadcasting; no gradient. @example g.where(g.less(r, rMax), f, 0) */
   less(a: Operand, b: Operand): Value;
+  /** Boolean a ≤ b. */
   lessOrEqual(a: Operand, b: Operand): Value;
+  /** Boolean a > b. */
   greater(a: Operand, b: Operand): Value;
+  /** Boolean a ≥ b. */
   greaterOrEqual(a: Operand, b: Operand): Value;
+  /** Boolean a = b. */
   equal(a: Operand, b: Operand): Value;
   /** `cond ? a : b` elementwise, broadcasting all three; `cond` is bool. */
   where(cond: Value, a: Operand, b: Operand): Value;
