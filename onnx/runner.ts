@@ -158,37 +158,76 @@ async function open(model: Uint8Array | string, c: Candidate, options: SessionOp
   }
 }
 
+/** An input's checks, computed once per session. */
+interface InputSpec {
+  name: string;
+  type: string | undefined;
+  shape: readonly (number | string)[];
+  /** [axis, symbol] pairs binding symbols from this input's dims. */
+  binds: [number, string][];
+}
+
+/** An output's preallocation plan: undefined `shape` means onnxruntime allocates it. */
+interface OutputSpec {
+  dtype: DType | undefined;
+  shape: readonly (number | string)[] | undefined;
+}
+
 function wrapSession(session: ort.InferenceSession, chosen: Candidate, fallback: string | undefined): ModelSession {
-  const inMeta = new Map(session.inputMetadata.map((m) => [m.name, m]));
-  const outMeta = new Map(session.outputMetadata.map((m) => [m.name, m]));
-  const cache = new Map<string, ort.Tensor>();
+  const inputs: InputSpec[] = session.inputMetadata.map((m) => {
+    const shape = m.isTensor ? m.shape : [];
+    const binds = shape.flatMap((d, ax): [number, string][] => (typeof d === 'string' && /^[A-Za-z_]\w*$/.test(d) ? [[ax, d]] : []));
+    return { name: m.name, type: m.isTensor ? m.type : undefined, shape, binds };
+  });
+  const bound = new Set(inputs.flatMap((i) => i.binds.map((b) => b[1])));
+  const outSpecs = new Map<string, OutputSpec>(session.outputMetadata.map((m) => {
+    const dtype = m.isTensor && ['float32', 'float64', 'int64'].includes(m.type) ? (m.type as DType) : undefined;
+    // Preallocate only when every size follows from the inputs' symbols (products like E*3 included).
+    const known = m.isTensor && m.shape.every((d) => typeof d === 'number' || (typeof d === 'string' && d.split('*').every((p) => /^[0-9]+$/.test(p) || bound.has(p))));
+    return [m.name, { dtype, shape: dtype && known ? (m as { shape: readonly (number | string)[] }).shape : undefined }];
+  }));
+  // Cached: onnxruntime-node's name getters cross into native code on every access.
+  const inputList = [...session.inputNames];
+  const outputList = [...session.outputNames];
+  const inputNames = new Set(inputList);
+  // Feed wrappers are reused while the caller passes the same array and dims (e.g. positions
+  // updated in place every step); output buffers while their sizes stay the same.
+  const feedCache = new Map<string, ort.Tensor>();
+  const outCache = new Map<string, ort.Tensor>();
+  const symbols = new Map<string, number>();
+  const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
   return {
     provider: chosen.provider,
     deviceId: chosen.deviceId,
     fallback,
-    inputNames: session.inputNames,
-    outputNames: session.outputNames,
-    async run(feeds, outputs = session.outputNames) {
-      const symbols = new Map<string, number>();
+    inputNames: inputList,
+    outputNames: outputList,
+    async run(feeds, outputs = outputList) {
+      symbols.clear();
       const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const name of session.inputNames) {
-        const f = feeds[name];
-        const meta = inMeta.get(name)!;
-        if (!f) throw new Error(`run: missing input '${name}'`);
-        const dtype = dtypeOfArray(f.data, `run: input '${name}'`);
-        if (meta.isTensor) {
-          if (meta.type !== dtype) throw new Error(`run: input '${name}' is ${dtype}, the model expects ${meta.type}`);
-          if (meta.shape.length !== f.dims.length) throw new Error(`run: input '${name}' has dims [${f.dims.join(', ')}], the model expects [${meta.shape.join(', ')}]`);
-          meta.shape.forEach((d, ax) => { if (typeof d === 'string' && /^[A-Za-z_]\w*$/.test(d)) symbols.set(d, f.dims[ax]!); });
+      for (const spec of inputs) {
+        const f = feeds[spec.name];
+        if (!f) throw new Error(`run: missing input '${spec.name}'`);
+        let t = feedCache.get(spec.name);
+        if (!t || t.data !== f.data || !sameDims(t.dims, f.dims)) {
+          const dtype = dtypeOfArray(f.data, `run: input '${spec.name}'`);
+          if (spec.type !== undefined && spec.type !== dtype) throw new Error(`run: input '${spec.name}' is ${dtype}, the model expects ${spec.type}`);
+          if (spec.shape.length !== f.dims.length || spec.shape.some((d, ax) => typeof d === 'number' && d !== f.dims[ax])) {
+            throw new Error(`run: input '${spec.name}' has dims [${f.dims.join(', ')}], the model expects [${spec.shape.join(', ')}]`);
+          }
+          t = new ort.Tensor(dtype, f.data as never, f.dims);
+          feedCache.set(spec.name, t);
         }
-        ortFeeds[name] = new ort.Tensor(dtype === 'bool' ? 'bool' : dtype, f.data as never, f.dims);
+        for (const [ax, sym] of spec.binds) symbols.set(sym, f.dims[ax]!);
+        ortFeeds[spec.name] = t;
       }
-      for (const name of Object.keys(feeds)) if (!inMeta.has(name)) throw new Error(`run: the model has no input '${name}' (inputs: ${session.inputNames.join(', ')})`);
+      for (const name in feeds) if (!inputNames.has(name)) throw new Error(`run: the model has no input '${name}' (inputs: ${inputList.join(', ')})`);
       const fetches: Record<string, ort.Tensor | null> = {};
       for (const name of outputs) {
-        const meta = outMeta.get(name);
-        if (!meta) throw new Error(`run: the model has no output '${name}' (outputs: ${session.outputNames.join(', ')})`);
-        fetches[name] = meta.isTensor ? preallocated(name, meta.type as DType, meta.shape, symbols) : null;
+        const spec = outSpecs.get(name);
+        if (!spec) throw new Error(`run: the model has no output '${name}' (outputs: ${outputList.join(', ')})`);
+        fetches[name] = spec.shape ? preallocated(name, spec.dtype!, spec.shape) : null;
       }
       const res = await session.run(ortFeeds, fetches);
       const out: Record<string, RunResult> = {};
@@ -202,19 +241,12 @@ function wrapSession(session: ort.InferenceSession, chosen: Candidate, fallback:
     release: () => session.release(),
   };
 
-  function preallocated(name: string, dtype: DType, shape: readonly (number | string)[], symbols: Map<string, number>): ort.Tensor | null {
-    if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int64') return null;
-    let dims: number[];
-    try {
-      dims = shape.map((d) => (typeof d === 'number' ? d : evalDim(d, symbols, name)));
-    } catch {
-      return null; // a size the inputs do not determine: let onnxruntime allocate
-    }
-    const hit = cache.get(name);
-    if (hit && hit.dims.length === dims.length && hit.dims.every((d, i) => d === dims[i])) return hit;
-    const n = dims.reduce((a, b) => a * b, 1);
-    const t = new ort.Tensor(dtype, allocate(dtype, n) as never, dims);
-    cache.set(name, t);
+  function preallocated(name: string, dtype: DType, shape: readonly (number | string)[]): ort.Tensor {
+    const dims = shape.map((d) => (typeof d === 'number' ? d : evalDim(d, symbols, name)));
+    const hit = outCache.get(name);
+    if (hit && sameDims(hit.dims, dims)) return hit;
+    const t = new ort.Tensor(dtype, allocate(dtype, dims.reduce((a, b) => a * b, 1)) as never, dims);
+    outCache.set(name, t);
     return t;
   }
 }

@@ -56,6 +56,11 @@ describe('onnxruntime runner', () => {
     const r3 = await s.run({ x: { data: Float32Array.of(1, 1, 1), dims: [1, 3] } });
     expect(r3.y!.data).not.toBe(buf);
     expect(r3.y!.dims).toEqual([1, 3]);
+    // A feed array updated in place (positions during MD) is seen by the next call.
+    const x = Float32Array.of(1, 2, 3);
+    await s.run({ x: { data: x, dims: [1, 3] } });
+    x[0] = 10;
+    expect(Array.from((await s.run({ x: { data: x, dims: [1, 3] } })).y!.data as Float32Array)).toEqual([20, 4, 6]);
     const only = await s.run({ x: { data: Float32Array.of(1, 1, 1), dims: [1, 3] } }, ['s']);
     expect(Object.keys(only)).toEqual(['s']);
     await s.release();
