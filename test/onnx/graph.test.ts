@@ -20,6 +20,14 @@ describe('graph building', () => {
     expect(() => createGraph({ dtype: 'float16' as never })).toThrow(/dtype must be/);
   });
 
+  it('says which node cannot be differentiated, and why', () => {
+    const g = createGraph({ dtype: 'float64' });
+    const h = g.input('h', ['N', 3]);
+    const y = g.gather(h, g.input('pairs', ['E', 2], 'int64'));
+    expect(() => g.grad(g.reduceSum(y), [h])).toThrow(/grad of Gather_\d+: gather is differentiable only for rank-0\/1 indices/);
+    expect(() => g.grad(g.input('k', [2], 'int64'), [h])).toThrow(/output 'k' is int64, not float/);
+  });
+
   it('infers symbolic shapes through reshape (E*3 and back)', () => {
     const g = createGraph({ dtype: 'float32' });
     const r = g.input('r', ['E', 3]);

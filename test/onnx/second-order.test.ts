@@ -137,4 +137,24 @@ describe('second-order autodiff: force-loss gradient w.r.t. weights', () => {
     expect(Number(again.energy!.data[0])).not.toBeCloseTo(Number(want[0]!.data[0]), 3);
     await session.release();
   });
+
+  it('Hessian-vector products of the energy match finite differences of its gradient', () => {
+    const b = build('float64');
+    const base = feeds('float64');
+    const v = b.g.input('v', ['N', 3]);
+    const [dE] = b.g.grad(b.energy, [b.pos]);
+    const [hv] = b.g.grad(b.g.reduceSum(b.g.mul(dE!, v)), [b.pos]);
+    const rnd = seeded(9);
+    const vData = Float64Array.from({ length: N * 3 }, () => rnd());
+    const [got] = evaluateValues(b.g, { ...base, v: { data: vData, dims: [N, 3] } }, [hv!]);
+    const x = base.pos!.data as Float64Array;
+    const h = 1e-5;
+    const gradAt = (s: number) => evaluateValues(b.g, { ...base, pos: { data: x.map((xi, k) => xi + s * h * vData[k]!), dims: [N, 3] } }, [dE!])[0]!.data;
+    const gp = gradAt(1);
+    const gm = gradAt(-1);
+    for (let k = 0; k < N * 3; k++) {
+      const fd = (gp[k]! - gm[k]!) / (2 * h);
+      expect(Math.abs(got!.data[k]! - fd) / Math.max(1, Math.abs(fd)), `(H v)[${k}]`).toBeLessThan(1e-6);
+    }
+  });
 });
