@@ -22,7 +22,7 @@ export interface ElementwiseOps {
   mul(a: Operand, b: Operand): Value;
   /** a / b, broadcasting (int64: truncating). */
   div(a: Operand, b: Operand): Value;
-  /** x^p for a constant exponent `p` (p = 2 becomes x·x, p = 0.5 √x, p = −1 1/x). */
+  /** x^p for a constant exponent `p` (p = 0 gives ones, 2 becomes x·x, 0.5 √x, −1 1/x). @example g.pow(d2, 3) */
   pow(x: Value, p: number): Value;
   /** −x. */
   neg(x: Value): Value;
@@ -213,6 +213,7 @@ export function elementwiseOps(g: Graph): ElementwiseOps {
   return {
     add: bin('Add'), sub: bin('Sub'), mul: bin('Mul'), div: bin('Div'),
     pow(x, p) {
+      if (p === 0) return g.expand(g.constant(1, [], x.dtype), x.shape);
       if (p === 1) return x;
       if (p === 2) return g.mul(x, x);
       if (p === 0.5) return g.sqrt(x);
