@@ -22,6 +22,11 @@ export interface WriteOptions {
   metadata?: Readonly<Record<string, string>>;
   /** Run {@link optimize} first (default true), or its options. */
   optimize?: boolean | OptimizeOptions;
+  /**
+   * Values replacing stored weights, by name (e.g. a trainer deploying its latest weights without
+   * rebuilding the graph); each must exist and have the weight's size.
+   */
+  weightValues?: Readonly<Record<string, ArrayLike<number>>>;
   producerVersion?: string;
   docString?: string;
 }
@@ -61,6 +66,11 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
   const g = options.optimize === false ? graph : optimize(graph, typeof options.optimize === 'object' ? options.optimize : {});
   if (g.outputs.size === 0) throw new Error('writeModel: the graph has no outputs (call graph.output(name, value))');
   const weightsAsInputs = options.weights === 'inputs';
+  const weightNames = new Set(g.weights().map((w) => w.name));
+  for (const name of Object.keys(options.weightValues ?? {})) {
+    if (!weightNames.has(name)) throw new Error(`writeModel: weightValues names '${name}', which is not a weight of the graph`);
+    if (weightsAsInputs) throw new Error(`writeModel: weightValues cannot be used with weights: 'inputs' (feed them instead)`);
+  }
   const nodes: Record<string, unknown>[] = [];
   const initializers: TensorMsg[] = [];
   const inputs: ReturnType<typeof valueInfo>[] = [];
@@ -146,7 +156,9 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
       inputs.push(valueInfo(v.name, v.dtype, v.shape));
       names[v.id] = v.name;
     } else if (LEAF_OPS.has(v.op)) {
-      initializers.push(tensorMsg(v.name, v.dtype, v.shape as number[], v.data!));
+      const data = v.op === 'Weight' ? (options.weightValues?.[v.name] ?? v.data!) : v.data!;
+      if (data.length !== v.data!.length) throw new Error(`writeModel: weightValues['${v.name}'] has ${data.length} values, the weight has ${v.data!.length}`);
+      initializers.push(tensorMsg(v.name, v.dtype, v.shape as number[], data));
       names[v.id] = v.name;
     } else {
       current = v.name;

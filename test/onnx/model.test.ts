@@ -103,6 +103,18 @@ describe('written models', () => {
     await s.release();
   });
 
+  it('deploys replaced weight values without rebuilding the graph, and checks them', async () => {
+    const g = createGraph({ dtype: 'float64' });
+    const w = g.weight('w', [1, 2, 3], [3]);
+    g.output('y', g.mul(g.input('x', [3]), w));
+    const s = await createSession(writeModel(g, { weightValues: { w: [4, 5, 6] } }), { device: 'cpu' });
+    const r = await s.run({ x: { data: Float64Array.of(1, 1, 1), dims: [3] } });
+    expect(Array.from(r.y!.data as Float64Array)).toEqual([4, 5, 6]);
+    await s.release();
+    expect(() => writeModel(g, { weightValues: { v: [1, 2, 3] } })).toThrow(/'v', which is not a weight/);
+    expect(() => writeModel(g, { weightValues: { w: [1, 2] } })).toThrow(/weightValues\['w'\] has 2 values, the weight has 3/);
+  });
+
   it('refuses a symbolic size no input declares, and a graph without outputs', () => {
     const g = createGraph({ dtype: 'float32' });
     g.input('x', ['N', 3]);
