@@ -28,6 +28,11 @@ export interface RunSpec extends Omit<InputJson, 'trajectory' | '$schema'> {
   /** Absolute path of the input file. */
   inputPath: string;
   trajectory: TrajectorySpec[];
+  /**
+   * An InputError located at `key` in the input file, for checks made after parsing (species
+   * without parameters, a checkpoint that does not fit): `spec.keyError(['potential', 'species'], '…')`.
+   */
+  keyError(key: readonly (string | number)[], detail: string): InputError;
 }
 
 const TRAJECTORY_EXTENSIONS: Record<string, TrajectoryFormat> = { '.xyz': 'extxyz', '.extxyz': 'extxyz', '.dcd': 'dcd' };
@@ -91,6 +96,7 @@ export function parseRunSpec(text: string, inputPath: string): RunSpec {
     thermo: input.thermo && { ...input.thermo, path: input.thermo.path === undefined ? undefined : abs(input.thermo.path) },
     trajectory,
     checkpoint: input.checkpoint && { ...input.checkpoint, path: abs(input.checkpoint.path) },
+    keyError: (key, detail) => keyError(doc, inputPath, key, detail),
   };
 }
 
