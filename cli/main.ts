@@ -38,14 +38,14 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
     .command('run')
     .summary('run molecular dynamics from an input.json')
     .description(
-      'Run molecular dynamics as described by input.json (structure, potential, integrator, outputs;\n' +
-      'see io/input.schema.json). Prints a thermo table, writes the thermo CSV, trajectories (.xyz/.extxyz,\n' +
-      '.dcd) and checkpoints. Every path in input.json is relative to the input file. The input is fully\n' +
+      'Run molecular dynamics as described by input.json (structure, potential, integrator, outputs; ' +
+      'see io/input.schema.json). Prints a thermo table, writes the thermo CSV, trajectories (.xyz/.extxyz, ' +
+      '.dcd) and checkpoints. Every path in input.json is relative to the input file. The input is fully ' +
       'checked before any output file is opened.',
     )
     .argument('<input.json>', 'run description')
     .option('--steps <n>', 'total number of steps, overriding "steps" in input.json', nonNegativeInteger)
-    .option('--restart <checkpoint>', 'continue from a checkpoint to the total number of steps; thermo and trajectory\nfiles are cut back to the checkpoint\'s step before appending')
+    .option('--restart <checkpoint>', 'continue from a checkpoint to the total number of steps; thermo and trajectory files are cut back to the checkpoint\'s step before appending')
     .option('-q, --quiet', 'print nothing but errors (no table, progress bar or summary)')
     .addHelpText('after', '\nExamples:\n  e3md run examples/argon/input.json\n  e3md run input.json --steps 20000 --restart run.ckpt\n')
     .action(async (input: string, opts: { steps?: number; restart?: string; quiet?: boolean }) => {
@@ -56,7 +56,7 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
 /** The e3md program with its commands. */
 export function createProgram(io: CliStreams, setExit: (code: number) => void): Command {
   const program = new Command('e3md')
-    .description('Molecular dynamics with E(3)-equivariant learned potentials (NequIP/Allegro via ONNX Runtime)\nand classical Lennard-Jones. Units: Å, eV, fs, amu, K, bar.')
+    .description('Molecular dynamics with E(3)-equivariant learned potentials (NequIP/Allegro, run by ONNX Runtime) and classical Lennard-Jones. Units: Å, eV, fs, amu, K, bar.')
     .version(packageVersion(), '-V, --version', 'print the e3md version')
     .helpOption('-h, --help', 'show help (also: e3md help <command>)')
     .showHelpAfterError('(run "e3md --help" for usage)')

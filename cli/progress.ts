@@ -37,24 +37,31 @@ export function formatDuration(s: number): string {
  * bar.clear();
  */
 export function createProgressBar(stream: ProgressStream, fromStep: number, untilStep: number, now: () => number = () => performance.now()): ProgressBar {
-  const t0 = now();
-  let last = -Infinity;
+  // The rate is measured from the first reported step, so set-up time (first forces, step-0
+  // output) does not count, and the first draw waits 250 ms so the rate has something to go on.
+  let t0 = NaN;
+  let startStep = fromStep;
+  let last = now() + 150;
   let current = fromStep;
   let shown = false;
   const draw = (): void => {
     const t = now();
     last = t;
-    const done = current - fromStep, total = untilStep - fromStep;
-    const rate = done > 0 ? (done * 1000) / (t - t0) : NaN;
-    const eta = done > 0 ? (untilStep - current) / rate : NaN;
+    const done = current - startStep, total = untilStep - fromStep;
+    const rate = done > 0 && t > t0 ? (done * 1000) / (t - t0) : NaN;
+    const eta = rate > 0 ? (untilStep - current) / rate : NaN;
     const info = ` ${current}/${untilStep} steps  ${Number.isFinite(rate) ? rate.toFixed(rate < 10 ? 1 : 0) : '–'} steps/s  ETA ${formatDuration(eta)}`;
-    const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - info.length - 3));
-    const filled = total > 0 ? Math.round((width * done) / total) : width;
+    const width = Math.max(10, Math.min(40, (stream.columns || 80) - info.length - 3));
+    const filled = total > 0 ? Math.round((width * (current - fromStep)) / total) : width;
     stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${info}\x1b[K`);
     shown = true;
   };
   return {
     update(step) {
+      if (Number.isNaN(t0)) {
+        t0 = now();
+        startStep = step;
+      }
       current = step;
       if (now() - last >= 100) draw();
     },

@@ -6,13 +6,16 @@ describe('progress bar', () => {
     let out = '';
     let t = 0;
     const bar = createProgressBar({ write: (s: string) => { out += s; }, columns: 100 }, 0, 1000, () => t);
-    t = 50; bar.update(10); // first draw
-    expect(out).toMatch(/\r\[\.+\] 10\/1000 steps {2}200 steps\/s {2}ETA 5\.0 s\x1b\[K$/);
-    out = '';
-    t = 60; bar.update(11); // too soon: no redraw
+    t = 100; bar.update(1); // the rate clock starts at the first step
+    t = 200; bar.update(21); // too soon (< 250 ms): no draw yet
     expect(out).toBe('');
-    t = 1000; bar.update(500);
-    expect(out).toMatch(/\[#+\.+\] 500\/1000 steps {2}500 steps\/s {2}ETA 1\.0 s/);
+    t = 300; bar.update(41); // 40 steps in 200 ms
+    expect(out).toMatch(/\r\[#{0,2}\.+\] 41\/1000 steps {2}200 steps\/s {2}ETA 4\.8 s\x1b\[K$/);
+    out = '';
+    t = 350; bar.update(51); // < 100 ms since the last draw
+    expect(out).toBe('');
+    t = 1100; bar.update(501);
+    expect(out).toMatch(/\[#+\.+\] 501\/1000 steps {2}500 steps\/s {2}ETA 1\.0 s/);
     out = '';
     bar.print('  row');
     expect(out.startsWith('\r\x1b[K  row\n\r[')).toBe(true);
