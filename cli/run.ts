@@ -81,8 +81,10 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     }
   } catch (e) {
     for (const o of observers) await o.close?.();
-    if (e instanceof InputError) {
-      io.stderr.write(`e3md: ${e.message}\n`);
+    const fsError = e as NodeJS.ErrnoException;
+    if (e instanceof InputError || (fsError.code && fsError.path)) {
+      const message = e instanceof InputError ? e.message : `${displayPath(fsError.path!)}: cannot open output file (${fsError.code})`;
+      io.stderr.write(`e3md: ${message}\n`);
       return EXIT.badInput;
     }
     throw e;

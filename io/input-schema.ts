@@ -56,11 +56,13 @@ export const onnxPotentialSchema = z.strictObject({
   device: deviceSchema.default('auto'),
 });
 
+/** `integrator` with kind `velocity-verlet` (NVE). */
 export const velocityVerletSchema = z.strictObject({
   kind: z.literal('velocity-verlet'),
   timestep_fs: positive('Time step, fs'),
 });
 
+/** `integrator` with kind `langevin` (BAOAB, NVT). */
 export const langevinSchema = z.strictObject({
   kind: z.literal('langevin'),
   timestep_fs: positive('Time step, fs'),

@@ -10,7 +10,7 @@ function structureWithLine(line: number, text: string): string {
   return lines.join('\n');
 }
 
-type Case = [name: string, make: () => { input?: Record<string, any> | string; structure?: string; args?: string[] }, message: RegExp];
+type Case = [name: string, make: () => { input?: Record<string, any> | string; structure?: string; args?: string[]; files?: Record<string, string> }, message: RegExp];
 
 const cases: Case[] = [
   ['malformed JSON', () => ({ input: '{\n  "structure": "argon.extxyz",\n  "steps": 10\n  "potential": {}\n}' }), /input\.json:4:3: JSON syntax error: expected ',' or '}' after the value of "steps"/],
@@ -30,6 +30,10 @@ const cases: Case[] = [
   ['overlapping atoms', () => ({ structure: '2\nLattice="10 0 0 0 10 0 0 0 10" pbc="T T T"\nAr 1 1 1\nAr 1.3 1 1\n' }), /argon\.extxyz:3: atoms 1 and 2 \(line 4\) are 0\.300 Å apart; atoms closer than 0\.5 Å overlap/],
   ['overlap across the periodic boundary', () => ({ structure: '2\nLattice="10 0 0 0 10 0 0 0 10" pbc="T T T"\nAr 0.1 5 5\nAr 9.8 5 5\n' }), /atoms 1 and 2 \(line 4\) are 0\.300 Å apart/],
   ['onnx potential (not available yet)', () => ({ input: { ...baseInput(), potential: { kind: 'onnx', model: 'model.onnx' } } }), /potential\.kind: "onnx" potentials are not available in this version yet/],
+  ['output folder blocked by a file', () => ({
+    input: { ...baseInput(), trajectory: [{ path: 'traj.xyz', every: 50 }, { path: 'blocker/traj.dcd', every: 20 }] },
+    files: { blocker: 'a file, not a folder\n' },
+  }), /blocker: cannot open output file \(E(EXIST|NOTDIR)\)/],
   ['missing checkpoint', () => ({ args: ['--restart', 'nothing.ckpt'] }), /nothing\.ckpt: checkpoint file not found/],
 ];
 
@@ -38,6 +42,7 @@ describe('bad input: one message naming key/file/line, exit 2, no output touched
     const c = make();
     const dir = runDir(typeof c.input === 'object' ? c.input : baseInput(), c.structure);
     if (typeof c.input === 'string') writeFileSync(join(dir, 'input.json'), c.input);
+    for (const [name, text] of Object.entries(c.files ?? {})) writeFileSync(join(dir, name), text);
     // Outputs of an earlier run that a bad input must leave alone:
     writeFileSync(join(dir, 'thermo.csv'), 'earlier run\n');
     writeFileSync(join(dir, 'traj.xyz'), 'earlier run\n');
