@@ -3,6 +3,7 @@
  * potential, integrator, restart state — checking all of it before any output file is touched
  * (DESIGN.md §4): a bad input costs the user one message and leaves their files alone.
  */
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createCellList } from '../engine/cell-list.js';
 import { Rng } from '../engine/random.js';
@@ -50,6 +51,7 @@ export interface PreparedRun {
 export function prepareRun(inputPath: string, overrides: RunOverrides = {}): PreparedRun {
   const spec = loadRunSpec(inputPath);
   const notes: string[] = [];
+  if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
   const frames = readExtxyz(displayPath(spec.structure));
   // Like ase.io.read: a multi-frame file starts from its last frame (continue a trajectory).
   const frame = frames[frames.length - 1];

@@ -20,7 +20,7 @@ const cases: Case[] = [
   ['wrong unit in a key', () => ({ input: { ...baseInput(), integrator: { kind: 'velocity-verlet', timestep_ps: 0.002 } } }), /integrator\.timestep_ps: unknown key "timestep_ps" in integrator .*did you mean "timestep_fs"\?/],
   ['timestep = 0', () => ({ input: { ...baseInput(), integrator: { kind: 'velocity-verlet', timestep_fs: 0 } } }), /input\.json:\d+:\d+: integrator\.timestep_fs: must be > 0, got 0/],
   ['timestep < 0', () => ({ input: { ...baseInput(), integrator: { kind: 'langevin', timestep_fs: -1, temperature_K: 300, friction_per_ps: 1, seed: 1 } } }), /integrator\.timestep_fs: must be > 0, got -1/],
-  ['missing structure file', () => ({ input: { ...baseInput(), structure: 'nowhere.extxyz' } }), /nowhere\.extxyz: structure file not found/],
+  ['missing structure file', () => ({ input: { ...baseInput(), structure: 'nowhere.extxyz' } }), /input\.json:2:16: structure: structure file .*nowhere\.extxyz not found/],
   ['malformed extxyz line', () => ({ structure: structureWithLine(7, 'Ar 1.0 two 3.0 0 0 0') }), /argon\.extxyz:7: field 3 \(pos\) must be a finite real number, found "two"/],
   ['element with no mass', () => ({ structure: structureWithLine(3, 'Qx 0 0 0 0 0 0') }), /argon\.extxyz:3: element "Qx" has no known mass/],
   ['no LJ parameters for a species pair', () => ({
