@@ -6,6 +6,7 @@ import { readDcd } from '../../io/dcd-read.js';
 import { readExtxyz } from '../../io/extxyz.js';
 import { THERMO_COLUMNS } from '../../io/thermo-log.js';
 import { baseInput, e3md, e3mdProcess, ROOT, runDir } from './fixtures.js';
+import { pythonHas, runPythonJson } from '../io/python.js';
 
 const langevinInput = (): Record<string, any> => ({
   ...baseInput(),
@@ -140,5 +141,31 @@ describe('e3md as a process', () => {
     const drift = Math.abs(csv[csv.length - 1][4] - csv[0][4]) / 864;
     expect(drift).toBeLessThan(1e-5); // eV/atom over 1 ps: velocity Verlet conserves energy
     expect(existsSync(join(dir, 'output/traj.dcd'))).toBe(true);
+  });
+});
+
+describe.skipIf(!pythonHas('ase.io', 'MDAnalysis'))('run outputs in reference readers', () => {
+  it('ASE reads every extxyz frame (step, energy = thermo PE, pbc); MDAnalysis reads the DCD with the same positions', async () => {
+    const dir = runDir();
+    expect((await e3md('run', join(dir, 'input.json'), '--quiet')).code).toBe(0);
+    const script = `
+import sys, json, warnings
+warnings.filterwarnings('ignore')
+import ase.io, ase.units
+from MDAnalysis.coordinates.DCD import DCDReader
+frames = ase.io.read(sys.argv[1] + '/traj.xyz', ':')
+dcd = [ts.positions[:2].ravel().tolist() for ts in DCDReader(sys.argv[1] + '/traj.dcd')]
+print(json.dumps(dict(steps=[int(a.info['step']) for a in frames], energy=[a.get_potential_energy() for a in frames],
+  n=len(frames[0]), pbc=[bool(p) for p in frames[0].pbc], pos=[a.positions[:2].ravel().tolist() for a in frames], dcd=dcd)))`;
+    const r = runPythonJson(script, [dir]) as { steps: number[]; energy: number[]; n: number; pbc: boolean[]; pos: number[][]; dcd: number[][] };
+    expect(r.steps).toEqual([0, 50, 100, 150, 200]);
+    expect(r.n).toBe(108);
+    expect(r.pbc).toEqual([true, true, true]);
+    const csv = readFileSync(join(dir, 'thermo.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    r.steps.forEach((step, k) => expect(r.energy[k]).toBe(csv.find((row) => row[0] === step)![2]));
+    expect(r.dcd).toHaveLength(11);
+    r.steps.forEach((step, k) => {
+      if (step % 20 === 0) r.pos[k].forEach((x, d) => expect(r.dcd[step / 20][d]).toBeCloseTo(x, 4)); // frames both files hold
+    });
   });
 });
