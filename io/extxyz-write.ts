@@ -37,8 +37,9 @@ function num(x: number): string {
   return String(x === 0 ? 0 : x); // -0 prints as 0
 }
 
+/** A right-aligned column that always starts with a space: a shortest-form double can take 24 characters. */
 function col(x: number): string {
-  return num(x).padStart(24);
+  return ` ${num(x).padStart(22)}`;
 }
 
 /**
@@ -46,7 +47,7 @@ function col(x: number): string {
  *
  * @example
  * formatExtxyz({ symbols: ['Ar'], positions: new Float64Array(3), box: Box.orthorhombic(5, 5, 5) });
- * // '1\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3 pbc="T T T"\nAr   0   0   0\n' (columns padded to 24)
+ * // '1\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3 pbc="T T T"\nAr   0   0   0\n' (columns padded to 23)
  */
 export function formatExtxyz(frame: ExtxyzFrameOut, options: ExtxyzWriteOptions = {}): string {
   const n = frame.symbols.length;

@@ -18,8 +18,6 @@ export {
 export {
   anglesToMatrix,
   checkOrthogonal,
-  det3,
-  matmul3,
   matrixToAngles,
   matrixX,
   matrixY,
@@ -27,10 +25,23 @@ export {
   randomOrthogonal,
   randomRotation,
   seededUniform,
-  transpose3,
   vectorToAngles,
   type UniformSource,
 } from './rotation.js';
 export { wignerD, wignerDFromMatrix } from './wigner-d.js';
 export { clebschGordan, wigner3j, wigner3jNonzero, type W3jEntry } from './wigner-3j.js';
 export { gaussLegendre, sphereQuadrature, type Quadrature1D, type SphereQuadrature } from './quadrature.js';
+export {
+  TensorProduct,
+  type ConnectionMode,
+  type InstructionSpec,
+  type IrrepNormalization,
+  type PathNormalization,
+  type TensorProductOptions,
+  type TpInstruction,
+} from './tensor-product.js';
+export { channelwise, elementwise, fullyConnected, type ChannelwiseOptions, type TpNormalization } from './tp-constructors.js';
+export { Linear, type LinearBias, type LinearInstruction, type LinearOptions } from './linear.js';
+export { activations, normalize2mom, type Activation, type ActivationParity } from './activation.js';
+export { Gate, type GateActivatedTerm, type GatedTerm, type GateOptions } from './gate.js';
+export { NormActivation, type NormActivationOptions } from './norm-activation.js';

@@ -71,7 +71,9 @@ export class Irreps {
     if (spec instanceof Irreps) return spec;
     if (typeof spec !== 'string') {
       return new Irreps(
-        spec.map((t) => (Array.isArray(t) ? { mul: t[0] as number, ir: Irrep.parse(t[1] as IrrepLike) } : (t as MulIrrep))),
+        spec.map((t) =>
+          Array.isArray(t) ? { mul: t[0] as number, ir: Irrep.parse(t[1] as IrrepLike) } : { mul: (t as MulIrrep).mul, ir: Irrep.parse((t as MulIrrep).ir) },
+        ),
       );
     }
     if (spec.trim() === '') return new Irreps([]);

@@ -60,6 +60,49 @@ export function shNormalizationFactor(l: number, normalization: ShNormalization 
   }
 }
 
+type ShKernel = (vectors: Float64Array, out: Float64Array, n: number) => void;
+const kernels = new Map<string, ShKernel>();
+
+/**
+ * A function specialized to one list of degrees (as e3nn generates its harmonics code): the
+ * table's monomials and coefficients are inlined, powers of x, y, z are locals, so each vector
+ * costs a handful of multiplies per component and nothing is allocated.
+ */
+function shKernel(degrees: readonly number[], normalization: ShNormalization, normalize: boolean): ShKernel {
+  const key = `${degrees.join(',')}|${normalization}|${normalize}`;
+  let k = kernels.get(key);
+  if (k) return k;
+  const lmax = Math.max(...degrees);
+  const lines: string[] = [];
+  lines.push('for (let i = 0; i < n; i++) {');
+  lines.push('let x = vectors[3 * i]; let y = vectors[3 * i + 1]; let z = vectors[3 * i + 2];');
+  if (normalize) {
+    // Divide by the largest magnitude first so that squaring neither overflows nor underflows.
+    lines.push('const s = Math.max(Math.abs(x), Math.abs(y), Math.abs(z));');
+    lines.push('if (s > 0) { x /= s; y /= s; z /= s; const r = Math.sqrt(x * x + y * y + z * z); x /= r; y /= r; z /= r; } else { x = 0; y = 0; z = 0; }');
+  }
+  for (const v of ['x', 'y', 'z']) {
+    lines.push(`const ${v}0 = 1; const ${v}1 = ${v};`);
+    for (let p = 2; p <= lmax; p++) lines.push(`const ${v}${p} = ${v}${p - 1} * ${v};`);
+  }
+  let dim = 0;
+  for (const l of degrees) dim += 2 * l + 1;
+  lines.push(`const o = i * ${dim};`);
+  let o = 0;
+  for (const l of degrees) {
+    const f = shNormalizationFactor(l, normalization);
+    for (const comp of SH_TABLE[l]) {
+      const expr = comp.map(([a, b, c, coef]) => `${String(coef * f)} * x${a} * y${b} * z${c}`).join(' + ');
+      lines.push(`out[o + ${o}] = ${expr || '0'};`);
+      o++;
+    }
+  }
+  lines.push('}');
+  k = new Function('vectors', 'out', 'n', `'use strict';\n${lines.join('\n')}`) as ShKernel;
+  kernels.set(key, k);
+  return k;
+}
+
 function checkLs(ls: readonly number[]): void {
   if (ls.length === 0) throw new Error('sphericalHarmonics: ls is empty');
   for (const l of ls) {
@@ -109,73 +152,10 @@ export function sphericalHarmonics(
   const normalize = options.normalize ?? true;
   const normalization = options.normalization ?? 'component';
 
-  // Flatten the table of the requested degrees into parallel typed arrays: one pass per vector
-  // then walks them without touching objects.
-  let dim = 0;
-  let nTerms = 0;
-  let lmax = 0;
-  for (const l of degrees) {
-    dim += 2 * l + 1;
-    lmax = Math.max(lmax, l);
-    for (const comp of SH_TABLE[l]!) nTerms += comp.length;
-  }
-  const termOut = new Int32Array(nTerms);
-  const termA = new Int32Array(nTerms);
-  const termB = new Int32Array(nTerms);
-  const termC = new Int32Array(nTerms);
-  const termCoef = new Float64Array(nTerms);
-  {
-    let t = 0;
-    let o = 0;
-    for (const l of degrees) {
-      const f = shNormalizationFactor(l, normalization);
-      for (const comp of SH_TABLE[l]!) {
-        for (const [a, b, c, coef] of comp) {
-          termOut[t] = o;
-          termA[t] = a;
-          termB[t] = b;
-          termC[t] = c;
-          termCoef[t] = coef * f;
-          t++;
-        }
-        o++;
-      }
-    }
-  }
-
   const n = vectors.length / 3;
+  let dim = 0;
+  for (const l of degrees) dim += 2 * l + 1;
   const out = new Float64Array(n * dim);
-  const stride = lmax + 1;
-  const xp = new Float64Array(stride);
-  const yp = new Float64Array(stride);
-  const zp = new Float64Array(stride);
-  xp[0] = yp[0] = zp[0] = 1;
-  for (let i = 0; i < n; i++) {
-    let x = vectors[3 * i];
-    let y = vectors[3 * i + 1];
-    let z = vectors[3 * i + 2];
-    if (normalize) {
-      // Divide by the largest magnitude first so that squaring neither overflows nor underflows.
-      const s = Math.max(Math.abs(x), Math.abs(y), Math.abs(z));
-      if (s > 0) {
-        x /= s;
-        y /= s;
-        z /= s;
-        const r = Math.sqrt(x * x + y * y + z * z);
-        x /= r;
-        y /= r;
-        z /= r;
-      } else x = y = z = 0;
-    }
-    for (let k = 1; k < stride; k++) {
-      xp[k] = xp[k - 1] * x;
-      yp[k] = yp[k - 1] * y;
-      zp[k] = zp[k - 1] * z;
-    }
-    const base = i * dim;
-    for (let t = 0; t < nTerms; t++) {
-      out[base + termOut[t]] += termCoef[t] * xp[termA[t]] * yp[termB[t]] * zp[termC[t]];
-    }
-  }
+  shKernel(degrees, normalization, normalize)(vectors, out, n);
   return out;
 }

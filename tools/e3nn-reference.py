@@ -137,6 +137,8 @@ ins = [(a, b, p[c], m, t) for a, b, c, m, t in ins]
 tp = o3.TensorProduct(feat, edge, mid_sorted, ins, shared_weights=False, internal_weights=False)
 tps["cases"].append(dict(tp_case(tp, 3, False, 0.7), kind="channelwise", filter=str(target)))
 
+tp = o3.FullyConnectedTensorProduct("1x0e+1x3o+1x4e", "1x2e+1x3o", "1x1o+1x2e+1x4e+1x4o+1x7e", shared_weights=True, internal_weights=False)
+tps["cases"].append(dict(tp_case(tp, 2, True, 0.8), kind="fullyConnected"))
 tp = o3.ElementwiseTensorProduct("2x0e+3x1o", "3x1e+2x0o")
 case = tp_case(tp, 2, True, 0.9)
 tps["cases"].append(dict(case, kind="elementwise"))
@@ -151,6 +153,14 @@ for a, b in [("3x0e+2x1o+1x2e+2x0e", "2x0e+3x1o+1x1e"), ("4x1o", "2x1o")]:
     lin["cases"].append({"irreps_in": a, "irreps_out": b, "weight_numel": L.weight_numel,
                          "instructions": [[i.i_in, i.i_out, r(i.path_weight)] for i in L.instructions],
                          "x": flat(x), "weights": flat(w), "out": flat(L(x, w))})
+L = o3.Linear("2x0e+3x1o+1x0e", "3x0e+2x1o", biases=True, path_normalization="path", shared_weights=True, internal_weights=False)
+x = torch.tensor(det_seq(2 * L.irreps_in.dim, 1.0, 0.3)).reshape(2, -1)
+w = torch.tensor(det_seq(L.weight_numel, 1.0, 0.4))
+b = torch.tensor(det_seq(L.bias_numel, 1.0, 0.5))
+lin["cases"].append({"irreps_in": "2x0e+3x1o+1x0e", "irreps_out": "3x0e+2x1o", "biases": True, "path_normalization": "path",
+                     "weight_numel": L.weight_numel, "bias_numel": L.bias_numel,
+                     "instructions": [[i.i_in, i.i_out, r(i.path_weight)] for i in L.instructions if i.i_in != -1],
+                     "x": flat(x), "weights": flat(w), "bias": flat(b), "out": flat(L(x, w, b))})
 dump("linear.json", lin)
 
 acts = {"meta": meta, "note": "e3nn's normalize2mom: Monte Carlo over 1e6 normals (seed 0)",

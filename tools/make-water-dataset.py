@@ -15,6 +15,7 @@ Run with Debian's Python (psi4's module lives under /usr/lib/x86_64-linux-gnu):
     /usr/bin/python3 tools/make-water-dataset.py atoms        # isolated H and O atoms
     /usr/bin/python3 tools/make-water-dataset.py check-fd     # forces vs finite differences
     /usr/bin/python3 tools/make-water-dataset.py summary      # counts -> counts.json + README
+    /usr/bin/python3 tools/make-water-dataset.py verify       # re-read and check every frame
     /usr/bin/python3 tools/make-water-dataset.py hexamer      # examples/water/hexamer.extxyz
 
 See examples/water/dataset/README.md for the conventions (seeds, splits, files).
@@ -248,7 +249,8 @@ SEED_RE = re.compile(r"(?:^|\s)seed=(\d+)(?:\s|$)")
 
 def read_seeds(path, repair=False):
     """Seeds of the complete frames of an extxyz file.  With repair, a truncated last
-    frame (the run was killed mid-write) is cut off so appending can continue."""
+    frame (the run was killed mid-write) is cut off so appending can continue; without,
+    it is ignored (the file may be growing under a running generator)."""
     if not os.path.exists(path):
         return set()
     with open(path) as handle:
@@ -269,7 +271,9 @@ def read_seeds(path, repair=False):
         i += 2 + n
     if i < len(lines):
         if not repair:
-            raise ValueError(f"{path}: incomplete or malformed frame at line {i + 1}")
+            # A running generator may be mid-write: count what is complete, touch nothing.
+            print(f"note: {path}: ignoring an incomplete frame from line {i + 1}", file=sys.stderr)
+            return seeds
         print(f"repair: cutting {path} after line {i} (incomplete last frame)", flush=True)
         with open(path, "r+") as handle:
             handle.truncate(len("".join(lines[:i]).encode()))
@@ -403,6 +407,48 @@ def cmd_summary(args):
             handle.write(text)
 
 
+def cmd_verify(args):
+    """Check every frame with ASE's reader: finite energy and forces, the file name's kind
+    and split match the frame's config_type and seed, no seed twice, and the positions are
+    exactly what make_configuration(kind, seed) builds (so the seeds really regenerate)."""
+    import ase.io  # only this subcommand needs ASE
+
+    problems, seen, frames = [], set(), 0
+    for kind in KINDS:
+        for split in SPLITS:
+            path = dataset_path(args.out_dir, kind, split)
+            if not os.path.exists(path):
+                continue
+            complete = len(read_seeds(path))  # a growing file's partial tail is left out
+            for index, atoms in enumerate(ase.io.read(path, index=f":{complete}")):
+                frames += 1
+                where = f"{os.path.basename(path)} frame {index}"
+                seed = atoms.info.get("seed")
+                config = make_configuration(kind, seed)
+                energy, forces = atoms.get_potential_energy(), atoms.get_forces()
+                if atoms.info.get("config_type") != kind:
+                    problems.append(f"{where}: config_type {atoms.info.get('config_type')!r}")
+                if split_of(seed) != split:
+                    problems.append(f"{where}: seed {seed} belongs to split {split_of(seed)}")
+                if seed in seen:
+                    problems.append(f"{where}: seed {seed} appears twice")
+                seen.add(seed)
+                if tuple(atoms.get_chemical_symbols()) != config.species:
+                    problems.append(f"{where}: species {atoms.get_chemical_symbols()}")
+                elif np.abs(atoms.positions - config.positions_A).max() > 1e-9:
+                    problems.append(f"{where}: positions differ from seed {seed}'s geometry")
+                if not (np.isfinite(energy) and np.isfinite(forces).all()):
+                    problems.append(f"{where}: non-finite energy or forces")
+                # A distorted cluster lies within a few eV of n × the monomer minimum.
+                if abs(energy / KINDS[kind] - (-2077.9)) > 5.0:
+                    problems.append(f"{where}: energy {energy:.3f} eV implausible for a {kind}")
+    for problem in problems:
+        print(problem)
+    print(f"verified {frames} frames: {len(problems)} problems")
+    if problems:
+        raise SystemExit(1)
+
+
 def cyclic_hexamer():
     """Puckered cyclic (S6-like) water hexamer: O ring with O–O = 2.75 Å, each molecule
     donating one hydrogen bond to the next along the ring, free H alternating up/down."""
@@ -458,6 +504,7 @@ def main():
     fd.add_argument("--index", type=int, default=0)
     fd.add_argument("--step-A", type=float, default=1e-3)
     sub.add_parser("summary", help="count frames; write counts.json and the README table")
+    sub.add_parser("verify", help="re-read every frame with ASE and check it against its seed")
     hexamer = sub.add_parser("hexamer", help="write the cyclic water hexamer with its DFT energy and forces")
     hexamer.add_argument("--path", default=os.path.join(REPO, "examples", "water", "hexamer.extxyz"))
     args = parser.parse_args()
@@ -465,11 +512,17 @@ def main():
     args.psi4_output = os.path.abspath(args.psi4_output)
     if hasattr(args, "path"):
         args.path = os.path.abspath(args.path)
-    if args.command != "summary":
+    if args.command not in ("summary", "verify"):
         setup_psi4(args.threads, args.memory, args.psi4_output)
-    {"generate": cmd_generate, "atoms": cmd_atoms, "check-fd": cmd_check_fd, "summary": cmd_summary, "hexamer": cmd_hexamer}[
-        args.command
-    ](args)
+    commands = {
+        "generate": cmd_generate,
+        "atoms": cmd_atoms,
+        "check-fd": cmd_check_fd,
+        "summary": cmd_summary,
+        "verify": cmd_verify,
+        "hexamer": cmd_hexamer,
+    }
+    commands[args.command](args)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,8 @@ describe('extxyz round trip', () => {
       energy_eV: -1.2345678901234567 * (k + 1),
       info: { step: 10 * k, time_fs: 20.5 * k, note: 'two words' },
     }));
+    // the longest shortest-form doubles (24 characters) must still be separated
+    frames[0].velocities.set([-0.000036370229367720474, -2.2250738585072014e-308, 0.0022962780053484007]);
     const text = frames.map((f) => formatExtxyz(f)).join('');
     const back = parseExtxyz(text, 'mem.xyz');
     expect(back).toHaveLength(3);
