@@ -47,6 +47,8 @@ export interface OnnxPotential extends Potential {
   readonly provider: Provider;
   /** Edges (pairs within r_max) of the last evaluation. */
   readonly lastEdgeCount: number;
+  /** (N,) atomic energies of the last evaluation, eV (a buffer reused by the next call). */
+  readonly lastAtomicEnergy: Float64Array;
   readonly timings: OnnxTimings;
   resetTimings(): void;
 }
@@ -95,6 +97,7 @@ function wrap(session: ModelSession, meta: PotentialMetadata, typeMap: Int32Arra
   let shifts: FloatBuf = newFloat(0);
   let typesFrom: Int32Array | null = null;
   let lastEdgeCount = 0;
+  let atomic = new Float64Array(0);
   const timings: OnnxTimings = { calls: 0, prepare_s: 0, model_s: 0 };
   const outputs = ['atomic_energy', 'forces', 'virial'] as const;
 
@@ -179,8 +182,12 @@ function wrap(session: ModelSession, meta: PotentialMetadata, typeMap: Int32Arra
     const fo = r['forces']!.data as FloatBuf;
     const vo = r['virial']!.data as FloatBuf;
     // The engine sums energies in float64 (DESIGN.md §3), whatever the model's dtype.
+    if (atomic.length !== n) atomic = new Float64Array(n);
     let energy = 0;
-    for (let i = 0; i < n; i++) energy += ae[i]!;
+    for (let i = 0; i < n; i++) {
+      atomic[i] = ae[i]!;
+      energy += atomic[i]!;
+    }
     const f = out.forces;
     for (let k = 0; k < 3 * n; k++) f[k] = fo[k]!;
     for (let k = 0; k < 9; k++) out.virial[k] = vo[k]!;
@@ -198,6 +205,7 @@ function wrap(session: ModelSession, meta: PotentialMetadata, typeMap: Int32Arra
     metadata: meta,
     provider: session.provider,
     get lastEdgeCount() { return lastEdgeCount; },
+    get lastAtomicEnergy() { return atomic; },
     timings,
     resetTimings() {
       timings.calls = 0;

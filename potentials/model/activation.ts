@@ -35,7 +35,11 @@ export function emitActivation(g: Graph, x: Value, act: Activation, factor = 1):
     }
     default: throw new Error(`activation '${act.name}' has no graph form`);
   }
-  return factor === 1 ? y : g.mul(y, factor);
+  if (factor === 1) return y;
+  // A per-channel constant rather than a scalar: onnxruntime's MatMulScaleFusion would fold a
+  // scalar factor into a following MatMul as a float32 `alpha`, costing float64 models ~1e-8.
+  const last = x.shape[x.shape.length - 1];
+  return typeof last === 'number' && x.shape.length > 1 ? g.mul(y, g.constant(new Array<number>(last).fill(factor), [last])) : g.mul(y, factor);
 }
 
 /** The second-moment constant of an activation, cached (quadrature costs ~2k evaluations). */
