@@ -77,12 +77,14 @@ export async function createOnnxPotential(options: OnnxPotentialOptions): Promis
     throw new Error(`${what}: not a readable ONNX model (${(e as Error).message})`);
   }
   const meta = checkPotentialContract(info, what);
-  const typeMap = mapSpecies(options.typeNames, meta.typeNames, what);
+  // Checked now so that a bad element fails before any output is written; `compute` maps the
+  // species of whatever system it is given.
+  mapSpecies(options.typeNames, meta.typeNames, what);
   const session = await createSession(bytes, { device: options.device ?? 'auto', intraOpThreads: options.intraOpThreads, log: options.log });
-  return wrap(session, meta, typeMap, options.typeNames.length);
+  return wrap(session, meta, what);
 }
 
-function wrap(session: ModelSession, meta: PotentialMetadata, typeMap: Int32Array, numSystemTypes: number): OnnxPotential {
+function wrap(session: ModelSession, meta: PotentialMetadata, what: string): OnnxPotential {
   const rMax = meta.rMax_A;
   const r2max = rMax * rMax;
   const f64 = meta.dtype === 'float64';
@@ -96,6 +98,8 @@ function wrap(session: ModelSession, meta: PotentialMetadata, typeMap: Int32Arra
   let edgeIndex32 = new Int32Array(0);
   let shifts: FloatBuf = newFloat(0);
   let typesFrom: Int32Array | null = null;
+  let namesFrom: readonly string[] | null = null;
+  let typeMap: Int32Array = new Int32Array(0);
   let lastEdgeCount = 0;
   let atomic = new Float64Array(0);
   const timings: OnnxTimings = { calls: 0, prepare_s: 0, model_s: 0 };
@@ -110,8 +114,12 @@ function wrap(session: ModelSession, meta: PotentialMetadata, typeMap: Int32Arra
       mask = newFloat(n).fill(1);
       typesFrom = null;
     }
+    if (namesFrom !== system.typeNames) {
+      typeMap = mapSpecies(system.typeNames, meta.typeNames, what);
+      namesFrom = system.typeNames;
+      typesFrom = null;
+    }
     if (typesFrom !== system.typeIds) {
-      if (system.typeNames.length !== numSystemTypes) throw new Error(`onnx potential: made for ${numSystemTypes} species, the system has ${system.typeNames.length} (${system.typeNames.join(', ')})`);
       const ids = system.typeIds;
       for (let i = 0; i < n; i++) types[i] = BigInt(typeMap[ids[i]!]!);
       typesFrom = ids;
