@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Observer } from '../engine/observer.js';
-import { createSimulation, NonFiniteEnergyError } from '../engine/simulation.js';
+import { createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/simulation.js';
 import { createCheckpointObserver, type CheckpointObserver } from '../io/checkpoint-observer.js';
 import { InputError } from '../io/errors.js';
 import { createThermoLog } from '../io/thermo-log.js';
@@ -95,9 +95,21 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
   }
 
-  const sim = createSimulation({ system, potential, integrator, neighbor: { skin_A: spec.neighbor.skin_A }, observers, restart: restart?.state });
+  let sim: Simulation;
+  try {
+    sim = createSimulation({ system, potential, integrator, neighbor: { skin_A: spec.neighbor.skin_A }, observers, restart: restart?.state });
+  } catch (e) {
+    for (const o of observers) await o.close?.();
+    throw e;
+  }
+  // First Ctrl-C: finish the step, checkpoint, exit 130. `once`: a second Ctrl-C gets Node's
+  // default handling and ends the process at once (files stay valid: DCD counts only whole frames,
+  // checkpoints are renamed into place).
   const abort = new AbortController();
-  const onSigint = (): void => abort.abort();
+  const onSigint = (): void => {
+    io.stderr.write('\ne3md: stopping after this step (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
   process.once('SIGINT', onSigint);
   try {
     const summary = await sim.run(untilStep, { signal: abort.signal, onProgress: bar ? (s) => bar.update(s) : undefined });

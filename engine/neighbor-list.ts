@@ -1,14 +1,24 @@
 /**
  * The neighbor list data type shared by every potential (DESIGN.md §1, §5).
  *
- * Pairs are stored LAMMPS-style in compressed rows: the pairs whose centre is atom i occupy
- * p ∈ [offsets[i], offsets[i+1]) of `neighbors` (j) and `images` (which periodic image of j).
+ * Pairs are stored LAMMPS-style in compressed rows, one row per centre atom: row r holds the
+ * pairs of centre i = rowAtoms[r], at p ∈ [offsets[r], offsets[r+1]) of `neighbors` (j) and
+ * `images` (which periodic image of j). Rows come in spatial (cell) order rather than atom order,
+ * so that consecutive centres share neighbours in cache.
  * The edge vector is r_ij = pos[j] − pos[i] + imageShifts[images[p]] (DESIGN.md §3), valid for the
  * positions the list was built from and for any continuous motion after (positions must not be
  * wrapped between builds: the run loop wraps only when it rebuilds).
  *
- * Within each centre's row the pairs with a zero shift come first (`firstImaged[i]` marks the
- * boundary), so pair kernels can run a shift-free inner loop over most pairs.
+ * Within each row the pairs with a zero shift come first (`firstImaged[r]` marks the boundary), so
+ * pair kernels can run a shift-free inner loop over most pairs:
+ *
+ * ```ts
+ * for (let r = 0; r < list.n; r++) {
+ *   const i = list.rowAtoms[r];
+ *   for (let p = list.offsets[r]; p < list.firstImaged[r]; p++) { const j = list.neighbors[p]; ... }   // r_ij = x_j − x_i
+ *   for (let p = list.firstImaged[r]; p < list.offsets[r + 1]; p++) { ... }                             // + imageShifts[images[p]]
+ * }
+ * ```
  */
 
 /** `half`: each unordered pair once (pair potentials). `full`: both directions i→j and j→i (learned models). */
@@ -23,9 +33,11 @@ export interface NeighborList {
   readonly radius_A: number;
   /** Number of pairs P (directed pairs for a full list). */
   readonly nPairs: number;
-  /** (N+1,) pairs of centre i are p ∈ [offsets[i], offsets[i+1]); offsets[N] = P. */
+  /** (N,) centre atom of each row: a permutation of 0 … N−1. */
+  readonly rowAtoms: Int32Array;
+  /** (N+1,) pairs of row r are p ∈ [offsets[r], offsets[r+1]); offsets[N] = P. */
   readonly offsets: Int32Array;
-  /** (N,) first pair of centre i whose image is not 0; offsets[i] ≤ firstImaged[i] ≤ offsets[i+1]. */
+  /** (N,) first pair of row r whose image is not 0; offsets[r] ≤ firstImaged[r] ≤ offsets[r+1]. */
   readonly firstImaged: Int32Array;
   /** (P,) neighbour atom j of each pair. */
   readonly neighbors: Int32Array;
@@ -45,10 +57,10 @@ export interface NeighborList {
 export function writeEdgeIndex(list: NeighborList, out: BigInt64Array = new BigInt64Array(2 * list.nPairs)): BigInt64Array {
   const P = list.nPairs;
   if (out.length < 2 * P) throw new Error(`writeEdgeIndex: out has ${out.length} entries, needs 2 × ${P}`);
-  const { offsets, neighbors } = list;
-  for (let i = 0; i < list.n; i++) {
-    const bi = BigInt(i);
-    for (let p = offsets[i]; p < offsets[i + 1]; p++) out[p] = bi;
+  const { offsets, neighbors, rowAtoms } = list;
+  for (let r = 0; r < list.n; r++) {
+    const bi = BigInt(rowAtoms[r]);
+    for (let p = offsets[r]; p < offsets[r + 1]; p++) out[p] = bi;
   }
   for (let p = 0; p < P; p++) out[P + p] = BigInt(neighbors[p]);
   return out;
@@ -76,9 +88,9 @@ export function writeEdgeShifts(list: NeighborList, out: Float64Array | Float32A
   return out;
 }
 
-/** (P,) centre atom i of every pair, expanded from `offsets` (edge_index row 0 as int32). */
+/** (P,) centre atom i of every pair, expanded from the rows (edge_index row 0 as int32). */
 export function pairCenters(list: NeighborList, out: Int32Array = new Int32Array(list.nPairs)): Int32Array {
-  const { offsets } = list;
-  for (let i = 0; i < list.n; i++) out.fill(i, offsets[i], offsets[i + 1]);
+  const { offsets, rowAtoms } = list;
+  for (let r = 0; r < list.n; r++) out.fill(rowAtoms[r], offsets[r], offsets[r + 1]);
   return out;
 }

@@ -55,7 +55,7 @@ export function createVerletList(options: VerletListOptions): VerletList {
   const every = options.rebuild?.every ?? 1;
   const check = options.rebuild?.check ?? true;
   if (!Number.isInteger(every) || every < 1) throw new Error(`createVerletList: rebuild.every must be a positive integer, got ${every}`);
-  const search = createCellList({ radius_A: cutoff_A + skin_A, kind });
+  const search = createCellList({ radius_A: cutoff_A + skin_A, cutoff_A, kind });
   const limit2 = 0.25 * skin_A * skin_A;
   let list: NeighborList | null = null;
   let reference = new Float64Array(0);

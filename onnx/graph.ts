@@ -71,6 +71,8 @@ export interface GraphCore {
 export type Graph = GraphCore & ElementwiseOps & LinalgOps & ReduceOps & IndexOps & LayoutOps;
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.:\-/]*$/;
+/** Generated node names end in `Op_<id>`: user names and scopes may not, so nothing collides. */
+const GENERATED_RE = /(^|\/)[A-Z][A-Za-z]*_\d+$/;
 
 /**
  * A new, empty graph.
@@ -97,6 +99,7 @@ export function createGraph(options: GraphOptions): Graph {
   };
   const claimName = (name: string, what: string): void => {
     if (!NAME_RE.test(name)) throw new Error(`${what}: name '${name}' must start with a letter or '_' and use only letters, digits, '_', '.', ':', '-', '/'`);
+    if (GENERATED_RE.test(name)) throw new Error(`${what}: name '${name}' has the form of a generated node name (Op_<number>); choose another`);
     if (leafNames.has(name)) throw new Error(`${what}: name '${name}' is already used by another input or weight`);
     leafNames.add(name);
   };
@@ -137,6 +140,7 @@ export function createGraph(options: GraphOptions): Graph {
     },
     scope(name, fn) {
       if (!/^[A-Za-z0-9_.\-]+$/.test(name)) throw new Error(`scope: name '${name}' must use only letters, digits, '_', '.', '-'`);
+      if (GENERATED_RE.test(name)) throw new Error(`scope: name '${name}' has the form of a generated node name (Op_<number>); choose another`);
       scopes.push(name);
       try {
         return fn();
@@ -146,7 +150,7 @@ export function createGraph(options: GraphOptions): Graph {
     },
     output(name, value) {
       own(value, `output '${name}'`);
-      if (!NAME_RE.test(name)) throw new Error(`output: name '${name}' is not a valid tensor name`);
+      if (!NAME_RE.test(name) || GENERATED_RE.test(name)) throw new Error(`output: name '${name}' is not a valid tensor name, or has the form of a generated node name`);
       if (outputs.has(name)) throw new Error(`output: '${name}' is already declared`);
       if (leafNames.has(name)) throw new Error(`output: '${name}' is already the name of an input or weight`);
       outputs.set(name, value);

@@ -4,6 +4,7 @@
  * evaluated into constants (folding), and algebraic no-ops left by autodiff (x·1, x+0, −(−x)) are
  * dropped. Gradient graphs shrink markedly; see bench/onnx-bench.ts for node counts.
  */
+import type { DType } from './dtype.js';
 import { createGraph, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { LEAF_OPS, opDef } from './registry.js';
@@ -52,15 +53,21 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
   for (let id = graph.nodes.length - 1; id >= 0; id--) if (live[id]) for (const x of graph.nodes[id]!.inputs) live[x.id] = 1;
   const map: (Value | undefined)[] = new Array(graph.nodes.length);
   const seen = new Map<string, Value>();
+  // Constants (given or folded) are shared by value when small enough to compare cheaply.
+  const constant = (data: Float64Array, shape: readonly number[], dtype: DType): Value => {
+    const key = cse && data.length <= 1024 ? `C|${dtype}|${shape.join(',')}|${data.join(',')}` : undefined;
+    const hit = key ? seen.get(key) : undefined;
+    if (hit) return hit;
+    const c = out.constant(data, shape, dtype);
+    if (key) seen.set(key, c);
+    return c;
+  };
   for (const v of graph.nodes) {
     if (!live[v.id]) continue;
     if (v.op === 'Input') { map[v.id] = out.input(v.name, v.shape, v.dtype); continue; }
     if (v.op === 'Weight') { map[v.id] = out.weight(v.name, v.data!, v.shape as number[]); continue; }
     if (v.op === 'Constant') {
-      const key = v.data!.length <= 1024 ? `C|${v.dtype}|${v.shape.join(',')}|${v.data!.join(',')}` : undefined;
-      const hit = cse && key ? seen.get(key) : undefined;
-      map[v.id] = hit ?? out.constant(v.data!, v.shape as number[], v.dtype);
-      if (cse && key && !hit) seen.set(key, map[v.id]!);
+      map[v.id] = constant(v.data!, v.shape as number[], v.dtype);
       continue;
     }
     const ins = v.inputs.map((x) => map[x.id]!);
@@ -69,7 +76,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
       const n = (v.shape as number[]).reduce((p, d) => p * d, 1);
       if (n <= maxFoldElements) {
         const t = def.evaluate(ins.map((x) => ({ dtype: x.dtype, shape: x.shape as number[], data: x.data! })), v, new Map());
-        map[v.id] = out.constant(t.data, t.shape, v.dtype);
+        map[v.id] = constant(v.dtype === 'float32' ? t.data.map(Math.fround) : t.data, t.shape, v.dtype);
         continue;
       }
     }

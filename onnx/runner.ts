@@ -38,6 +38,13 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /** Receives fallback messages (default: `console.warn`). */
   log?: (message: string) => void;
+  /**
+   * onnxruntime's graph optimization level. Default: `'all'` for float32 models and `'basic'` for
+   * models with a float64 input or output, because the extended fusions (e.g. MatMulScaleFusion
+   * into FusedMatMul) store scale factors as float32 `alpha` attributes and cost float64 models
+   * their precision (1e-8 relative instead of 1e-16).
+   */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
 }
 
 /** An inference session over one model. */
@@ -146,9 +153,14 @@ export async function createSession(model: Uint8Array | string, options: Session
 async function open(model: Uint8Array | string, c: Candidate, options: SessionOptions, log: (m: string) => void): Promise<ort.InferenceSession> {
   const opts: ort.InferenceSession.SessionOptions = { executionProviders: [providerOption(c)], logSeverityLevel: 3 };
   if (options.intraOpThreads) opts.intraOpNumThreads = options.intraOpThreads;
+  if (options.graphOptimizationLevel) opts.graphOptimizationLevel = options.graphOptimizationLevel;
   const create = (o: ort.InferenceSession.SessionOptions) => (typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o));
   try {
-    return await create(opts);
+    const session = await create(opts);
+    if (options.graphOptimizationLevel || !usesFloat64(session)) return session;
+    // float64 model with default optimizations: reopen at 'basic' (see SessionOptions).
+    await session.release();
+    return await create({ ...opts, graphOptimizationLevel: 'basic' });
   } catch (e) {
     const msg = String((e as Error).message ?? e);
     const m = /Failed to find kernel for (com\.microsoft\.\w+)/.exec(msg);
@@ -156,6 +168,10 @@ async function open(model: Uint8Array | string, c: Candidate, options: SessionOp
     log(`e3md: onnxruntime fused nodes into ${m[1]}, which has no kernel for this model's dtype on ${c.provider}; using basic graph optimizations`);
     return await create({ ...opts, graphOptimizationLevel: 'basic' });
   }
+}
+
+function usesFloat64(session: ort.InferenceSession): boolean {
+  return [...session.inputMetadata, ...session.outputMetadata].some((m) => m.isTensor && m.type === 'float64');
 }
 
 /** An input's checks, computed once per session. */

@@ -75,7 +75,14 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
   const initializers: TensorMsg[] = [];
   const inputs: ReturnType<typeof valueInfo>[] = [];
   const names: string[] = new Array(g.nodes.length);
-  const used = new Set<string>(g.nodes.filter((v) => v.op === 'Input' || v.op === 'Weight').map((v) => v.name));
+  const used = new Set<string>([...g.nodes.map((v) => v.name), ...g.outputs.keys()]);
+  /** `base`, or `base_k` when a user name already took it. */
+  const unique = (base: string): string => {
+    let n = base;
+    for (let k = 1; used.has(n); k++) n = `${base}_${k}`;
+    used.add(n);
+    return n;
+  };
   const shared = new Map<string, string>();
   let current = 'e3md';
   let counter = 0;
@@ -102,7 +109,7 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
       const key = `i64|${values.join(',')}`;
       let n = shared.get(key);
       if (!n) {
-        n = `const_i64_${shared.size}`;
+        n = unique(`const_i64_${shared.size}`);
         shared.set(key, n);
         initializers.push(tensorMsg(n, 'int64', [values.length], values));
       }
@@ -112,7 +119,7 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
       const key = `s|${dtype}|${value}`;
       let n = shared.get(key);
       if (!n) {
-        n = `const_${dtype}_${shared.size}`;
+        n = unique(`const_${dtype}_${shared.size}`);
         shared.set(key, n);
         initializers.push(tensorMsg(n, dtype, [], [value]));
       }
@@ -134,7 +141,7 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
           const skey = `sym|${p}`;
           let s = shared.get(skey);
           if (!s) {
-            s = ctx.node('Shape', [src.input], { start: { kind: 'int', value: src.axis }, end: { kind: 'int', value: src.axis + 1 } }, `shape_of_${p}`);
+            s = ctx.node('Shape', [src.input], { start: { kind: 'int', value: src.axis }, end: { kind: 'int', value: src.axis + 1 } }, unique(`shape_of_${p}`));
             shared.set(skey, s);
           }
           acc = acc ? ctx.node('Mul', [acc, s]) : s;

@@ -95,86 +95,163 @@ export function lennardJones(options: LennardJonesOptions, typeNames: readonly s
     const q = s6 / rc ** 6;
     eShift[k] = options.shift ? 4 * e * (q * q - q) : 0;
   }
+
   const rc2 = rc * rc;
+  // Energy and the imaged-pair virial correction come back through this array (no allocation per step).
+  const acc = new Float64Array(10);
 
   function compute(system: System, list: NeighborList, out: ForceOutput): void {
     if (list.kind !== 'half') throw new Error(`lennard-jones: needs a half neighbor list, got a ${list.kind} one`);
     if (list.n !== system.n) throw new Error(`lennard-jones: the neighbor list has ${list.n} atoms, the system ${system.n}`);
     if (list.radius_A < rc) throw new Error(`lennard-jones: the neighbor list radius ${list.radius_A} Å is shorter than the cutoff ${rc} Å`);
-    const x = system.positions, f = out.forces, type = system.typeIds;
-    const { offsets, firstImaged, neighbors, images, imageShifts } = list;
-    const n = system.n;
+    const x = system.positions, f = out.forces;
     f.fill(0);
-    let energy = 0;
-    // Virial correction of imaged pairs: Σ shift ⊗ F_j.
-    let cxx = 0, cxy = 0, cxz = 0, cyx = 0, cyy = 0, cyz = 0, czx = 0, czy = 0, czz = 0;
-    for (let i = 0; i < n; i++) {
-      const xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
-      const row = type[i] * nt;
-      let fxi = 0, fyi = 0, fzi = 0;
-      const mid = firstImaged[i], end = offsets[i + 1];
-      for (let p = offsets[i]; p < mid; p++) {
-        const j = neighbors[p];
-        const dx = x[3 * j] - xi, dy = x[3 * j + 1] - yi, dz = x[3 * j + 2] - zi;
-        const r2 = dx * dx + dy * dy + dz * dz;
-        if (r2 >= rc2) continue;
-        const t = row + type[j];
+    acc.fill(0);
+    // Rows go in chunks: V8 then optimizes the kernel as a whole function within the first step,
+    // instead of running an on-stack-replacement version (measured ~25% slower) for a hundred steps.
+    for (let r0 = 0; r0 < list.n; r0 += ROWS_PER_CHUNK) {
+      const r1 = Math.min(list.n, r0 + ROWS_PER_CHUNK);
+      // One species (the common case) runs a kernel with the parameters in registers: ~40% faster.
+      if (nt === 1) sumPairsOneType(x, f, list, r0, r1, rc2, lj1[0], lj2[0], lj3[0], lj4[0], eShift[0], acc);
+      else sumPairsMixed(x, f, system.typeIds, nt, list, r0, r1, rc2, lj1, lj2, lj3, lj4, eShift, acc);
+    }
+    virialFromForces(x, f, acc, out.virial);
+    out.energy_eV = acc[0];
+  }
+
+  return { name: 'lennard-jones', cutoff_A: rc, neighborKind: 'half', compute };
+}
+
+const ROWS_PER_CHUNK = 2048;
+
+/**
+ * Forces and energy of a one-species system over rows [r0, r1) of a half list. Adds to acc[0] the
+ * energy (eV) and to acc[1..9] Σ_imaged shift ⊗ F_j (row-major), the virial correction for pairs
+ * across boundaries.
+ */
+function sumPairsOneType(
+  x: Float64Array, f: Float64Array, list: NeighborList, r0: number, r1: number,
+  rc2: number, lj1: number, lj2: number, lj3: number, lj4: number, eShift: number, acc: Float64Array,
+): void {
+  const { rowAtoms, offsets, firstImaged, neighbors, images, imageShifts } = list;
+  let energy = 0;
+  let inside = 0;
+  let cxx = 0, cxy = 0, cxz = 0, cyx = 0, cyy = 0, cyz = 0, czx = 0, czy = 0, czz = 0;
+  for (let r = r0; r < r1; r++) {
+    const i3 = 3 * rowAtoms[r];
+    const xi = x[i3], yi = x[i3 + 1], zi = x[i3 + 2];
+    let fxi = 0, fyi = 0, fzi = 0;
+    const mid = firstImaged[r], end = offsets[r + 1];
+    for (let p = offsets[r]; p < mid; p++) {
+      const j3 = 3 * neighbors[p];
+      const dx = x[j3] - xi, dy = x[j3 + 1] - yi, dz = x[j3 + 2] - zi;
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 < rc2) {
         const r2inv = 1 / r2;
         const r6inv = r2inv * r2inv * r2inv;
-        const fpair = r6inv * (lj1[t] * r6inv - lj2[t]) * r2inv;
-        energy += r6inv * (lj3[t] * r6inv - lj4[t]) - eShift[t];
+        const fpair = r6inv * (lj1 * r6inv - lj2) * r2inv;
+        energy += r6inv * (lj3 * r6inv - lj4);
+        inside++;
         const fx = fpair * dx, fy = fpair * dy, fz = fpair * dz;
-        f[3 * j] += fx;
-        f[3 * j + 1] += fy;
-        f[3 * j + 2] += fz;
-        fxi -= fx;
-        fyi -= fy;
-        fzi -= fz;
+        f[j3] += fx; f[j3 + 1] += fy; f[j3 + 2] += fz;
+        fxi -= fx; fyi -= fy; fzi -= fz;
       }
-      for (let p = mid; p < end; p++) {
-        const j = neighbors[p];
-        const s = 3 * images[p];
-        const sx = imageShifts[s], sy = imageShifts[s + 1], sz = imageShifts[s + 2];
-        const dx = x[3 * j] - xi + sx, dy = x[3 * j + 1] - yi + sy, dz = x[3 * j + 2] - zi + sz;
-        const r2 = dx * dx + dy * dy + dz * dz;
-        if (r2 >= rc2) continue;
-        const t = row + type[j];
+    }
+    for (let p = mid; p < end; p++) {
+      const j3 = 3 * neighbors[p], s = 3 * images[p];
+      const sx = imageShifts[s], sy = imageShifts[s + 1], sz = imageShifts[s + 2];
+      const dx = x[j3] - xi + sx, dy = x[j3 + 1] - yi + sy, dz = x[j3 + 2] - zi + sz;
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 < rc2) {
         const r2inv = 1 / r2;
         const r6inv = r2inv * r2inv * r2inv;
-        const fpair = r6inv * (lj1[t] * r6inv - lj2[t]) * r2inv;
-        energy += r6inv * (lj3[t] * r6inv - lj4[t]) - eShift[t];
+        const fpair = r6inv * (lj1 * r6inv - lj2) * r2inv;
+        energy += r6inv * (lj3 * r6inv - lj4);
+        inside++;
         const fx = fpair * dx, fy = fpair * dy, fz = fpair * dz;
-        f[3 * j] += fx;
-        f[3 * j + 1] += fy;
-        f[3 * j + 2] += fz;
-        fxi -= fx;
-        fyi -= fy;
-        fzi -= fz;
+        f[j3] += fx; f[j3 + 1] += fy; f[j3 + 2] += fz;
+        fxi -= fx; fyi -= fy; fzi -= fz;
         cxx += sx * fx; cxy += sx * fy; cxz += sx * fz;
         cyx += sy * fx; cyy += sy * fy; cyz += sy * fz;
         czx += sz * fx; czy += sz * fy; czz += sz * fz;
       }
-      f[3 * i] += fxi;
-      f[3 * i + 1] += fyi;
-      f[3 * i + 2] += fzi;
     }
-    // W = Σ_pairs r ⊗ F_j = Σ_atoms x ⊗ f + Σ_imaged shift ⊗ F_j.
-    let wxx = cxx, wxy = cxy, wxz = cxz, wyx = cyx, wyy = cyy, wyz = cyz, wzx = czx, wzy = czy, wzz = czz;
-    for (let i = 0; i < n; i++) {
-      const px = x[3 * i], py = x[3 * i + 1], pz = x[3 * i + 2];
-      const fx = f[3 * i], fy = f[3 * i + 1], fz = f[3 * i + 2];
-      wxx += px * fx; wxy += px * fy; wxz += px * fz;
-      wyx += py * fx; wyy += py * fy; wyz += py * fz;
-      wzx += pz * fx; wzy += pz * fy; wzz += pz * fz;
-    }
-    const w = out.virial;
-    // The exact virial of a pair potential is symmetric; average away rounding asymmetry.
-    w[0] = wxx; w[4] = wyy; w[8] = wzz;
-    w[1] = w[3] = 0.5 * (wxy + wyx);
-    w[2] = w[6] = 0.5 * (wxz + wzx);
-    w[5] = w[7] = 0.5 * (wyz + wzy);
-    out.energy_eV = energy;
+    f[i3] += fxi; f[i3 + 1] += fyi; f[i3 + 2] += fzi;
   }
+  acc[0] += energy - inside * eShift;
+  acc[1] += cxx; acc[2] += cxy; acc[3] += cxz; acc[4] += cyx; acc[5] += cyy; acc[6] += cyz; acc[7] += czx; acc[8] += czy; acc[9] += czz;
+}
 
-  return { name: 'lennard-jones', cutoff_A: rc, neighborKind: 'half', compute };
+/** As `sumPairsOneType`, with per-pair-type parameters indexed by type_i × nTypes + type_j. */
+function sumPairsMixed(
+  x: Float64Array, f: Float64Array, type: Int32Array, nt: number, list: NeighborList, r0: number, r1: number, rc2: number,
+  lj1: Float64Array, lj2: Float64Array, lj3: Float64Array, lj4: Float64Array, eShift: Float64Array, acc: Float64Array,
+): void {
+  const { rowAtoms, offsets, firstImaged, neighbors, images, imageShifts } = list;
+  let energy = 0;
+  let cxx = 0, cxy = 0, cxz = 0, cyx = 0, cyy = 0, cyz = 0, czx = 0, czy = 0, czz = 0;
+  for (let r = r0; r < r1; r++) {
+    const i = rowAtoms[r], i3 = 3 * i;
+    const xi = x[i3], yi = x[i3 + 1], zi = x[i3 + 2];
+    const row = type[i] * nt;
+    let fxi = 0, fyi = 0, fzi = 0;
+    const mid = firstImaged[r], end = offsets[r + 1];
+    for (let p = offsets[r]; p < mid; p++) {
+      const j = neighbors[p], j3 = 3 * j;
+      const dx = x[j3] - xi, dy = x[j3 + 1] - yi, dz = x[j3 + 2] - zi;
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 < rc2) {
+        const t = row + type[j];
+        const r2inv = 1 / r2;
+        const r6inv = r2inv * r2inv * r2inv;
+        const fpair = r6inv * (lj1[t] * r6inv - lj2[t]) * r2inv;
+        energy += r6inv * (lj3[t] * r6inv - lj4[t]) - eShift[t];
+        const fx = fpair * dx, fy = fpair * dy, fz = fpair * dz;
+        f[j3] += fx; f[j3 + 1] += fy; f[j3 + 2] += fz;
+        fxi -= fx; fyi -= fy; fzi -= fz;
+      }
+    }
+    for (let p = mid; p < end; p++) {
+      const j = neighbors[p], j3 = 3 * j, s = 3 * images[p];
+      const sx = imageShifts[s], sy = imageShifts[s + 1], sz = imageShifts[s + 2];
+      const dx = x[j3] - xi + sx, dy = x[j3 + 1] - yi + sy, dz = x[j3 + 2] - zi + sz;
+      const r2 = dx * dx + dy * dy + dz * dz;
+      if (r2 < rc2) {
+        const t = row + type[j];
+        const r2inv = 1 / r2;
+        const r6inv = r2inv * r2inv * r2inv;
+        const fpair = r6inv * (lj1[t] * r6inv - lj2[t]) * r2inv;
+        energy += r6inv * (lj3[t] * r6inv - lj4[t]) - eShift[t];
+        const fx = fpair * dx, fy = fpair * dy, fz = fpair * dz;
+        f[j3] += fx; f[j3 + 1] += fy; f[j3 + 2] += fz;
+        fxi -= fx; fyi -= fy; fzi -= fz;
+        cxx += sx * fx; cxy += sx * fy; cxz += sx * fz;
+        cyx += sy * fx; cyy += sy * fy; cyz += sy * fz;
+        czx += sz * fx; czy += sz * fy; czz += sz * fz;
+      }
+    }
+    f[i3] += fxi; f[i3 + 1] += fyi; f[i3 + 2] += fzi;
+  }
+  acc[0] += energy;
+  acc[1] += cxx; acc[2] += cxy; acc[3] += cxz; acc[4] += cyx; acc[5] += cyy; acc[6] += cyz; acc[7] += czx; acc[8] += czy; acc[9] += czz;
+}
+
+/**
+ * W = Σ_pairs r_ij ⊗ F_j = Σ_atoms x ⊗ f + Σ_imaged shift ⊗ F_j (acc[1..9]): O(N) instead of a
+ * tensor accumulation per pair (LAMMPS's virial_fdotr). Symmetrized: the exact virial of a pair
+ * potential is symmetric, so the antisymmetric part is rounding.
+ */
+function virialFromForces(x: Float64Array, f: Float64Array, acc: Float64Array, w: Float64Array): void {
+  let wxx = acc[1], wxy = acc[2], wxz = acc[3], wyx = acc[4], wyy = acc[5], wyz = acc[6], wzx = acc[7], wzy = acc[8], wzz = acc[9];
+  for (let k = 0; k < x.length; k += 3) {
+    const px = x[k], py = x[k + 1], pz = x[k + 2];
+    const fx = f[k], fy = f[k + 1], fz = f[k + 2];
+    wxx += px * fx; wxy += px * fy; wxz += px * fz;
+    wyx += py * fx; wyy += py * fy; wyz += py * fz;
+    wzx += pz * fx; wzy += pz * fy; wzz += pz * fz;
+  }
+  w[0] = wxx; w[4] = wyy; w[8] = wzz;
+  w[1] = w[3] = 0.5 * (wxy + wyx);
+  w[2] = w[6] = 0.5 * (wxz + wzx);
+  w[5] = w[7] = 0.5 * (wyz + wzy);
 }

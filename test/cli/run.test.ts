@@ -103,6 +103,14 @@ describe('e3md run', () => {
     expect(frames.map((f) => f.info.get('step'))).toEqual([0, 1]); // step 1 was flushed: the last good frame
     expect(frames[1].positions[3]).toBe(1);
   });
+  it('starts from the last frame of a multi-frame structure (as ase.io.read), and says so', async () => {
+    const frame = (x: number): string => `2\nLattice="12 0 0 0 12 0 0 0 12" pbc="T T T"\nAr 1 1 1\nAr ${x} 1 1\n`;
+    const dir = runDir({ ...baseInput(), steps: 0, trajectory: [{ path: 'traj.xyz', every: 1 }] }, frame(5) + frame(6.5));
+    const r = await e3md('run', join(dir, 'input.json'), '--quiet');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^e3md: note: .*argon\.extxyz has 2 frames; starting from the last one \(line 5\)\n$/);
+    expect(readExtxyz(join(dir, 'traj.xyz'))[0].positions[3]).toBe(6.5);
+  });
 });
 
 describe('e3md as a process', () => {

@@ -97,6 +97,29 @@ describe('cell-list neighbor search', () => {
     }
   }
 
+  it('puts pairs within the cutoff hint first in each segment of a row', () => {
+    const rng = new Rng(12);
+    const box = new Box(randomTriclinic(rng, 9), [true, true, true]);
+    const pos = randomPositions(rng, box, 70, 0);
+    const list = createCellList({ radius_A: 4, cutoff_A: 3, kind: 'half' }).build(pos, box);
+    const shifts = writeEdgeShifts(list);
+    let beyond = 0;
+    for (let r = 0; r < list.n; r++) {
+      const i = list.rowAtoms[r];
+      for (const [from, to] of [[list.offsets[r], list.firstImaged[r]], [list.firstImaged[r], list.offsets[r + 1]]]) {
+        let seenBeyond = false;
+        for (let p = from; p < to; p++) {
+          const j = list.neighbors[p];
+          const d = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] - pos[3 * i + k] + shifts[3 * p + k]));
+          if (d >= 3) { seenBeyond = true; beyond++; }
+          else expect(seenBeyond, `row ${r}: a pair within the cutoff after one beyond it`).toBe(false);
+        }
+      }
+    }
+    expect(beyond).toBeGreaterThan(0);
+    expect(() => createCellList({ radius_A: 4, cutoff_A: 5, kind: 'half' })).toThrow(/cutoff_A/);
+  });
+
   it('handles an open cluster (no cell at all), including a far-away atom', () => {
     const rng = new Rng(5);
     const n = 60;

@@ -14,6 +14,8 @@ describe('graph building', () => {
     expect(() => g.reshape(a, [4, 'N'])).toThrow(/element counts differ/);
     expect(() => g.squeeze(a, [1])).toThrow(/axis 1 is not of size 1/);
     expect(() => g.input('a', [1])).toThrow(/'a' is already used/);
+    expect(() => g.input('Mul_7', [1])).toThrow(/form of a generated node name/);
+    expect(() => g.scope('Add_2', () => 0)).toThrow(/form of a generated node name/);
     expect(() => g.segmentSum(a, g.input('i', ['M'], 'int64'), 'N')).toThrow(/must be 1-D with the length of data's first axis/);
     const other = createGraph({ dtype: 'float64' });
     expect(() => g.add(a, other.input('x', [3]))).toThrow(/belongs to a different graph/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, createGraph, createSession, probeProviders, writeModel } from '../../onnx/index.js';
+import { buildModel, createGraph, createSession, evaluateGraph, probeProviders, writeModel } from '../../onnx/index.js';
 import { modelProto } from '../../onnx/onnx-proto.js';
 
 function tinyModel(): Uint8Array {
@@ -92,6 +92,19 @@ describe('onnxruntime runner', () => {
     expect(messages[0]).toMatch(/fused nodes into com\.microsoft\.QuickGelu.*basic graph optimizations/);
     const r = await s.run({ x: { data: Float64Array.of(1), dims: [1] } });
     expect(r.y!.data[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 14);
+    await s.release();
+  });
+
+  it('keeps float64 models at float64 precision (no float32 scale folded into FusedMatMul)', async () => {
+    const g = createGraph({ dtype: 'float64' });
+    const a = g.input('a', ['N', 4]);
+    const w = g.weight('w', Array.from({ length: 12 }, (_, i) => Math.sin(i + 0.5)), [4, 3]);
+    g.output('y', g.matmul(g.mul(a, 0.3), w));
+    const feed = { data: Float64Array.from({ length: 8 }, (_, i) => Math.cos(1.7 * i) + 0.1), dims: [2, 4] };
+    const expected = evaluateGraph(g, { a: feed }).y!.data;
+    const s = await createSession(writeModel(g), { device: 'cpu' });
+    const got = (await s.run({ a: feed })).y!.data;
+    for (let i = 0; i < expected.length; i++) expect(Math.abs(Number(got[i]) - Number(expected[i]))).toBeLessThan(1e-14);
     await s.release();
   });
 });
