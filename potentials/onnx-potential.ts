@@ -137,15 +137,18 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
   /** Keeps pairs with r < r_max: centres into edgeIndex32[2p], neighbours after the E centres. Returns E. */
   function fillEdges(x: Float64Array, list: NeighborList): number {
     ensureEdges(list.nPairs);
-    const { offsets, neighbors, images, imageShifts } = list;
+    const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
     // First pass writes neighbours at [E + e] lazily: centres go to row 0 in place, neighbours to a
     // temporary region (the upper half of the buffer), moved once E is known.
     const idx = edgeIndex32;
     const cap = edgeCap;
     let e = 0;
-    for (let i = 0; i < list.n; i++) {
+    // Rows come in the list's spatial order (row r is centre rowAtoms[r]); edges keep that order,
+    // which keeps the model's gathers cache-friendly.
+    for (let r = 0; r < list.n; r++) {
+      const i = rowAtoms[r]!;
       const xi = x[3 * i]!, yi = x[3 * i + 1]!, zi = x[3 * i + 2]!;
-      for (let p = offsets[i]!; p < offsets[i + 1]!; p++) {
+      for (let p = offsets[r]!; p < offsets[r + 1]!; p++) {
         const j = neighbors[p]!;
         const s = 3 * images[p]!;
         const sx = imageShifts[s]!, sy = imageShifts[s + 1]!, sz = imageShifts[s + 2]!;
