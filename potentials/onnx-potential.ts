@@ -9,10 +9,7 @@
  * per element.
  */
 import { readFile } from 'node:fs/promises';
-import { Box } from '../engine/box.js';
-import { createCellList } from '../engine/cell-list.js';
-import type { NeighborList } from '../engine/neighbor-list.js';
-import type { System } from '../engine/system.js';
+import { Box, createCellList, type NeighborList, type System } from '../engine/index.js';
 import { createSession, readModelInfo, type Device, type ModelSession, type Provider, type RunFeed } from '../onnx/index.js';
 import { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';
 import { createForceOutput, type ForceOutput, type Potential } from './potential.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Box } from '../engine/box.js';
+import { Box } from '../engine/index.js';
 import { formatExtxyz, readExtxyz } from '../io/index.js';
 import { exportPotential } from '../potentials/model/index.js';
 import { createNequip, type NequipOptions } from '../potentials/nequip/index.js';

@@ -10,8 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Box } from '../engine/box.js';
-import { Rng } from '../engine/random.js';
+import { Box, Rng } from '../engine/index.js';
 import { formatExtxyz } from '../io/extxyz-write.js';
 
 const AMU_G = 1.66053906660e-24;

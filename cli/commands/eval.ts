@@ -5,8 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { atomicMass } from '../../engine/units.js';
-import { createSystem } from '../../engine/system.js';
+import { atomicMass, createSystem } from '../../engine/index.js';
 import { formatExtxyz, readExtxyz, type XyzFrame } from '../../io/index.js';
 import { createOnnxPotential, singlePoint } from '../../potentials/onnx-potential.js';
 import { EXIT, type CliStreams } from '../run.js';

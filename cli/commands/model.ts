@@ -6,8 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createAllegro, type AllegroOptions } from '../../potentials/allegro/index.js';
-import { exportPotential } from '../../potentials/model/export.js';
-import type { PotentialModel } from '../../potentials/model/model.js';
+import { exportPotential, type PotentialModel } from '../../potentials/model/index.js';
 import { createNequip, type NequipOptions } from '../../potentials/nequip/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
