@@ -113,9 +113,10 @@ function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
   system.box.wrap(positions);
   const list = createCellList({ radius_A: MIN_DISTANCE_A, kind: 'half' }).build(positions, system.box);
   if (list.nPairs === 0) return;
-  const { offsets, neighbors, images, imageShifts } = list;
-  for (let i = 0; i < system.n; i++) {
-    for (let p = offsets[i]; p < offsets[i + 1]; p++) {
+  const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
+  for (let r = 0; r < system.n; r++) {
+    const i = rowAtoms[r];
+    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
       const j = neighbors[p], k = 3 * images[p];
       const d = Math.hypot(
         positions[3 * j] - positions[3 * i] + imageShifts[k],

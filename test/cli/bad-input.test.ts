@@ -28,6 +28,12 @@ const cases: Case[] = [
     input: { ...baseInput(), potential: { kind: 'lennard-jones', cutoff_A: 8, species: { Ar: { epsilon_eV: 0.0104, sigma_A: 3.4 } } } },
   }), /input\.json:\d+:\d+: potential\.species: no parameters for species "Kr" of .*argon\.extxyz, so the pairs Kr–Kr, Ar–Kr have none/],
   ['overlapping atoms', () => ({ structure: '2\nLattice="10 0 0 0 10 0 0 0 10" pbc="T T T"\nAr 1 1 1\nAr 1.3 1 1\n' }), /argon\.extxyz:3: atoms 1 and 2 \(line 4\) are 0\.300 Å apart; atoms closer than 0\.5 Å overlap/],
+  ['overlap deep inside a large structure', () => {
+    const lines = argonStructure().split('\n');
+    const f = lines[11].trim().split(/\s+/); // atom 10 on line 12
+    lines[61] = ['Ar', Number(f[1]) + 0.2, f[2], f[3], '0 0 0'].join(' '); // atom 60 on line 62, 0.2 Å from atom 10
+    return { structure: lines.join('\n') };
+  }, /argon\.extxyz:12: atoms 10 and 60 \(line 62\) are 0\.200 Å apart/],
   ['overlap across the periodic boundary', () => ({ structure: '2\nLattice="10 0 0 0 10 0 0 0 10" pbc="T T T"\nAr 0.1 5 5\nAr 9.8 5 5\n' }), /atoms 1 and 2 \(line 4\) are 0\.300 Å apart/],
   ['onnx potential (not available yet)', () => ({ input: { ...baseInput(), potential: { kind: 'onnx', model: 'model.onnx' } } }), /potential\.kind: "onnx" potentials are not available in this version yet/],
   ['output folder blocked by a file', () => ({
