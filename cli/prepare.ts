@@ -15,6 +15,9 @@ import { readCheckpoint, type Checkpoint } from '../io/checkpoint.js';
 import { loadRunSpec, type RunSpec } from '../io/config.js';
 import { InputError } from '../io/errors.js';
 import { readExtxyz, type XyzFrame } from '../io/extxyz.js';
+import { dcdKeepFrames } from '../io/dcd.js';
+import { thermoCsvKeepBytes } from '../io/thermo-log.js';
+import { extxyzKeepBytes } from '../io/trajectory.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;
@@ -71,6 +74,7 @@ export function prepareRun(inputPath: string, overrides: RunOverrides = {}): Pre
   if (overrides.restartPath !== undefined) {
     restart = readCheckpoint(overrides.restartPath);
     checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
+    checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed));
   }
@@ -178,4 +182,17 @@ function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string
   // Masses come from the structure; positions, velocities, box and RNG state from the checkpoint
   // (createSimulation applies them).
   if (spec.initial_velocities) notes.push('initial_velocities is ignored on a restart: velocities come from the checkpoint');
+}
+
+/**
+ * A restart cuts every output back to the checkpoint's step; check (reading only) that each
+ * existing one can be cut and continued, so that one bad file does not leave the others half-cut.
+ */
+function checkOutputsContinuable(spec: RunSpec, natoms: number, timestep_fs: number, step: number): void {
+  if (spec.thermo?.path && existsSync(spec.thermo.path)) thermoCsvKeepBytes(spec.thermo.path, step);
+  for (const t of spec.trajectory) {
+    if (!existsSync(t.path)) continue;
+    if (t.format === 'dcd') dcdKeepFrames(t.path, { natoms, timestep_fs, every: t.every, keepThroughStep: step });
+    else extxyzKeepBytes(t.path, step);
+  }
 }

@@ -76,6 +76,22 @@ describe('bad input: one message naming key/file/line, exit 2, no output touched
     expect(readFileSync(join(dir, 'thermo.csv'), 'utf8')).toBe('earlier run\n');
   });
 
+  it('a restart whose trajectory cannot be continued touches no output', async () => {
+    const dir = runDir();
+    expect((await e3md('run', join(dir, 'input.json'), '--steps', '100', '--quiet')).code).toBe(0);
+    writeFileSync(join(dir, 'mid.ckpt'), readFileSync(join(dir, 'run.ckpt')));
+    expect((await e3md('run', join(dir, 'input.json'), '--restart', join(dir, 'mid.ckpt'), '--quiet')).code).toBe(0); // to 200
+    const thermoBefore = readFileSync(join(dir, 'thermo.csv'));
+    const dcdBefore = readFileSync(join(dir, 'traj.dcd'));
+    writeFileSync(join(dir, 'traj.xyz'), '1\nnot e3md\nAr 0 0 0\n'); // no step= on the comment line
+    const r = await e3md('run', join(dir, 'input.json'), '--restart', join(dir, 'mid.ckpt'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/traj\.xyz: has a frame without step= .*move it away to restart/);
+    // Without the read-only pre-check, thermo.csv and traj.dcd would already be cut back to step 100.
+    expect(readFileSync(join(dir, 'thermo.csv')).equals(thermoBefore)).toBe(true);
+    expect(readFileSync(join(dir, 'traj.dcd')).equals(dcdBefore)).toBe(true);
+  });
+
   it('the process exits non-zero with the message on stderr', () => {
     const dir = runDir({ ...baseInput(), integrator: { kind: 'velocity-verlet', timestep_fs: -2 } });
     const r = e3mdProcess(['run', join(dir, 'input.json')]);
