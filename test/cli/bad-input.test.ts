@@ -35,7 +35,8 @@ const cases: Case[] = [
     return { structure: lines.join('\n') };
   }, /argon\.extxyz:12: atoms 10 and 60 \(line 62\) are 0\.200 Å apart/],
   ['overlap across the periodic boundary', () => ({ structure: '2\nLattice="10 0 0 0 10 0 0 0 10" pbc="T T T"\nAr 0.1 5 5\nAr 9.8 5 5\n' }), /atoms 1 and 2 \(line 4\) are 0\.300 Å apart/],
-  ['onnx potential (not available yet)', () => ({ input: { ...baseInput(), potential: { kind: 'onnx', model: 'model.onnx' } } }), /potential\.kind: "onnx" potentials are not available in this version yet/],
+  // Before the ONNX potential is in the build: "not available"; after: the missing model file is named.
+  ['onnx potential, model file missing', () => ({ input: { ...baseInput(), potential: { kind: 'onnx', model: 'model.onnx' } } }), /potential\.kind: "onnx" potentials are not available in this build|potential\.model: model file .*model\.onnx not found/],
   ['output folder blocked by a file', () => ({
     input: { ...baseInput(), trajectory: [{ path: 'traj.xyz', every: 50 }, { path: 'blocker/traj.dcd', every: 20 }] },
     files: { blocker: 'a file, not a folder\n' },
