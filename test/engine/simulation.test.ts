@@ -112,3 +112,16 @@ describe('run loop', () => {
     expect(sparse.rows.map((r) => r.step)).toEqual([0, 4]);
   });
 });
+
+describe('run loop and the event loop', () => {
+  it('lets a timer abort a synchronous run through the signal', async () => {
+    const sys = argonCrystal(50, 1, 2);
+    const sim = createSimulation({ system: sys, potential: ljArgon(sys), integrator: velocityVerlet({ timestep_fs: 2 }) });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const summary = await sim.run(10_000_000, { signal: controller.signal });
+    expect(summary.aborted).toBe(true);
+    expect(summary.toStep).toBeLessThan(10_000_000);
+    expect(sim.step).toBe(summary.toStep);
+  });
+});
