@@ -131,6 +131,16 @@ function rowWeightsFromMlp(g: Graph, mlp: MlpParts, group: readonly TensorProduc
   return g.reshape(g.matmul(mlp.hidden, last), [edges, cols.length / mul, mul]);
 }
 
+/** A channel-last term [B, d, mul] as [d, B, mul], transposed once per term. */
+function componentMajor(g: Graph, term: Value, cache: Map<number, Value>, key: number): Value {
+  let v = cache.get(key);
+  if (!v) {
+    v = term.shape[1] === 1 ? g.reshape(term, [1, term.shape[0]!, term.shape[2]!]) : g.transpose(term, [1, 0, 2]);
+    cache.set(key, v);
+  }
+  return v;
+}
+
 /** Creates the weights of a 'uvw' plan with scalar input 2 under `prefix`: path n is `${prefix}.w${n}` [mul1, mul2, mulOut]. */
 export function createSelfConnection(params: ParameterSet, prefix: string, tp: TensorProduct): void {
   tp.instructions.forEach((ins, n) => {
@@ -188,14 +198,13 @@ export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2
     if (!pairs.has(key)) pairs.set(key, { i1: ins.i1, i2: ins.i2, list: [] });
     pairs.get(key)!.list.push({ ins, n });
   });
+  const cache1 = new Map<number, Value>();
+  const cache2 = new Map<number, Value>();
   for (const { i1, i2, list } of pairs.values()) {
-    const a = tp.irrepsIn1.at(i1);
-    const d1 = a.ir.dim;
+    const t1 = tp.irrepsIn1.at(i1);
+    const d1 = t1.ir.dim;
     const d2 = tp.irrepsIn2.at(i2).ir.dim;
-    const mul = a.mul;
-    const outer = d1 === 1 && d2 === 1
-      ? g.mul(x1.terms[i1]!, x2.terms[i2]!)
-      : g.reshape(g.mul(g.reshape(x1.terms[i1]!, [batch, d1, 1, mul]), g.reshape(x2.terms[i2]!, [batch, 1, d2, mul])), [batch, d1 * d2, mul]);
+    const mul = t1.mul;
     const rows = list.reduce((s, e) => s + 2 * e.ins.lOut + 1, 0);
     const c = new Float64Array(rows * d1 * d2);
     let r0 = 0;
@@ -205,9 +214,14 @@ export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2
       for (let i = 0; i < d1; i++) for (let j = 0; j < d2; j++) for (let k = 0; k < d3; k++) c[(r0 + k) * d1 * d2 + i * d2 + j] = ins.pathWeight * c3[(i * d2 + j) * d3 + k]!;
       r0 += d3;
     }
-    // Einsum rather than MatMul with a 2-D left operand: onnxruntime's MatMul cannot broadcast
-    // that over an empty batch (a structure without edges).
-    const y = g.einsum('rk,bkm->brm', [g.constant(c, [rows, d1 * d2]), outer]); // [B, rows, mul]
+    // Component-major layout: the outer product as [d1·d2, B·mul], so that all 3j blocks of the
+    // pair are ONE matmul with a constant on the left ([rows, d1·d2] @ [d1·d2, B·mul]) — a large
+    // GEMM rather than B tiny ones, and valid for an empty batch (a structure without edges).
+    const a = componentMajor(g, x1.terms[i1]!, cache1, i1);
+    const b = componentMajor(g, x2.terms[i2]!, cache2, i2);
+    const outer = g.reshape(g.mul(g.reshape(a, [d1, 1, batch, mul]), g.reshape(b, [1, d2, batch, mul])), [d1 * d2, typeof batch === 'number' ? batch * mul : `${batch}*${mul}`]);
+    const y = g.transpose(g.reshape(g.matmul(g.constant(c, [rows, d1 * d2]), outer), [rows, batch, mul]), [1, 0, 2]); // [B, rows, mul]
+
     r0 = 0;
     for (const { ins } of list) {
       const d3 = 2 * ins.lOut + 1;
