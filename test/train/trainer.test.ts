@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readModelInfoFile } from '../../onnx/index.js';
-import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
+import { createSession, readModelInfoFile } from '../../onnx/index.js';
+import { buildTrainingModel, loadTrainConfig, makeBatch, prepareTraining, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
 import { miniConfig, tempDir, writeConfig } from './helpers.js';
 
 async function trainIn(dir: string, config: Record<string, unknown>, options: Parameters<typeof runTraining>[1] = {}): Promise<TrainResult> {
@@ -33,6 +33,36 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     expect(csv).toHaveLength(7);
     const report = JSON.parse(readFileSync(join(dir, 'out', TRAIN_FILES.report), 'utf8'));
     expect(report.test.forceMae_meV_per_A).toBeCloseTo(r.test!.all.forceMae_meV_per_A, 9);
+  });
+
+  it('the deployed model carries the trained (best) weights: it predicts what the training graph predicts', async () => {
+    const dir = tempDir();
+    const prep = prepareTraining(loadTrainConfig(writeConfig(dir, miniConfig(dir, { training: { max_epochs: 2, batch_size: 4, learning_rate: 0.01 } }))));
+    const r = await runTraining(prep);
+    // After the run the model's parameters hold the best weights; evaluate one trimer both ways.
+    const k = 3;
+    const g = buildTrainingModel(prep.model, { dtype: 'float64', gradients: false });
+    const s = await createSession(g.bytes, { device: 'cpu', intraOpThreads: 1 });
+    const w = Object.fromEntries(g.weightNames.map((n) => { const p = prep.model.parameters.get(n); return [n, { data: p.data, dims: p.shape }]; }));
+    const mine = await s.run({ ...makeBatch(prep.validation.structures, [k], 'float64', { energy: 1, forces: 1 }).feeds, ...w });
+    // The deployed file, fed only the five contract inputs (DESIGN.md §5).
+    const feeds = makeBatch(prep.validation.structures, [k], 'float64', { energy: 1, forces: 1 }).feeds;
+    const deployed = await createSession(r.modelPath!, { device: 'cpu', intraOpThreads: 1 });
+    const sp = await deployed.run(Object.fromEntries(['pos', 'atom_types', 'edge_index', 'edge_shift', 'energy_mask'].map((n) => [n, feeds[n]!])));
+    expect(Number(sp.energy!.data[0])).toBeCloseTo(Number(mine.energy!.data[0]), 8);
+    const f = mine.forces!.data as Float64Array;
+    const fd = sp.forces!.data as Float64Array;
+    for (let i = 0; i < f.length; i++) expect(fd[i]!).toBeCloseTo(f[i]!, 8);
+    // And it is not the untrained model: the trained weights moved away from their initial values.
+    expect(r.history[0]!.validation.loss).not.toBe(r.history[1]!.validation.loss);
+  });
+
+  it('trains in float32 too', async () => {
+    const dir = tempDir();
+    const r = await trainIn(dir, miniConfig(dir, { training: { dtype: 'float32', max_epochs: 3, batch_size: 4, learning_rate: 0.01 } }));
+    expect(r.status).toBe('finished');
+    expect(r.history[2]!.train.loss).toBeLessThan(r.history[0]!.train.loss);
+    expect(Number.isFinite(r.test!.all.forceMae_meV_per_A)).toBe(true);
   });
 
   it('resuming after an interruption reproduces the uninterrupted run bit for bit', async () => {
