@@ -20,8 +20,8 @@ const dataSchema = z.strictObject({
   train: files('extxyz files of the training split').min(1),
   validation: files('extxyz files of the validation split (early stopping, LR schedule, best model)').min(1),
   test: files('extxyz files of the test split (final report); omit for no test report').optional(),
-  max_train_structures: count('Use only the first N training structures (learning curves)').optional(),
-  max_validation_structures: count('Use only the first N validation structures').optional(),
+  max_structures_per_file: count('Read only the first N frames of each file (freezes a dataset that is still growing)').optional(),
+  max_train_structures: count('Train on a random subset of N structures (seeded by training.seed; nested: a smaller N is a subset of a larger one)').optional(),
 });
 
 /** The NequIP model (Batzner et al. 2022) and its output scaling. */

@@ -54,8 +54,11 @@ export interface LoadDatasetOptions {
   readonly typeNames: readonly string[];
   /** Cutoff of the neighbor graphs, Å (the model's r_max). */
   readonly rMax_A: number;
-  /** Keep only the first `limit` structures (in file order, files in the order given). */
-  readonly limit?: number;
+  /**
+   * Keep only the first `perFileLimit` frames of each file. Dataset files grow by appending in seed
+   * order, so this freezes a growing dataset: the same frames whenever it is read.
+   */
+  readonly perFileLimit?: number;
 }
 
 /** The chemical symbols found in `files`, ordered by atomic mass (H before O), checked to be elements. */
@@ -81,20 +84,29 @@ export function speciesIn(files: readonly string[]): string[] {
  * train.structures[0].nEdges; // 30 for a compact dimer
  */
 export function loadDataset(files: readonly string[], options: LoadDatasetOptions): Dataset {
+  return datasetOf(options.name, options.typeNames, files.length === 0 ? [] : readStructures(files, options), files);
+}
+
+/**
+ * A dataset from structures already read (e.g. a subset of another split).
+ * @throws InputError naming the split when `structures` is empty
+ */
+export function datasetOf(name: string, typeNames: readonly string[], structures: readonly Structure[], files: readonly string[] = []): Dataset {
+  if (structures.length === 0) {
+    throw new InputError(`the ${name} split is empty: ${files.length === 0 ? 'no structures' : `no structures in ${files.join(', ')}`}`);
+  }
+  return Object.freeze({ name, typeNames, structures: Object.freeze([...structures]), nAtoms: structures.reduce((s, x) => s + x.n, 0) });
+}
+
+function readStructures(files: readonly string[], options: LoadDatasetOptions): Structure[] {
   const index = new Map(options.typeNames.map((t, k) => [t, k] as const));
   const structures: Structure[] = [];
-  const limit = options.limit ?? Infinity;
+  const limit = options.perFileLimit ?? Infinity;
   for (const file of files) {
-    if (structures.length >= limit) break;
-    for (const frame of readExtxyz(file)) {
-      if (structures.length >= limit) break;
-      structures.push(toStructure(frame, file, index, options));
-    }
+    const frames = readExtxyz(file);
+    for (let k = 0; k < Math.min(limit, frames.length); k++) structures.push(toStructure(frames[k]!, file, index, options));
   }
-  if (structures.length === 0) {
-    throw new InputError(`the ${options.name} split is empty: ${files.length === 0 ? 'no files are listed' : `no structures in ${files.join(', ')}`}`);
-  }
-  return Object.freeze({ name: options.name, typeNames: options.typeNames, structures: Object.freeze(structures), nAtoms: structures.reduce((s, x) => s + x.n, 0) });
+  return structures;
 }
 
 function toStructure(frame: XyzFrame, file: string, index: ReadonlyMap<string, number>, options: LoadDatasetOptions): Structure {

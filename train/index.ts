@@ -11,7 +11,7 @@
  * result.test?.all.forceMae_meV_per_A;
  */
 export { loadTrainConfig, parseTrainConfig, trainConfigSchema, type TrainConfig, type TrainConfigJson } from './config.js';
-export { loadDataset, neighborGraph, speciesIn, type Dataset, type LoadDatasetOptions, type Structure } from './dataset.js';
+export { datasetOf, loadDataset, neighborGraph, speciesIn, type Dataset, type LoadDatasetOptions, type Structure } from './dataset.js';
 export { batchIndices, makeBatch, type Batch, type LossWeights } from './batch.js';
 export { datasetStatistics, fitEnergyReferences, symmetricEigen, type DatasetStatistics } from './statistics.js';
 export { BATCH_INPUTS, buildTrainingModel, gradientOutputName, type TrainingGraphOptions, type TrainingModel } from './graph.js';
@@ -20,5 +20,5 @@ export { createSchedule, type Schedule, type ScheduleOptions, type ScheduleState
 export { createMetrics, type Metrics, type MetricsAccumulator } from './metrics.js';
 export { epochHeader, formatEpoch, metricsCsv, METRICS_COLUMNS, type EpochRecord } from './history.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readTrainCheckpoint, writeTrainCheckpoint, type TrainCheckpoint } from './checkpoint.js';
-export { prepareTraining, type PreparedTraining } from './prepare.js';
+export { prepareTraining, subset, type PreparedTraining } from './prepare.js';
 export { evaluate, fixedBatches, runTraining, shuffled, TRAIN_FILES, type TestReport, type TrainResult, type TrainRunOptions } from './trainer.js';

@@ -7,7 +7,8 @@ import { InputError } from '../io/errors.js';
 import type { PotentialModel } from '../potentials/model/index.js';
 import { createNequip } from '../potentials/nequip/index.js';
 import type { TrainConfig } from './config.js';
-import { loadDataset, speciesIn, type Dataset } from './dataset.js';
+import { Rng } from '../engine/random.js';
+import { datasetOf, loadDataset, speciesIn, type Dataset } from './dataset.js';
 import { datasetStatistics, type DatasetStatistics } from './statistics.js';
 
 /** Data, statistics and model of a training run. */
@@ -32,9 +33,9 @@ export interface PreparedTraining {
 export function prepareTraining(config: TrainConfig): PreparedTraining {
   const m = config.model;
   const typeNames = m.type_names ?? speciesIn(config.data.train);
-  const load = (name: string, files: readonly string[], limit?: number) => loadDataset(files, { name, typeNames, rMax_A: m.r_max_A, limit });
-  const train = load('train', config.data.train, config.data.max_train_structures);
-  const validation = load('validation', config.data.validation, config.data.max_validation_structures);
+  const load = (name: string, files: readonly string[]) => loadDataset(files, { name, typeNames, rMax_A: m.r_max_A, perFileLimit: config.data.max_structures_per_file });
+  const train = subset(load('train', config.data.train), config.data.max_train_structures, config.training.seed);
+  const validation = load('validation', config.data.validation);
   const test = config.data.test ? load('test', config.data.test) : undefined;
 
   let references: number[] | undefined;
@@ -70,4 +71,23 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
     throw config.keyError(['model'], (e as Error).message);
   }
   return { config, typeNames, train, validation, test, statistics, model };
+}
+
+/**
+ * The first `size` structures of a seeded permutation, kept in file order: subsets for growing
+ * sizes are nested and mix every file (kind) in proportion, as a learning curve needs.
+ */
+export function subset(data: Dataset, size: number | undefined, seed: number): Dataset {
+  if (size === undefined || size >= data.structures.length) return data;
+  const n = data.structures.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(seed).split(0x5eb5e7);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const keep = order.slice(0, size).sort();
+  return datasetOf(data.name, data.typeNames, Array.from(keep, (i) => data.structures[i]!));
 }
