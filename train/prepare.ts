@@ -5,7 +5,7 @@
  */
 import { InputError } from '../io/errors.js';
 import type { PotentialModel } from '../potentials/model/index.js';
-import { createNequip } from '../potentials/nequip/index.js';
+import { createNequip, type NequipOptions } from '../potentials/nequip/index.js';
 import type { TrainConfig } from './config.js';
 import { Rng } from '../engine/random.js';
 import { datasetOf, loadDataset, speciesIn, type Dataset } from './dataset.js';
@@ -47,30 +47,39 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
     references = typeNames.map((t) => given[t]!);
   }
   const statistics = datasetStatistics(train.structures, typeNames.length, references);
-  // A dataset without forces would zero every gradient through the scale; keep the raw output then.
-  const scale = statistics.forceRms_eV_per_A > 0 ? statistics.forceRms_eV_per_A : 1;
   let model: PotentialModel;
   try {
-    model = createNequip({
-      typeNames,
-      rMax_A: m.r_max_A,
-      numLayers: m.num_layers,
-      lmax: m.lmax,
-      numFeatures: m.num_features,
-      parity: m.parity,
-      radial: { numBasis: m.num_basis, trainableFrequencies: m.trainable_frequencies, cutoffP: m.cutoff_p },
-      radialMlp: m.radial_mlp,
-      avgNumNeighbors: m.avg_num_neighbors === 'auto' ? statistics.avgNumNeighbors : m.avg_num_neighbors,
-      resnet: m.resnet,
-      ...(m.readout_hidden_features !== undefined && { readout: { hiddenFeatures: m.readout_hidden_features } }),
-      scaleShift: { scales: scale, shifts: statistics.energyReferences_eV, trainable: m.trainable_scale_shift },
-      seed: m.seed,
-    });
+    model = createNequip(nequipOptionsOf(config.model, typeNames, statistics));
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw config.keyError(['model'], (e as Error).message);
   }
   return { config, typeNames, train, validation, test, statistics, model };
+}
+
+/**
+ * The NequIP builder options of a config's `model` section, with the output scale from the data:
+ * per-species shifts = energy references, scale = force RMS (nequip's `per_species_rescale`).
+ * @example createNequip(nequipOptionsOf(config.model, ['H', 'O'], stats)).parameters.count()
+ */
+export function nequipOptionsOf(m: TrainConfig['model'], typeNames: readonly string[], statistics: DatasetStatistics): NequipOptions {
+  // A dataset without forces would zero every gradient through the scale; keep the raw output then.
+  const scale = statistics.forceRms_eV_per_A > 0 ? statistics.forceRms_eV_per_A : 1;
+  return {
+    typeNames,
+    rMax_A: m.r_max_A,
+    numLayers: m.num_layers,
+    lmax: m.lmax,
+    numFeatures: m.num_features,
+    parity: m.parity,
+    radial: { numBasis: m.num_basis, trainableFrequencies: m.trainable_frequencies, cutoffP: m.cutoff_p },
+    radialMlp: m.radial_mlp,
+    avgNumNeighbors: m.avg_num_neighbors === 'auto' ? statistics.avgNumNeighbors : m.avg_num_neighbors,
+    resnet: m.resnet,
+    ...(m.readout_hidden_features !== undefined && { readout: { hiddenFeatures: m.readout_hidden_features } }),
+    scaleShift: { scales: scale, shifts: statistics.energyReferences_eV, trainable: m.trainable_scale_shift },
+    seed: m.seed,
+  };
 }
 
 /**
