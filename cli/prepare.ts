@@ -76,7 +76,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
-    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed));
+    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
   const potential = await buildPotential(spec, system, notes);

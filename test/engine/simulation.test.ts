@@ -125,3 +125,23 @@ describe('run loop and the event loop', () => {
     expect(sim.step).toBe(summary.toStep);
   });
 });
+
+describe('step-0 temperature', () => {
+  for (const [name, make] of [
+    ['velocity Verlet (3N − 3)', () => velocityVerlet({ timestep_fs: 2 })],
+    ['Langevin (3N)', () => langevin({ timestep_fs: 2, temperature_K: 300, friction_per_ps: 1, seed: 1 })],
+  ] as [string, () => Integrator][]) {
+    it(`equals the requested temperature for ${name}, even for 6 atoms`, async () => {
+      const sys = fccLattice({ cells: [1, 1, 1], latticeConstant_A: 5.26, symbol: 'Ar' });
+      const extra = fccLattice({ cells: [1, 1, 1], latticeConstant_A: 5.26, symbol: 'Ar' });
+      const six: System = { ...sys, n: 6, positions: Float64Array.of(...sys.positions, ...extra.positions.subarray(0, 6).map((x) => x + 2.6)),
+        velocities: new Float64Array(18), forces: new Float64Array(18), masses: new Float64Array(6).fill(39.948), typeIds: new Int32Array(6) };
+      const integrator = make();
+      maxwellBoltzmann(six, 300, new Rng(3), { conservesMomentum: integrator.conservesMomentum });
+      const rec = recorder(1);
+      const sim = createSimulation({ system: six, potential: ljArgon(six), integrator, observers: [rec] });
+      await sim.run(0);
+      expect(rec.rows[0].T).toBeCloseTo(300, 8);
+    });
+  }
+});
