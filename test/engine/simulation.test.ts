@@ -113,6 +113,22 @@ describe('run loop', () => {
   });
 });
 
+describe('run loop blow-ups', () => {
+  it('stops with NonFiniteEnergyError (not a neighbor-list error) when positions become infinite', async () => {
+    const sys = argonCrystal(50, 1, 2);
+    const lj = ljArgon(sys);
+    let calls = 0;
+    // Fake a blow-up: after the 5th evaluation (step 4) an atom is flung to infinity.
+    const exploding: Potential = { ...lj, compute(s, l, o) { lj.compute(s, l, o); if (++calls === 5) s.positions[0] = Infinity; } };
+    const rec = recorder(2);
+    const sim = createSimulation({ system: sys, potential: exploding, integrator: velocityVerlet({ timestep_fs: 2 }), observers: [rec] });
+    const err = await sim.run(100).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteEnergyError);
+    expect((err as NonFiniteEnergyError).step).toBe(5);
+    expect(rec.rows.map((r) => r.step)).toEqual([0, 2, 4]);
+  });
+});
+
 describe('run loop and the event loop', () => {
   it('lets a timer abort a synchronous run through the signal', async () => {
     const sys = argonCrystal(50, 1, 2);
