@@ -336,7 +336,6 @@ function searchPairs(
           for (let e = 0; e < m; e++) {
             const b = nbBin[e];
             const sx = nbShift[3 * e] - xi, sy = nbShift[3 * e + 1] - yi, sz = nbShift[3 * e + 2] - zi;
-            const ix = nbImg[3 * e] + wix, iy = nbImg[3 * e + 1] + wiy, iz = nbImg[3 * e + 2] + wiz;
             const entryId = nbId[e];
             // Own bin: later slots only for a half list (each pair once); every other slot for a full one.
             const s0 = e === 0 && half ? a + 1 : binStart[b], s1 = binStart[b + 1];
@@ -346,7 +345,9 @@ function searchPairs(
               const d2 = dx * dx + dy * dy + dz * dz;
               if (d2 >= r2 || s === self) continue;
               const j = order[s];
-              const id = entryId >= 0 ? entryId : imageId(ix - sortedWrap[3 * s], iy - sortedWrap[3 * s + 1], iz - sortedWrap[3 * s + 2], Rx, Ry, Rz);
+              const id = entryId >= 0
+                ? entryId
+                : imageId(nbImg[3 * e] + wix - sortedWrap[3 * s], nbImg[3 * e + 1] + wiy - sortedWrap[3 * s + 1], nbImg[3 * e + 2] + wiz - sortedWrap[3 * s + 2], Rx, Ry, Rz);
               if (id === 0) {
                 if (d2 < inner2) { neighbors[p] = j; images[p++] = 0; }
                 else tmpJ0[n0++] = j;
