@@ -9,7 +9,8 @@
  * and CPU time (e3md: process.cpuUsage; LAMMPS: loop time × its "% CPU use") are reported.
  *
  * Usage: npx tsx bench/lj-melt.ts [--repeats 3] [--cells 20] [--steps 100] [--check] [--no-lammps]
- *   --check   rebuild by e3md's default skin/2 test every step instead of LAMMPS's fixed schedule
+ *   --check   both rebuild when an atom moved > skin/2 (e3md's default; LAMMPS `every 1 check yes`)
+ *             instead of blindly every 20 steps
  * Prints one JSON object on stdout.
  */
 import { spawnSync } from 'node:child_process';
@@ -71,7 +72,8 @@ function runLammps(args: Args): LammpsRun | { error: string } {
   const scale = args.cells / 20;
   const vars = Number.isInteger(scale) ? ['-var', 'x', `${scale}`, '-var', 'y', `${scale}`, '-var', 'z', `${scale}`] : [];
   if (!Number.isInteger(scale)) return { error: `--cells ${args.cells} is not a multiple of 20; LAMMPS input scales by whole 20-cell blocks` };
-  const r = spawnSync('lmp', ['-in', input, '-log', 'none', '-nocite', '-var', 'steps', `${args.steps}`, ...vars], {
+  const policy = args.check ? ['-var', 'every', '1', '-var', 'check', 'yes'] : [];
+  const r = spawnSync('lmp', ['-in', input, '-log', 'none', '-nocite', '-var', 'steps', `${args.steps}`, ...vars, ...policy], {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: '1' },
   });

@@ -10,11 +10,14 @@ import { Rng } from '../engine/random.js';
 import { createSystem, type System } from '../engine/system.js';
 import { atomicMass } from '../engine/units.js';
 import { langevin, maxwellBoltzmann, velocityVerlet, type Integrator } from '../integrators/index.js';
-import { lennardJones, type Potential } from '../potentials/index.js';
+import { createOnnxPotential, lennardJones, type Potential } from '../potentials/index.js';
 import { readCheckpoint, type Checkpoint } from '../io/checkpoint.js';
 import { loadRunSpec, type RunSpec } from '../io/config.js';
 import { InputError } from '../io/errors.js';
 import { readExtxyz, type XyzFrame } from '../io/extxyz.js';
+import { dcdKeepFrames } from '../io/dcd.js';
+import { thermoCsvKeepBytes } from '../io/thermo-log.js';
+import { extxyzKeepBytes } from '../io/trajectory.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;
@@ -46,9 +49,9 @@ export interface PreparedRun {
  *
  * @throws InputError naming the key, file and line of the first problem found.
  * @example
- * const run = prepareRun('examples/argon/input.json', { steps: 100 });
+ * const run = await prepareRun('examples/argon/input.json', { steps: 100 });
  */
-export function prepareRun(inputPath: string, overrides: RunOverrides = {}): PreparedRun {
+export async function prepareRun(inputPath: string, overrides: RunOverrides = {}): Promise<PreparedRun> {
   const spec = loadRunSpec(inputPath);
   const notes: string[] = [];
   if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
@@ -59,8 +62,8 @@ export function prepareRun(inputPath: string, overrides: RunOverrides = {}): Pre
   const system = buildSystem(frame, displayPath(spec.structure));
   checkOverlaps(system, frame, displayPath(spec.structure));
 
-  const potential = buildPotential(spec, system);
-  if (spec.potential.kind === 'lennard-jones' && spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
+  if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
+  if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
   const integrator = buildIntegrator(spec);
   if (spec.parallel && spec.parallel.workers > 1) {
     notes.push(`parallel.workers = ${spec.parallel.workers} is accepted, but domain decomposition is not available yet: running on one thread`);
@@ -71,9 +74,12 @@ export function prepareRun(inputPath: string, overrides: RunOverrides = {}): Pre
   if (overrides.restartPath !== undefined) {
     restart = readCheckpoint(overrides.restartPath);
     checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
+    checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
-    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed));
+    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
+  // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
+  const potential = await buildPotential(spec, system, notes);
   return { spec, system, potential, integrator, untilStep, restart, notes };
 }
 
@@ -113,9 +119,10 @@ function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
   system.box.wrap(positions);
   const list = createCellList({ radius_A: MIN_DISTANCE_A, kind: 'half' }).build(positions, system.box);
   if (list.nPairs === 0) return;
-  const { offsets, neighbors, images, imageShifts } = list;
-  for (let i = 0; i < system.n; i++) {
-    for (let p = offsets[i]; p < offsets[i + 1]; p++) {
+  const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
+  for (let r = 0; r < system.n; r++) {
+    const i = rowAtoms[r];
+    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
       const j = neighbors[p], k = 3 * images[p];
       const d = Math.hypot(
         positions[3 * j] - positions[3 * i] + imageShifts[k],
@@ -130,16 +137,24 @@ function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
   }
 }
 
-function buildPotential(spec: RunSpec, system: System): Potential {
+function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
+  const p = spec.potential;
+  if (p.kind !== 'lennard-jones' || !p.species) return;
+  const missing = system.typeNames.filter((t) => !Object.prototype.hasOwnProperty.call(p.species, t));
+  if (missing.length) {
+    const pairs = missing.flatMap((m) => system.typeNames.map((t) => `${t}–${m}`));
+    throw spec.keyError(['potential', 'species'], `no parameters for species ${missing.map((m) => `"${m}"`).join(', ')} of ${displayPath(spec.structure)}, so the pairs ${[...new Set(pairs)].join(', ')} have none; add ${missing.map((m) => `"${m}": { "epsilon_eV": …, "sigma_A": … }`).join(', ')}`);
+  }
+}
+
+async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
   const p = spec.potential;
   if (p.kind === 'onnx') {
-    throw spec.keyError(['potential', 'kind'], '"onnx" potentials are not available in this version yet (the ONNX model runtime comes in a later release); use "lennard-jones"');
-  }
-  if (p.species) {
-    const missing = system.typeNames.filter((t) => !Object.prototype.hasOwnProperty.call(p.species, t));
-    if (missing.length) {
-      const pairs = missing.flatMap((m) => system.typeNames.map((t) => `${t}–${m}`));
-      throw spec.keyError(['potential', 'species'], `no parameters for species ${missing.map((m) => `"${m}"`).join(', ')} of ${displayPath(spec.structure)}, so the pairs ${[...new Set(pairs)].join(', ')} have none; add ${missing.map((m) => `"${m}": { "epsilon_eV": …, "sigma_A": … }`).join(', ')}`);
+    if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
+    try {
+      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => notes.push(message) });
+    } catch (e) {
+      throw spec.keyError(['potential', 'model'], (e as Error).message);
     }
   }
   const all = p.epsilon_eV !== undefined && p.sigma_A !== undefined ? { epsilon_eV: p.epsilon_eV, sigma_A: p.sigma_A } : undefined;
@@ -177,4 +192,17 @@ function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string
   // Masses come from the structure; positions, velocities, box and RNG state from the checkpoint
   // (createSimulation applies them).
   if (spec.initial_velocities) notes.push('initial_velocities is ignored on a restart: velocities come from the checkpoint');
+}
+
+/**
+ * A restart cuts every output back to the checkpoint's step; check (reading only) that each
+ * existing one can be cut and continued, so that one bad file does not leave the others half-cut.
+ */
+function checkOutputsContinuable(spec: RunSpec, natoms: number, timestep_fs: number, step: number): void {
+  if (spec.thermo?.path && existsSync(spec.thermo.path)) thermoCsvKeepBytes(spec.thermo.path, step);
+  for (const t of spec.trajectory) {
+    if (!existsSync(t.path)) continue;
+    if (t.format === 'dcd') dcdKeepFrames(t.path, { natoms, timestep_fs, every: t.every, keepThroughStep: step });
+    else extxyzKeepBytes(t.path, step);
+  }
 }

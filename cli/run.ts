@@ -43,7 +43,7 @@ export interface RunCommandOptions {
 export async function runCommand(inputPath: string, options: RunCommandOptions, io: CliStreams): Promise<number> {
   let prepared: PreparedRun;
   try {
-    prepared = prepareRun(inputPath, { steps: options.steps, restartPath: options.restart });
+    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart });
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr.write(`e3md: ${e.message}\n`);
@@ -81,6 +81,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     }
   } catch (e) {
     for (const o of observers) await o.close?.();
+    await potential.dispose?.();
     const fsError = e as NodeJS.ErrnoException;
     if (e instanceof InputError || (fsError.code && fsError.path)) {
       const message = e instanceof InputError ? e.message : `${displayPath(fsError.path!)}: cannot open output file (${fsError.code})`;
@@ -92,7 +93,8 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
 
   if (!quiet) {
     const what = restart ? `continuing from step ${fromStep} (${displayPath(options.restart!)})` : 'starting at step 0';
-    io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
+    const provider = (potential as { provider?: string }).provider;
+    io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}${provider ? ` (${provider})` : ''}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
   }
 
   let sim: Simulation;
@@ -100,6 +102,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     sim = createSimulation({ system, potential, integrator, neighbor: { skin_A: spec.neighbor.skin_A }, observers, restart: restart?.state });
   } catch (e) {
     for (const o of observers) await o.close?.();
+    await potential.dispose?.();
     throw e;
   }
   // First Ctrl-C: finish the step, checkpoint, exit 130. `once`: a second Ctrl-C gets Node's

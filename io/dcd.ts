@@ -100,14 +100,9 @@ export function openDcdForAppend(path: string, options: DcdWriterOptions & { kee
   if (!existsSync(path)) return createDcdWriter(path, options);
   const fd = openSync(path, 'r+');
   try {
-    const size = fstatSync(fd).size;
-    if (size === 0) return makeWriter(fd, options, path, 0, -1, -1);
-    const h = readDcdHeaderFd(fd, path);
-    if (h.natoms !== options.natoms) throw new InputError(`has ${h.natoms} atoms per frame, the run has ${options.natoms}`, { file: path });
-    if (h.nsavc !== options.every) throw new InputError(`was written every ${h.nsavc} steps, the input now says every ${options.every}`, { file: path });
-    if (h.headerBytes !== dcdHeaderBytes() || !h.hasCell) throw new InputError('was not written by e3md (different header layout); move it away to restart', { file: path });
-    const complete = Math.min(h.nset, Math.floor((size - h.headerBytes) / dcdFrameBytes(h.natoms)));
-    const keep = Math.max(0, Math.min(complete, Math.floor((options.keepThroughStep - h.istart) / h.nsavc) + 1));
+    const plan = dcdAppendPlan(fd, path, options);
+    if (plan === null) return makeWriter(fd, options, path, 0, -1, -1);
+    const { header: h, keep } = plan;
     ftruncateSync(fd, h.headerBytes + keep * dcdFrameBytes(h.natoms));
     const w = makeWriter(fd, options, path, keep, h.istart, h.nsavc);
     writeInt(fd, NSET_AT, keep);
@@ -117,6 +112,35 @@ export function openDcdForAppend(path: string, options: DcdWriterOptions & { kee
     closeSync(fd);
     throw e;
   }
+}
+
+/**
+ * For a restart: checks that an existing DCD file can be continued with `options` and says how
+ * many frames (those with step ≤ `keepThroughStep`) it keeps. Reads only.
+ *
+ * @returns the number of frames kept (0 for a missing or empty file).
+ * @throws InputError when atom count, NSAVC or layout differ.
+ */
+export function dcdKeepFrames(path: string, options: DcdWriterOptions & { keepThroughStep: number }): number {
+  if (!existsSync(path)) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    return dcdAppendPlan(fd, path, options)?.keep ?? 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function dcdAppendPlan(fd: number, path: string, options: DcdWriterOptions & { keepThroughStep: number }): { header: DcdHeader; keep: number } | null {
+  const size = fstatSync(fd).size;
+  if (size === 0) return null;
+  const h = readDcdHeaderFd(fd, path);
+  if (h.natoms !== options.natoms) throw new InputError(`has ${h.natoms} atoms per frame, the run has ${options.natoms}`, { file: path });
+  if (h.nsavc !== options.every) throw new InputError(`was written every ${h.nsavc} steps, the input now says every ${options.every}`, { file: path });
+  if (h.headerBytes !== dcdHeaderBytes() || !h.hasCell) throw new InputError('was not written by e3md (different header layout); move it away to restart', { file: path });
+  const complete = Math.min(h.nset, Math.floor((size - h.headerBytes) / dcdFrameBytes(h.natoms)));
+  const keep = Math.max(0, Math.min(complete, Math.floor((options.keepThroughStep - h.istart) / h.nsavc) + 1));
+  return { header: h, keep };
 }
 
 function checkOptions(o: DcdWriterOptions, path: string): void {

@@ -95,19 +95,29 @@ function openCsv(path: string, header: string, keepThroughStep: number | undefin
     writeSync(fd, `${header}\n`);
     return fd;
   }
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  if (lines[0] !== header) throw new InputError(`has a different header than e3md's thermo CSV ("${lines[0].slice(0, 60)}"); move it away to restart`, { file: path });
-  let keepBytes = Buffer.byteLength(`${header}\n`);
-  for (let k = 1; k < lines.length; k++) {
-    const line = lines[k];
-    if (k === lines.length - 1) break; // text after the last newline is a row cut short by a kill
-    const step = Number(line.slice(0, line.indexOf(',')));
-    if (!Number.isInteger(step) || step > keepThroughStep) break;
-    keepBytes += Buffer.byteLength(`${line}\n`);
-  }
+  const keepBytes = thermoCsvKeepBytes(path, keepThroughStep);
   const fd = openSync(path, 'r+');
   ftruncateSync(fd, keepBytes);
   closeSync(fd);
   return openSync(path, 'a');
+}
+
+/**
+ * For a restart: the length in bytes of the part of an existing thermo CSV to keep (header and
+ * rows up to and including `keepThroughStep`; a row cut short by a kill is dropped). Reads only.
+ *
+ * @throws InputError when the file is not an e3md thermo CSV.
+ */
+export function thermoCsvKeepBytes(path: string, keepThroughStep: number): number {
+  const header = THERMO_COLUMNS.join(',');
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (lines[0] !== header) throw new InputError(`has a different header than e3md's thermo CSV ("${lines[0].slice(0, 60)}"); move it away to restart`, { file: path });
+  let keepBytes = Buffer.byteLength(`${header}\n`);
+  for (let k = 1; k < lines.length - 1; k++) { // text after the last newline is a row cut short
+    const line = lines[k];
+    const step = Number(line.slice(0, line.indexOf(',')));
+    if (!Number.isInteger(step) || step > keepThroughStep) break;
+    keepBytes += Buffer.byteLength(`${line}\n`);
+  }
+  return keepBytes;
 }

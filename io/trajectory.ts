@@ -54,17 +54,31 @@ export function createExtxyzTrajectory(options: TrajectoryOptions): Observer {
 
 /** Truncates an e3md extxyz trajectory after the last frame with step ≤ `keepThroughStep` and opens it for appending. */
 function openExtxyzForAppend(path: string, keepThroughStep: number): number {
+  const keepBytes = extxyzKeepBytes(path, keepThroughStep);
+  const fd = openSync(path, 'r+');
+  ftruncateSync(fd, keepBytes);
+  closeSync(fd);
+  return openSync(path, 'a');
+}
+
+/**
+ * For a restart: the length in bytes of the part of an existing extxyz trajectory to keep (whole
+ * frames with `step=` ≤ `keepThroughStep`; a frame cut short by a kill is dropped). Reads only.
+ *
+ * @throws InputError when a frame has no `step=` (not an e3md trajectory).
+ */
+export function extxyzKeepBytes(path: string, keepThroughStep: number): number {
   const text = readFileSync(path, 'utf8');
-  let offset = 0; // byte offset of the next frame
+  let offset = 0; // bytes consumed so far
   let keepBytes = 0;
   let lineStart = 0;
   const nextLine = (): string | null => {
     if (lineStart >= text.length) return null;
-    let end = text.indexOf('\n', lineStart);
+    const end = text.indexOf('\n', lineStart);
     if (end < 0) return null; // unterminated last line: part of a frame cut short
     const line = text.slice(lineStart, end);
     offset += Buffer.byteLength(line) + 1;
-    lineStart = ++end;
+    lineStart = end + 1;
     return line;
   };
   for (;;) {
@@ -79,10 +93,7 @@ function openExtxyzForAppend(path: string, keepThroughStep: number): number {
     if (!complete || step > keepThroughStep) break;
     keepBytes = offset;
   }
-  const fd = openSync(path, 'r+');
-  ftruncateSync(fd, keepBytes);
-  closeSync(fd);
-  return openSync(path, 'a');
+  return keepBytes;
 }
 
 /**

@@ -9,10 +9,7 @@
  * per element.
  */
 import { readFile } from 'node:fs/promises';
-import { Box } from '../engine/box.js';
-import { createCellList } from '../engine/cell-list.js';
-import type { NeighborList } from '../engine/neighbor-list.js';
-import type { System } from '../engine/system.js';
+import { Box, createCellList, type NeighborList, type System } from '../engine/index.js';
 import { createSession, readModelInfo, type Device, type ModelSession, type Provider, type RunFeed } from '../onnx/index.js';
 import { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';
 import { createForceOutput, type ForceOutput, type Potential } from './potential.js';
@@ -51,6 +48,15 @@ export interface OnnxPotential extends Potential {
   readonly lastAtomicEnergy: Float64Array;
   readonly timings: OnnxTimings;
   resetTimings(): void;
+  /**
+   * Domain decomposition (DESIGN.md §7): atoms [0, count) are owned, the rest are ghosts with
+   * `energy_mask` 0. The energy then counts owned atoms only, the virial is that energy's, and the
+   * forces on ghosts are contributions the caller adds back to the ghosts' owners. A ghost shell
+   * must reach `interactionDepth · r_max` (+ skin) beyond the owned atoms. `null` (the default):
+   * every atom is owned.
+   * @example pot.setOwnedAtoms(domain.ownedCount); await pot.compute(domainSystem, list, out);
+   */
+  setOwnedAtoms(count: number | null): void;
 }
 
 type FloatBuf = Float32Array | Float64Array;
@@ -101,6 +107,8 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
   let namesFrom: readonly string[] | null = null;
   let typeMap: Int32Array = new Int32Array(0);
   let lastEdgeCount = 0;
+  let owned: number | null = null;
+  let maskOwned = -1;
   let atomic = new Float64Array(0);
   const timings: OnnxTimings = { calls: 0, prepare_s: 0, model_s: 0 };
   const outputs = ['atomic_energy', 'forces', 'virial'] as const;
@@ -111,8 +119,15 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
       nAtoms = n;
       pos = newFloat(3 * n);
       types = new BigInt64Array(n);
-      mask = newFloat(n).fill(1);
+      mask = newFloat(n);
+      maskOwned = -1;
       typesFrom = null;
+    }
+    const o = owned === null ? n : Math.min(owned, n);
+    if (o !== maskOwned) {
+      mask.fill(1, 0, o);
+      mask.fill(0, o, n);
+      maskOwned = o;
     }
     if (namesFrom !== system.typeNames) {
       typeMap = mapSpecies(system.typeNames, meta.typeNames, what);
@@ -137,15 +152,18 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
   /** Keeps pairs with r < r_max: centres into edgeIndex32[2p], neighbours after the E centres. Returns E. */
   function fillEdges(x: Float64Array, list: NeighborList): number {
     ensureEdges(list.nPairs);
-    const { offsets, neighbors, images, imageShifts } = list;
+    const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
     // First pass writes neighbours at [E + e] lazily: centres go to row 0 in place, neighbours to a
     // temporary region (the upper half of the buffer), moved once E is known.
     const idx = edgeIndex32;
     const cap = edgeCap;
     let e = 0;
-    for (let i = 0; i < list.n; i++) {
+    // Rows come in the list's spatial order (row r is centre rowAtoms[r]); edges keep that order,
+    // which keeps the model's gathers cache-friendly.
+    for (let r = 0; r < list.n; r++) {
+      const i = rowAtoms[r]!;
       const xi = x[3 * i]!, yi = x[3 * i + 1]!, zi = x[3 * i + 2]!;
-      for (let p = offsets[i]!; p < offsets[i + 1]!; p++) {
+      for (let p = offsets[r]!; p < offsets[r + 1]!; p++) {
         const j = neighbors[p]!;
         const s = 3 * images[p]!;
         const sx = imageShifts[s]!, sy = imageShifts[s + 1]!, sz = imageShifts[s + 2]!;
@@ -192,10 +210,8 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
     // The engine sums energies in float64 (DESIGN.md §3), whatever the model's dtype.
     if (atomic.length !== n) atomic = new Float64Array(n);
     let energy = 0;
-    for (let i = 0; i < n; i++) {
-      atomic[i] = ae[i]!;
-      energy += atomic[i]!;
-    }
+    for (let i = 0; i < n; i++) atomic[i] = ae[i]!;
+    for (let i = 0; i < maskOwned; i++) energy += atomic[i]!;
     const f = out.forces;
     for (let k = 0; k < 3 * n; k++) f[k] = fo[k]!;
     for (let k = 0; k < 9; k++) out.virial[k] = vo[k]!;
@@ -215,6 +231,10 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
     get lastEdgeCount() { return lastEdgeCount; },
     get lastAtomicEnergy() { return atomic; },
     timings,
+    setOwnedAtoms(count) {
+      if (count !== null && !(Number.isInteger(count) && count >= 0)) throw new Error(`onnx potential: setOwnedAtoms needs a non-negative integer or null, got ${count}`);
+      owned = count;
+    },
     resetTimings() {
       timings.calls = 0;
       timings.prepare_s = 0;

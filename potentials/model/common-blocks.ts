@@ -4,6 +4,7 @@
  */
 import { Irreps, type Linear } from '../../o3/index.js';
 import type { Block } from './block.js';
+import { features } from './features.js';
 import { emitLinear, createLinear } from './linear.js';
 import type { ParameterSet } from './parameters.js';
 import { createRadialParameters, emitRadialEmbedding, type RadialSettings } from './radial.js';
@@ -60,16 +61,15 @@ export function radialBasisBlock(params: ParameterSet, rMax: number, s: RadialSe
  * `to`, nequip's `AtomwiseLinear`; creates its weights under the block name.
  */
 export function atomwiseLinearBlock(params: ParameterSet, name: string, lin: Linear, from: string, to: string, fromIsFlat = false): Block {
+  if (fromIsFlat && (lin.irrepsIn.length !== 1 || lin.irrepsIn.at(0).ir.l !== 0)) throw new Error(`${name}: a flat input must be a single scalar term, got ${lin.irrepsIn}`);
   createLinear(params, name, lin);
   return {
     name,
     irrepsIn: { [from]: lin.irrepsIn },
     irrepsOut: { [to]: lin.irrepsOut },
     emit(g, fields) {
-      const x = fromIsFlat
-        ? { irreps: lin.irrepsIn, terms: [g.unsqueeze(fields.flat(from), [1])] }
-        : fields.features(from);
-      if (fromIsFlat && lin.irrepsIn.length !== 1) throw new Error(`${name}: a flat input must be a single scalar term, got ${lin.irrepsIn}`);
+      // A flat scalar field [B, mul] is the channel-last term [B, 1, mul].
+      const x = fromIsFlat ? features(lin.irrepsIn, [g.unsqueeze(fields.flat(from), [1])], name) : fields.features(from);
       fields.setFeatures(to, emitLinear(g, params, name, lin, x));
     },
   };

@@ -8,7 +8,7 @@ export { emitPolynomialCutoff, emitRadialEmbedding, polynomialCutoff, radialSett
 export { createMlp, emitMlp, type MlpSpec } from './mlp.js';
 export { activationByName, emitActivation, type ActivationName } from './activation.js';
 export { createLinear, emitLinear, linearPlan } from './linear.js';
-export { createSelfConnection, emitConvolution, emitSelfConnection, type SegmentReduction } from './tensor-product.js';
+export { createSelfConnection, emitChannelProduct, emitConvolution, emitSelfConnection, type SegmentReduction } from './tensor-product.js';
 export { emitGate } from './gate.js';
 export { atomwiseLinearBlock, oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock, type ScaleShiftOptions } from './common-blocks.js';
 export { summarizeBlocks, type Architecture, type PotentialModel } from './model.js';

@@ -151,3 +151,57 @@ export function emitSelfConnection(g: Graph, params: ParameterSet, prefix: strin
   });
   return features(tp.irrepsOut, terms, what);
 }
+
+/**
+ * A weightless 'uuu' tensor product of two per-edge (or per-atom) features with equal channel
+ * counts, channel by channel (Allegro's product of edge tensors with the environment embedding):
+ * out[u, k] = Σ c·C[i, j, k] x1[u, i] x2[u, j]. For each pair of input terms, the outer product
+ * [B, d1·d2, mul] is contracted with all of that pair's 3j blocks in one constant matmul.
+ * @throws naming `what` when a path is not a weightless 'uuu' or the inputs do not match
+ */
+export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2: Features, what: string): Features {
+  if (!x1.irreps.equals(tp.irrepsIn1)) throw new Error(`${what}: input 1 must have irreps ${tp.irrepsIn1}, got ${x1.irreps}`);
+  if (!x2.irreps.equals(tp.irrepsIn2)) throw new Error(`${what}: input 2 must have irreps ${tp.irrepsIn2}, got ${x2.irreps}`);
+  const batch = x1.terms[0]!.shape[0]!;
+  const sums: (Value | undefined)[] = new Array(tp.irrepsOut.length).fill(undefined);
+  const pairs = new Map<string, { i1: number; i2: number; list: { ins: TensorProduct['instructions'][number]; n: number }[] }>();
+  tp.instructions.forEach((ins, n) => {
+    if (ins.mode !== 'uuu' || ins.hasWeight) throw new Error(`${what}: instruction ${n} must be a weightless 'uuu' path`);
+    const key = `${ins.i1},${ins.i2}`;
+    if (!pairs.has(key)) pairs.set(key, { i1: ins.i1, i2: ins.i2, list: [] });
+    pairs.get(key)!.list.push({ ins, n });
+  });
+  for (const { i1, i2, list } of pairs.values()) {
+    const a = tp.irrepsIn1.at(i1);
+    const d1 = a.ir.dim;
+    const d2 = tp.irrepsIn2.at(i2).ir.dim;
+    const mul = a.mul;
+    const outer = d1 === 1 && d2 === 1
+      ? g.mul(x1.terms[i1]!, x2.terms[i2]!)
+      : g.reshape(g.mul(g.reshape(x1.terms[i1]!, [batch, d1, 1, mul]), g.reshape(x2.terms[i2]!, [batch, 1, d2, mul])), [batch, d1 * d2, mul]);
+    const rows = list.reduce((s, e) => s + 2 * e.ins.lOut + 1, 0);
+    const c = new Float64Array(rows * d1 * d2);
+    let r0 = 0;
+    for (const { ins } of list) {
+      const c3 = wigner3j(ins.l1, ins.l2, ins.lOut);
+      const d3 = 2 * ins.lOut + 1;
+      for (let i = 0; i < d1; i++) for (let j = 0; j < d2; j++) for (let k = 0; k < d3; k++) c[(r0 + k) * d1 * d2 + i * d2 + j] = ins.pathWeight * c3[(i * d2 + j) * d3 + k]!;
+      r0 += d3;
+    }
+    // Einsum rather than MatMul with a 2-D left operand: onnxruntime's MatMul cannot broadcast
+    // that over an empty batch (a structure without edges).
+    const y = g.einsum('rk,bkm->brm', [g.constant(c, [rows, d1 * d2]), outer]); // [B, rows, mul]
+    r0 = 0;
+    for (const { ins } of list) {
+      const d3 = 2 * ins.lOut + 1;
+      const part = list.length === 1 ? y : g.slice(y, 1, r0, r0 + d3);
+      sums[ins.out] = sums[ins.out] ? g.add(sums[ins.out]!, part) : part;
+      r0 += d3;
+    }
+  }
+  const terms = sums.map((v, k) => {
+    const t = tp.irrepsOut.at(k);
+    return v ?? g.expand(g.constant(0, [1, 1, 1]), [batch, t.ir.dim, t.mul]);
+  });
+  return features(tp.irrepsOut, terms, what);
+}

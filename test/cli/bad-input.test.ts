@@ -28,8 +28,15 @@ const cases: Case[] = [
     input: { ...baseInput(), potential: { kind: 'lennard-jones', cutoff_A: 8, species: { Ar: { epsilon_eV: 0.0104, sigma_A: 3.4 } } } },
   }), /input\.json:\d+:\d+: potential\.species: no parameters for species "Kr" of .*argon\.extxyz, so the pairs Kr–Kr, Ar–Kr have none/],
   ['overlapping atoms', () => ({ structure: '2\nLattice="10 0 0 0 10 0 0 0 10" pbc="T T T"\nAr 1 1 1\nAr 1.3 1 1\n' }), /argon\.extxyz:3: atoms 1 and 2 \(line 4\) are 0\.300 Å apart; atoms closer than 0\.5 Å overlap/],
+  ['overlap deep inside a large structure', () => {
+    const lines = argonStructure().split('\n');
+    const f = lines[11].trim().split(/\s+/); // atom 10 on line 12
+    lines[61] = ['Ar', Number(f[1]) + 0.2, f[2], f[3], '0 0 0'].join(' '); // atom 60 on line 62, 0.2 Å from atom 10
+    return { structure: lines.join('\n') };
+  }, /argon\.extxyz:12: atoms 10 and 60 \(line 62\) are 0\.200 Å apart/],
   ['overlap across the periodic boundary', () => ({ structure: '2\nLattice="10 0 0 0 10 0 0 0 10" pbc="T T T"\nAr 0.1 5 5\nAr 9.8 5 5\n' }), /atoms 1 and 2 \(line 4\) are 0\.300 Å apart/],
-  ['onnx potential (not available yet)', () => ({ input: { ...baseInput(), potential: { kind: 'onnx', model: 'model.onnx' } } }), /potential\.kind: "onnx" potentials are not available in this version yet/],
+  // Before the ONNX potential is in the build: "not available"; after: the missing model file is named.
+  ['onnx potential, model file missing', () => ({ input: { ...baseInput(), potential: { kind: 'onnx', model: 'model.onnx' } } }), /potential\.kind: "onnx" potentials are not available in this build|potential\.model: model file .*model\.onnx not found/],
   ['output folder blocked by a file', () => ({
     input: { ...baseInput(), trajectory: [{ path: 'traj.xyz', every: 50 }, { path: 'blocker/traj.dcd', every: 20 }] },
     files: { blocker: 'a file, not a folder\n' },
@@ -68,6 +75,22 @@ describe('bad input: one message naming key/file/line, exit 2, no output touched
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/run\.ckpt: holds 2 atoms, but .*argon\.extxyz has 108/);
     expect(readFileSync(join(dir, 'thermo.csv'), 'utf8')).toBe('earlier run\n');
+  });
+
+  it('a restart whose trajectory cannot be continued touches no output', async () => {
+    const dir = runDir();
+    expect((await e3md('run', join(dir, 'input.json'), '--steps', '100', '--quiet')).code).toBe(0);
+    writeFileSync(join(dir, 'mid.ckpt'), readFileSync(join(dir, 'run.ckpt')));
+    expect((await e3md('run', join(dir, 'input.json'), '--restart', join(dir, 'mid.ckpt'), '--quiet')).code).toBe(0); // to 200
+    const thermoBefore = readFileSync(join(dir, 'thermo.csv'));
+    const dcdBefore = readFileSync(join(dir, 'traj.dcd'));
+    writeFileSync(join(dir, 'traj.xyz'), '1\nnot e3md\nAr 0 0 0\n'); // no step= on the comment line
+    const r = await e3md('run', join(dir, 'input.json'), '--restart', join(dir, 'mid.ckpt'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/traj\.xyz: has a frame without step= .*move it away to restart/);
+    // Without the read-only pre-check, thermo.csv and traj.dcd would already be cut back to step 100.
+    expect(readFileSync(join(dir, 'thermo.csv')).equals(thermoBefore)).toBe(true);
+    expect(readFileSync(join(dir, 'traj.dcd')).equals(dcdBefore)).toBe(true);
   });
 
   it('the process exits non-zero with the message on stderr', () => {

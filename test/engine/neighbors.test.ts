@@ -85,7 +85,8 @@ describe('cell-list neighbor search', () => {
         for (let trial = 0; trial < 3; trial++) {
           const box = new Box(randomTriclinic(rng, c.scale), c.pbc);
           const pos = randomPositions(rng, box, c.n, c.spill);
-          const list = createCellList({ radius_A: c.radius, kind }).build(pos, box);
+          // 1, 2, 3 bins per radius: also finer bins, wider stencils and their pruning.
+          const list = createCellList({ radius_A: c.radius, kind, binsPerRadius: 1 + trial }).build(pos, box);
           const got = listed(list, box);
           expect(new Set(got).size).toBe(got.length); // no duplicates
           expect(got).toEqual(bruteForce(pos, box, c.radius, kind));

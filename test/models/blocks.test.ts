@@ -158,3 +158,26 @@ describe('graph emitters match o3 plans', () => {
     expect(checkBlocks([a, mk('layer0', { node_features: '8x0e' }, { node_features: '8x0e+8x1o' })])['node_features']!.toString()).toBe('8x0e+8x1o');
   });
 });
+
+describe('channel product', () => {
+  it("a weightless 'uuu' product of two multi-term features equals TensorProduct.apply", async () => {
+    const { TensorProduct } = await import('../../o3/index.js');
+    const { emitChannelProduct } = await import('../../potentials/model/tensor-product.js');
+    const in1 = Irreps.parse('3x0e+3x1o+3x2e');
+    const in2 = Irreps.parse('3x0e+3x1o+3x2e');
+    const specs: { i1: number; i2: number; out: number; mode: 'uuu'; hasWeight: false }[] = [];
+    const outTerms: string[] = [];
+    in1.terms.forEach((a, i1) => in2.terms.forEach((b, i2) => {
+      for (const ir of a.ir.times(b.ir)) if (ir.l <= 2) { specs.push({ i1, i2, out: outTerms.length, mode: 'uuu', hasWeight: false }); outTerms.push(`3x${ir}`); }
+    }));
+    const tp = new TensorProduct({ irrepsIn1: in1, irrepsIn2: in2, irrepsOut: outTerms.join('+'), instructions: specs });
+    const B = 4;
+    const x1 = normals(B * in1.dim), x2 = normals(B * in2.dim);
+    const g = createGraph({ dtype: 'float64' });
+    const a = g.input('a', ['B', in1.dim]);
+    const b = g.input('b', ['B', in2.dim]);
+    const y = toFlat(g, emitChannelProduct(g, tp, fromFlat(g, a, in1, 'B'), fromFlat(g, b, in2, 'B'), 'uuu'), 'B');
+    const got = run(g, { a: { data: x1, dims: [B, in1.dim] }, b: { data: x2, dims: [B, in2.dim] } }, y);
+    expect(maxDiff(got, tp.apply(x1, x2))).toBeLessThan(1e-12);
+  });
+});

@@ -7,6 +7,7 @@ import { createSystem, symbolsOf, type System } from '../../engine/system.js';
 import type { FloatDType } from '../../onnx/index.js';
 import { exportPotential, type PotentialModel } from '../../potentials/model/index.js';
 import { createNequip, type NequipOptions } from '../../potentials/nequip/index.js';
+import { createAllegro, type AllegroOptions } from '../../potentials/allegro/index.js';
 import { createOnnxPotential, singlePoint, type OnnxPotential } from '../../potentials/onnx-potential.js';
 
 /** A NequIP small enough for per-test builds: 2 layers, lmax 2, 8 features, r_max 3.5 Å. */
@@ -86,3 +87,14 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m / s;
 }
+
+/** An Allegro small enough for per-test builds: 2 layers, lmax 2, 4 tensor channels, r_max 3.5 Å. */
+export function tinyAllegro(extra: Partial<AllegroOptions> = {}): PotentialModel {
+  return createAllegro({ typeNames: ['H', 'O'], numLayers: 2, lmax: 2, numTensorFeatures: 4, latentDim: 16, twoBodyMlp: { hidden: [16] }, latentMlp: { hidden: [16] }, edgeEnergyMlp: { hidden: [8] }, rMax_A: 3.5, avgNumNeighbors: 6, seed: 4, ...extra });
+}
+
+/** The tiny models of both architectures, for `describe.each`. */
+export const TINY_MODELS: readonly [string, () => PotentialModel][] = [
+  ['nequip', () => tinyNequip()],
+  ['allegro', () => tinyAllegro()],
+];
