@@ -2,15 +2,19 @@
  * The e3md command line (commander). `bin/e3md.js` calls `main(process.argv)` and exits with the
  * code it returns.
  *
- * Commands register in `createProgram`, one function per command. Later commands (eval, train,
- * bench, model, info — DESIGN.md §2) add a `registerX(program, io, setExit)` next to `registerRun`;
- * none is registered before it does something.
+ * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
+ * run here, eval/train/model/info in cli/commands/. `bench` is not registered yet: the benchmarks
+ * are programs under bench/ (`npx tsx bench/<name>.ts`).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, runCommand, type CliStreams } from './run.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerInfoCommand } from './commands/info.js';
+import { registerModelCommand } from './commands/model.js';
+import { registerTrainCommand } from './commands/train.js';
 
 /** e3md's version from package.json (found upward from this file, so it works from dist/ and from sources). */
 function packageVersion(): string {
@@ -70,6 +74,10 @@ Quick start:
   npx e3md run examples/argon/input.json
 `);
   registerRun(program, io, setExit);
+  registerEvalCommand(program, io, setExit);
+  registerTrainCommand(program, io, setExit);
+  registerModelCommand(program, io, setExit);
+  registerInfoCommand(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
   return program;
 }

@@ -10,7 +10,7 @@ import { Rng } from '../engine/random.js';
 import { createSystem, type System } from '../engine/system.js';
 import { atomicMass } from '../engine/units.js';
 import { langevin, maxwellBoltzmann, velocityVerlet, type Integrator } from '../integrators/index.js';
-import { lennardJones, type Potential } from '../potentials/index.js';
+import { createOnnxPotential, lennardJones, type Potential } from '../potentials/index.js';
 import { readCheckpoint, type Checkpoint } from '../io/checkpoint.js';
 import { loadRunSpec, type RunSpec } from '../io/config.js';
 import { InputError } from '../io/errors.js';
@@ -76,7 +76,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
-    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed));
+    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
   const potential = await buildPotential(spec, system, notes);
@@ -147,32 +147,12 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-/** `createOnnxPotential` of potentials/onnx-potential.ts (models branch), as far as the CLI uses it. */
-type OnnxPotentialFactory = (options: { model: string; typeNames: readonly string[]; device: string; log?: (message: string) => void }) => Promise<Potential>;
-
-/**
- * The ONNX potential factory, or null where this build has none. Bridge until potentials/index.ts
- * exports `createOnnxPotential` on this branch: then import it statically and drop this.
- */
-async function onnxPotentialFactory(): Promise<OnnxPotentialFactory | null> {
-  const specifier = '../potentials/onnx-potential.js';
-  try {
-    const module = (await import(specifier)) as { createOnnxPotential?: OnnxPotentialFactory };
-    return module.createOnnxPotential ?? null;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return null;
-    throw e;
-  }
-}
-
 async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
   const p = spec.potential;
   if (p.kind === 'onnx') {
-    const create = await onnxPotentialFactory();
-    if (!create) throw spec.keyError(['potential', 'kind'], '"onnx" potentials are not available in this build of e3md yet; use "lennard-jones"');
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
     try {
-      return await create({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => notes.push(message) });
+      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => notes.push(message) });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }

@@ -76,6 +76,11 @@ class Scratch {
   neighbors = new Int32Array(0);
   images = new Uint16Array(0);
   /** Per-row holding areas: 0 = image 0 beyond the cutoff, 1 = imaged within it, 2 = imaged beyond. */
+  /** Per bin: neighbour bins of the stencil, their image triples, Cartesian shifts and image ids. */
+  nbBin = new Int32Array(0);
+  nbImg = new Int32Array(0);
+  nbShift = new Float64Array(0);
+  nbId = new Int32Array(0);
   tmpCap = 0;
   tmpJ = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
   tmpImg = [new Uint16Array(0), new Uint16Array(0), new Uint16Array(0)];
@@ -286,10 +291,15 @@ function searchPairs(
   const Rx = R[0], Ry = R[1], Rz = R[2];
   const nStencil = stencil.length / 3 + 1;
   // Per bin: its own bin (entry 0) and the stencil's neighbour bins, their image triples and shifts.
-  const nbBin = new Int32Array(nStencil), nbImg = new Int32Array(3 * nStencil), nbShift = new Float64Array(3 * nStencil);
+  if (sc.nbBin.length < nStencil) {
+    sc.nbBin = new Int32Array(nStencil);
+    sc.nbImg = new Int32Array(3 * nStencil);
+    sc.nbShift = new Float64Array(3 * nStencil);
+    sc.nbId = new Int32Array(nStencil);
+  }
   // When no atom lies outside the cell (the run loop wraps at every rebuild), a pair's image is
   // that of its stencil entry; otherwise (−1) it is worked out per pair from the atoms' wraps.
-  const nbId = new Int32Array(nStencil);
+  const { nbBin, nbImg, nbShift, nbId } = sc;
   let neighbors = sc.neighbors, images = sc.images;
   let tmpJ0 = sc.tmpJ[0], tmpJ1 = sc.tmpJ[1], tmpJ2 = sc.tmpJ[2], tmpI1 = sc.tmpImg[1], tmpI2 = sc.tmpImg[2];
   let p = p0;
@@ -336,7 +346,6 @@ function searchPairs(
           for (let e = 0; e < m; e++) {
             const b = nbBin[e];
             const sx = nbShift[3 * e] - xi, sy = nbShift[3 * e + 1] - yi, sz = nbShift[3 * e + 2] - zi;
-            const ix = nbImg[3 * e] + wix, iy = nbImg[3 * e + 1] + wiy, iz = nbImg[3 * e + 2] + wiz;
             const entryId = nbId[e];
             // Own bin: later slots only for a half list (each pair once); every other slot for a full one.
             const s0 = e === 0 && half ? a + 1 : binStart[b], s1 = binStart[b + 1];
@@ -346,7 +355,9 @@ function searchPairs(
               const d2 = dx * dx + dy * dy + dz * dz;
               if (d2 >= r2 || s === self) continue;
               const j = order[s];
-              const id = entryId >= 0 ? entryId : imageId(ix - sortedWrap[3 * s], iy - sortedWrap[3 * s + 1], iz - sortedWrap[3 * s + 2], Rx, Ry, Rz);
+              const id = entryId >= 0
+                ? entryId
+                : imageId(nbImg[3 * e] + wix - sortedWrap[3 * s], nbImg[3 * e + 1] + wiy - sortedWrap[3 * s + 1], nbImg[3 * e + 2] + wiz - sortedWrap[3 * s + 2], Rx, Ry, Rz);
               if (id === 0) {
                 if (d2 < inner2) { neighbors[p] = j; images[p++] = 0; }
                 else tmpJ0[n0++] = j;

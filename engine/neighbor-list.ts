@@ -1,24 +1,38 @@
 /**
  * The neighbor list data type shared by every potential (DESIGN.md §1, §5).
  *
- * Pairs are stored LAMMPS-style in compressed rows, one row per centre atom: row r holds the
- * pairs of centre i = rowAtoms[r], at p ∈ [offsets[r], offsets[r+1]) of `neighbors` (j) and
- * `images` (which periodic image of j). Rows come in spatial (cell) order rather than atom order,
- * so that consecutive centres share neighbours in cache.
- * The edge vector is r_ij = pos[j] − pos[i] + imageShifts[images[p]] (DESIGN.md §3), valid for the
- * positions the list was built from and for any continuous motion after (positions must not be
- * wrapped between builds: the run loop wraps only when it rebuilds).
+ * What a list holds (both kinds):
+ * - Every pair (i, j, image) whose distance at build time is < `radius_A` (= interaction cutoff +
+ *   Verlet skin when built by a VerletList), including pairs of an atom with its own periodic
+ *   images, and several images of one pair when the box is narrower than twice the radius.
+ *   Pairs in the skin (cutoff ≤ r < radius) ARE listed: kernels must test r < their cutoff.
+ * - `full`: both directions, (i → j, shift) and (j → i, −shift). `half`: exactly one of them.
+ * - Arrays are exact-length views (`neighbors.length === images.length === nPairs`); there is no
+ *   separate capacity. They are reused by the next build: copy what must outlive it.
  *
- * Within each row the pairs with a zero shift come first (`firstImaged[r]` marks the boundary), so
- * pair kernels can run a shift-free inner loop over most pairs:
+ * Layout: LAMMPS-style compressed rows, one row per centre atom. ROW r IS NOT ATOM r: row r holds
+ * the pairs of centre i = rowAtoms[r], at p ∈ [offsets[r], offsets[r+1]) of `neighbors` (j) and
+ * `images` (which periodic image of j). Rows come in spatial (cell) order, so consecutive centres
+ * share neighbours in cache. The edge vector is r_ij = pos[j] − pos[i] + imageShifts[images[p]]
+ * (DESIGN.md §3), valid for the positions the list was built from and for any continuous motion
+ * after (positions must not be wrapped between builds: the run loop wraps only when it rebuilds).
+ *
+ * Order within a row (a performance hint, not something to rely on for correctness): pairs with
+ * image 0 first (`firstImaged[r]` marks the boundary), and within each of the two segments the
+ * pairs that were within the interaction cutoff at build time first. A pair loop:
  *
  * ```ts
  * for (let r = 0; r < list.n; r++) {
  *   const i = list.rowAtoms[r];
- *   for (let p = list.offsets[r]; p < list.firstImaged[r]; p++) { const j = list.neighbors[p]; ... }   // r_ij = x_j − x_i
- *   for (let p = list.firstImaged[r]; p < list.offsets[r + 1]; p++) { ... }                             // + imageShifts[images[p]]
+ *   for (let p = list.offsets[r]; p < list.offsets[r + 1]; p++) {
+ *     const j = list.neighbors[p], s = 3 * list.images[p];
+ *     const dx = x[3 * j] - x[3 * i] + list.imageShifts[s]; // … dy, dz likewise
+ *   }
  * }
  * ```
+ *
+ * For the ONNX contract, `writeEdgeIndex` and `writeEdgeShifts` produce `edge_index` [2, P] and
+ * `edge_shift` [P, 3] directly (all listed pairs, in list order).
  */
 
 /** `half`: each unordered pair once (pair potentials). `full`: both directions i→j and j→i (learned models). */

@@ -77,6 +77,11 @@ export interface Simulation {
   close(): Promise<void>;
 }
 
+function allFinite(a: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
+  return true;
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -119,6 +124,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const computeForces = (): void | Promise<void> => {
     stepsSinceBuild++;
     if (neighbors.needsRebuild(system.positions, system.box, stepsSinceBuild)) {
+      // Infinite positions (a blow-up) make the list impossible: report it as a non-finite energy,
+      // so the loop stops with the step named and the last good frame written.
+      if (!allFinite(system.positions)) {
+        out.energy_eV = NaN;
+        return;
+      }
       system.box.wrap(system.positions);
       neighbors.build(system.positions, system.box);
       stepsSinceBuild = 0;

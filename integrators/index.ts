@@ -3,4 +3,4 @@ export type { ComputeForces, Integrator } from './integrator.js';
 export { checkMasses, drift, kick, ornsteinUhlenbeck } from './half-steps.js';
 export { velocityVerlet, type VelocityVerletOptions } from './velocity-verlet.js';
 export { langevin, type LangevinOptions } from './langevin.js';
-export { maxwellBoltzmann } from './maxwell-boltzmann.js';
+export { maxwellBoltzmann, type MaxwellBoltzmannOptions } from './maxwell-boltzmann.js';

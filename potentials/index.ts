@@ -7,3 +7,4 @@ export {
   type LennardJonesParameters,
   type LennardJonesTable,
 } from './lennard-jones.js';
+export * from './models-index.js';

@@ -113,6 +113,22 @@ describe('run loop', () => {
   });
 });
 
+describe('run loop blow-ups', () => {
+  it('stops with NonFiniteEnergyError (not a neighbor-list error) when positions become infinite', async () => {
+    const sys = argonCrystal(50, 1, 2);
+    const lj = ljArgon(sys);
+    let calls = 0;
+    // Fake a blow-up: after the 5th evaluation (step 4) an atom is flung to infinity.
+    const exploding: Potential = { ...lj, compute(s, l, o) { lj.compute(s, l, o); if (++calls === 5) s.positions[0] = Infinity; } };
+    const rec = recorder(2);
+    const sim = createSimulation({ system: sys, potential: exploding, integrator: velocityVerlet({ timestep_fs: 2 }), observers: [rec] });
+    const err = await sim.run(100).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NonFiniteEnergyError);
+    expect((err as NonFiniteEnergyError).step).toBe(5);
+    expect(rec.rows.map((r) => r.step)).toEqual([0, 2, 4]);
+  });
+});
+
 describe('run loop and the event loop', () => {
   it('lets a timer abort a synchronous run through the signal', async () => {
     const sys = argonCrystal(50, 1, 2);
@@ -124,4 +140,24 @@ describe('run loop and the event loop', () => {
     expect(summary.toStep).toBeLessThan(10_000_000);
     expect(sim.step).toBe(summary.toStep);
   });
+});
+
+describe('step-0 temperature', () => {
+  for (const [name, make] of [
+    ['velocity Verlet (3N − 3)', () => velocityVerlet({ timestep_fs: 2 })],
+    ['Langevin (3N)', () => langevin({ timestep_fs: 2, temperature_K: 300, friction_per_ps: 1, seed: 1 })],
+  ] as [string, () => Integrator][]) {
+    it(`equals the requested temperature for ${name}, even for 6 atoms`, async () => {
+      const sys = fccLattice({ cells: [1, 1, 1], latticeConstant_A: 5.26, symbol: 'Ar' });
+      const extra = fccLattice({ cells: [1, 1, 1], latticeConstant_A: 5.26, symbol: 'Ar' });
+      const six: System = { ...sys, n: 6, positions: Float64Array.of(...sys.positions, ...extra.positions.subarray(0, 6).map((x) => x + 2.6)),
+        velocities: new Float64Array(18), forces: new Float64Array(18), masses: new Float64Array(6).fill(39.948), typeIds: new Int32Array(6) };
+      const integrator = make();
+      maxwellBoltzmann(six, 300, new Rng(3), { conservesMomentum: integrator.conservesMomentum });
+      const rec = recorder(1);
+      const sim = createSimulation({ system: six, potential: ljArgon(six), integrator, observers: [rec] });
+      await sim.run(0);
+      expect(rec.rows[0].T).toBeCloseTo(300, 8);
+    });
+  }
 });
