@@ -79,7 +79,9 @@ export function emitConvolution(g: Graph, tp: TensorProduct, x: Features, sh: Va
       }
     });
     const m = g.reshape(g.matmul(sh, g.constant(cBig, [dim2, totalRows * d1])), [edges, totalRows, d1]);
-    let y = g.matmul(m, x.terms[i1]!); // [E, totalRows, mul]
+    // For a scalar input term (d1 = 1) the product is an outer product: a broadcast multiply beats
+    // E matrix products with an inner dimension of 1.
+    let y = d1 === 1 ? g.mul(m, x.terms[i1]!) : g.matmul(m, x.terms[i1]!); // [E, totalRows, mul]
     if (hasWeights) {
       const ins = group.map((e) => e.ins);
       y = g.mul(y, 'hidden' in weights! ? rowWeightsFromMlp(g, weights, ins, edges, mul) : expandPathWeights(g, weights!, ins, edges, mul));
