@@ -153,8 +153,8 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
   function fillEdges(x: Float64Array, list: NeighborList): number {
     ensureEdges(list.nPairs);
     const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
-    // First pass writes neighbours at [E + e] lazily: centres go to row 0 in place, neighbours to a
-    // temporary region (the upper half of the buffer), moved once E is known.
+    // One pass: centres go to row 0 in place; E is not known yet, so neighbours go to the upper
+    // half of the buffer (int64 index cap + e) and are moved to start at index E afterwards.
     const idx = edgeIndex32;
     const cap = edgeCap;
     let e = 0;
