@@ -11,7 +11,7 @@ import { registerEvalCommand } from '../../cli/commands/eval.js';
 import { registerInfoCommand } from '../../cli/commands/info.js';
 import { registerModelCommand } from '../../cli/commands/model.js';
 import { readExtxyz, formatExtxyz } from '../../io/index.js';
-import { readModelInfo } from '../../onnx/index.js';
+import { createGraph, readModelInfo, writeModel } from '../../onnx/index.js';
 import { evaluate, periodicWater, waterDimer } from './helpers.js';
 import { createOnnxPotential } from '../../potentials/onnx-potential.js';
 
@@ -96,5 +96,13 @@ describe('e3md model create / info / eval', () => {
     expect(ev.err).toMatch(/does not know element 'O' \(it was made for H\)/);
     const missing = await cli('info', join(dir, 'none.onnx'));
     expect(missing.code).toBe(2);
+    // A model that is valid ONNX but not an e3md potential is described, with the reason.
+    const g = createGraph({ dtype: 'float32' });
+    g.output('y', g.mul(g.input('x', ['N']), 2));
+    const foreign = join(dir, 'foreign.onnx');
+    writeFileSync(foreign, writeModel(g));
+    const fi = await cli('info', foreign);
+    expect(fi.code).toBe(0);
+    expect(fi.out).toMatch(/e3md potential\s+NO — .*input 'pos' is missing/);
   });
 });
