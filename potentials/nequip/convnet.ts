@@ -104,8 +104,3 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
     },
   };
 }
-
-/** Irreps summary of a layer, for `e3md info`. */
-export function describeLayer(block: Block): string {
-  return `${block.name}: ${block.irrepsIn['node_features']} -> ${block.irrepsOut['node_features']}`;
-}
