@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Rng } from '../engine/random.js';
 import { InputError } from '../io/errors.js';
 import { createSession, writeModel, type ModelSession, type RunFeed } from '../onnx/index.js';
@@ -190,7 +190,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   if (status !== 'interrupted' && bestEpoch > 0) {
     copyRecord(best, params, 'final');
     if (test) testReport = await testMetrics(evalSession, test, t.batch_size, t.dtype, weights, feedsOf);
-    const provenance = { config: config.configPath, epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
+    const provenance = { config: basename(config.configPath), epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
     writeDeployable(config.output.model, best, provenance);
     modelPath = config.output.model;
     writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');

@@ -78,6 +78,13 @@ describe('the config schema', () => {
     expect(c.output.model_dtype).toBe('float64');
   });
 
+  it('examples/water/train.json is valid and trains on examples/water/dataset', () => {
+    const c = loadTrainConfig(join(import.meta.dirname, '../../examples/water/train.json'));
+    for (const f of [...c.data.train, ...c.data.validation, ...c.data.test!]) expect(f).toMatch(/examples\/water\/dataset\/(monomer|dimer|trimer)-(train|val|test)\.extxyz$/);
+    expect(c.model.lmax).toBeGreaterThanOrEqual(1);
+    expect(c.output.model).toMatch(/examples\/water\/water-nequip\.onnx$/);
+  });
+
   it('unknown keys are errors naming the key, its line and the allowed keys', () => {
     const bad = miniConfig(dir);
     (bad.training as Record<string, unknown>).learning_rat = 0.1;
