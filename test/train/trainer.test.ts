@@ -57,6 +57,16 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     expect(r.history[0]!.validation.loss).not.toBe(r.history[1]!.validation.loss);
   });
 
+  it('trains an Allegro model too', async () => {
+    const dir = tempDir();
+    const model = { architecture: 'allegro', r_max_A: 3.5, num_layers: 1, lmax: 1, num_tensor_features: 4, latent_dim: 8, two_body_mlp: { hidden: [8] }, latent_mlp: { hidden: [8] }, edge_energy_mlp: { hidden: [8] } };
+    const r = await trainIn(dir, miniConfig(dir, { model, training: { max_epochs: 3, batch_size: 4, learning_rate: 0.01 } }));
+    expect(r.history[2]!.train.loss).toBeLessThan(r.history[0]!.train.loss);
+    const info = await readModelInfoFile(r.modelPath!);
+    expect(info.metadata['e3md.architecture']).toBe('allegro');
+    expect(info.metadata['e3md.interaction_depth']).toBe('1');
+  });
+
   it('trains in float32 too', async () => {
     const dir = tempDir();
     const r = await trainIn(dir, miniConfig(dir, { training: { dtype: 'float32', max_epochs: 3, batch_size: 4, learning_rate: 0.01 } }));
