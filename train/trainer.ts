@@ -85,7 +85,12 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const fingerprint = runFingerprint(prep);
   const resumed = options.resume ? readTrainCheckpoint(ckptPath) : undefined;
   if (resumed && resumed.fingerprint !== fingerprint) {
-    throw new InputError('the checkpoint was written for different data, model, loss or training settings (only max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change on resume)', { file: ckptPath });
+    const [settingsThen] = resumed.fingerprint.split(':');
+    const [settingsNow] = fingerprint.split(':');
+    const what = settingsThen !== settingsNow
+      ? 'different model, loss or training settings (only max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change on resume)'
+      : `different data (the train or validation structures changed; a dataset that is still growing can be frozen with data.max_structures_per_file)`;
+    throw new InputError(`the checkpoint was written for ${what}`, { file: ckptPath });
   }
   if (!options.resume && existsSync(ckptPath)) {
     throw config.keyError(['output', 'directory'], `already holds a training checkpoint (${ckptPath}); continue it with --resume, or remove it to start over`);
@@ -266,10 +271,14 @@ function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<str
   }
 }
 
-/** Hash of what a resumed run must share with the original: data, model, loss and optimizer settings. */
+/**
+ * `settings:data` hashes of what a resumed run must share with the original: model, loss and
+ * optimizer settings, and the train and validation structures (sizes and energies).
+ */
 function runFingerprint(prep: PreparedTraining): string {
   const { config } = prep;
   const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, ...training } = config.training;
+  const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
   const data = [prep.train, prep.validation].map((d) => d.structures.map((s) => `${s.n}:${s.energy_eV}`).join('|'));
-  return createHash('sha256').update(JSON.stringify({ model: config.model, loss: config.loss, training, typeNames: prep.typeNames, data })).digest('hex');
+  return `${hash({ model: config.model, loss: config.loss, training, typeNames: prep.typeNames })}:${hash(data)}`;
 }

@@ -101,7 +101,10 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     await trainIn(dir, miniConfig(dir, { training: { max_epochs: 1 } }));
     await expect(trainIn(dir, miniConfig(dir, { training: { max_epochs: 1 } }))).rejects.toThrow(/output\.directory: already holds a training checkpoint.*--resume/);
     const changed = miniConfig(dir, { training: { max_epochs: 2, learning_rate: 0.02 } });
-    await expect(trainIn(dir, changed, { resume: true })).rejects.toThrow(/checkpoint.json: the checkpoint was written for different data, model, loss or training settings/);
+    await expect(trainIn(dir, changed, { resume: true })).rejects.toThrow(/checkpoint.json: the checkpoint was written for different model, loss or training settings/);
+    const fewer = miniConfig(dir, { training: { max_epochs: 2 } });
+    (fewer.data as Record<string, unknown>).max_structures_per_file = 3;
+    await expect(trainIn(dir, fewer, { resume: true })).rejects.toThrow(/written for different data .*data\.max_structures_per_file/);
     const empty = tempDir();
     await expect(trainIn(empty, miniConfig(empty), { resume: true })).rejects.toThrow(/checkpoint not found/);
   });
