@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createSystem } from '../../engine/system.js';
+import { atomicMass } from '../../engine/units.js';
+import { readExtxyz } from '../../io/extxyz.js';
 import { createSession, readModelInfoFile } from '../../onnx/index.js';
+import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
 import { buildTrainingModel, loadTrainConfig, makeBatch, prepareTraining, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
-import { miniConfig, tempDir, writeConfig } from './helpers.js';
+import { MINI, miniConfig, tempDir, writeConfig } from './helpers.js';
 
 async function trainIn(dir: string, config: Record<string, unknown>, options: Parameters<typeof runTraining>[1] = {}): Promise<TrainResult> {
   return runTraining(prepareTraining(loadTrainConfig(writeConfig(dir, config))), options);
@@ -53,6 +57,13 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     const f = mine.forces!.data as Float64Array;
     const fd = sp.forces!.data as Float64Array;
     for (let i = 0; i < f.length; i++) expect(fd[i]!).toBeCloseTo(f[i]!, 8);
+    // And through the engine's ONNX potential, with its own neighbor list.
+    const frame = readExtxyz(MINI.validation)[k]!;
+    const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.symbols.map((x) => atomicMass(x)!), box: frame.box });
+    const pot = await createOnnxPotential({ model: r.modelPath!, typeNames: system.typeNames, device: 'cpu', intraOpThreads: 1 });
+    const point = await singlePoint(pot, system);
+    expect(point.energy_eV).toBeCloseTo(Number(mine.energy!.data[0]), 8);
+    for (let i = 0; i < f.length; i++) expect(point.forces[i]!).toBeCloseTo(f[i]!, 8);
     // And it is not the untrained model: the trained weights moved away from their initial values.
     expect(r.history[0]!.validation.loss).not.toBe(r.history[1]!.validation.loss);
   });
