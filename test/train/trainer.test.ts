@@ -120,6 +120,22 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     await expect(trainIn(empty, miniConfig(empty), { resume: true })).rejects.toThrow(/checkpoint not found/);
   });
 
+  it('max_wall_time_s and early stopping end a run with the best model written', async () => {
+    const dir = tempDir();
+    const timed = await trainIn(dir, miniConfig(dir, { training: { max_epochs: 50, max_wall_time_s: 0.001 } }));
+    expect(timed.status).toBe('stopped');
+    expect(timed.epochs).toBe(1);
+    expect(timed.reason).toMatch(/passed max_wall_time_s \(0\.001\); continue with --resume/);
+    expect(existsSync(timed.modelPath!)).toBe(true);
+    const other = tempDir();
+    // A learning rate so small that nothing improves by the 50 % threshold after the first epoch.
+    const early = await trainIn(other, miniConfig(other, { training: { max_epochs: 50, learning_rate: 1e-9, early_stopping_patience: 2, lr_schedule: { factor: 0.5, patience: 10, min_learning_rate: 1e-10, threshold: 0.5 } } }));
+    expect(early.status).toBe('stopped');
+    expect(early.epochs).toBe(3);
+    expect(early.bestEpoch).toBe(1);
+    expect(early.reason).toMatch(/no improvement of the validation loss for 2 epochs/);
+  });
+
   it('an aborted signal stops after the current batch and reports how to resume', async () => {
     const dir = tempDir();
     const ctrl = new AbortController();
