@@ -61,7 +61,10 @@ export interface TrainResult {
   readonly test: TestReport | undefined;
   /** The deployable model, when written. */
   readonly modelPath: string | undefined;
-  /** Final parameters of the run (current, not best) by name. */
+  /**
+   * Parameters by name as the run leaves them — the same arrays as `model.parameters`: the best
+   * epoch's values when a model was written, the last epoch's when interrupted.
+   */
   readonly params: Readonly<Record<string, Float64Array>>;
 }
 
@@ -192,15 +195,18 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const bestValidation = history.find((h) => h.epoch === bestEpoch)?.validation;
   let testReport: TestReport | undefined;
   let modelPath: string | undefined;
-  if (status !== 'interrupted' && bestEpoch > 0) {
-    copyRecord(best, params, 'final');
-    if (test) testReport = await testMetrics(evalSession, test, t.batch_size, t.dtype, weights, feedsOf);
-    const provenance = { config: basename(config.configPath), epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
-    writeDeployable(config.output.model, best, provenance);
-    modelPath = config.output.model;
-    writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
+  try {
+    if (status !== 'interrupted' && bestEpoch > 0) {
+      copyRecord(best, params, 'final');
+      if (test) testReport = await testMetrics(evalSession, test, t.batch_size, t.dtype, weights, feedsOf);
+      const provenance = { config: basename(config.configPath), epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
+      writeDeployable(config.output.model, best, provenance);
+      modelPath = config.output.model;
+      writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
+    }
+  } finally {
+    await evalSession.release();
   }
-  await evalSession.release();
   return { status, reason, epochs: epoch, bestEpoch, bestValidation, history, test: testReport, modelPath, params };
 }
 
