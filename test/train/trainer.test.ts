@@ -6,7 +6,7 @@ import { atomicMass } from '../../engine/units.js';
 import { readExtxyz } from '../../io/extxyz.js';
 import { createSession, readModelInfoFile } from '../../onnx/index.js';
 import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
-import { buildTrainingModel, loadTrainConfig, makeBatch, prepareTraining, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
+import { buildTrainingModel, loadTrainConfig, makeBatch, prepareTraining, readTrainCheckpoint, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
 import { MINI, miniConfig, tempDir, writeConfig } from './helpers.js';
 
 async function trainIn(dir: string, config: Record<string, unknown>, options: Parameters<typeof runTraining>[1] = {}): Promise<TrainResult> {
@@ -99,6 +99,11 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     expect(b2.status).toBe('finished');
     expect(b2.epochs).toBe(4);
     for (const [name, p] of Object.entries(a.params)) expect(Array.from(b2.params[name]!), name).toEqual(Array.from(p));
+    // The last checkpoints agree too: current weights, Adam's moments and step, the schedule.
+    const [ca, cb] = [whole, split].map((d) => readTrainCheckpoint(join(d, 'out', TRAIN_FILES.checkpoint)));
+    expect(cb!.params).toEqual(ca!.params);
+    expect(cb!.adam).toEqual(ca!.adam);
+    expect(cb!.schedule).toEqual(ca!.schedule);
     const strip = (r: TrainResult) => r.history.map(({ wall_s: _w, ...h }) => h);
     expect(strip(b2)).toEqual(strip(a));
     // The schedule state went through the checkpoint too (patience 0 makes it reduce the rate).
