@@ -5,7 +5,7 @@ export { CONTRACT, declareInputs, edgeLengths, edgeVectors, type PotentialInputs
 export { checkBlocks, createFieldStore, emitBlocks, type Block, type FieldStore, type FieldValue } from './block.js';
 export { emitSphericalHarmonics, monomialToHarmonicsMatrix, type EmittedHarmonics, type SphericalHarmonicsEmitOptions } from './spherical-harmonics.js';
 export { emitPolynomialCutoff, emitRadialEmbedding, polynomialCutoff, radialSettings, type RadialOptions, type RadialSettings } from './radial.js';
-export { createMlp, emitMlp, type MlpSpec } from './mlp.js';
+export { createMlp, emitMlp, emitMlpParts, type MlpParts, type MlpSpec } from './mlp.js';
 export { activationByName, emitActivation, type ActivationName } from './activation.js';
 export { createLinear, emitLinear, linearPlan } from './linear.js';
 export { createSelfConnection, emitChannelProduct, emitConvolution, emitSelfConnection, type SegmentReduction } from './tensor-product.js';

@@ -24,11 +24,20 @@ export function createMlp(params: ParameterSet, prefix: string, spec: MlpSpec): 
   for (let k = 0; k + 1 < w.length; k++) params.create(`${prefix}.w${k}`, [w[k]!, w[k + 1]!]);
 }
 
+/** An MLP split before its last matmul: output = hidden @ last. */
+export interface MlpParts {
+  /** [B, widths.at(-2)] activations entering the last layer (the input itself for a one-layer MLP). */
+  readonly hidden: Value;
+  /** [widths.at(-2), widths.at(-1)] last weight with its normalization folded in. */
+  readonly last: Value;
+}
+
 /**
- * x [B, widths[0]] → [B, widths.at(-1)].
- * @example const weights = emitMlp(g, params, 'layer0.radial', embedding, { widths: [8, 64, 64, 96] });
+ * The MLP up to its last layer, and that layer's scaled weight — for consumers that use the
+ * output's columns in another order (the convolution repeats them per output row, which is
+ * cheaper as columns of the weight than as a gather of the output).
  */
-export function emitMlp(g: Graph, params: ParameterSet, prefix: string, x: Value, spec: MlpSpec): Value {
+export function emitMlpParts(g: Graph, params: ParameterSet, prefix: string, x: Value, spec: MlpSpec): MlpParts {
   const act = activationByName(spec.activation ?? 'silu');
   const factor = secondMomentFactor(act);
   const w = spec.widths;
@@ -37,12 +46,19 @@ export function emitMlp(g: Graph, params: ParameterSet, prefix: string, x: Value
   // with 1/√fan_in: scaling an [in, out] weight is free (onnxruntime folds it at load time),
   // scaling activations is not.
   let carry = 1;
-  for (let k = 0; k + 1 < w.length; k++) {
-    h = g.matmul(h, g.mul(params.weight(g, `${prefix}.w${k}`), carry / Math.sqrt(w[k]!)));
-    if (k + 2 < w.length) {
-      h = emitActivation(g, h, act);
-      carry = factor;
-    }
+  const scaled = (k: number) => g.mul(params.weight(g, `${prefix}.w${k}`), carry / Math.sqrt(w[k]!));
+  for (let k = 0; k + 2 < w.length; k++) {
+    h = emitActivation(g, g.matmul(h, scaled(k)), act);
+    carry = factor;
   }
-  return h;
+  return { hidden: h, last: scaled(w.length - 2) };
+}
+
+/**
+ * x [B, widths[0]] → [B, widths.at(-1)].
+ * @example const weights = emitMlp(g, params, 'layer0.radial', embedding, { widths: [8, 64, 64, 96] });
+ */
+export function emitMlp(g: Graph, params: ParameterSet, prefix: string, x: Value, spec: MlpSpec): Value {
+  const { hidden, last } = emitMlpParts(g, params, prefix, x, spec);
+  return g.matmul(hidden, last);
 }

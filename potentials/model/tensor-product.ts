@@ -15,6 +15,7 @@
 import { wigner3j, type TensorProduct } from '../../o3/index.js';
 import type { Dim, Graph, Value } from '../../onnx/index.js';
 import { features, type Features } from './features.js';
+import type { MlpParts } from './mlp.js';
 import type { ParameterSet } from './parameters.js';
 
 /** Where convolution outputs are summed: edges → `numSegments` rows by `index` ([E] int64). */
@@ -36,11 +37,13 @@ function checkConvolution(tp: TensorProduct, what: string): void {
 
 /**
  * The 'uvu' tensor product of edge features `x` with harmonics `sh` (E, irrepsIn2.dim, e3nn
- * layout) weighted per edge by `weights` (E, tp.weightNumel, e3nn weight layout), optionally
- * summed into segments. Returns Features of irreps `tp.irrepsOut` over edges or segments.
+ * layout) weighted per edge by `weights` — a value (E, tp.weightNumel, e3nn weight layout), or
+ * the parts of the MLP that makes them, whose last weight's columns are then repeated per output
+ * row (no gather of per-edge weights) — optionally summed into segments. Returns Features of
+ * irreps `tp.irrepsOut` over edges or segments.
  * @throws naming `what` when the plan is not a convolution or `x` does not match it
  */
-export function emitConvolution(g: Graph, tp: TensorProduct, x: Features, sh: Value, weights: Value | undefined, reduce: SegmentReduction | undefined, what: string): Features {
+export function emitConvolution(g: Graph, tp: TensorProduct, x: Features, sh: Value, weights: Value | MlpParts | undefined, reduce: SegmentReduction | undefined, what: string): Features {
   checkConvolution(tp, what);
   if (!x.irreps.equals(tp.irrepsIn1)) throw new Error(`${what}: input 1 must have irreps ${tp.irrepsIn1}, got ${x.irreps}`);
   const hasWeights = tp.instructions.some((i) => i.hasWeight);
@@ -77,7 +80,10 @@ export function emitConvolution(g: Graph, tp: TensorProduct, x: Features, sh: Va
     });
     const m = g.reshape(g.matmul(sh, g.constant(cBig, [dim2, totalRows * d1])), [edges, totalRows, d1]);
     let y = g.matmul(m, x.terms[i1]!); // [E, totalRows, mul]
-    if (hasWeights) y = g.mul(y, expandPathWeights(g, weights!, group.map((e) => e.ins), edges, mul));
+    if (hasWeights) {
+      const ins = group.map((e) => e.ins);
+      y = g.mul(y, 'hidden' in weights! ? rowWeightsFromMlp(g, weights, ins, edges, mul) : expandPathWeights(g, weights!, ins, edges, mul));
+    }
     if (reduce) {
       y = g.segmentSum(y, reduce.index, reduce.numSegments);
       if (reduce.scale !== undefined && reduce.scale !== 1) y = g.mul(y, reduce.scale);
@@ -112,6 +118,17 @@ function expandPathWeights(g: Graph, weights: Value, group: readonly TensorProdu
     return d3 === 1 ? w : g.expand(w, [edges, d3, mul]);
   });
   return parts.length === 1 ? parts[0]! : g.concat(parts, 1);
+}
+
+/** [E, Σ d3, mul] path weights as one matmul: the MLP's last weight with its columns repeated per output row. */
+function rowWeightsFromMlp(g: Graph, mlp: MlpParts, group: readonly TensorProduct['instructions'][number][], edges: Dim, mul: number): Value {
+  const cols: number[] = [];
+  for (const ins of group) {
+    if (!ins.hasWeight) throw new Error('convolution: a weightless path cannot take MLP weights');
+    for (let r = 0; r < 2 * ins.lOut + 1; r++) for (let u = 0; u < mul; u++) cols.push(ins.weightOffset + u);
+  }
+  const last = g.gather(mlp.last, g.constant(cols, [cols.length], 'int64'), 1); // constant-folded at load time
+  return g.reshape(g.matmul(mlp.hidden, last), [edges, cols.length / mul, mul]);
 }
 
 /** Creates the weights of a 'uvw' plan with scalar input 2 under `prefix`: path n is `${prefix}.w${n}` [mul1, mul2, mulOut]. */

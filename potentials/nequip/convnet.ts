@@ -17,7 +17,7 @@ import { activationByName } from '../model/activation.js';
 import { features, simplifyFeatures } from '../model/features.js';
 import { emitGate } from '../model/gate.js';
 import { createLinear, emitLinear, linearPlan } from '../model/linear.js';
-import { createMlp, emitMlp } from '../model/mlp.js';
+import { createMlp, emitMlpParts } from '../model/mlp.js';
 import type { ParameterSet } from '../model/parameters.js';
 import { createSelfConnection, emitConvolution, emitSelfConnection } from '../model/tensor-product.js';
 import type { NequipSettings } from './options.js';
@@ -86,7 +86,7 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
       const h = fields.features('node_features');
       const attrs = fields.flat('node_attrs');
       const x = g.scope('linear_1', () => emitLinear(g, params, `${name}.linear_1`, linear1, h));
-      const weights = g.scope('radial_mlp', () => emitMlp(g, params, `${name}.radial_mlp`, fields.flat('edge_embedding'), { widths: mlpWidths, activation: s.radialMlp.activation }));
+      const weights = g.scope('radial_mlp', () => emitMlpParts(g, params, `${name}.radial_mlp`, fields.flat('edge_embedding'), { widths: mlpWidths, activation: s.radialMlp.activation }));
       const conv = g.scope('convolution', () => {
         const xj = features(x.irreps, x.terms.map((t) => g.gather(t, inputs.neighbor, 0)), `${name}: neighbour features`);
         const reduce = { index: inputs.center, numSegments: 'N' };
