@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createNequip } from '../potentials/nequip/index.js';
-import { nequipOptionsOf, parseTrainConfig, prepareTraining, runTraining, type TrainConfig } from '../train/index.js';
+import { nequipOptionsOf, parseTrainConfig, prepareTraining, runTraining, type ModelSection } from '../train/index.js';
 
 /** Options of {@link runLearningCurve}. */
 export interface LearningCurveOptions {
@@ -78,10 +78,10 @@ function withModel(raw: Record<string, unknown>, patch: Record<string, unknown>,
  * The invariant width whose parameter count is closest to the equivariant model's: lmax = 0
  * NequIP with `numFeatures` channels, searched over 4 … 512.
  */
-export function matchInvariantWidth(config: TrainConfig, typeNames: readonly string[], target: number, statistics: Parameters<typeof nequipOptionsOf>[2]): { numFeatures: number; parameters: number } {
+export function matchInvariantWidth(model: ModelSection<'nequip'>, typeNames: readonly string[], target: number, statistics: Parameters<typeof nequipOptionsOf>[2]): { numFeatures: number; parameters: number } {
   let best = { numFeatures: 4, parameters: Infinity };
   for (let f = 4; f <= 512; f += f < 32 ? 2 : f < 128 ? 8 : 32) {
-    const count = createNequip({ ...nequipOptionsOf({ ...config.model, lmax: 0, num_features: f }, typeNames, statistics) }).parameters.count();
+    const count = createNequip({ ...nequipOptionsOf({ ...model, lmax: 0, num_features: f }, typeNames, statistics) }).parameters.count();
     if (Math.abs(count - target) < Math.abs(best.parameters - target)) best = { numFeatures: f, parameters: count };
     if (count > 2 * target) break;
   }
@@ -98,7 +98,9 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
   const parse = (c: Record<string, unknown>) => parseTrainConfig(JSON.stringify(c), configPath);
   const base = parse(raw);
   if (!base.data.test) throw new Error(`${o.configPath}: data.test is needed for a learning curve`);
-  if (base.model.lmax < 1) throw new Error(`${o.configPath}: model.lmax is 0; the equivariant variant needs lmax ≥ 1`);
+  const model = base.model;
+  if (model.architecture !== 'nequip') throw new Error(`${o.configPath}: the learning curve compares NequIP models; model.architecture is '${model.architecture}'`);
+  if (model.lmax < 1) throw new Error(`${o.configPath}: model.lmax is 0; the equivariant variant needs lmax ≥ 1`);
   const scratch = mkdtempSync(join(tmpdir(), 'e3md-learning-curve-'));
   const log = o.log ?? (() => {});
   const points: CurvePoint[] = [];
@@ -110,12 +112,12 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
       if (variants.length === 0) {
         const prep = prepareTraining(parse(withModel(raw, {}, size, o.epochs, o.threads, join(scratch, 'probe'))));
         const eq = prep.model.parameters.count();
-        const inv = matchInvariantWidth(base, prep.typeNames, eq, prep.statistics);
+        const inv = matchInvariantWidth(model, prep.typeNames, eq, prep.statistics);
         variants = [
-          { name: 'equivariant', lmax: base.model.lmax, numFeatures: base.model.num_features, parameters: eq },
+          { name: 'equivariant', lmax: model.lmax, numFeatures: model.num_features, parameters: eq },
           { name: 'invariant', lmax: 0, numFeatures: inv.numFeatures, parameters: inv.parameters },
         ];
-        log(`equivariant: lmax ${base.model.lmax}, ${base.model.num_features} features, ${eq} parameters; invariant: lmax 0, ${inv.numFeatures} features, ${inv.parameters} parameters`);
+        log(`equivariant: lmax ${model.lmax}, ${model.num_features} features, ${eq} parameters; invariant: lmax 0, ${inv.numFeatures} features, ${inv.parameters} parameters`);
       }
       for (const v of variants) {
         const dir = join(scratch, `${v.name}-${size}`);

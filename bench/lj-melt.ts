@@ -14,11 +14,11 @@
  * Prints one JSON object on stdout.
  */
 import { spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createSimulation, fccLattice, kB_eV_per_K, amuA2fs2_in_eV, Rng, type RunSummary } from '../engine/index.js';
 import { maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { lennardJones } from '../potentials/index.js';
+import { repoRoot } from './paths.js';
 
 const sigma_A = 3.405, epsilon_eV = 0.0104, mass_amu = 39.948;
 /** LJ time unit τ = σ √(m/ε), fs. */
@@ -68,7 +68,7 @@ async function runE3md(args: Args): Promise<RunSummary & { cpu_s: number; temper
 interface LammpsRun { loop_s: number; cpu_s: number; pair_s: number; neigh_s: number; builds: number }
 
 function runLammps(args: Args): LammpsRun | { error: string } {
-  const input = join(dirname(fileURLToPath(import.meta.url)), 'lammps', 'in.lj-melt');
+  const input = join(repoRoot(), 'bench', 'lammps', 'in.lj-melt');
   const scale = args.cells / 20;
   const vars = Number.isInteger(scale) ? ['-var', 'x', `${scale}`, '-var', 'y', `${scale}`, '-var', 'z', `${scale}`] : [];
   if (!Number.isInteger(scale)) return { error: `--cells ${args.cells} is not a multiple of 20; LAMMPS input scales by whole 20-cell blocks` };

@@ -3,14 +3,14 @@
  * code it returns.
  *
  * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
- * run here, eval/train/model/info in cli/commands/. `bench` is not registered yet: the benchmarks
- * are programs under bench/ (`npx tsx bench/<name>.ts`).
+ * run here; eval/train/model/info/bench in cli/commands/ (`bench` runs the programs of bench/).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { EXIT, runCommand, type CliStreams } from './run.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerModelCommand } from './commands/model.js';
@@ -78,6 +78,7 @@ Quick start:
   registerTrainCommand(program, io, setExit);
   registerModelCommand(program, io, setExit);
   registerInfoCommand(program, io, setExit);
+  registerBenchCommand(program, io, setExit);
   for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
   return program;
 }

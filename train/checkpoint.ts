@@ -14,8 +14,9 @@ import type { AdamState } from './adam.js';
 import type { ScheduleState } from './schedule.js';
 import type { EpochRecord } from './history.js';
 
-/** Identifies the file kind and layout. */
+/** The `format` field of every training checkpoint (tells it from other JSON). */
 export const CHECKPOINT_FORMAT = 'e3md-train-checkpoint';
+/** Layout version; a reader refuses others rather than misreading them. */
 export const CHECKPOINT_VERSION = 1;
 
 /** Everything saved at the end of an epoch. */

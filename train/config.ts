@@ -24,30 +24,50 @@ const dataSchema = z.strictObject({
   max_train_structures: count('Train on a random subset of N structures (seeded by training.seed; nested: a smaller N is a subset of a larger one)').optional(),
 });
 
-/** The NequIP model (Batzner et al. 2022) and its output scaling. */
-const nequipSchema = z.strictObject({
-  architecture: z.literal('nequip'),
+/** Settings every architecture shares: species, cutoff, radial basis, output scaling, seed. */
+const commonModelShape = {
   type_names: z.array(symbol).min(1).optional().describe('Species in type order; default: those of the training data, lightest first'),
   r_max_A: z.number().gt(0).default(5).describe('Cutoff radius, Å'),
-  num_layers: count('Interaction layers').default(4),
-  lmax: z.number().int().min(0).default(2).describe('Largest degree of edge harmonics and hidden features'),
-  num_features: count('Channels per irrep').default(32),
-  parity: z.boolean().default(true).describe('Hidden features of both parities'),
+  lmax: z.number().int().min(0).default(2).describe('Largest degree of the edge harmonics and equivariant features'),
+  parity: z.boolean().default(true).describe('Features of both parities'),
   num_basis: count('Bessel radial basis functions').default(8),
   trainable_frequencies: z.boolean().default(true).describe('Train the Bessel frequencies'),
   cutoff_p: count('Exponent p of the polynomial cutoff envelope').default(6),
-  radial_mlp: z
-    .strictObject({ layers: z.number().int().min(0).default(2), neurons: count('Width of each hidden layer').default(64), activation: z.string().default('silu') })
-    .default({ layers: 2, neurons: 64, activation: 'silu' }),
-  avg_num_neighbors: z.union([z.number().gt(0), z.literal('auto'), z.null()]).default('auto').describe("Message normalization 1/√avg; 'auto' measures it on the training data; null disables"),
-  resnet: z.boolean().default(true),
-  readout_hidden_features: count('Channels of the scalar readout layer').optional(),
+  avg_num_neighbors: z.union([z.number().gt(0), z.literal('auto'), z.null()]).default('auto').describe("Neighbour-sum normalization 1/√avg; 'auto' measures it on the training data; null disables"),
   energy_references: z
     .union([z.literal('least_squares'), z.record(symbol, z.number())])
     .default('least_squares')
     .describe('Per-species energy shift, eV: least-squares fit on the training data (minimum norm), or given per species'),
   trainable_scale_shift: z.boolean().default(true).describe('Train the per-species scale and shift'),
   seed: z.number().int().default(0).describe('Seed of the weight initialization'),
+};
+
+/** The NequIP model (Batzner et al., Nat. Commun. 13, 2453 (2022)). */
+const nequipSchema = z.strictObject({
+  architecture: z.literal('nequip'),
+  ...commonModelShape,
+  num_layers: count('Interaction layers').default(4),
+  num_features: count('Channels per irrep').default(32),
+  radial_mlp: z
+    .strictObject({ layers: z.number().int().min(0).default(2), neurons: count('Width of each hidden layer').default(64), activation: z.string().default('silu') })
+    .default({ layers: 2, neurons: 64, activation: 'silu' }),
+  resnet: z.boolean().default(true),
+  readout_hidden_features: count('Channels of the scalar readout layer').optional(),
+});
+
+const hiddenLayers = (widths: number[]) =>
+  z.strictObject({ hidden: z.array(count('Width of a hidden layer')).default(widths), activation: z.string().default('silu') }).default({ hidden: widths, activation: 'silu' });
+
+/** The Allegro model (Musaelian et al., Nat. Commun. 14, 579 (2023)). */
+const allegroSchema = z.strictObject({
+  architecture: z.literal('allegro'),
+  ...commonModelShape,
+  num_layers: count('Tensor-product layers').default(2),
+  num_tensor_features: count('Channels of the equivariant edge tensors').default(16),
+  latent_dim: count('Width of the scalar edge latents').default(64),
+  two_body_mlp: hiddenLayers([32, 64]),
+  latent_mlp: hiddenLayers([64]),
+  edge_energy_mlp: hiddenLayers([32]),
 });
 
 /** The loss: λ_E · MSE(per-atom energy) + λ_F · MSE(force components). */
@@ -87,7 +107,7 @@ const outputSchema = z.strictObject({
 export const trainConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   data: dataSchema,
-  model: nequipSchema,
+  model: z.discriminatedUnion('architecture', [nequipSchema, allegroSchema]),
   loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }),
   training: trainingSchema.default(trainingSchema.parse({})),
   output: outputSchema,
@@ -147,7 +167,7 @@ function issueError(issues: readonly z.core.$ZodIssue[], doc: LocatedJson, file:
   const got = valueAt(doc.value, path);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const allowed = allowedKeys(path);
+    const allowed = allowedKeys(doc.value, path);
     const at = doc.locateKey([...path, key]) ?? doc.locate(path);
     return new InputError(`unknown key "${key}" ${path.length ? `in ${formatKeyPath(path)}` : 'at the top level'}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`, {
       file, line: at.line, column: at.column, key: formatKeyPath([...path, key]),
@@ -162,6 +182,10 @@ function issueError(issues: readonly z.core.$ZodIssue[], doc: LocatedJson, file:
   else if (issue.code === 'too_big') detail = `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${JSON.stringify(got)}`;
   else if (issue.code === 'invalid_value') detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(got)}`;
   else if (issue.code === 'invalid_type') detail = `expected ${issue.expected}, got ${JSON.stringify(got)}`;
+  else if (issue.code === 'invalid_union' && path[path.length - 1] === 'architecture') {
+    if (got === undefined) return keyError(doc, file, path.slice(0, -1), 'missing required key "architecture" ("nequip" or "allegro")');
+    detail = `must be "nequip" or "allegro", got ${JSON.stringify(got)}`;
+  }
   return keyError(doc, file, path, detail);
 }
 
@@ -174,23 +198,31 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-/** Keys the strict object at `path` accepts, read from the schema. */
-function allowedKeys(path: readonly (string | number)[]): string[] {
-  let schema = trainConfigSchema as z.core.$ZodType;
-  const unwrap = (s: z.core.$ZodType): z.core.$ZodType => {
-    let d = s._zod.def as unknown as { type: string; innerType?: z.core.$ZodType };
-    while ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType) {
-      s = d.innerType;
-      d = s._zod.def as unknown as { type: string; innerType?: z.core.$ZodType };
+/** Keys the strict object at `path` accepts, read from the schema (a model's keys by its `architecture`). */
+function allowedKeys(root: unknown, path: readonly (string | number)[]): string[] {
+  type Def = { type: string; innerType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; options?: z.core.$ZodType[] };
+  const defOf = (s: z.core.$ZodType) => s._zod.def as unknown as Def;
+  const unwrap = (s: z.core.$ZodType, value: unknown): z.core.$ZodType => {
+    for (;;) {
+      const d = defOf(s);
+      if ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType) s = d.innerType;
+      else if (d.type === 'union' && d.options) {
+        const arch = (value as { architecture?: unknown } | undefined)?.architecture;
+        const hit = d.options.find((o) => (defOf(o).shape?.architecture?._zod.def as unknown as { values?: unknown[] } | undefined)?.values?.includes(arch));
+        if (!hit) return s;
+        s = hit;
+      } else return s;
     }
-    return s;
   };
+  let schema = trainConfigSchema as z.core.$ZodType;
+  let value = root;
   for (const p of path) {
-    const def = unwrap(schema)._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    const def = defOf(unwrap(schema, value));
     const next = def.type === 'object' ? def.shape?.[p as string] : def.type === 'array' ? def.element : undefined;
     if (!next) return [];
     schema = next;
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[p as string];
   }
-  const def = unwrap(schema)._zod.def as unknown as { type: string; shape?: Record<string, unknown> };
+  const def = defOf(unwrap(schema, value));
   return def.type === 'object' ? Object.keys(def.shape ?? {}).filter((k) => k !== '$schema') : [];
 }

@@ -5,6 +5,7 @@
  */
 import { InputError } from '../io/errors.js';
 import type { PotentialModel } from '../potentials/model/index.js';
+import { createAllegro, type AllegroOptions } from '../potentials/allegro/index.js';
 import { createNequip, type NequipOptions } from '../potentials/nequip/index.js';
 import type { TrainConfig } from './config.js';
 import { Rng } from '../engine/random.js';
@@ -49,7 +50,7 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
   const statistics = datasetStatistics(train.structures, typeNames.length, references);
   let model: PotentialModel;
   try {
-    model = createNequip(nequipOptionsOf(config.model, typeNames, statistics));
+    model = m.architecture === 'nequip' ? createNequip(nequipOptionsOf(m, typeNames, statistics)) : createAllegro(allegroOptionsOf(m, typeNames, statistics));
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw config.keyError(['model'], (e as Error).message);
@@ -57,28 +58,54 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
   return { config, typeNames, train, validation, test, statistics, model };
 }
 
-/**
- * The NequIP builder options of a config's `model` section, with the output scale from the data:
- * per-species shifts = energy references, scale = force RMS (nequip's `per_species_rescale`).
- * @example createNequip(nequipOptionsOf(config.model, ['H', 'O'], stats)).parameters.count()
- */
-export function nequipOptionsOf(m: TrainConfig['model'], typeNames: readonly string[], statistics: DatasetStatistics): NequipOptions {
+/** The `model` section of a config for one architecture. */
+export type ModelSection<A extends TrainConfig['model']['architecture']> = Extract<TrainConfig['model'], { architecture: A }>;
+
+/** Options both builders take, from the shared config keys and the data (shift, scale, neighbours). */
+function commonOptionsOf(m: TrainConfig['model'], typeNames: readonly string[], statistics: DatasetStatistics) {
   // A dataset without forces would zero every gradient through the scale; keep the raw output then.
   const scale = statistics.forceRms_eV_per_A > 0 ? statistics.forceRms_eV_per_A : 1;
   return {
     typeNames,
     rMax_A: m.r_max_A,
-    numLayers: m.num_layers,
     lmax: m.lmax,
-    numFeatures: m.num_features,
     parity: m.parity,
     radial: { numBasis: m.num_basis, trainableFrequencies: m.trainable_frequencies, cutoffP: m.cutoff_p },
-    radialMlp: m.radial_mlp,
     avgNumNeighbors: m.avg_num_neighbors === 'auto' ? statistics.avgNumNeighbors : m.avg_num_neighbors,
-    resnet: m.resnet,
-    ...(m.readout_hidden_features !== undefined && { readout: { hiddenFeatures: m.readout_hidden_features } }),
     scaleShift: { scales: scale, shifts: statistics.energyReferences_eV, trainable: m.trainable_scale_shift },
     seed: m.seed,
+  };
+}
+
+/**
+ * The NequIP builder options of a config's `model` section, with the output scale from the data:
+ * per-species shifts = energy references, scale = force RMS (nequip's `per_species_rescale`).
+ * @example createNequip(nequipOptionsOf(config.model, ['H', 'O'], stats)).parameters.count()
+ */
+export function nequipOptionsOf(m: ModelSection<'nequip'>, typeNames: readonly string[], statistics: DatasetStatistics): NequipOptions {
+  return {
+    ...commonOptionsOf(m, typeNames, statistics),
+    numLayers: m.num_layers,
+    numFeatures: m.num_features,
+    radialMlp: m.radial_mlp,
+    resnet: m.resnet,
+    ...(m.readout_hidden_features !== undefined && { readout: { hiddenFeatures: m.readout_hidden_features } }),
+  };
+}
+
+/**
+ * The Allegro builder options of a config's `model` section (output scale from the data as for NequIP).
+ * @example createAllegro(allegroOptionsOf(config.model, ['H', 'O'], stats))
+ */
+export function allegroOptionsOf(m: ModelSection<'allegro'>, typeNames: readonly string[], statistics: DatasetStatistics): AllegroOptions {
+  return {
+    ...commonOptionsOf(m, typeNames, statistics),
+    numLayers: m.num_layers,
+    numTensorFeatures: m.num_tensor_features,
+    latentDim: m.latent_dim,
+    twoBodyMlp: m.two_body_mlp,
+    latentMlp: m.latent_mlp,
+    edgeEnergyMlp: m.edge_energy_mlp,
   };
 }
 

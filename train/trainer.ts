@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Rng } from '../engine/random.js';
 import { InputError } from '../io/errors.js';
 import { createSession, writeModel, type ModelSession, type RunFeed } from '../onnx/index.js';
@@ -61,7 +61,10 @@ export interface TrainResult {
   readonly test: TestReport | undefined;
   /** The deployable model, when written. */
   readonly modelPath: string | undefined;
-  /** Final parameters of the run (current, not best) by name. */
+  /**
+   * Parameters by name as the run leaves them — the same arrays as `model.parameters`: the best
+   * epoch's values when a model was written, the last epoch's when interrupted.
+   */
   readonly params: Readonly<Record<string, Float64Array>>;
 }
 
@@ -85,7 +88,12 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const fingerprint = runFingerprint(prep);
   const resumed = options.resume ? readTrainCheckpoint(ckptPath) : undefined;
   if (resumed && resumed.fingerprint !== fingerprint) {
-    throw new InputError('the checkpoint was written for different data, model, loss or training settings (only max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change on resume)', { file: ckptPath });
+    const [settingsThen] = resumed.fingerprint.split(':');
+    const [settingsNow] = fingerprint.split(':');
+    const what = settingsThen !== settingsNow
+      ? 'different model, loss or training settings (only max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change on resume)'
+      : `different data (the train or validation structures changed; a dataset that is still growing can be frozen with data.max_structures_per_file)`;
+    throw new InputError(`the checkpoint was written for ${what}`, { file: ckptPath });
   }
   if (!options.resume && existsSync(ckptPath)) {
     throw config.keyError(['output', 'directory'], `already holds a training checkpoint (${ckptPath}); continue it with --resume, or remove it to start over`);
@@ -187,15 +195,18 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const bestValidation = history.find((h) => h.epoch === bestEpoch)?.validation;
   let testReport: TestReport | undefined;
   let modelPath: string | undefined;
-  if (status !== 'interrupted' && bestEpoch > 0) {
-    copyRecord(best, params, 'final');
-    if (test) testReport = await testMetrics(evalSession, test, t.batch_size, t.dtype, weights, feedsOf);
-    const provenance = { config: config.configPath, epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
-    writeDeployable(config.output.model, best, provenance);
-    modelPath = config.output.model;
-    writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
+  try {
+    if (status !== 'interrupted' && bestEpoch > 0) {
+      copyRecord(best, params, 'final');
+      if (test) testReport = await testMetrics(evalSession, test, t.batch_size, t.dtype, weights, feedsOf);
+      const provenance = { config: basename(config.configPath), epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
+      writeDeployable(config.output.model, best, provenance);
+      modelPath = config.output.model;
+      writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
+    }
+  } finally {
+    await evalSession.release();
   }
-  await evalSession.release();
   return { status, reason, epochs: epoch, bestEpoch, bestValidation, history, test: testReport, modelPath, params };
 }
 
@@ -266,10 +277,14 @@ function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<str
   }
 }
 
-/** Hash of what a resumed run must share with the original: data, model, loss and optimizer settings. */
+/**
+ * `settings:data` hashes of what a resumed run must share with the original: model, loss and
+ * optimizer settings, and the train and validation structures (sizes and energies).
+ */
 function runFingerprint(prep: PreparedTraining): string {
   const { config } = prep;
   const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, ...training } = config.training;
+  const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
   const data = [prep.train, prep.validation].map((d) => d.structures.map((s) => `${s.n}:${s.energy_eV}`).join('|'));
-  return createHash('sha256').update(JSON.stringify({ model: config.model, loss: config.loss, training, typeNames: prep.typeNames, data })).digest('hex');
+  return `${hash({ model: config.model, loss: config.loss, training, typeNames: prep.typeNames })}:${hash(data)}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { InputError } from '../../io/errors.js';
-import { loadTrainConfig, prepareTraining, runTraining, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
+import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
 import { EXIT, type CliStreams } from '../run.js';
@@ -118,6 +118,7 @@ function describe(prep: PreparedTraining, configPath: string): string {
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
     `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${model.interactionDepth} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
+    `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');
 }
 

@@ -78,11 +78,23 @@ describe('the config schema', () => {
     expect(c.output.model_dtype).toBe('float64');
   });
 
+  it('examples/water/train.json is valid and trains on examples/water/dataset', () => {
+    const c = loadTrainConfig(join(import.meta.dirname, '../../examples/water/train.json'));
+    for (const f of [...c.data.train, ...c.data.validation, ...c.data.test!]) expect(f).toMatch(/examples\/water\/dataset\/(monomer|dimer|trimer)-(train|val|test)\.extxyz$/);
+    expect(c.model.lmax).toBeGreaterThanOrEqual(1);
+    expect(c.output.model).toMatch(/examples\/water\/water-nequip\.onnx$/);
+  });
+
   it('unknown keys are errors naming the key, its line and the allowed keys', () => {
     const bad = miniConfig(dir);
     (bad.training as Record<string, unknown>).learning_rat = 0.1;
     expect(parse(bad)).toThrow(/train\.json:\d+:\d+: training\.learning_rat: unknown key "learning_rat" in training \(allowed: dtype, batch_size, .*learning_rate/);
     expect(parse({ ...miniConfig(dir), extra: 1 })).toThrow(/unknown key "extra" at the top level/);
+    // Model keys depend on the architecture.
+    expect(parse(miniConfig(dir, { model: { architecture: 'nequip', latent_dim: 8 } }))).toThrow(/model\.latent_dim: unknown key "latent_dim" in model \(allowed: .*num_features/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'allegro', num_features: 8 } }))).toThrow(/model\.num_features: unknown key "num_features" in model \(allowed: .*latent_dim/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'mace' } }))).toThrow(/model\.architecture: must be "nequip" or "allegro", got "mace"/);
+    expect(parse(miniConfig(dir, { model: { lmax: 1 } }))).toThrow(/model: missing required key "architecture"/);
   });
 
   it('bad values and missing keys name the key', () => {

@@ -3,13 +3,15 @@ import { createSession } from '../../onnx/index.js';
 import { makeBatch } from '../../train/batch.js';
 import { loadDataset } from '../../train/dataset.js';
 import { buildTrainingModel, gradientOutputName } from '../../train/graph.js';
-import { MINI, microNequip } from './helpers.js';
+import { MINI, microAllegro, microNequip } from './helpers.js';
 
 const weights = { energy: 1, forces: 1 };
 
+const models = { nequip: () => microNequip(), allegro: () => microAllegro() };
+
 describe('training graph', () => {
-  it('gradients of the loss with respect to the weights match central finite differences (float64)', async () => {
-    const model = microNequip();
+  it.each(Object.keys(models) as (keyof typeof models)[])('%s: gradients of the loss with respect to the weights match central finite differences (float64)', async (arch) => {
+    const model = models[arch]();
     const data = loadDataset([MINI.train], { name: 'train', typeNames: ['H', 'O'], rMax_A: 3.5 });
     const batch = makeBatch(data.structures, [1, 6, 12], 'float64', weights); // monomer, dimer, trimer
     const trainGraph = buildTrainingModel(model, { dtype: 'float64', gradients: true });
@@ -28,7 +30,8 @@ describe('training graph', () => {
       const g = out[gradientOutputName(name)]!.data as Float64Array;
       for (const k of new Set([0, p.data.length - 1])) {
         const x = p.data[k]!;
-        const h = 1e-5 * Math.max(1, Math.abs(x));
+        // h balances truncation (∝ h²) against round-off of the loss (∝ 1/h; energies are ~ −6000 eV).
+        const h = 1e-4 * Math.max(1, Math.abs(x));
         p.data[k] = x + h;
         const up = await lossAt();
         p.data[k] = x - h;
@@ -39,9 +42,10 @@ describe('training graph', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(20);
-    // Not trivially zero: the loss depends on the readout and on the layer's radial weights.
-    expect(Math.abs((out[gradientOutputName('output_hidden_to_scalar.w0')]?.data as Float64Array)[0]!)).toBeGreaterThan(0);
+    expect(checked).toBeGreaterThan(15);
+    // Not trivially zero: most weights move the loss.
+    const nonzero = trainGraph.weightNames.filter((n) => (out[gradientOutputName(n)]!.data as Float64Array).some((x) => x !== 0));
+    expect(nonzero.length).toBeGreaterThan(0.8 * trainGraph.weightNames.length);
   });
 
   it('a batch is a disjoint graph: energies and forces match each structure run alone', async () => {

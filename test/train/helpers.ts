@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createAllegro, type AllegroOptions } from '../../potentials/allegro/index.js';
 import { createNequip, type NequipOptions } from '../../potentials/nequip/index.js';
 import type { PotentialModel } from '../../potentials/model/index.js';
 
@@ -17,6 +18,11 @@ export const MINI = {
 /** A NequIP of a few hundred weights: fast to build, differentiate and run. */
 export function microNequip(extra: Partial<NequipOptions> = {}): PotentialModel {
   return createNequip({ typeNames: ['H', 'O'], numLayers: 1, lmax: 1, numFeatures: 4, rMax_A: 3.5, radialMlp: { layers: 1, neurons: 8 }, avgNumNeighbors: 4, seed: 5, ...extra });
+}
+
+/** An Allegro of similar size. */
+export function microAllegro(extra: Partial<AllegroOptions> = {}): PotentialModel {
+  return createAllegro({ typeNames: ['H', 'O'], numLayers: 1, lmax: 1, numTensorFeatures: 4, latentDim: 8, rMax_A: 3.5, twoBodyMlp: { hidden: [8] }, latentMlp: { hidden: [8] }, edgeEnergyMlp: { hidden: [8] }, avgNumNeighbors: 4, seed: 5, ...extra });
 }
 
 /** A fresh temporary directory. */

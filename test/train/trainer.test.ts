@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createSystem } from '../../engine/system.js';
+import { atomicMass } from '../../engine/units.js';
+import { readExtxyz } from '../../io/extxyz.js';
 import { createSession, readModelInfoFile } from '../../onnx/index.js';
-import { buildTrainingModel, loadTrainConfig, makeBatch, prepareTraining, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
-import { miniConfig, tempDir, writeConfig } from './helpers.js';
+import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { buildTrainingModel, loadTrainConfig, makeBatch, prepareTraining, readTrainCheckpoint, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
+import { MINI, miniConfig, tempDir, writeConfig } from './helpers.js';
 
 async function trainIn(dir: string, config: Record<string, unknown>, options: Parameters<typeof runTraining>[1] = {}): Promise<TrainResult> {
   return runTraining(prepareTraining(loadTrainConfig(writeConfig(dir, config))), options);
@@ -53,8 +57,25 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     const f = mine.forces!.data as Float64Array;
     const fd = sp.forces!.data as Float64Array;
     for (let i = 0; i < f.length; i++) expect(fd[i]!).toBeCloseTo(f[i]!, 8);
+    // And through the engine's ONNX potential, with its own neighbor list.
+    const frame = readExtxyz(MINI.validation)[k]!;
+    const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.symbols.map((x) => atomicMass(x)!), box: frame.box });
+    const pot = await createOnnxPotential({ model: r.modelPath!, typeNames: system.typeNames, device: 'cpu', intraOpThreads: 1 });
+    const point = await singlePoint(pot, system);
+    expect(point.energy_eV).toBeCloseTo(Number(mine.energy!.data[0]), 8);
+    for (let i = 0; i < f.length; i++) expect(point.forces[i]!).toBeCloseTo(f[i]!, 8);
     // And it is not the untrained model: the trained weights moved away from their initial values.
     expect(r.history[0]!.validation.loss).not.toBe(r.history[1]!.validation.loss);
+  });
+
+  it('trains an Allegro model too', async () => {
+    const dir = tempDir();
+    const model = { architecture: 'allegro', r_max_A: 3.5, num_layers: 1, lmax: 1, num_tensor_features: 4, latent_dim: 8, two_body_mlp: { hidden: [8] }, latent_mlp: { hidden: [8] }, edge_energy_mlp: { hidden: [8] } };
+    const r = await trainIn(dir, miniConfig(dir, { model, training: { max_epochs: 3, batch_size: 4, learning_rate: 0.01 } }));
+    expect(r.history[2]!.train.loss).toBeLessThan(r.history[0]!.train.loss);
+    const info = await readModelInfoFile(r.modelPath!);
+    expect(info.metadata['e3md.architecture']).toBe('allegro');
+    expect(info.metadata['e3md.interaction_depth']).toBe('1');
   });
 
   it('trains in float32 too', async () => {
@@ -78,6 +99,11 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     expect(b2.status).toBe('finished');
     expect(b2.epochs).toBe(4);
     for (const [name, p] of Object.entries(a.params)) expect(Array.from(b2.params[name]!), name).toEqual(Array.from(p));
+    // The last checkpoints agree too: current weights, Adam's moments and step, the schedule.
+    const [ca, cb] = [whole, split].map((d) => readTrainCheckpoint(join(d, 'out', TRAIN_FILES.checkpoint)));
+    expect(cb!.params).toEqual(ca!.params);
+    expect(cb!.adam).toEqual(ca!.adam);
+    expect(cb!.schedule).toEqual(ca!.schedule);
     const strip = (r: TrainResult) => r.history.map(({ wall_s: _w, ...h }) => h);
     expect(strip(b2)).toEqual(strip(a));
     // The schedule state went through the checkpoint too (patience 0 makes it reduce the rate).
@@ -91,9 +117,28 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     await trainIn(dir, miniConfig(dir, { training: { max_epochs: 1 } }));
     await expect(trainIn(dir, miniConfig(dir, { training: { max_epochs: 1 } }))).rejects.toThrow(/output\.directory: already holds a training checkpoint.*--resume/);
     const changed = miniConfig(dir, { training: { max_epochs: 2, learning_rate: 0.02 } });
-    await expect(trainIn(dir, changed, { resume: true })).rejects.toThrow(/checkpoint.json: the checkpoint was written for different data, model, loss or training settings/);
+    await expect(trainIn(dir, changed, { resume: true })).rejects.toThrow(/checkpoint.json: the checkpoint was written for different model, loss or training settings/);
+    const fewer = miniConfig(dir, { training: { max_epochs: 2 } });
+    (fewer.data as Record<string, unknown>).max_structures_per_file = 3;
+    await expect(trainIn(dir, fewer, { resume: true })).rejects.toThrow(/written for different data .*data\.max_structures_per_file/);
     const empty = tempDir();
     await expect(trainIn(empty, miniConfig(empty), { resume: true })).rejects.toThrow(/checkpoint not found/);
+  });
+
+  it('max_wall_time_s and early stopping end a run with the best model written', async () => {
+    const dir = tempDir();
+    const timed = await trainIn(dir, miniConfig(dir, { training: { max_epochs: 50, max_wall_time_s: 0.001 } }));
+    expect(timed.status).toBe('stopped');
+    expect(timed.epochs).toBe(1);
+    expect(timed.reason).toMatch(/passed max_wall_time_s \(0\.001\); continue with --resume/);
+    expect(existsSync(timed.modelPath!)).toBe(true);
+    const other = tempDir();
+    // A learning rate so small that nothing improves by the 50 % threshold after the first epoch.
+    const early = await trainIn(other, miniConfig(other, { training: { max_epochs: 50, learning_rate: 1e-9, early_stopping_patience: 2, lr_schedule: { factor: 0.5, patience: 10, min_learning_rate: 1e-10, threshold: 0.5 } } }));
+    expect(early.status).toBe('stopped');
+    expect(early.epochs).toBe(3);
+    expect(early.bestEpoch).toBe(1);
+    expect(early.reason).toMatch(/no improvement of the validation loss for 2 epochs/);
   });
 
   it('an aborted signal stops after the current batch and reports how to resume', async () => {
