@@ -10,11 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fccLattice, Rng, symbolsOf } from '../engine/index.js';
 import { maxwellBoltzmann } from '../integrators/index.js';
-import { prepareRun } from '../cli/prepare.js';
-import { readCheckpoint, writeCheckpoint } from '../io/checkpoint.js';
-import { createDcdWriter } from '../io/dcd.js';
-import { formatExtxyz } from '../io/extxyz-write.js';
-import { readExtxyz } from '../io/extxyz.js';
+import { prepareRun } from '../cli/index.js';
+import { readCheckpoint, writeCheckpoint, createDcdWriter, formatExtxyz, readExtxyz } from '../io/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, fallback: number): number => {

@@ -22,11 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { atomicMass, createSystem, createVerletList, type System } from '../engine/index.js';
 import { readExtxyz } from '../io/index.js';
-import { createAllegro } from '../potentials/allegro/index.js';
-import { exportPotential, type PotentialModel } from '../potentials/model/index.js';
-import { createNequip } from '../potentials/nequip/index.js';
-import { createOnnxPotential } from '../potentials/onnx-potential.js';
-import { createForceOutput } from '../potentials/potential.js';
+import { createAllegro, exportPotential, type PotentialModel, createNequip, createOnnxPotential, createForceOutput } from '../potentials/index.js';
 
 interface Args { sizes: number[]; archs: string[]; steps: number; threads: number; peer: boolean }
 

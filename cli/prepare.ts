@@ -5,19 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { createCellList } from '../engine/cell-list.js';
-import { Rng } from '../engine/random.js';
-import { createSystem, type System } from '../engine/system.js';
-import { atomicMass } from '../engine/units.js';
+import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet, type Integrator } from '../integrators/index.js';
 import { createOnnxPotential, lennardJones, type Potential } from '../potentials/index.js';
-import { readCheckpoint, type Checkpoint } from '../io/checkpoint.js';
-import { loadRunSpec, type RunSpec } from '../io/config.js';
-import { InputError } from '../io/errors.js';
-import { readExtxyz, type XyzFrame } from '../io/extxyz.js';
-import { dcdKeepFrames } from '../io/dcd.js';
-import { thermoCsvKeepBytes } from '../io/thermo-log.js';
-import { extxyzKeepBytes } from '../io/trajectory.js';
+import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;

@@ -5,12 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Observer } from '../engine/observer.js';
-import { createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/simulation.js';
-import { createCheckpointObserver, type CheckpointObserver } from '../io/checkpoint-observer.js';
-import { InputError } from '../io/errors.js';
-import { createThermoLog } from '../io/thermo-log.js';
-import { createDcdTrajectory, createExtxyzTrajectory } from '../io/trajectory.js';
+import { type Observer, createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/index.js';
+import { createCheckpointObserver, type CheckpointObserver, InputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 

@@ -2,9 +2,7 @@
  * The named pieces integrators are assembled from (Leimkuhler & Matthews, "Molecular Dynamics",
  * Springer 2015, §7.3: the B, A and O maps). Each is a flat loop over typed arrays.
  */
-import type { Rng } from '../engine/random.js';
-import type { System } from '../engine/system.js';
-import { amuA2fs2_in_eV, kB_eV_per_K } from '../engine/units.js';
+import { type Rng, type System, amuA2fs2_in_eV, kB_eV_per_K } from '../engine/index.js';
 
 /**
  * B (kick): v ← v + (dt_fs / m) F. Forces eV/Å, masses amu, velocities Å/fs; the factor

@@ -3,8 +3,7 @@
  * `{ init, step }`, and `step` is written as a sequence of named half-steps (kick, drift,
  * ornsteinUhlenbeck) around exactly one force evaluation.
  */
-import type { System } from '../engine/system.js';
-import type { RngState } from '../engine/random.js';
+import type { System, RngState } from '../engine/index.js';
 
 /**
  * Recomputes `system.forces` (and the run loop's energy/virial) for the current positions.

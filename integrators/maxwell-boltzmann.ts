@@ -1,8 +1,5 @@
 /** Initial velocities drawn from the Maxwell–Boltzmann distribution. */
-import type { Rng } from '../engine/random.js';
-import type { System } from '../engine/system.js';
-import { degreesOfFreedom, kineticEnergy, temperatureOf } from '../engine/thermo.js';
-import { amuA2fs2_in_eV, kB_eV_per_K } from '../engine/units.js';
+import { type Rng, type System, degreesOfFreedom, kineticEnergy, temperatureOf, amuA2fs2_in_eV, kB_eV_per_K } from '../engine/index.js';
 
 /** Options of `maxwellBoltzmann`. */
 export interface MaxwellBoltzmannOptions {

@@ -2,7 +2,7 @@
  * Velocity Verlet (Swope, Andersen, Berens & Wilson, J. Chem. Phys. 76, 637 (1982)), the
  * symplectic NVE scheme: B(dt/2) A(dt) [forces] B(dt/2).
  */
-import type { RngState } from '../engine/random.js';
+import type { RngState } from '../engine/index.js';
 import type { Integrator } from './integrator.js';
 import { checkMasses, drift, kick } from './half-steps.js';
 

@@ -1,6 +1,5 @@
 /** The checkpoint observer: writes a protobuf checkpoint every `every` steps (io/checkpoint.ts). */
-import type { Frame, Observer, SimulationState } from '../engine/observer.js';
-import type { System } from '../engine/system.js';
+import type { Frame, Observer, SimulationState, System } from '../engine/index.js';
 import { writeCheckpoint } from './checkpoint.js';
 
 /** Where and how often to checkpoint, and what identifies the run. */

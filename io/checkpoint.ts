@@ -7,9 +7,7 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
-import { Box } from '../engine/box.js';
-import type { SimulationState } from '../engine/observer.js';
-import type { RngState } from '../engine/random.js';
+import { Box, type SimulationState, type RngState } from '../engine/index.js';
 import { InputError } from './errors.js';
 
 /** The checkpoint schema (proto3). Field numbers are a file format: never reuse or renumber them. */

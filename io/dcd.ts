@@ -13,7 +13,7 @@
  * whose header counts only complete frames — as NAMD's `update_dcdheader` does.
  */
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
-import type { Box } from '../engine/box.js';
+import type { Box } from '../engine/index.js';
 import { InputError } from './errors.js';
 
 /**

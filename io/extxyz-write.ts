@@ -2,8 +2,7 @@
  * Extended XYZ writer in ASE's dialect (DESIGN.md §3). Numbers are written in JavaScript's
  * shortest round-trip form, so reading a written frame back gives bit-identical float64 values.
  */
-import type { Box } from '../engine/box.js';
-import { aseTimeUnit_fs } from '../engine/units.js';
+import { type Box, aseTimeUnit_fs } from '../engine/index.js';
 import { formatInfoValue, type InfoValue } from './extxyz-comment.js';
 
 /** What one written frame holds. Per-atom vectors are [N,3] row-major. */

@@ -5,8 +5,7 @@
  * (non-periodic) frame with `species:S:1:pos:R:3`.
  */
 import { readFileSync } from 'node:fs';
-import { Box } from '../engine/box.js';
-import { aseTimeUnit_fs, atomicMass } from '../engine/units.js';
+import { Box, aseTimeUnit_fs, atomicMass } from '../engine/index.js';
 import { InputError } from './errors.js';
 import { interpretValue, parseCommentPairs, parseLogical, type InfoValue } from './extxyz-comment.js';
 

@@ -3,7 +3,7 @@
  * DESIGN.md §4 columns in order, then pressure.
  */
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type { Frame, Observer } from '../engine/observer.js';
+import type { Frame, Observer } from '../engine/index.js';
 import { InputError } from './errors.js';
 
 /** CSV header columns: DESIGN.md §4's fixed six, then pressure_bar. */

@@ -4,8 +4,7 @@
  * checkpoint's step are dropped before new ones are appended.
  */
 import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type { Frame, Observer } from '../engine/observer.js';
-import { symbolsOf } from '../engine/system.js';
+import { type Frame, type Observer, symbolsOf } from '../engine/index.js';
 import { createDcdWriter, openDcdForAppend, type DcdWriter } from './dcd.js';
 import { InputError } from './errors.js';
 import { parseCommentPairs } from './extxyz-comment.js';

@@ -9,8 +9,7 @@
  * from Σ_atoms x ⊗ F plus a correction for the imaged pairs ("virial_fdotr"), so the pair loop
  * carries no virial accumulators.
  */
-import type { NeighborList } from '../engine/neighbor-list.js';
-import type { System } from '../engine/system.js';
+import type { NeighborList, System } from '../engine/index.js';
 import type { ForceOutput, Potential } from './potential.js';
 
 /** ε and σ of one species. */

@@ -3,8 +3,7 @@
  * the potential energy, the forces and the virial. Pair potentials consume half lists; learned
  * models consume full directed lists with Cartesian shifts (DESIGN.md §5).
  */
-import type { System } from '../engine/system.js';
-import type { NeighborList, NeighborListKind } from '../engine/neighbor-list.js';
+import type { System, NeighborList, NeighborListKind } from '../engine/index.js';
 
 /** What `Potential.compute` writes. One object is reused for every step: no allocation per step. */
 export interface ForceOutput {

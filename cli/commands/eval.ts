@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { atomicMass, createSystem } from '../../engine/index.js';
 import { formatExtxyz, readExtxyz, type XyzFrame } from '../../io/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/onnx-potential.js';
+import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md eval`. */

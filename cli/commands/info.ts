@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readModelInfo, type ModelInfo } from '../../onnx/index.js';
-import { checkPotentialContract } from '../../potentials/onnx-metadata.js';
+import { checkPotentialContract } from '../../potentials/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Human-readable description of a model file's contents. */

@@ -5,9 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createAllegro, type AllegroOptions } from '../../potentials/allegro/index.js';
-import { exportPotential, type PotentialModel } from '../../potentials/model/index.js';
-import { createNequip, type NequipOptions } from '../../potentials/nequip/index.js';
+import { createAllegro, type AllegroOptions, exportPotential, type PotentialModel, createNequip, type NequipOptions } from '../../potentials/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md model create` as commander parses them. */
