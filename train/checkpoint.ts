@@ -9,7 +9,7 @@
  * renamed, so an interruption mid-write leaves the previous checkpoint intact.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { InputError } from '../io/errors.js';
+import { InputError } from '../io/index.js';
 import type { AdamState } from './adam.js';
 import type { ScheduleState } from './schedule.js';
 import type { EpochRecord } from './history.js';

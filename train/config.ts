@@ -7,9 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError, formatKeyPath } from '../io/errors.js';
-import { keyError } from '../io/config.js';
-import { parseJsonLocated, type LocatedJson } from '../io/json-locate.js';
+import { InputError, formatKeyPath, keyError, parseJsonLocated, type LocatedJson } from '../io/index.js';
 
 const count = (what: string) => z.number().int().min(1).describe(what);
 const files = (what: string) => z.array(z.string().min(1)).describe(what);

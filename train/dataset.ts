@@ -5,11 +5,8 @@
  * a missing `energy=`, a missing `forces:R:3` column, an element the model does not know, a
  * non-finite number, a split without frames — is an InputError naming the file and line.
  */
-import { Box } from '../engine/box.js';
-import { createCellList } from '../engine/cell-list.js';
-import { atomicMass } from '../engine/units.js';
-import { InputError } from '../io/errors.js';
-import { readExtxyz, type XyzFrame } from '../io/extxyz.js';
+import { atomicMass, createCellList, type Box } from '../engine/index.js';
+import { InputError, readExtxyz, type XyzFrame } from '../io/index.js';
 
 /** One labelled structure and its neighbor graph. Per-atom vectors are [n, 3] row-major. */
 export interface Structure {

@@ -13,9 +13,8 @@
  * The per-structure weights w_b (= λ_E / B) and per-atom weights w_i (= λ_F / 3N) are inputs, so
  * the loss is a mean over whatever batch is fed, and the same graph serves every batch size.
  */
-import { createGraph, writeModel, type FloatDType, type Value } from '../onnx/index.js';
-import { createFieldStore, declareInputs, edgeLengths, edgeVectors, emitBlocks, type PotentialModel } from '../potentials/model/index.js';
-import { Irreps } from '../o3/index.js';
+import { writeModel, type FloatDType, type Value } from '../onnx/index.js';
+import { buildPotentialGraph, type PotentialModel } from '../potentials/index.js';
 
 /** The extra graph inputs of a training batch, beyond the five of the potential contract. */
 export const BATCH_INPUTS = Object.freeze({
@@ -52,7 +51,10 @@ export interface TrainingModel {
   readonly bytes: Uint8Array;
   /** Names of the weight inputs, in graph order (every one a parameter of the model). */
   readonly weightNames: readonly string[];
-  /** Output names: `loss` (), `energy` (B,), `forces` (N, 3), and `grad.<weight>` when asked. */
+  /**
+   * Output names: `loss` (), `structure_energy` (B,), `forces` (N, 3), `grad.<weight>` when asked,
+   * and the potential's own `atomic_energy` (N,) and `energy` () (the batch total).
+   */
   readonly outputs: readonly string[];
 }
 
@@ -64,8 +66,11 @@ export interface TrainingModel {
  * const session = await createSession(bytes, { device: 'cpu' });
  */
 export function buildTrainingModel(model: PotentialModel, options: TrainingGraphOptions): TrainingModel {
-  const g = createGraph({ dtype: options.dtype, name: `e3md_${model.architecture}_${options.gradients ? 'train' : 'eval'}` });
-  const inputs = declareInputs(g);
+  // The deployed model's own forward graph (DESIGN.md §5 inputs, blocks, masked total energy), so
+  // training optimizes exactly what `e3md run` will evaluate; the batch inputs and loss go on top.
+  const potential = buildPotentialGraph(model, { dtype: options.dtype, forces: false });
+  const g = potential.graph;
+  const inputs = potential.inputs;
   const batch = g.input(BATCH_INPUTS.batch, ['N'], 'int64');
   const refEnergy = g.input(BATCH_INPUTS.refEnergy, ['B']);
   const invAtoms = g.input(BATCH_INPUTS.invAtoms, ['B']);
@@ -73,15 +78,10 @@ export function buildTrainingModel(model: PotentialModel, options: TrainingGraph
   const refForces = g.input(BATCH_INPUTS.refForces, ['N', 3]);
   const forceWeight = g.input(BATCH_INPUTS.forceWeight, ['N']);
 
-  const vec = edgeVectors(g, inputs);
-  const fields = createFieldStore();
-  fields.setFlat('edge_vectors', '1x1o', vec);
-  fields.setFlat('edge_lengths', '1x0e', edgeLengths(g, vec));
-  emitBlocks(g, model.blocks, fields, inputs, { edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
-  const atomic = g.mul(g.reshape(fields.flat('atomic_energy'), ['N']), inputs.energyMask);
+  const atomic = g.mul(potential.atomicEnergy, inputs.energyMask);
   const energy = g.scope('structure_energy', () => g.segmentSum(atomic, batch, 'B'));
   // Disjoint structures: ∂(Σ_b E_b)/∂pos_i = ∂E_{b(i)}/∂pos_i, so one gradient gives every force.
-  const forces = g.scope('forces', () => g.neg(g.grad(g.reduceSum(atomic), [inputs.pos])[0]!));
+  const forces = g.scope('forces', () => g.neg(g.grad(potential.energy, [inputs.pos])[0]!));
   const loss = g.scope('loss', () => {
     const de = g.mul(g.sub(energy, refEnergy), invAtoms);
     const eTerm = g.reduceSum(g.mul(g.mul(de, de), energyWeight));
@@ -90,7 +90,7 @@ export function buildTrainingModel(model: PotentialModel, options: TrainingGraph
     return g.add(eTerm, fTerm);
   });
   g.output('loss', loss);
-  g.output('energy', energy);
+  g.output('structure_energy', energy);
   g.output('forces', forces);
   const weights: Value[] = g.weights();
   if (options.gradients) {

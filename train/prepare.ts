@@ -3,12 +3,10 @@
  * statistics, and the model built with its output scale set from them (per-species energy
  * references as shifts, the force RMS as scale, NequIP's average neighbour count).
  */
-import { InputError } from '../io/errors.js';
-import type { PotentialModel } from '../potentials/model/index.js';
-import { createAllegro, type AllegroOptions } from '../potentials/allegro/index.js';
-import { createNequip, type NequipOptions } from '../potentials/nequip/index.js';
+import { InputError } from '../io/index.js';
+import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../potentials/index.js';
 import type { TrainConfig } from './config.js';
-import { Rng } from '../engine/random.js';
+import { Rng } from '../engine/index.js';
 import { datasetOf, loadDataset, speciesIn, type Dataset } from './dataset.js';
 import { datasetStatistics, type DatasetStatistics } from './statistics.js';
 

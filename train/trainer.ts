@@ -12,10 +12,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Rng } from '../engine/random.js';
-import { InputError } from '../io/errors.js';
-import { createSession, writeModel, type ModelSession, type RunFeed } from '../onnx/index.js';
-import { buildPotentialGraph, potentialMetadata } from '../potentials/model/index.js';
+import { Rng } from '../engine/index.js';
+import { InputError } from '../io/index.js';
+import { createSession, type ModelSession, type RunFeed } from '../onnx/index.js';
+import { exportPotential } from '../potentials/index.js';
 import { createAdam } from './adam.js';
 import { batchIndices, makeBatch, type Batch, type LossWeights } from './batch.js';
 import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';
@@ -128,13 +128,10 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const evalSession = await createSession(evalGraph.bytes, sessionOptions);
   const feedsOf = weightFeeder(params, (name) => model.parameters.get(name).shape, t.dtype);
   const validationBatches = fixedBatches(validation, t.batch_size, t.dtype, weights);
-  const deploy = buildPotentialGraph(model, { dtype: config.output.model_dtype });
-  const writeDeployable = (path: string, values: Record<string, Float64Array>, extra: Record<string, unknown>) =>
-    writeFileSync(path, writeModel(deploy.graph, {
-      weightValues: values,
-      metadata: { 'e3md.training': JSON.stringify(extra), ...potentialMetadata(model, config.output.model_dtype) },
-      docString: `e3md ${model.architecture} potential for ${model.typeNames.join(', ')}, trained by e3md train`,
-    }));
+  // `params` are the model's own parameter arrays, so exporting the model exports the weights they
+  // hold: the best ones whenever this is called (at a new best, and after the best are restored).
+  const writeDeployable = (path: string, extra: Record<string, unknown>) =>
+    writeFileSync(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { 'e3md.training': JSON.stringify(extra) } }));
 
   const start = performance.now();
   const elapsedBefore = resumed?.elapsed_s ?? 0;
@@ -157,7 +154,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
         const out = await trainSession.run({ ...batch.feeds, ...feedsOf() });
         const loss = Number(out.loss!.data[0]);
         if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} in epoch ${epoch + 1} (batch ${k + 1}); lower training.learning_rate`);
-        acc.add(loss, out.energy!.data as Float64Array, batch.refEnergy_eV, out.forces!.data as Float64Array, batch.feeds.ref_forces!.data as Float64Array, batch.atomOffsets);
+        acc.add(loss, out.structure_energy!.data as Float64Array, batch.refEnergy_eV, out.forces!.data as Float64Array, batch.feeds.ref_forces!.data as Float64Array, batch.atomOffsets);
         const grads: Record<string, ArrayLike<number>> = {};
         for (const name of trainGraph.weightNames) grads[name] = out[gradientOutputName(name)]!.data as Float64Array;
         adam.update(params, grads, lr);
@@ -173,7 +170,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       const step = schedule.observe(val.loss, epoch);
       if (step.improved) {
         copyRecord(params, best, 'best');
-        writeDeployable(join(dir, TRAIN_FILES.bestModel), best, { epoch, validation: val });
+        writeDeployable(join(dir, TRAIN_FILES.bestModel), { epoch, validation: val });
       }
       const record: EpochRecord = { epoch, learningRate: lr, train: acc.result(), validation: val, best: step.improved, wall_s: (performance.now() - epochStart) / 1000 };
       history.push(record);
@@ -200,7 +197,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       copyRecord(best, params, 'final');
       if (test) testReport = await testMetrics(evalSession, test, t.batch_size, t.dtype, weights, feedsOf);
       const provenance = { config: basename(config.configPath), epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
-      writeDeployable(config.output.model, best, provenance);
+      writeDeployable(config.output.model, provenance);
       modelPath = config.output.model;
       writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
     }
@@ -217,8 +214,8 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
 export async function evaluate(session: ModelSession, batches: readonly Batch[], weightFeeds: () => Record<string, RunFeed>): Promise<Metrics> {
   const acc = createMetrics();
   for (const b of batches) {
-    const out = await session.run({ ...b.feeds, ...weightFeeds() }, ['loss', 'energy', 'forces']);
-    acc.add(Number(out.loss!.data[0]), out.energy!.data as Float64Array, b.refEnergy_eV, out.forces!.data as Float64Array, b.feeds.ref_forces!.data as Float64Array, b.atomOffsets);
+    const out = await session.run({ ...b.feeds, ...weightFeeds() }, ['loss', 'structure_energy', 'forces']);
+    acc.add(Number(out.loss!.data[0]), out.structure_energy!.data as Float64Array, b.refEnergy_eV, out.forces!.data as Float64Array, b.feeds.ref_forces!.data as Float64Array, b.atomOffsets);
   }
   return acc.result();
 }

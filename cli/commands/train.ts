@@ -5,7 +5,7 @@
  * checkpoint stands and `--resume` continues from it).
  */
 import type { Command } from 'commander';
-import { InputError } from '../../io/errors.js';
+import { InputError } from '../../io/index.js';
 import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';

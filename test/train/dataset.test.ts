@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Box } from '../../engine/box.js';
+import { Box } from '../../engine/index.js';
 import { loadDataset, neighborGraph, subset } from '../../train/index.js';
 import { MINI } from './helpers.js';
 

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSession } from '../../onnx/index.js';
-import { makeBatch } from '../../train/batch.js';
-import { loadDataset } from '../../train/dataset.js';
-import { buildTrainingModel, gradientOutputName } from '../../train/graph.js';
+import { buildTrainingModel, gradientOutputName, loadDataset, makeBatch } from '../../train/index.js';
 import { MINI, microAllegro, microNequip } from './helpers.js';
 
 const weights = { energy: 1, forces: 1 };
@@ -58,11 +56,11 @@ describe('training graph', () => {
     const together = makeBatch(data.structures, picks, 'float64', weights);
     expect(together.nEdges).toBe(picks.reduce((a, i) => a + data.structures[i]!.nEdges, 0));
     const all = await s.run({ ...together.feeds, ...w });
-    const energies = Float64Array.from(all.energy!.data as Float64Array);
+    const energies = Float64Array.from(all.structure_energy!.data as Float64Array);
     const forces = Float64Array.from(all.forces!.data as Float64Array);
     for (let b = 0; b < picks.length; b++) {
       const alone = await s.run({ ...makeBatch(data.structures, [picks[b]!], 'float64', weights).feeds, ...w });
-      expect(Number(alone.energy!.data[0])).toBeCloseTo(energies[b]!, 9);
+      expect(Number(alone.structure_energy!.data[0])).toBeCloseTo(energies[b]!, 9);
       const f = alone.forces!.data as Float64Array;
       const a0 = together.atomOffsets[b]!;
       for (let k = 0; k < f.length; k++) expect(f[k]!).toBeCloseTo(forces[3 * a0 + k]!, 9);
@@ -79,7 +77,7 @@ describe('training graph', () => {
     const pos = batch.feeds.pos!.data as Float64Array;
     const out = await s.run({ ...batch.feeds, ...w });
     const forces = Float64Array.from(out.forces!.data as Float64Array);
-    const total = async () => { const r = await s.run({ ...batch.feeds, pos: { data: Float64Array.from(pos), dims: [batch.nAtoms, 3] }, ...w }); return (r.energy!.data as Float64Array).reduce((a, b) => a + b, 0); };
+    const total = async () => { const r = await s.run({ ...batch.feeds, pos: { data: Float64Array.from(pos), dims: [batch.nAtoms, 3] }, ...w }); return (r.structure_energy!.data as Float64Array).reduce((a, b) => a + b, 0); };
     for (const k of [0, 4, 3 * 7 + 2]) {
       const x = pos[k]!;
       const h = 1e-5;

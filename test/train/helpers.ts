@@ -5,9 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createAllegro, type AllegroOptions } from '../../potentials/allegro/index.js';
-import { createNequip, type NequipOptions } from '../../potentials/nequip/index.js';
-import type { PotentialModel } from '../../potentials/model/index.js';
+import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../../potentials/index.js';
 
 /** Absolute paths of the mini water splits (test/fixtures/train). */
 export const MINI = {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createAdam } from '../../train/adam.js';
-import { createSchedule } from '../../train/schedule.js';
-import { batchIndices, makeBatch } from '../../train/batch.js';
-import { loadDataset } from '../../train/dataset.js';
-import { shuffled } from '../../train/trainer.js';
-import { Rng } from '../../engine/random.js';
+import { Rng } from '../../engine/index.js';
+import { batchIndices, createAdam, createSchedule, loadDataset, makeBatch, shuffled } from '../../train/index.js';
 import { MINI } from './helpers.js';
 
 describe('Adam', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../engine/random.js';
-import type { Structure } from '../../train/dataset.js';
-import { datasetStatistics, fitEnergyReferences, symmetricEigen } from '../../train/statistics.js';
+import { Rng } from '../../engine/index.js';
+import { datasetStatistics, fitEnergyReferences, symmetricEigen, type Structure } from '../../train/index.js';
 
 /** A structure with the given species counts, energy and forces (geometry is irrelevant here). */
 function synthetic(counts: readonly number[], energy: number, forces: number[]): Structure {
