@@ -1,5 +1,107 @@
-/** The e3md command line (placeholder until the CLI lands). */
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('e3md: no commands yet\n');
-  return 1;
+/**
+ * The e3md command line (commander). `bin/e3md.js` calls `main(process.argv)` and exits with the
+ * code it returns.
+ *
+ * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
+ * run here; eval/train/model/info/bench in cli/commands/ (`bench` runs the programs of bench/).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EXIT, runCommand, type CliStreams } from './run.js';
+import { registerBenchCommand } from './commands/bench.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerInfoCommand } from './commands/info.js';
+import { registerModelCommand } from './commands/model.js';
+import { registerTrainCommand } from './commands/train.js';
+
+/** e3md's version from package.json (found upward from this file, so it works from dist/ and from sources). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let k = 0; k < 4; k++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'e3md') return pkg.version ?? '0.0.0';
+    } catch {
+      // not here; look one folder up
+    }
+    dir = dirname(dir);
+  }
+  return '0.0.0';
+}
+
+function nonNegativeInteger(text: string): number {
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v)) throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
+  return v;
+}
+
+function registerRun(program: Command, io: CliStreams, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .summary('run molecular dynamics from an input.json')
+    .description(
+      'Run molecular dynamics as described by input.json (structure, potential, integrator, outputs; ' +
+      'see io/input.schema.json). Prints a thermo table, writes the thermo CSV, trajectories (.xyz/.extxyz, ' +
+      '.dcd) and checkpoints. Every path in input.json is relative to the input file. The input is fully ' +
+      'checked before any output file is opened.',
+    )
+    .argument('<input.json>', 'run description')
+    .option('--steps <n>', 'total number of steps, overriding "steps" in input.json', nonNegativeInteger)
+    .option('--restart <checkpoint>', 'continue from a checkpoint to the total number of steps; thermo and trajectory files are cut back to the checkpoint\'s step before appending')
+    .option('-q, --quiet', 'print nothing but errors (no table, progress bar or summary)')
+    .addHelpText('after', '\nExamples:\n  e3md run examples/argon/input.json\n  e3md run input.json --steps 20000 --restart run.ckpt\n')
+    .action(async (input: string, opts: { steps?: number; restart?: string; quiet?: boolean }) => {
+      setExit(await runCommand(input, opts, io));
+    });
+}
+
+/** The e3md program with its commands. */
+export function createProgram(io: CliStreams, setExit: (code: number) => void): Command {
+  const program = new Command('e3md')
+    .description('Molecular dynamics with E(3)-equivariant learned potentials (NequIP/Allegro, run by ONNX Runtime) and classical Lennard-Jones. Units: Å, eV, fs, amu, K, bar.')
+    .version(packageVersion(), '-V, --version', 'print the e3md version')
+    .helpOption('-h, --help', 'show help (also: e3md help <command>)')
+    .showHelpAfterError('(run "e3md --help" for usage)')
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
+    .exitOverride()
+    .addHelpText('after', `
+Exit codes: ${EXIT.ok} done, ${EXIT.failed} run failed (energy NaN/infinite, internal error), ${EXIT.badInput} bad input or usage,
+${EXIT.interrupted} interrupted (Ctrl-C; a checkpoint is written first when configured).
+
+Quick start:
+  npx e3md run examples/argon/input.json
+`);
+  registerRun(program, io, setExit);
+  registerEvalCommand(program, io, setExit);
+  registerTrainCommand(program, io, setExit);
+  registerModelCommand(program, io, setExit);
+  registerInfoCommand(program, io, setExit);
+  registerBenchCommand(program, io, setExit);
+  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+  return program;
+}
+
+/**
+ * Runs the command line `argv` (as in `process.argv`: node, script, then arguments) and resolves
+ * with the process exit code. Usage errors print commander's message and give 2.
+ *
+ * @example
+ * process.exitCode = await main(['node', 'e3md', 'run', 'examples/argon/input.json']);
+ */
+export async function main(argv: string[], io: CliStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = createProgram(io, (c) => { code = c; });
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return EXIT.ok;
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    throw e;
+  }
+  return code;
 }

@@ -121,4 +121,78 @@ export class Box {
       positions[i + 2] = z - (a * c[2] + b * c[5] + d * c[8]);
     }
   }
+
+  /**
+   * Minimum-image convention: replaces the displacement `d` (Å, [3], e.g. pos[j] − pos[i]) by its
+   * shortest image under the periodic lattice vectors and returns the squared length (Å²). Open
+   * axes get no images. Orthorhombic cells: rounding of lattice coordinates (exact). Triclinic and
+   * partly periodic cells: rounding, then the neighbouring ±1 images are tried, which is exact
+   * for cells whose tilt is at most about half an edge (LAMMPS's limit; every cell reduces to one).
+   * For single pairs and setup code; pair loops should use a NeighborList. Writes into `out` (default `d`).
+   *
+   * @example
+   * const d = Float64Array.of(9.0, 0, 0);
+   * Box.orthorhombic(10, 10, 10).minimumImage(d); // d = (−1, 0, 0), returns 1
+   */
+  minimumImage(d: Float64Array, out: Float64Array = d): number {
+    const c = this.cell;
+    let bx = d[0], by = d[1], bz = d[2];
+    const periodic: number[] = [];
+    for (let k = 0; k < 3; k++) if (this.pbc[k]) periodic.push(k);
+    if (periodic.length > 0) {
+      // Coordinates of d in the lattice of the periodic vectors (least squares within their span, so a
+      // tilted open axis does not bias them), rounded: the nearest lattice vector, up to ±1 per axis.
+      const coef = latticeCoordinates(c, periodic, bx, by, bz);
+      for (let q = 0; q < periodic.length; q++) {
+        const k = periodic[q], n = Math.round(coef[q]);
+        bx -= n * c[3 * k]; by -= n * c[3 * k + 1]; bz -= n * c[3 * k + 2];
+      }
+      if (!this.isOrthorhombic) {
+        const r = [0, 1, 2].map((k) => (this.pbc[k] ? 1 : 0));
+        const x0 = bx, y0 = by, z0 = bz;
+        let best = x0 * x0 + y0 * y0 + z0 * z0;
+        for (let i = -r[0]; i <= r[0]; i++) {
+          for (let j = -r[1]; j <= r[1]; j++) {
+            for (let k = -r[2]; k <= r[2]; k++) {
+              const tx = x0 + i * c[0] + j * c[3] + k * c[6], ty = y0 + i * c[1] + j * c[4] + k * c[7], tz = z0 + i * c[2] + j * c[5] + k * c[8];
+              const r2 = tx * tx + ty * ty + tz * tz;
+              if (r2 < best) { best = r2; bx = tx; by = ty; bz = tz; }
+            }
+          }
+        }
+      }
+    }
+    out[0] = bx; out[1] = by; out[2] = bz;
+    return bx * bx + by * by + bz * bz;
+  }
+}
+
+/**
+ * Least-squares coefficients of (x, y, z) in the lattice vectors `rows` of `cell` (1 to 3 of them):
+ * solves the normal equations G λ = A d, G the Gram matrix, by Gaussian elimination.
+ */
+function latticeCoordinates(cell: Float64Array, rows: number[], x: number, y: number, z: number): number[] {
+  const m = rows.length;
+  const g: number[][] = [];
+  for (let p = 0; p < m; p++) {
+    const a = rows[p];
+    const row: number[] = [];
+    for (let q = 0; q < m; q++) {
+      const b = rows[q];
+      row.push(cell[3 * a] * cell[3 * b] + cell[3 * a + 1] * cell[3 * b + 1] + cell[3 * a + 2] * cell[3 * b + 2]);
+    }
+    row.push(cell[3 * a] * x + cell[3 * a + 1] * y + cell[3 * a + 2] * z);
+    g.push(row);
+  }
+  for (let col = 0; col < m; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < m; r++) if (Math.abs(g[r][col]) > Math.abs(g[pivot][col])) pivot = r;
+    [g[col], g[pivot]] = [g[pivot], g[col]];
+    for (let r = 0; r < m; r++) {
+      if (r === col) continue;
+      const f = g[r][col] / g[col][col];
+      for (let k = col; k <= m; k++) g[r][k] -= f * g[col][k];
+    }
+  }
+  return g.map((row, k) => row[m] / row[k]);
 }

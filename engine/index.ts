@@ -3,3 +3,17 @@ export * from './units.js';
 export { Box } from './box.js';
 export { createSystem, symbolsOf, type System, type SystemInit } from './system.js';
 export { Rng, type RngState } from './random.js';
+export { fccLattice, type FccOptions } from './lattice.js';
+export { pairCenters, writeEdgeIndex, writeEdgeShifts, type NeighborList, type NeighborListKind } from './neighbor-list.js';
+export { createCellList, type CellList, type CellListOptions } from './cell-list.js';
+export { createVerletList, type VerletList, type VerletListOptions } from './verlet-list.js';
+export { degreesOfFreedom, kineticEnergy, pressureOf, temperatureOf } from './thermo.js';
+export type { Frame, Observer, SimulationState } from './observer.js';
+export {
+  createSimulation,
+  NonFiniteEnergyError,
+  type RunOptions,
+  type RunSummary,
+  type Simulation,
+  type SimulationOptions,
+} from './simulation.js';

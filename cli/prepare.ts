@@ -1,0 +1,199 @@
+/**
+ * Turns an input file (and `--steps`, `--restart`) into everything a run needs — system,
+ * potential, integrator, restart state — checking all of it before any output file is touched
+ * (DESIGN.md §4): a bad input costs the user one message and leaves their files alone.
+ */
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
+import { langevin, maxwellBoltzmann, velocityVerlet, type Integrator } from '../integrators/index.js';
+import { createOnnxPotential, lennardJones, type Potential } from '../potentials/index.js';
+import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
+
+/** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
+export const MIN_DISTANCE_A = 0.5;
+
+/** Command-line overrides of `e3md run`. */
+export interface RunOverrides {
+  /** Total steps (overrides input.json `steps`). */
+  steps?: number;
+  /** Checkpoint to continue from. */
+  restartPath?: string;
+}
+
+/** A validated run, ready to open its outputs and start. */
+export interface PreparedRun {
+  spec: RunSpec;
+  system: System;
+  potential: Potential;
+  integrator: Integrator;
+  /** Total steps to reach. */
+  untilStep: number;
+  /** The checkpoint to continue from, when restarting. */
+  restart?: Checkpoint;
+  /** Remarks for the user (stderr), e.g. settings accepted but not used yet. */
+  notes: string[];
+}
+
+/**
+ * Reads and checks everything; opens no output file.
+ *
+ * @throws InputError naming the key, file and line of the first problem found.
+ * @example
+ * const run = await prepareRun('examples/argon/input.json', { steps: 100 });
+ */
+export async function prepareRun(inputPath: string, overrides: RunOverrides = {}): Promise<PreparedRun> {
+  const spec = loadRunSpec(inputPath);
+  const notes: string[] = [];
+  if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
+  const frames = readExtxyz(displayPath(spec.structure));
+  // Like ase.io.read: a multi-frame file starts from its last frame (continue a trajectory).
+  const frame = frames[frames.length - 1];
+  if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
+  const system = buildSystem(frame, displayPath(spec.structure));
+  checkOverlaps(system, frame, displayPath(spec.structure));
+
+  if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
+  if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
+  const integrator = buildIntegrator(spec);
+  if (spec.parallel && spec.parallel.workers > 1) {
+    notes.push(`parallel.workers = ${spec.parallel.workers} is accepted, but domain decomposition is not available yet: running on one thread`);
+  }
+
+  const untilStep = overrides.steps ?? spec.steps;
+  let restart: Checkpoint | undefined;
+  if (overrides.restartPath !== undefined) {
+    restart = readCheckpoint(overrides.restartPath);
+    checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
+    checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
+  } else if (spec.initial_velocities) {
+    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
+  }
+  // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
+  const potential = await buildPotential(spec, system, notes);
+  return { spec, system, potential, integrator, untilStep, restart, notes };
+}
+
+/** Paths in messages: relative to the working directory when that is shorter. */
+export function displayPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && r.length < p.length ? r : p;
+}
+
+function buildSystem(frame: XyzFrame, file: string): System {
+  const n = frame.symbols.length;
+  if (n === 0) throw new InputError('the structure has no atoms', { file, line: frame.line });
+  let masses = frame.masses;
+  if (masses) {
+    for (let a = 0; a < n; a++) {
+      if (!(masses[a] > 0)) throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has mass ${masses[a]}; masses must be > 0 amu`, { file, line: frame.line + 2 + a });
+    }
+  } else {
+    masses = new Float64Array(n);
+    for (let a = 0; a < n; a++) {
+      const m = atomicMass(frame.symbols[a]);
+      if (m === undefined) {
+        throw new InputError(
+          `element "${frame.symbols[a]}" has no known mass; use a chemical symbol, or give every atom a mass with a masses:R:1 column`,
+          { file, line: frame.line + 2 + a },
+        );
+      }
+      masses[a] = m;
+    }
+  }
+  return createSystem({ symbols: frame.symbols, positions: frame.positions, masses, velocities: frame.velocities, box: frame.box });
+}
+
+/** Fails on the first pair of atoms closer than MIN_DISTANCE_A (periodic images included), via a cell list: O(N). */
+function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
+  const positions = Float64Array.from(system.positions);
+  system.box.wrap(positions);
+  const list = createCellList({ radius_A: MIN_DISTANCE_A, kind: 'half' }).build(positions, system.box);
+  if (list.nPairs === 0) return;
+  const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
+  for (let r = 0; r < system.n; r++) {
+    const i = rowAtoms[r];
+    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
+      const j = neighbors[p], k = 3 * images[p];
+      const d = Math.hypot(
+        positions[3 * j] - positions[3 * i] + imageShifts[k],
+        positions[3 * j + 1] - positions[3 * i + 1] + imageShifts[k + 1],
+        positions[3 * j + 2] - positions[3 * i + 2] + imageShifts[k + 2],
+      );
+      if (d >= MIN_DISTANCE_A) continue;
+      const [a, b] = i < j ? [i, j] : [j, i];
+      const who = a === b ? `atom ${a + 1} is ${d.toFixed(3)} Å from its own periodic image` : `atoms ${a + 1} and ${b + 1} (line ${frame.line + 2 + b}) are ${d.toFixed(3)} Å apart`;
+      throw new InputError(`${who}; atoms closer than ${MIN_DISTANCE_A} Å overlap (duplicated atom, or the cell is too small?)`, { file, line: frame.line + 2 + a });
+    }
+  }
+}
+
+function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
+  const p = spec.potential;
+  if (p.kind !== 'lennard-jones' || !p.species) return;
+  const missing = system.typeNames.filter((t) => !Object.prototype.hasOwnProperty.call(p.species, t));
+  if (missing.length) {
+    const pairs = missing.flatMap((m) => system.typeNames.map((t) => `${t}–${m}`));
+    throw spec.keyError(['potential', 'species'], `no parameters for species ${missing.map((m) => `"${m}"`).join(', ')} of ${displayPath(spec.structure)}, so the pairs ${[...new Set(pairs)].join(', ')} have none; add ${missing.map((m) => `"${m}": { "epsilon_eV": …, "sigma_A": … }`).join(', ')}`);
+  }
+}
+
+async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
+  const p = spec.potential;
+  if (p.kind === 'onnx') {
+    if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
+    try {
+      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => notes.push(message) });
+    } catch (e) {
+      throw spec.keyError(['potential', 'model'], (e as Error).message);
+    }
+  }
+  const all = p.epsilon_eV !== undefined && p.sigma_A !== undefined ? { epsilon_eV: p.epsilon_eV, sigma_A: p.sigma_A } : undefined;
+  try {
+    return lennardJones({ cutoff_A: p.cutoff_A, shift: p.shift, all, species: p.species }, system.typeNames);
+  } catch (e) {
+    throw spec.keyError(['potential'], (e as Error).message);
+  }
+}
+
+function buildIntegrator(spec: RunSpec): Integrator {
+  const it = spec.integrator;
+  try {
+    return it.kind === 'velocity-verlet'
+      ? velocityVerlet({ timestep_fs: it.timestep_fs })
+      : langevin({ timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, friction_per_ps: it.friction_per_ps, seed: it.seed });
+  } catch (e) {
+    throw spec.keyError(['integrator'], (e as Error).message);
+  }
+}
+
+function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string, untilStep: number, notes: string[]): void {
+  const n = system.n;
+  if (c.typeIds.length !== n) throw new InputError(`holds ${c.typeIds.length} atoms, but ${displayPath(spec.structure)} has ${n}`, { file });
+  for (let a = 0; a < n; a++) {
+    const mine = system.typeNames[system.typeIds[a]], theirs = c.typeNames[c.typeIds[a]];
+    if (mine !== theirs) throw new InputError(`atom ${a + 1} is ${theirs} in the checkpoint but ${mine} in ${displayPath(spec.structure)}`, { file });
+  }
+  if (c.state.step > untilStep) {
+    throw new InputError(`is at step ${c.state.step}, past the run's end (steps = ${untilStep}); raise "steps" or pass --steps`, { file });
+  }
+  if (c.integrator !== spec.integrator.kind || c.timestep_fs !== spec.integrator.timestep_fs) {
+    notes.push(`the checkpoint was written by ${c.integrator} with timestep ${c.timestep_fs} fs; continuing with ${spec.integrator.kind}, ${spec.integrator.timestep_fs} fs`);
+  }
+  // Masses come from the structure; positions, velocities, box and RNG state from the checkpoint
+  // (createSimulation applies them).
+  if (spec.initial_velocities) notes.push('initial_velocities is ignored on a restart: velocities come from the checkpoint');
+}
+
+/**
+ * A restart cuts every output back to the checkpoint's step; check (reading only) that each
+ * existing one can be cut and continued, so that one bad file does not leave the others half-cut.
+ */
+function checkOutputsContinuable(spec: RunSpec, natoms: number, timestep_fs: number, step: number): void {
+  if (spec.thermo?.path && existsSync(spec.thermo.path)) thermoCsvKeepBytes(spec.thermo.path, step);
+  for (const t of spec.trajectory) {
+    if (!existsSync(t.path)) continue;
+    if (t.format === 'dcd') dcdKeepFrames(t.path, { natoms, timestep_fs, every: t.every, keepThroughStep: step });
+    else extxyzKeepBytes(t.path, step);
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * `e3md run input.json`: validate everything, open the outputs, integrate, report. Exit codes:
+ * 0 done, 1 the run failed (energy NaN/∞, or an unexpected error), 2 bad input or usage,
+ * 130 interrupted (Ctrl-C; a checkpoint is written first when one is configured).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type Observer, createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/index.js';
+import { createCheckpointObserver, type CheckpointObserver, InputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
+import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
+import { createProgressBar, type ProgressBar } from './progress.js';
+
+/** Exit codes of `e3md run`. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+
+/** Where the command writes. `stdout.isTTY` enables the progress bar. */
+export interface CliStreams {
+  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  stderr: { write(text: string): unknown };
+}
+
+/** `e3md run` options as parsed from the command line. */
+export interface RunCommandOptions {
+  /** Total steps, overriding input.json. */
+  steps?: number;
+  /** Checkpoint file to continue from. */
+  restart?: string;
+  /** No table, progress bar or summary on stdout; errors still go to stderr. */
+  quiet?: boolean;
+}
+
+/**
+ * Runs the `run` command and returns its exit code (never throws for bad input: it prints one
+ * message on stderr and returns 2).
+ *
+ * @example
+ * const code = await runCommand('examples/argon/input.json', { steps: 100 }, { stdout: process.stdout, stderr: process.stderr });
+ */
+export async function runCommand(inputPath: string, options: RunCommandOptions, io: CliStreams): Promise<number> {
+  let prepared: PreparedRun;
+  try {
+    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart });
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr.write(`e3md: ${e.message}\n`);
+      return EXIT.badInput;
+    }
+    throw e;
+  }
+  for (const note of prepared.notes) io.stderr.write(`e3md: note: ${note}\n`);
+
+  const { spec, system, potential, integrator, untilStep, restart } = prepared;
+  const fromStep = restart?.state.step ?? 0;
+  const quiet = options.quiet === true;
+  const bar: ProgressBar | null = !quiet && io.stdout.isTTY === true ? createProgressBar(io.stdout as Parameters<typeof createProgressBar>[0], fromStep, untilStep) : null;
+  const print = quiet ? undefined : (line: string): void => void (bar ? bar.print(line) : io.stdout.write(`${line}\n`));
+
+  // Everything is validated: from here on files are opened (restarts cut them back first).
+  const keepThroughStep = restart ? fromStep : undefined;
+  const observers: Observer[] = [];
+  let checkpoint: CheckpointObserver | null = null;
+  try {
+    const outputs = [spec.thermo?.path, spec.checkpoint?.path, ...spec.trajectory.map((t) => t.path)];
+    for (const p of outputs) if (p) mkdirSync(dirname(p), { recursive: true });
+    observers.push(createThermoLog({ every: spec.thermo?.every ?? defaultThermoEvery(untilStep), csvPath: spec.thermo?.path, print, keepThroughStep }));
+    for (const t of spec.trajectory) {
+      observers.push(t.format === 'dcd'
+        ? createDcdTrajectory({ path: t.path, every: t.every, keepThroughStep }, { natoms: system.n, timestep_fs: integrator.timestep_fs })
+        : createExtxyzTrajectory({ path: t.path, every: t.every, keepThroughStep }));
+    }
+    if (spec.checkpoint) {
+      checkpoint = createCheckpointObserver({
+        path: spec.checkpoint.path, every: spec.checkpoint.every,
+        integrator: { name: integrator.name, timestep_fs: integrator.timestep_fs }, startStep: restart ? fromStep : undefined,
+      });
+      observers.push(checkpoint);
+    }
+  } catch (e) {
+    for (const o of observers) await o.close?.();
+    await potential.dispose?.();
+    const fsError = e as NodeJS.ErrnoException;
+    if (e instanceof InputError || (fsError.code && fsError.path)) {
+      const message = e instanceof InputError ? e.message : `${displayPath(fsError.path!)}: cannot open output file (${fsError.code})`;
+      io.stderr.write(`e3md: ${message}\n`);
+      return EXIT.badInput;
+    }
+    throw e;
+  }
+
+  if (!quiet) {
+    const what = restart ? `continuing from step ${fromStep} (${displayPath(options.restart!)})` : 'starting at step 0';
+    const provider = (potential as { provider?: string }).provider;
+    io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}${provider ? ` (${provider})` : ''}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
+  }
+
+  let sim: Simulation;
+  try {
+    sim = createSimulation({ system, potential, integrator, neighbor: { skin_A: spec.neighbor.skin_A }, observers, restart: restart?.state });
+  } catch (e) {
+    for (const o of observers) await o.close?.();
+    await potential.dispose?.();
+    throw e;
+  }
+  // First Ctrl-C: finish the step, checkpoint, exit 130. `once`: a second Ctrl-C gets Node's
+  // default handling and ends the process at once (files stay valid: DCD counts only whole frames,
+  // checkpoints are renamed into place).
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    io.stderr.write('\ne3md: stopping after this step (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const summary = await sim.run(untilStep, { signal: abort.signal, onProgress: bar ? (s) => bar.update(s) : undefined });
+    bar?.clear();
+    // A checkpoint at the last step too, so `--restart` (with larger --steps) can extend the run.
+    checkpoint?.write(system, sim.state());
+    if (summary.aborted) {
+      io.stderr.write(`e3md: interrupted at step ${summary.toStep}${checkpoint ? `; checkpoint written to ${displayPath(spec.checkpoint!.path)}` : ''}\n`);
+      return EXIT.interrupted;
+    }
+    if (!quiet) {
+      const steps = summary.toStep - summary.fromStep;
+      io.stdout.write(
+        `done: ${steps} steps in ${summary.wall_s.toFixed(2)} s (${summary.stepsPerSecond.toFixed(0)} steps/s, ` +
+        `${summary.atomStepsPerSecond.toExponential(2)} atom-steps/s, ${summary.neighborBuilds} neighbor-list builds)\n`,
+      );
+    }
+    return EXIT.ok;
+  } catch (e) {
+    bar?.clear();
+    if (e instanceof NonFiniteEnergyError) {
+      const kept = [spec.thermo?.path, ...spec.trajectory.filter((t) => t.format === 'extxyz').map((t) => t.path)].filter((p): p is string => !!p);
+      io.stderr.write(`e3md: ${e.message}${kept.length ? `; the last good frame (step ${e.step - 1}) is in ${kept.map(displayPath).join(', ')}` : ''}\n`);
+      return EXIT.failed;
+    }
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    await sim.close();
+    await potential.dispose?.();
+  }
+}
+
+/** Thermo interval when input.json has no `thermo`: about 20 rows per run. */
+function defaultThermoEvery(steps: number): number {
+  return Math.max(1, Math.round(steps / 20));
+}

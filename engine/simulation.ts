@@ -1,0 +1,294 @@
+/**
+ * The run loop (DESIGN.md §1): neighbor list → potential → integrator, with observers at step 0
+ * and every `every` steps. Nothing is allocated per step on the hot path: the force callback,
+ * the force output and the frame are made once; promises appear only for asynchronous potentials
+ * and observers.
+ */
+import type { Integrator } from '../integrators/index.js';
+import type { ForceOutput, Potential } from '../potentials/index.js';
+import type { Frame, Observer, SimulationState } from './observer.js';
+import type { System } from './system.js';
+import { degreesOfFreedom, kineticEnergy, pressureOf, temperatureOf } from './thermo.js';
+import { createVerletList, type VerletList, type VerletListOptions } from './verlet-list.js';
+
+/** Everything a simulation is made of. */
+export interface SimulationOptions {
+  /** The system to integrate; its arrays are updated in place. */
+  system: System;
+  potential: Potential;
+  integrator: Integrator;
+  /** Verlet skin (default 1.0 Å) and rebuild policy (default: skin/2 test every step). */
+  neighbor?: { skin_A?: number; rebuild?: VerletListOptions['rebuild'] };
+  observers?: readonly Observer[];
+  /** Continue from a checkpoint instead of from `system`'s current state. */
+  restart?: SimulationState;
+}
+
+/** Per-run options. */
+export interface RunOptions {
+  /** Called after every step; cheap callers only (a progress bar that redraws a few times a second). */
+  onProgress?: (step: number, untilStep: number) => void;
+  /**
+   * Stops the run cleanly after the current step (Ctrl-C); the summary then has `aborted: true`.
+   * While a signal is given the loop yields to the event loop about every 100 ms, so that signal
+   * handlers and timers run even with a synchronous potential.
+   */
+  signal?: AbortSignal;
+}
+
+/** What a finished (or aborted) run reports. */
+export interface RunSummary {
+  /** Step the run started from and the step it reached. */
+  fromStep: number;
+  toStep: number;
+  /** Wall time of the stepping loop, s (excludes the initial force evaluation). */
+  wall_s: number;
+  stepsPerSecond: number;
+  /** Atoms × steps / s, the usual MD throughput figure. */
+  atomStepsPerSecond: number;
+  /** Neighbor-list builds during this run (including an initial one). */
+  neighborBuilds: number;
+  aborted: boolean;
+}
+
+/** A running simulation. */
+export interface Simulation {
+  readonly system: System;
+  /** Steps done so far. */
+  readonly step: number;
+  readonly neighbors: VerletList;
+  /**
+   * Runs until `untilStep` steps are done in total (a restart from step 100 with untilStep 200 runs
+   * 100 steps). The first call evaluates forces and, for a fresh run, observes step 0.
+   * Rejects with a NonFiniteEnergyError when the energy becomes NaN or infinite, after giving
+   * observers the last good frame (`Observer.flush`).
+   *
+   * @example
+   * const sim = createSimulation({ system, potential, integrator: velocityVerlet({ timestep_fs: 2 }), observers: [thermo] });
+   * await sim.run(1000);
+   * await sim.close();
+   */
+  run(untilStep: number, options?: RunOptions): Promise<RunSummary>;
+  /** The current frame (forces are evaluated first if no run has started). */
+  frame(): Promise<Frame>;
+  /** A checkpoint of the current state (copies). */
+  state(): SimulationState;
+  /** Closes every observer and disposes of nothing else (the potential belongs to the caller). */
+  close(): Promise<void>;
+}
+
+function allFinite(a: Float64Array): boolean {
+  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
+  return true;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The energy became NaN or infinite: the run stopped at `step`. */
+export class NonFiniteEnergyError extends Error {
+  constructor(readonly step: number, readonly energy_eV: number) {
+    super(`the potential energy became ${energy_eV} at step ${step}; stopping (the last finite step is ${step - 1})`);
+    this.name = 'NonFiniteEnergyError';
+  }
+}
+
+/** Builds a simulation from a system, a potential, an integrator and observers. */
+export function createSimulation(options: SimulationOptions): Simulation {
+  const { system, potential, integrator } = options;
+  const observers = options.observers ?? [];
+  for (const o of observers) {
+    if (!Number.isInteger(o.every) || o.every < 1) throw new Error(`createSimulation: an observer has every = ${o.every}; it must be a positive integer`);
+  }
+  const skin_A = options.neighbor?.skin_A ?? 1.0;
+  const neighbors = createVerletList({ cutoff_A: potential.cutoff_A, skin_A, kind: potential.neighborKind, rebuild: options.neighbor?.rebuild });
+  const n = system.n;
+  const dt = integrator.timestep_fs;
+  const dof = degreesOfFreedom(n, integrator.conservesMomentum);
+  const out: ForceOutput = { energy_eV: 0, forces: system.forces, virial: new Float64Array(9) };
+  integrator.init(system);
+
+  let step = 0;
+  let started = false;
+  let stepsSinceBuild = 0;
+  const restart = options.restart;
+  if (restart) applyState(restart);
+
+  // Snapshot of the previous step, kept only when some observer wants the last good frame.
+  const keepLastGood = observers.some((o) => o.flush);
+  const last = keepLastGood
+    ? { positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), virial: new Float64Array(9), energy_eV: 0 }
+    : null;
+
+  const computeForces = (): void | Promise<void> => {
+    stepsSinceBuild++;
+    if (neighbors.needsRebuild(system.positions, system.box, stepsSinceBuild)) {
+      // Infinite positions (a blow-up) make the list impossible: report it as a non-finite energy,
+      // so the loop stops with the step named and the last good frame written.
+      if (!allFinite(system.positions)) {
+        out.energy_eV = NaN;
+        return;
+      }
+      system.box.wrap(system.positions);
+      neighbors.build(system.positions, system.box);
+      stepsSinceBuild = 0;
+    }
+    return potential.compute(system, neighbors.list!, out);
+  };
+
+  const frame: Frame = {
+    step: 0, time_fs: 0, system, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0,
+    temperature_K: 0, virial: out.virial, pressure_bar: 0,
+    state: () => snapshot(),
+  };
+
+  function applyState(s: SimulationState): void {
+    if (s.positions.length !== 3 * n || s.velocities.length !== 3 * n) {
+      throw new Error(`restart: the checkpoint holds ${s.positions.length / 3} atoms, the system ${n}`);
+    }
+    if (s.neighborReference.length !== 3 * n) throw new Error(`restart: neighborReference has ${s.neighborReference.length} entries, expected 3 × ${n}`);
+    system.positions.set(s.positions);
+    system.velocities.set(s.velocities);
+    system.box = s.box;
+    integrator.restoreRngState(s.rng);
+    step = s.step;
+  }
+
+  function snapshot(): SimulationState {
+    return {
+      step,
+      positions: Float64Array.from(system.positions),
+      velocities: Float64Array.from(system.velocities),
+      box: system.box,
+      rng: integrator.rngState(),
+      neighborReference: Float64Array.from(neighbors.reference),
+    };
+  }
+
+  function fillFrame(f: Frame, s: System, energy_eV: number, virial: Float64Array, atStep: number): Frame {
+    const ke = kineticEnergy(s);
+    f.step = atStep;
+    f.time_fs = atStep * dt;
+    f.system = s;
+    f.potentialEnergy_eV = energy_eV;
+    f.kineticEnergy_eV = ke;
+    f.totalEnergy_eV = energy_eV + ke;
+    f.temperature_K = temperatureOf(ke, dof);
+    f.virial = virial;
+    f.pressure_bar = pressureOf(ke, virial, s.box);
+    return f;
+  }
+
+  async function start(): Promise<void> {
+    if (started) return;
+    started = true;
+    // A restart rebuilds the list from the checkpoint's reference positions: same pairs, same order.
+    if (restart) neighbors.build(restart.neighborReference, system.box);
+    else {
+      system.box.wrap(system.positions);
+      neighbors.build(system.positions, system.box);
+    }
+    stepsSinceBuild = 0;
+    const pending = potential.compute(system, neighbors.list!, out);
+    if (pending) await pending;
+    if (!Number.isFinite(out.energy_eV)) throw new NonFiniteEnergyError(step, out.energy_eV);
+    if (!restart) await observe(0, true);
+  }
+
+  function isObserved(atStep: number): boolean {
+    for (let k = 0; k < observers.length; k++) if (atStep % observers[k].every === 0) return true;
+    return false;
+  }
+
+  async function observe(atStep: number, all: boolean): Promise<void> {
+    let filled = false;
+    for (const o of observers) {
+      if (!all && atStep % o.every !== 0) continue;
+      if (!filled) fillFrame(frame, system, out.energy_eV, out.virial, atStep), (filled = true);
+      const r = o.observe(frame);
+      if (r) await r;
+    }
+  }
+
+  async function stopOnNonFinite(): Promise<never> {
+    const badStep = step;
+    if (last) {
+      const lastSystem: System = { ...system, positions: last.positions, velocities: last.velocities, forces: last.forces };
+      const lastFrame: Frame = { ...frame, state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice() }) };
+      fillFrame(lastFrame, lastSystem, last.energy_eV, last.virial, badStep - 1);
+      for (const o of observers) {
+        if (!o.flush || (badStep - 1) % o.every === 0) continue;
+        const r = o.flush(lastFrame);
+        if (r) await r;
+      }
+    }
+    throw new NonFiniteEnergyError(badStep, out.energy_eV);
+  }
+
+  async function run(untilStep: number, runOptions: RunOptions = {}): Promise<RunSummary> {
+    if (!Number.isInteger(untilStep) || untilStep < 0) throw new Error(`Simulation.run: untilStep must be a non-negative integer, got ${untilStep}`);
+    const buildsBefore = neighbors.builds;
+    await start();
+    const fromStep = step;
+    if (untilStep < step) throw new Error(`Simulation.run: already at step ${step}, cannot run until step ${untilStep}`);
+    const { onProgress, signal } = runOptions;
+    let aborted = false;
+    const t0 = performance.now();
+    let lastYield = t0;
+    while (step < untilStep) {
+      // With a signal, let the event loop run ~10 times a second so a SIGINT handler can abort;
+      // without one, a synchronous run never leaves this loop (no cost, no allocation).
+      if (signal && (step & 15) === 0 && performance.now() - lastYield > 100) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+      if (signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      if (last) {
+        last.positions.set(system.positions);
+        last.velocities.set(system.velocities);
+        last.forces.set(system.forces);
+        last.virial.set(out.virial);
+        last.energy_eV = out.energy_eV;
+      }
+      const pending = integrator.step(system, computeForces);
+      if (pending) await pending;
+      step++;
+      if (!Number.isFinite(out.energy_eV)) await stopOnNonFinite();
+      if (isObserved(step)) await observe(step, false);
+      if (onProgress) onProgress(step, untilStep);
+    }
+    const wall_s = (performance.now() - t0) / 1000;
+    const steps = step - fromStep;
+    return {
+      fromStep,
+      toStep: step,
+      wall_s,
+      stepsPerSecond: steps / wall_s,
+      atomStepsPerSecond: (steps * n) / wall_s,
+      neighborBuilds: neighbors.builds - buildsBefore,
+      aborted,
+    };
+  }
+
+  return {
+    system,
+    get step() { return step; },
+    neighbors,
+    run,
+    async frame() {
+      await start();
+      return fillFrame(frame, system, out.energy_eV, out.virial, step);
+    },
+    state: snapshot,
+    async close() {
+      for (const o of observers) {
+        const r = o.close?.();
+        if (r) await r;
+      }
+    },
+  };
+}

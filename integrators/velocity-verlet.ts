@@ -1,0 +1,42 @@
+/**
+ * Velocity Verlet (Swope, Andersen, Berens & Wilson, J. Chem. Phys. 76, 637 (1982)), the
+ * symplectic NVE scheme: B(dt/2) A(dt) [forces] B(dt/2).
+ */
+import type { RngState } from '../engine/index.js';
+import type { Integrator } from './integrator.js';
+import { checkMasses, drift, kick } from './half-steps.js';
+
+/** Options of velocity Verlet. */
+export interface VelocityVerletOptions {
+  /** Time step, fs (> 0). */
+  timestep_fs: number;
+}
+
+/**
+ * A velocity Verlet integrator (microcanonical: conserves energy and total momentum).
+ *
+ * @example
+ * const integrator = velocityVerlet({ timestep_fs: 2 });
+ */
+export function velocityVerlet(options: VelocityVerletOptions): Integrator {
+  const dt = options.timestep_fs;
+  if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`velocityVerlet: timestep_fs must be a positive number, got ${dt}`);
+  const halfDt = 0.5 * dt;
+  return {
+    name: 'velocity-verlet',
+    timestep_fs: dt,
+    conservesMomentum: true,
+    init(system) {
+      checkMasses(system, 'velocityVerlet');
+    },
+    step(system, computeForces) {
+      kick(system, halfDt);
+      drift(system, dt);
+      const pending = computeForces();
+      if (pending) return pending.then(() => kick(system, halfDt));
+      kick(system, halfDt);
+    },
+    rngState: () => null,
+    restoreRngState(_state: RngState | null) {},
+  };
+}

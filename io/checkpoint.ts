@@ -1,0 +1,165 @@
+/**
+ * Checkpoints as a protobuf message (schema embedded below): everything engine/observer.ts's
+ * SimulationState holds — step, positions, velocities, box, integrator RNG state and the
+ * neighbor-list reference positions — plus the species, masses and integrator settings, so a
+ * restart can check it continues the same system. Written to a temporary file and renamed, so a
+ * run killed while writing keeps the previous checkpoint intact.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import protobuf from 'protobufjs';
+import { Box, type SimulationState, type RngState } from '../engine/index.js';
+import { InputError } from './errors.js';
+
+/** The checkpoint schema (proto3). Field numbers are a file format: never reuse or renumber them. */
+export const CHECKPOINT_PROTO = `
+syntax = "proto3";
+package e3md;
+
+// A restartable snapshot of an MD run. Per-atom vectors are (N, 3) row-major.
+message Checkpoint {
+  string format = 1;                      // always "e3md.checkpoint"
+  uint32 version = 2;                     // 1
+  uint64 step = 3;                        // MD steps done
+  uint32 n_atoms = 4;
+  repeated string type_names = 5;         // species in order of first appearance
+  repeated int32 type_ids = 6;            // (N,) index into type_names
+  repeated double masses = 7;             // (N,) amu
+  repeated double positions = 8;          // (N, 3) Å, exactly as in memory
+  repeated double velocities = 9;         // (N, 3) Å/fs
+  repeated double cell = 10;              // (3, 3) lattice vectors as rows, Å
+  repeated bool pbc = 11;                 // periodic flag per lattice vector
+  RngState rng = 12;                      // integrator random state; absent for deterministic integrators
+  repeated double neighbor_reference = 13; // (N, 3) Å, positions at the last neighbor-list build
+  string integrator = 14;                 // integrator name, e.g. "langevin"
+  double timestep_fs = 15;
+}
+
+// xoshiro128** state of engine/random.ts.
+message RngState {
+  repeated uint32 s = 1;                  // four 32-bit words
+  bool has_spare_normal = 2;              // a cached Box–Muller deviate is pending
+  double spare_normal = 3;
+}
+`;
+
+const FORMAT = 'e3md.checkpoint';
+const VERSION = 1;
+const CheckpointType = protobuf.parse(CHECKPOINT_PROTO).root.lookupType('e3md.Checkpoint');
+
+/** A checkpoint: the simulation state plus what identifies the system and integrator it belongs to. */
+export interface Checkpoint {
+  state: SimulationState;
+  /** Species names in order of first appearance (System.typeNames). */
+  typeNames: readonly string[];
+  /** (N,) species index of each atom. */
+  typeIds: Int32Array;
+  /** (N,) masses, amu. */
+  masses: Float64Array;
+  /** Integrator name (`Integrator.name`). */
+  integrator: string;
+  timestep_fs: number;
+}
+
+/**
+ * Serializes a checkpoint to protobuf bytes.
+ *
+ * @example
+ * const bytes = encodeCheckpoint({ state: sim.state(), typeNames, typeIds, masses, integrator: 'langevin', timestep_fs: 1 });
+ */
+export function encodeCheckpoint(c: Checkpoint): Uint8Array {
+  const s = c.state;
+  const n = c.typeIds.length;
+  for (const [name, arr, len] of [['positions', s.positions, 3 * n], ['velocities', s.velocities, 3 * n], ['neighborReference', s.neighborReference, 3 * n], ['masses', c.masses, n]] as const) {
+    if (arr.length !== len) throw new Error(`encodeCheckpoint: ${name} has ${arr.length} entries, expected ${len} for ${n} atoms`);
+  }
+  const message = CheckpointType.fromObject({
+    format: FORMAT,
+    version: VERSION,
+    step: s.step,
+    nAtoms: n,
+    typeNames: [...c.typeNames],
+    typeIds: Array.from(c.typeIds),
+    masses: Array.from(c.masses),
+    positions: Array.from(s.positions),
+    velocities: Array.from(s.velocities),
+    cell: Array.from(s.box.cell),
+    pbc: [...s.box.pbc],
+    rng: s.rng ? { s: s.rng.s, hasSpareNormal: !Number.isNaN(s.rng.spareNormal), spareNormal: Number.isNaN(s.rng.spareNormal) ? 0 : s.rng.spareNormal } : undefined,
+    neighborReference: Array.from(s.neighborReference),
+    integrator: c.integrator,
+    timestepFs: c.timestep_fs,
+  });
+  return CheckpointType.encode(message).finish();
+}
+
+interface DecodedMessage {
+  format: string; version: number; step: number; nAtoms: number; typeNames: string[]; typeIds: number[];
+  masses: number[]; positions: number[]; velocities: number[]; cell: number[]; pbc: boolean[];
+  rng?: { s: number[]; hasSpareNormal: boolean; spareNormal: number };
+  neighborReference: number[]; integrator: string; timestepFs: number;
+}
+
+/**
+ * Parses checkpoint bytes. @param file named in error messages.
+ * @throws InputError when the bytes are not an e3md checkpoint or are inconsistent.
+ */
+export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Checkpoint {
+  let m: DecodedMessage;
+  try {
+    m = CheckpointType.toObject(CheckpointType.decode(bytes), { longs: Number, defaults: true, arrays: true }) as DecodedMessage;
+  } catch (e) {
+    throw new InputError(`not an e3md checkpoint (protobuf decoding failed: ${(e as Error).message})`, { file });
+  }
+  if (m.format !== FORMAT) throw new InputError('not an e3md checkpoint (format field missing)', { file });
+  if (m.version !== VERSION) throw new InputError(`checkpoint version ${m.version} is not supported (this e3md reads version ${VERSION})`, { file });
+  const n = m.nAtoms;
+  const need = (name: string, arr: unknown[], len: number): void => {
+    if (arr.length !== len) throw new InputError(`corrupt checkpoint: ${name} has ${arr.length} entries, expected ${len} for ${n} atoms`, { file });
+  };
+  need('positions', m.positions, 3 * n);
+  need('velocities', m.velocities, 3 * n);
+  need('neighbor_reference', m.neighborReference, 3 * n);
+  need('type_ids', m.typeIds, n);
+  need('masses', m.masses, n);
+  if (m.cell.length !== 9 || m.pbc.length !== 3) throw new InputError('corrupt checkpoint: cell must have 9 entries and pbc 3', { file });
+  if (m.typeIds.some((t) => t < 0 || t >= m.typeNames.length)) throw new InputError('corrupt checkpoint: a type id is out of range', { file });
+  let rng: RngState | null = null;
+  if (m.rng) {
+    if (m.rng.s.length !== 4) throw new InputError('corrupt checkpoint: RNG state must have 4 words', { file });
+    rng = { s: [m.rng.s[0], m.rng.s[1], m.rng.s[2], m.rng.s[3]], spareNormal: m.rng.hasSpareNormal ? m.rng.spareNormal : NaN };
+  }
+  return {
+    state: {
+      step: m.step,
+      positions: Float64Array.from(m.positions),
+      velocities: Float64Array.from(m.velocities),
+      box: new Box(m.cell, [m.pbc[0], m.pbc[1], m.pbc[2]]),
+      rng,
+      neighborReference: Float64Array.from(m.neighborReference),
+    },
+    typeNames: m.typeNames,
+    typeIds: Int32Array.from(m.typeIds),
+    masses: Float64Array.from(m.masses),
+    integrator: m.integrator,
+    timestep_fs: m.timestepFs,
+  };
+}
+
+/** Writes a checkpoint file atomically (temporary file, then rename). */
+export function writeCheckpoint(path: string, c: Checkpoint): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, encodeCheckpoint(c));
+  renameSync(tmp, path);
+}
+
+/** Reads a checkpoint file. @throws InputError naming the file when it is missing or not a checkpoint. */
+export function readCheckpoint(path: string): Checkpoint {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'checkpoint file not found' : `cannot read checkpoint (${code ?? String(e)})`, { file: path });
+  }
+  return decodeCheckpoint(bytes, path);
+}

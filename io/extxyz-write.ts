@@ -1,0 +1,87 @@
+/**
+ * Extended XYZ writer in ASE's dialect (DESIGN.md §3). Numbers are written in JavaScript's
+ * shortest round-trip form, so reading a written frame back gives bit-identical float64 values.
+ */
+import { type Box, aseTimeUnit_fs } from '../engine/index.js';
+import { formatInfoValue, type InfoValue } from './extxyz-comment.js';
+
+/** What one written frame holds. Per-atom vectors are [N,3] row-major. */
+export interface ExtxyzFrameOut {
+  /** Chemical symbol of each atom, length N. */
+  symbols: readonly string[];
+  /** (N, 3) positions, Å. */
+  positions: Float64Array;
+  box: Box;
+  /** (N, 3) velocities, Å/fs; written as `velocities:R:3`, or as ASE `momenta:R:3` (needs `masses`). */
+  velocities?: Float64Array;
+  /** (N,) masses, amu; needed for momenta. Written as a column only when `writeMasses` is set. */
+  masses?: Float64Array;
+  /** (N, 3) forces, eV/Å, written as `forces:R:3`. */
+  forces?: Float64Array;
+  /** Total (potential) energy, eV, written as `energy=`. */
+  energy_eV?: number;
+  /** Extra comment-line keys (e.g. `step`, `time_fs`), written after the standard ones in insertion order. */
+  info?: Readonly<Record<string, InfoValue>>;
+}
+
+/** How velocities are written. */
+export interface ExtxyzWriteOptions {
+  /** `velocities` (Å/fs, e3md's unit) or `momenta` (ASE units, so `ase.io.read(...).get_velocities()` works). Default `velocities`. */
+  velocityColumn?: 'velocities' | 'momenta';
+  /** Also write a `masses:R:1` column. Default false. */
+  writeMasses?: boolean;
+}
+
+function num(x: number): string {
+  return String(x === 0 ? 0 : x); // -0 prints as 0
+}
+
+/** A right-aligned column that always starts with a space: a shortest-form double can take 24 characters. */
+function col(x: number): string {
+  return ` ${num(x).padStart(22)}`;
+}
+
+/**
+ * One frame as extxyz text (ending in a newline).
+ *
+ * @example
+ * formatExtxyz({ symbols: ['Ar'], positions: new Float64Array(3), box: Box.orthorhombic(5, 5, 5) });
+ * // '1\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3 pbc="T T T"\nAr   0   0   0\n' (columns padded to 23)
+ */
+export function formatExtxyz(frame: ExtxyzFrameOut, options: ExtxyzWriteOptions = {}): string {
+  const n = frame.symbols.length;
+  if (frame.positions.length !== 3 * n) throw new Error(`formatExtxyz: positions has ${frame.positions.length} entries for ${n} atoms`);
+  const velocityColumn = options.velocityColumn ?? 'velocities';
+  const masses = frame.masses;
+  if (frame.velocities && velocityColumn === 'momenta' && (!masses || masses.length !== n)) {
+    throw new Error('formatExtxyz: writing momenta needs masses for every atom');
+  }
+  const writeMasses = options.writeMasses === true && masses !== undefined;
+
+  let props = 'species:S:1:pos:R:3';
+  if (writeMasses) props += ':masses:R:1';
+  if (frame.velocities) props += `:${velocityColumn}:R:3`;
+  if (frame.forces) props += ':forces:R:3';
+
+  const head: string[] = [];
+  if (!frame.box.isOpen || frame.box.volume > 0) head.push(`Lattice="${Array.from(frame.box.cell, num).join(' ')}"`);
+  head.push(`Properties=${props}`);
+  if (frame.energy_eV !== undefined) head.push(`energy=${num(frame.energy_eV)}`);
+  for (const [k, v] of Object.entries(frame.info ?? {})) head.push(`${k}=${formatInfoValue(v)}`);
+  head.push(`pbc="${frame.box.pbc.map((p) => (p ? 'T' : 'F')).join(' ')}"`);
+
+  const width = frame.symbols.reduce((w, s) => Math.max(w, s.length), 2);
+  const rows = new Array<string>(n);
+  const p = frame.positions, v = frame.velocities, f = frame.forces;
+  for (let a = 0; a < n; a++) {
+    let row = frame.symbols[a].padEnd(width) + col(p[3 * a]) + col(p[3 * a + 1]) + col(p[3 * a + 2]);
+    if (writeMasses) row += col(masses![a]);
+    if (v) {
+      const s = velocityColumn === 'momenta' ? masses![a] * aseTimeUnit_fs : 1;
+      row += col(v[3 * a] * s) + col(v[3 * a + 1] * s) + col(v[3 * a + 2] * s);
+    }
+    if (f) row += col(f[3 * a]) + col(f[3 * a + 1]) + col(f[3 * a + 2]);
+    rows[a] = row;
+  }
+  return `${n}\n${head.join(' ')}\n${rows.join('\n')}\n`;
+}

@@ -1,0 +1,37 @@
+/**
+ * The interface op definitions use to lower themselves to ONNX nodes; implemented by the writer.
+ */
+import type { DType } from './dtype.js';
+import type { Shape } from './shape.js';
+
+/** A typed ONNX attribute value (ONNX distinguishes INT from FLOAT, JavaScript does not). */
+export type OnnxAttr =
+  | { kind: 'int'; value: number }
+  | { kind: 'ints'; value: readonly number[] }
+  | { kind: 'float'; value: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'tensor'; dtype: DType; dims: readonly number[]; value: readonly number[] };
+
+/** Constructors for {@link OnnxAttr}. */
+export const attr = {
+  int: (value: number): OnnxAttr => ({ kind: 'int', value }),
+  ints: (value: readonly number[]): OnnxAttr => ({ kind: 'ints', value }),
+  float: (value: number): OnnxAttr => ({ kind: 'float', value }),
+  string: (value: string): OnnxAttr => ({ kind: 'string', value }),
+  tensor: (dtype: DType, dims: readonly number[], value: readonly number[]): OnnxAttr => ({ kind: 'tensor', dtype, dims, value }),
+};
+
+/** Builder of ONNX nodes while one IR node is being lowered. */
+export interface EmitContext {
+  /**
+   * Appends an ONNX node; returns its output name. `out` names the output (the IR node's own name
+   * for the last step of a lowering); otherwise a unique name under the IR node's name is made.
+   */
+  node(opType: string, inputs: readonly string[], attrs?: Readonly<Record<string, OnnxAttr>>, out?: string): string;
+  /** A 1-D int64 initializer (axes, pads, starts…), shared between identical uses. */
+  int64(values: readonly number[]): string;
+  /** A scalar initializer of `dtype`. */
+  scalar(value: number, dtype: DType): string;
+  /** A 1-D int64 tensor holding the runtime sizes of a shape; symbols are read from graph inputs with `Shape`. */
+  dims(shape: Shape): string;
+}

@@ -1,0 +1,67 @@
+/**
+ * Reads back what e3md (or anyone) wrote into an ONNX file: metadata, interface, op census.
+ * onnxruntime-node does not expose `metadata_props`, so the potential loader reads them here.
+ */
+import { readFile } from 'node:fs/promises';
+import { type DType, ONNX_DTYPE_CODE } from './dtype.js';
+import { modelProto } from './onnx-proto.js';
+import type { Dim } from './shape.js';
+
+/** A model input or output: name, element type (undefined if not one e3md knows) and dims. */
+export interface TensorInfo {
+  name: string;
+  dtype: DType | undefined;
+  shape: Dim[];
+}
+
+/** Summary of a ModelProto. */
+export interface ModelInfo {
+  irVersion: number;
+  opset: number;
+  producerName: string;
+  metadata: Record<string, string>;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  initializers: string[];
+  /** Node names in graph order (scope-prefixed by e3md). */
+  nodeNames: string[];
+  /** Node count per op type. */
+  opCounts: Record<string, number>;
+  nodeCount: number;
+}
+
+const CODE_TO_DTYPE = new Map(Object.entries(ONNX_DTYPE_CODE).map(([k, v]) => [v, k as DType]));
+
+/**
+ * Decodes model bytes into a {@link ModelInfo}.
+ * @example readModelInfo(bytes).metadata['e3md.r_max']
+ */
+export function readModelInfo(bytes: Uint8Array): ModelInfo {
+  const type = modelProto();
+  const m = type.toObject(type.decode(bytes), { longs: Number, bytes: Array, defaults: true }) as Record<string, any>;
+  const g = m.graph ?? {};
+  const info = (vi: any): TensorInfo => ({
+    name: vi.name,
+    dtype: CODE_TO_DTYPE.get(vi.type?.tensor_type?.elem_type),
+    shape: (vi.type?.tensor_type?.shape?.dim ?? []).map((d: any) => (d.dim_param ? d.dim_param : Number(d.dim_value ?? 0))),
+  });
+  const opCounts: Record<string, number> = {};
+  for (const n of g.node ?? []) opCounts[n.op_type] = (opCounts[n.op_type] ?? 0) + 1;
+  return {
+    irVersion: Number(m.ir_version),
+    opset: Number((m.opset_import ?? []).find((o: any) => !o.domain)?.version ?? 0),
+    producerName: m.producer_name,
+    metadata: Object.fromEntries((m.metadata_props ?? []).map((e: any) => [e.key, e.value])),
+    inputs: (g.input ?? []).map(info),
+    outputs: (g.output ?? []).map(info),
+    initializers: (g.initializer ?? []).map((t: any) => t.name),
+    nodeNames: (g.node ?? []).map((n: any) => n.name),
+    opCounts,
+    nodeCount: (g.node ?? []).length,
+  };
+}
+
+/** {@link readModelInfo} of a file. */
+export async function readModelInfoFile(path: string): Promise<ModelInfo> {
+  return readModelInfo(await readFile(path));
+}

@@ -1,0 +1,124 @@
+/**
+ * Options of the NequIP builder, typed and nested, with NequIP's defaults (Batzner et al.,
+ * Nat. Commun. 13, 2453 (2022); nequip 0.5 `configs/full.yaml`).
+ */
+import type { RadialOptions } from '../model/radial.js';
+import type { ScaleShiftOptions } from '../model/common-blocks.js';
+
+/** Activation names per parity of the scalar they act on. */
+export interface ParityActivations {
+  /** For even scalars (0e); default 'silu'. */
+  readonly even?: string;
+  /** For odd scalars (0o); default 'tanh' (odd, so 0o stays 0o). */
+  readonly odd?: string;
+}
+
+/** Options of {@link createNequip}. */
+export interface NequipOptions {
+  /** Chemical symbols the model knows, in type-index order, e.g. `['H', 'O']`. */
+  readonly typeNames: readonly string[];
+  /** Cutoff radius r_max, Å (default 5). */
+  readonly rMax_A?: number;
+  /** Interaction (message-passing) layers (default 4); this is the model's interaction depth. */
+  readonly numLayers?: number;
+  /** Largest degree of the edge harmonics and of the hidden features (default 2). */
+  readonly lmax?: number;
+  /** Channels per irrep in the hidden features (default 32). */
+  readonly numFeatures?: number;
+  /** Hidden features of both parities (default true, NequIP's `parity: true`); false keeps only parity (−1)^l. */
+  readonly parity?: boolean;
+  /** Bessel basis and cutoff envelope (8 functions, trainable frequencies, p = 6). */
+  readonly radial?: RadialOptions;
+  /** The radial MLP that makes per-edge tensor-product weights. */
+  readonly radialMlp?: {
+    /** Hidden layers (default 2). */
+    readonly layers?: number;
+    /** Width of each hidden layer (default 64). */
+    readonly neurons?: number;
+    /** Hidden activation (default 'silu'). */
+    readonly activation?: string;
+  };
+  /** Gate nonlinearities. */
+  readonly nonlinearity?: {
+    readonly scalars?: ParityActivations;
+    readonly gates?: ParityActivations;
+  };
+  /**
+   * Messages summed over neighbours are divided by √avgNumNeighbors (default 20, typical of
+   * condensed phases at r_max ≈ 5 Å; set it from training data). null disables it.
+   */
+  readonly avgNumNeighbors?: number | null;
+  /** Add a layer's input to its output when their irreps agree (default true). */
+  readonly resnet?: boolean;
+  /** Scalar readout: channels of the hidden atom-wise layer (default numFeatures / 2). */
+  readonly readout?: { readonly hiddenFeatures?: number };
+  /** Per-species energy scale and shift (default 1 and 0 eV, trainable). */
+  readonly scaleShift?: ScaleShiftOptions;
+  /** Seed of the weight initialization (default 0). */
+  readonly seed?: number;
+}
+
+/** Options with every default filled in. */
+export interface NequipSettings {
+  readonly typeNames: readonly string[];
+  readonly rMax_A: number;
+  readonly numLayers: number;
+  readonly lmax: number;
+  readonly numFeatures: number;
+  readonly parity: boolean;
+  readonly radial: RadialOptions;
+  readonly radialMlp: { readonly layers: number; readonly neurons: number; readonly activation: string };
+  readonly nonlinearity: { readonly scalars: Required<ParityActivations>; readonly gates: Required<ParityActivations> };
+  readonly avgNumNeighbors: number | null;
+  readonly resnet: boolean;
+  readonly readout: { readonly hiddenFeatures: number };
+  readonly scaleShift: ScaleShiftOptions;
+  readonly seed: number;
+}
+
+const SYMBOL_RE = /^[A-Z][a-z]?$/;
+
+function positiveInt(v: number, what: string, min = 1): number {
+  if (!Number.isInteger(v) || v < min) throw new Error(`nequip: ${what} must be an integer ≥ ${min}, got ${v}`);
+  return v;
+}
+
+/**
+ * Fills defaults and checks every option.
+ * @throws naming the option
+ */
+export function nequipSettings(o: NequipOptions): NequipSettings {
+  if (!o || !Array.isArray(o.typeNames) || o.typeNames.length === 0) throw new Error('nequip: typeNames must list at least one chemical symbol');
+  o.typeNames.forEach((t) => {
+    if (!SYMBOL_RE.test(t)) throw new Error(`nequip: typeNames entry '${t}' is not a chemical symbol`);
+  });
+  if (new Set(o.typeNames).size !== o.typeNames.length) throw new Error(`nequip: typeNames has duplicates (${o.typeNames.join(', ')})`);
+  const rMax_A = o.rMax_A ?? 5;
+  if (!(rMax_A > 0) || !Number.isFinite(rMax_A)) throw new Error(`nequip: rMax_A must be a positive number of Å, got ${rMax_A}`);
+  const numFeatures = positiveInt(o.numFeatures ?? 32, 'numFeatures');
+  const avg = o.avgNumNeighbors === undefined ? 20 : o.avgNumNeighbors;
+  if (avg !== null && !(avg > 0)) throw new Error(`nequip: avgNumNeighbors must be positive or null, got ${avg}`);
+  return Object.freeze({
+    typeNames: Object.freeze([...o.typeNames]),
+    rMax_A,
+    numLayers: positiveInt(o.numLayers ?? 4, 'numLayers'),
+    lmax: positiveInt(o.lmax ?? 2, 'lmax', 0),
+    numFeatures,
+    parity: o.parity ?? true,
+    radial: o.radial ?? {},
+    radialMlp: {
+      layers: positiveInt(o.radialMlp?.layers ?? 2, 'radialMlp.layers', 0),
+      neurons: positiveInt(o.radialMlp?.neurons ?? 64, 'radialMlp.neurons'),
+      activation: o.radialMlp?.activation ?? 'silu',
+    },
+    nonlinearity: {
+      scalars: { even: o.nonlinearity?.scalars?.even ?? 'silu', odd: o.nonlinearity?.scalars?.odd ?? 'tanh' },
+      gates: { even: o.nonlinearity?.gates?.even ?? 'silu', odd: o.nonlinearity?.gates?.odd ?? 'tanh' },
+    },
+    avgNumNeighbors: avg,
+    resnet: o.resnet ?? true,
+    readout: { hiddenFeatures: positiveInt(o.readout?.hiddenFeatures ?? Math.max(1, Math.floor(numFeatures / 2)), 'readout.hiddenFeatures') },
+    scaleShift: o.scaleShift ?? {},
+    seed: o.seed ?? 0,
+  });
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { Box } from '../../engine/box.js';
+import { createCellList } from '../../engine/cell-list.js';
+import { pairCenters, writeEdgeIndex, writeEdgeShifts, type NeighborList, type NeighborListKind } from '../../engine/neighbor-list.js';
+import { Rng } from '../../engine/random.js';
+import { createVerletList } from '../../engine/verlet-list.js';
+
+type Pbc = [boolean, boolean, boolean];
+
+/** Pairs as canonical strings "i,j,ta,tb,tc" (t = integer lattice shift), half pairs oriented i<j or t>0. */
+function canonical(i: number, j: number, t: number[], half: boolean): string {
+  if (half) {
+    const neg = i > j || (i === j && (t[0] < 0 || (t[0] === 0 && (t[1] < 0 || (t[1] === 0 && t[2] < 0)))));
+    if (neg) return `${j},${i},${-t[0] + 0},${-t[1] + 0},${-t[2] + 0}`;
+  }
+  return `${i},${j},${t[0]},${t[1]},${t[2]}`;
+}
+
+function bruteForce(pos: Float64Array, box: Box, radius: number, kind: NeighborListKind): string[] {
+  const n = pos.length / 3;
+  const widths = box.volume > 0 ? box.perpendicularWidths() : [1, 1, 1];
+  const frac = box.volume > 0 ? box.toFractional(pos) : new Float64Array(pos.length);
+  const K = [0, 1, 2].map((k) => {
+    if (!box.pbc[k]) return 0;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < n; i++) { lo = Math.min(lo, frac[3 * i + k]); hi = Math.max(hi, frac[3 * i + k]); }
+    return Math.ceil(radius / widths[k]) + Math.ceil(hi - lo) + 1;
+  });
+  const out = new Set<string>();
+  const c = box.cell;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      for (let a = -K[0]; a <= K[0]; a++) for (let b = -K[1]; b <= K[1]; b++) for (let d = -K[2]; d <= K[2]; d++) {
+        if (i === j && a === 0 && b === 0 && d === 0) continue;
+        const dx = pos[3 * j] - pos[3 * i] + a * c[0] + b * c[3] + d * c[6];
+        const dy = pos[3 * j + 1] - pos[3 * i + 1] + a * c[1] + b * c[4] + d * c[7];
+        const dz = pos[3 * j + 2] - pos[3 * i + 2] + a * c[2] + b * c[5] + d * c[8];
+        if (dx * dx + dy * dy + dz * dz < radius * radius) out.add(canonical(i, j, [a, b, d], kind === 'half'));
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+function listed(list: NeighborList, box: Box): string[] {
+  const centers = pairCenters(list);
+  const shifts = writeEdgeShifts(list);
+  const out: string[] = [];
+  const t = new Float64Array(3);
+  for (let p = 0; p < list.nPairs; p++) {
+    if (box.volume > 0) box.toFractional(shifts.subarray(3 * p, 3 * p + 3), t);
+    else t.fill(0);
+    out.push(canonical(centers[p], list.neighbors[p], [Math.round(t[0]) + 0, Math.round(t[1]) + 0, Math.round(t[2]) + 0], list.kind === 'half'));
+  }
+  return out.sort();
+}
+
+function randomTriclinic(rng: Rng, scale: number): Float64Array {
+  return Float64Array.from([
+    scale * (0.8 + 0.4 * rng.uniform()), 0, 0,
+    scale * (rng.uniform() - 0.5) * 0.8, scale * (0.8 + 0.4 * rng.uniform()), 0,
+    scale * (rng.uniform() - 0.5) * 0.8, scale * (rng.uniform() - 0.5) * 0.8, scale * (0.8 + 0.4 * rng.uniform()),
+  ]);
+}
+
+function randomPositions(rng: Rng, box: Box, n: number, spill: number): Float64Array {
+  const frac = new Float64Array(3 * n);
+  for (let k = 0; k < 3 * n; k++) frac[k] = -spill + (1 + 2 * spill) * rng.uniform();
+  return box.toCartesian(frac);
+}
+
+describe('cell-list neighbor search', () => {
+  const cases: { name: string; pbc: Pbc; scale: number; n: number; radius: number; spill: number }[] = [
+    { name: 'periodic triclinic, box ≫ radius', pbc: [true, true, true], scale: 14, n: 120, radius: 3.5, spill: 0 },
+    { name: 'periodic triclinic, unwrapped atoms', pbc: [true, true, true], scale: 12, n: 60, radius: 3.0, spill: 0.7 },
+    { name: 'box thinner than twice the radius', pbc: [true, true, true], scale: 5, n: 12, radius: 4.0, spill: 0.2 },
+    { name: 'box thinner than the radius (many images, self-images)', pbc: [true, true, true], scale: 2.5, n: 5, radius: 4.2, spill: 0 },
+    { name: 'slab: periodic a, b; open c', pbc: [true, true, false], scale: 10, n: 90, radius: 3.2, spill: 0.5 },
+    { name: 'wire: periodic c only', pbc: [false, false, true], scale: 6, n: 40, radius: 3.3, spill: 0.3 },
+  ];
+  for (const kind of ['half', 'full'] as const) {
+    for (const c of cases) {
+      it(`matches brute force (${kind}): ${c.name}`, () => {
+        const rng = new Rng(c.n * 31 + Math.round(c.radius * 70) + (kind === 'half' ? 1 : 2));
+        for (let trial = 0; trial < 3; trial++) {
+          const box = new Box(randomTriclinic(rng, c.scale), c.pbc);
+          const pos = randomPositions(rng, box, c.n, c.spill);
+          // 1, 2, 3 bins per radius: also finer bins, wider stencils and their pruning.
+          const list = createCellList({ radius_A: c.radius, kind, binsPerRadius: 1 + trial }).build(pos, box);
+          const got = listed(list, box);
+          expect(new Set(got).size).toBe(got.length); // no duplicates
+          expect(got).toEqual(bruteForce(pos, box, c.radius, kind));
+          for (let i = 0; i < list.n; i++) {
+            for (let p = list.offsets[i]; p < list.offsets[i + 1]; p++) expect(list.images[p] === 0).toBe(p < list.firstImaged[i]);
+          }
+        }
+      });
+    }
+  }
+
+  it('puts pairs within the cutoff hint first in each segment of a row', () => {
+    const rng = new Rng(12);
+    const box = new Box(randomTriclinic(rng, 9), [true, true, true]);
+    const pos = randomPositions(rng, box, 70, 0);
+    const list = createCellList({ radius_A: 4, cutoff_A: 3, kind: 'half' }).build(pos, box);
+    const shifts = writeEdgeShifts(list);
+    let beyond = 0;
+    for (let r = 0; r < list.n; r++) {
+      const i = list.rowAtoms[r];
+      for (const [from, to] of [[list.offsets[r], list.firstImaged[r]], [list.firstImaged[r], list.offsets[r + 1]]]) {
+        let seenBeyond = false;
+        for (let p = from; p < to; p++) {
+          const j = list.neighbors[p];
+          const d = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] - pos[3 * i + k] + shifts[3 * p + k]));
+          if (d >= 3) { seenBeyond = true; beyond++; }
+          else expect(seenBeyond, `row ${r}: a pair within the cutoff after one beyond it`).toBe(false);
+        }
+      }
+    }
+    expect(beyond).toBeGreaterThan(0);
+    expect(() => createCellList({ radius_A: 4, cutoff_A: 5, kind: 'half' })).toThrow(/cutoff_A/);
+  });
+
+  it('handles an open cluster (no cell at all), including a far-away atom', () => {
+    const rng = new Rng(5);
+    const n = 60;
+    const pos = new Float64Array(3 * n);
+    for (let k = 0; k < 3 * n; k++) pos[k] = 12 * rng.uniform();
+    pos[0] = 1e5; // a sparse extent must not blow up the bin grid
+    for (const kind of ['half', 'full'] as const) {
+      const list = createCellList({ radius_A: 3, kind }).build(pos, Box.open());
+      expect(listed(list, Box.open())).toEqual(bruteForce(pos, Box.open(), 3, kind));
+    }
+  });
+
+  it('writes ONNX edge_index and edge_shift consistent with r_ij = pos[j] − pos[i] + shift', () => {
+    const rng = new Rng(9);
+    const box = new Box(randomTriclinic(rng, 6), [true, true, true]);
+    const pos = randomPositions(rng, box, 20, 0.5);
+    const list = createCellList({ radius_A: 4, kind: 'full' }).build(pos, box);
+    const ei = writeEdgeIndex(list);
+    const sh = writeEdgeShifts(list, new Float32Array(3 * list.nPairs));
+    expect(ei.length).toBe(2 * list.nPairs);
+    for (let p = 0; p < list.nPairs; p++) {
+      const i = Number(ei[p]), j = Number(ei[list.nPairs + p]);
+      const r = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] - pos[3 * i + k] + sh[3 * p + k]));
+      expect(r).toBeLessThan(4 + 1e-5);
+    }
+  });
+
+  it('rejects a bad radius and non-finite positions with clear messages', () => {
+    expect(() => createCellList({ radius_A: 0, kind: 'half' })).toThrow(/radius_A/);
+    const pos = Float64Array.from([0, 0, 0, NaN, 1, 1]);
+    expect(() => createCellList({ radius_A: 2, kind: 'half' }).build(pos, Box.orthorhombic(10, 10, 10))).toThrow(/atom 1/);
+  });
+});
+
+describe('Verlet list', () => {
+  it('rebuilds only after some atom moved more than skin/2, measured unwrapped', () => {
+    const box = Box.orthorhombic(10, 10, 10);
+    const pos = Float64Array.from([0.1, 5, 5, 3, 5, 5]);
+    const v = createVerletList({ cutoff_A: 3, skin_A: 1, kind: 'half' });
+    expect(v.needsRebuild(pos, box)).toBe(true);
+    v.build(pos, box);
+    pos[0] -= 0.45; // crosses the boundary (−0.35): wrapping would make this look like a 9.55 Å jump or none at all
+    expect(v.needsRebuild(pos, box, 1)).toBe(false);
+    pos[0] -= 0.1; // now 0.55 Å from the reference: > skin/2
+    expect(v.needsRebuild(pos, box, 2)).toBe(true);
+    v.build(pos, box);
+    expect(v.builds).toBe(2);
+    expect(v.needsRebuild(pos, Box.orthorhombic(10, 10, 10), 1)).toBe(true); // a new box
+  });
+
+  it('can rebuild on a fixed schedule (LAMMPS "every 20 check no")', () => {
+    const box = Box.orthorhombic(10, 10, 10);
+    const pos = Float64Array.from([1, 1, 1]);
+    const v = createVerletList({ cutoff_A: 3, skin_A: 1, kind: 'half', rebuild: { every: 20, check: false } });
+    v.build(pos, box);
+    expect(v.needsRebuild(pos, box, 19)).toBe(false);
+    expect(v.needsRebuild(pos, box, 20)).toBe(true);
+  });
+});

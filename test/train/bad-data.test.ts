@@ -1,0 +1,107 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTrainConfig, parseTrainConfig, prepareTraining } from '../../train/index.js';
+import { MINI, miniConfig, tempDir, writeConfig } from './helpers.js';
+
+/** The mini training file with `edit` applied to its text, written to a temporary file. */
+function edited(edit: (text: string) => string): { dir: string; file: string } {
+  const dir = tempDir();
+  const file = join(dir, 'bad.extxyz');
+  writeFileSync(file, edit(readFileSync(MINI.train, 'utf8')));
+  return { dir, file };
+}
+
+function prepareWith(dir: string, data: Record<string, unknown>, model: Record<string, unknown> = {}) {
+  const base = miniConfig(dir);
+  const config = { ...base, data: { ...(base.data as object), ...data }, model: { ...(base.model as object), ...model } };
+  return () => prepareTraining(loadTrainConfig(writeConfig(dir, config)));
+}
+
+describe('bad training data gets one clear message naming the file and line', () => {
+  it('missing energy', () => {
+    const { dir, file } = edited((t) => t.replace(/ energy=-?[0-9.]+/, ''));
+    expect(prepareWith(dir, { train: [file] })).toThrow(/bad\.extxyz:2: frame has no energy \(expected energy=… on the comment line\) in the train split/);
+  });
+
+  it('missing forces', () => {
+    const { dir, file } = edited((t) => {
+      const lines = t.split('\n');
+      lines[1] = lines[1]!.replace(':forces:R:3', '');
+      for (let i = 2; i < 5; i++) lines[i] = lines[i]!.trim().split(/\s+/).slice(0, 4).join(' ');
+      return lines.join('\n');
+    });
+    expect(prepareWith(dir, { train: [file] })).toThrow(/bad\.extxyz:2: frame has no forces \(expected a forces:R:3 column/);
+  });
+
+  it('unknown element: not an element, or not a species of the model', () => {
+    const notElement = edited((t) => t.replace(/\nH /, '\nXx '));
+    expect(prepareWith(notElement.dir, { train: [notElement.file] })).toThrow(/bad\.extxyz:4: unknown element 'Xx' \(not a chemical symbol\)/);
+    expect(prepareWith(notElement.dir, { train: [notElement.file] }, { type_names: ['H', 'O'] })).toThrow(/bad\.extxyz:4: unknown element 'Xx' \(not a chemical element; the model's species are H, O\)/);
+    const nitrogen = edited((t) => t.replace(/\nH /, '\nN '));
+    expect(prepareWith(nitrogen.dir, { validation: [nitrogen.file] })).toThrow(/bad\.extxyz:4: unknown element 'N' \(not a species of the model; the model's species are H, O\)/);
+  });
+
+  it('NaN in forces, positions or energy', () => {
+    const force = edited((t) => t.replace(/(\nO(\s+\S+){5}\s+)\S+/, '$1nan'));
+    expect(prepareWith(force.dir, { train: [force.file] })).toThrow(/bad\.extxyz:3: field 7 \(forces\) must be a finite real number, found "nan"/);
+    const pos = edited((t) => t.replace(/(\nO\s+)\S+/, '$1NaN'));
+    expect(prepareWith(pos.dir, { train: [pos.file] })).toThrow(/bad\.extxyz:3: field 2 \(pos\) must be a finite real number/);
+    const energy = edited((t) => t.replace(/energy=-?[0-9.]+/, 'energy=nan'));
+    expect(prepareWith(energy.dir, { train: [energy.file] })).toThrow(/bad\.extxyz:2: energy="nan" is not a number/);
+  });
+
+  it('empty split: an empty file, or a limit of structures the files do not reach', () => {
+    const { dir, file } = edited(() => '');
+    expect(prepareWith(dir, { validation: [file] })).toThrow(/bad\.extxyz: no frames: the file is empty/);
+    expect(() => parseTrainConfig(JSON.stringify({ ...miniConfig(dir), data: { train: [MINI.train], validation: [] } }), join(dir, 't.json'))).toThrow(/t\.json:1:\d+: data\.validation: needs at least 1 entries/);
+    const missing = prepareWith(dir, { test: [join(dir, 'nope.extxyz')] });
+    expect(missing).toThrow(/nope\.extxyz: structure file not found/);
+  });
+
+  it('bad energy references name the config key', () => {
+    const dir = tempDir();
+    expect(prepareWith(dir, {}, { energy_references: { H: -13.6 } })).toThrow(/train\.json:\d+:\d+: model\.energy_references: gives no energy for O/);
+    expect(prepareWith(dir, {}, { energy_references: { H: -13.6, O: -2040, C: -1000 } })).toThrow(/model\.energy_references\.C: 'C' is not a species of the model/);
+  });
+});
+
+describe('the config schema', () => {
+  const dir = tempDir();
+  const parse = (config: unknown) => () => parseTrainConfig(JSON.stringify(config, null, 2), join(dir, 'train.json'));
+
+  it('accepts the mini config and fills defaults', () => {
+    const c = parseTrainConfig(JSON.stringify(miniConfig(dir)), join(dir, 'train.json'));
+    expect(c.loss).toEqual({ energy_weight: 1, force_weight: 1 });
+    expect(c.training.dtype).toBe('float64');
+    expect(c.training.lr_schedule.factor).toBe(0.5);
+    expect(c.output.model_dtype).toBe('float64');
+  });
+
+  it('examples/water/train.json is valid and trains on examples/water/dataset', () => {
+    const c = loadTrainConfig(join(import.meta.dirname, '../../examples/water/train.json'));
+    for (const f of [...c.data.train, ...c.data.validation, ...c.data.test!]) expect(f).toMatch(/examples\/water\/dataset\/(monomer|dimer|trimer)-(train|val|test)\.extxyz$/);
+    expect(c.model.lmax).toBeGreaterThanOrEqual(1);
+    expect(c.output.model).toMatch(/examples\/water\/water-nequip\.onnx$/);
+  });
+
+  it('unknown keys are errors naming the key, its line and the allowed keys', () => {
+    const bad = miniConfig(dir);
+    (bad.training as Record<string, unknown>).learning_rat = 0.1;
+    expect(parse(bad)).toThrow(/train\.json:\d+:\d+: training\.learning_rat: unknown key "learning_rat" in training \(allowed: dtype, batch_size, .*learning_rate/);
+    expect(parse({ ...miniConfig(dir), extra: 1 })).toThrow(/unknown key "extra" at the top level/);
+    // Model keys depend on the architecture.
+    expect(parse(miniConfig(dir, { model: { architecture: 'nequip', latent_dim: 8 } }))).toThrow(/model\.latent_dim: unknown key "latent_dim" in model \(allowed: .*num_features/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'allegro', num_features: 8 } }))).toThrow(/model\.num_features: unknown key "num_features" in model \(allowed: .*latent_dim/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'mace' } }))).toThrow(/model\.architecture: must be "nequip" or "allegro", got "mace"/);
+    expect(parse(miniConfig(dir, { model: { lmax: 1 } }))).toThrow(/model: missing required key "architecture"/);
+  });
+
+  it('bad values and missing keys name the key', () => {
+    expect(parse(miniConfig(dir, { training: { batch_size: 0 } }))).toThrow(/training\.batch_size: must be ≥ 1, got 0/);
+    expect(parse(miniConfig(dir, { training: { dtype: 'float16' } }))).toThrow(/training\.dtype: must be "float32" or "float64", got "float16"/);
+    const { output: _o, ...noOutput } = miniConfig(dir);
+    expect(parse(noOutput)).toThrow(/output: missing required key "output"/);
+    expect(parse(miniConfig(dir, { training: { learning_rate: 1e-6 } }))).toThrow(/training\.lr_schedule\.min_learning_rate: is above training\.learning_rate/);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * Generates o3/sh-tables.ts: the real spherical harmonics in e3nn 0.5's basis as homogeneous
+ * polynomials of degree l in (x, y, z), with 'component' normalization (Σ_m Y_lm² = 2l+1 on the
+ * unit sphere). Run: `npx tsx tools/gen-sh-tables.ts [lmax]` (default 10), then commit the file.
+ *
+ * Derivation. e3nn's polar axis is y and its azimuth is measured in the (z, x) plane, so in the
+ * textbook frame (X', Y', Z') = (z, x, y) the harmonics are the standard real ones without the
+ * Condon–Shortley phase:
+ *   m = 0:  sqrt(2l+1) · r^l P_l(Z'/r)
+ *   m > 0:  sqrt(2(2l+1)(l−m)!/(l+m)!) · [r^(l−m) P_l^(m)(Z'/r)] · Re (X' + iY')^m
+ *   m < 0:  the same with |m| and Im (X' + iY')^|m|
+ * where P_l^(m) is the m-th derivative of the Legendre polynomial
+ *   P_l(t) = 2^−l Σ_k (−1)^k C(l,k) C(2l−2k, l) t^(l−2k),
+ * and r^(l−m) P_l^(m)(Z'/r) = Σ_k c_k Z'^(l−m−2k) (X'²+Y'²+Z'²)^k is expanded exactly.
+ * Rational parts are exact (BigInt); the one square root per (l, m) is applied at the end.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+type Frac = { n: bigint; d: bigint };
+const gcd = (a: bigint, b: bigint): bigint => (b === 0n ? (a < 0n ? -a : a) : gcd(b, a % b));
+function frac(n: bigint, d = 1n): Frac {
+  if (d < 0n) [n, d] = [-n, -d];
+  const g = gcd(n, d) || 1n;
+  return { n: n / g, d: d / g };
+}
+const add = (a: Frac, b: Frac): Frac => frac(a.n * b.d + b.n * a.d, a.d * b.d);
+const mul = (a: Frac, b: Frac): Frac => frac(a.n * b.n, a.d * b.d);
+const fact = (k: number): bigint => (k <= 1 ? 1n : BigInt(k) * fact(k - 1));
+const binom = (n: number, k: number): bigint => fact(n) / (fact(k) * fact(n - k));
+
+/** Polynomial in (X', Y', Z'): key "i,j,k" = exponents. */
+type Poly = Map<string, Frac>;
+function addTerm(p: Poly, i: number, j: number, k: number, c: Frac): void {
+  const key = `${i},${j},${k}`;
+  const old = p.get(key);
+  const v = old ? add(old, c) : c;
+  if (v.n === 0n) p.delete(key);
+  else p.set(key, v);
+}
+function polyMul(a: Poly, b: Poly): Poly {
+  const out: Poly = new Map();
+  for (const [ka, ca] of a) {
+    const [i1, j1, k1] = ka.split(',').map(Number) as [number, number, number];
+    for (const [kb, cb] of b) {
+      const [i2, j2, k2] = kb.split(',').map(Number) as [number, number, number];
+      addTerm(out, i1 + i2, j1 + j2, k1 + k2, mul(ca, cb));
+    }
+  }
+  return out;
+}
+
+/** Coefficients c_k of the m-th derivative of P_l: d^m P_l/dt^m = Σ_k c_k t^(l−m−2k). */
+function legendreDerivative(l: number, m: number): Frac[] {
+  const out: Frac[] = [];
+  for (let k = 0; 2 * k <= l - m; k++) {
+    const pow = l - 2 * k; // power in P_l before differentiation
+    const c = ((k % 2 === 0 ? 1n : -1n) * binom(l, k) * binom(2 * l - 2 * k, l) * fact(pow)) / fact(pow - m);
+    out.push(frac(c, 2n ** BigInt(l)));
+  }
+  return out;
+}
+
+/** Re and Im of (X' + iY')^m as polynomials. */
+function complexPower(m: number): { re: Poly; im: Poly } {
+  const re: Poly = new Map();
+  const im: Poly = new Map();
+  for (let j = 0; j <= m; j++) {
+    // C(m,j) X'^(m−j) (iY')^j ; i^j cycles 1, i, −1, −i
+    const c = frac(binom(m, j) * (j % 4 < 2 ? 1n : -1n));
+    addTerm(j % 2 === 0 ? re : im, m - j, j, 0, c);
+  }
+  return { re, im };
+}
+
+/** Terms [a, b, c, coef] meaning coef · x^a y^b z^c, for Y_{l,m} with component normalization. */
+function harmonic(l: number, m: number): [number, number, number, number][] {
+  const am = Math.abs(m);
+  const radial: Poly = new Map();
+  legendreDerivative(l, am).forEach((c, k) => {
+    // c · Z'^(l−am−2k) · (X'²+Y'²+Z'²)^k
+    let r2k: Poly = new Map([['0,0,0', frac(1n)]]);
+    const r2: Poly = new Map([['2,0,0', frac(1n)], ['0,2,0', frac(1n)], ['0,0,2', frac(1n)]]);
+    for (let q = 0; q < k; q++) r2k = polyMul(r2k, r2);
+    r2k = polyMul(r2k, new Map([[`0,0,${l - am - 2 * k}`, c]]));
+    for (const [key, v] of r2k) {
+      const [i, j, kk] = key.split(',').map(Number) as [number, number, number];
+      addTerm(radial, i, j, kk, v);
+    }
+  });
+  const { re, im } = complexPower(am);
+  const poly = polyMul(radial, m >= 0 ? re : im);
+  // normalization² as an exact fraction: (2l+1) for m = 0, 2(2l+1)(l−|m|)!/(l+|m|)! otherwise
+  const norm2 = m === 0 ? frac(BigInt(2 * l + 1)) : frac(2n * BigInt(2 * l + 1) * fact(l - am), fact(l + am));
+  const scale = Math.sqrt(Number(norm2.n) / Number(norm2.d));
+  const terms: [number, number, number, number][] = [];
+  for (const [key, v] of poly) {
+    const [i, j, k] = key.split(',').map(Number) as [number, number, number];
+    // X' = z, Y' = x, Z' = y  →  x^j y^k z^i
+    terms.push([j, k, i, (Number(v.n) / Number(v.d)) * scale]);
+  }
+  terms.sort((s, t) => t[0] - s[0] || t[1] - s[1] || t[2] - s[2]);
+  return terms;
+}
+
+const lmax = Number(process.argv[2] ?? 10);
+const lines: string[] = [];
+lines.push('/**');
+lines.push(' * Real spherical harmonics as homogeneous polynomials, in e3nn 0.5\'s basis and order.');
+lines.push(' * GENERATED by tools/gen-sh-tables.ts — do not edit; regenerate and commit instead.');
+lines.push(' *');
+lines.push(' * SH_TABLE[l][m + l] lists the terms [a, b, c, coefficient] of Y_{l,m}(x, y, z) =');
+lines.push(' * Σ coefficient · x^a y^b z^c, with a + b + c = l and \'component\' normalization');
+lines.push(' * (Σ_m Y_{l,m}² = 2l + 1 for a unit vector).');
+lines.push(' */');
+lines.push('');
+lines.push('/** Largest degree tabulated. */');
+lines.push(`export const SH_TABLE_LMAX = ${lmax};`);
+lines.push('');
+lines.push('/** SH_TABLE[l][m + l]: terms [a, b, c, coefficient] of Y_{l,m}. */');
+lines.push('export const SH_TABLE: readonly (readonly (readonly (readonly [number, number, number, number])[])[])[] = [');
+for (let l = 0; l <= lmax; l++) {
+  lines.push(`  // l = ${l}`);
+  lines.push('  [');
+  for (let m = -l; m <= l; m++) {
+    const t = harmonic(l, m).map(([a, b, c, v]) => `[${a}, ${b}, ${c}, ${v}]`);
+    lines.push(`    [${t.join(', ')}],`);
+  }
+  lines.push('  ],');
+}
+lines.push('];');
+const target = fileURLToPath(new URL('../o3/sh-tables.ts', import.meta.url));
+writeFileSync(target, lines.join('\n') + '\n');
+console.log(`wrote ${target} (lmax ${lmax})`);

@@ -1,0 +1,226 @@
+/**
+ * The `e3md train` config file: a zod schema (strict objects: unknown keys are errors; units are
+ * part of key names, as in input.json, DESIGN.md §4) and its loader, which turns every problem
+ * into one InputError naming the file, line, column and key, and resolves paths relative to the
+ * config file.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError, formatKeyPath, keyError, parseJsonLocated, type LocatedJson } from '../io/index.js';
+
+const count = (what: string) => z.number().int().min(1).describe(what);
+const files = (what: string) => z.array(z.string().min(1)).describe(what);
+const symbol = z.string().regex(/^[A-Z][a-z]?$/, 'must be a chemical symbol such as "O"');
+
+/** Where the data come from; paths are relative to the config file. */
+const dataSchema = z.strictObject({
+  train: files('extxyz files of the training split').min(1),
+  validation: files('extxyz files of the validation split (early stopping, LR schedule, best model)').min(1),
+  test: files('extxyz files of the test split (final report); omit for no test report').optional(),
+  max_structures_per_file: count('Read only the first N frames of each file (freezes a dataset that is still growing)').optional(),
+  max_train_structures: count('Train on a random subset of N structures (seeded by training.seed; nested: a smaller N is a subset of a larger one)').optional(),
+});
+
+/** Settings every architecture shares: species, cutoff, radial basis, output scaling, seed. */
+const commonModelShape = {
+  type_names: z.array(symbol).min(1).optional().describe('Species in type order; default: those of the training data, lightest first'),
+  r_max_A: z.number().gt(0).default(5).describe('Cutoff radius, Å'),
+  lmax: z.number().int().min(0).default(2).describe('Largest degree of the edge harmonics and equivariant features'),
+  parity: z.boolean().default(true).describe('Features of both parities'),
+  num_basis: count('Bessel radial basis functions').default(8),
+  trainable_frequencies: z.boolean().default(true).describe('Train the Bessel frequencies'),
+  cutoff_p: count('Exponent p of the polynomial cutoff envelope').default(6),
+  avg_num_neighbors: z.union([z.number().gt(0), z.literal('auto'), z.null()]).default('auto').describe("Neighbour-sum normalization 1/√avg; 'auto' measures it on the training data; null disables"),
+  energy_references: z
+    .union([z.literal('least_squares'), z.record(symbol, z.number())])
+    .default('least_squares')
+    .describe('Per-species energy shift, eV: least-squares fit on the training data (minimum norm), or given per species'),
+  trainable_scale_shift: z.boolean().default(true).describe('Train the per-species scale and shift'),
+  seed: z.number().int().default(0).describe('Seed of the weight initialization'),
+};
+
+/** The NequIP model (Batzner et al., Nat. Commun. 13, 2453 (2022)). */
+const nequipSchema = z.strictObject({
+  architecture: z.literal('nequip'),
+  ...commonModelShape,
+  num_layers: count('Interaction layers').default(4),
+  num_features: count('Channels per irrep').default(32),
+  radial_mlp: z
+    .strictObject({ layers: z.number().int().min(0).default(2), neurons: count('Width of each hidden layer').default(64), activation: z.string().default('silu') })
+    .default({ layers: 2, neurons: 64, activation: 'silu' }),
+  resnet: z.boolean().default(true),
+  readout_hidden_features: count('Channels of the scalar readout layer').optional(),
+});
+
+const hiddenLayers = (widths: number[]) =>
+  z.strictObject({ hidden: z.array(count('Width of a hidden layer')).default(widths), activation: z.string().default('silu') }).default({ hidden: widths, activation: 'silu' });
+
+/** The Allegro model (Musaelian et al., Nat. Commun. 14, 579 (2023)). */
+const allegroSchema = z.strictObject({
+  architecture: z.literal('allegro'),
+  ...commonModelShape,
+  num_layers: count('Tensor-product layers').default(2),
+  num_tensor_features: count('Channels of the equivariant edge tensors').default(16),
+  latent_dim: count('Width of the scalar edge latents').default(64),
+  two_body_mlp: hiddenLayers([32, 64]),
+  latent_mlp: hiddenLayers([64]),
+  edge_energy_mlp: hiddenLayers([32]),
+});
+
+/** The loss: λ_E · MSE(per-atom energy) + λ_F · MSE(force components). */
+const lossSchema = z.strictObject({
+  energy_weight: z.number().min(0).default(1).describe('λ_E, weight of the per-atom energy MSE (eV²/atom²)'),
+  force_weight: z.number().min(0).default(1).describe('λ_F, weight of the force-component MSE (eV²/Å²)'),
+});
+
+const trainingSchema = z.strictObject({
+  dtype: z.enum(['float32', 'float64']).default('float64').describe('Arithmetic of the training graph'),
+  batch_size: count('Structures per batch').default(5),
+  max_epochs: count('Epochs at most').default(100),
+  max_wall_time_s: z.number().gt(0).optional().describe('Stop after the epoch that passes this wall time (checkpointed, resumable)'),
+  seed: z.number().int().default(0).describe('Seed of the batch order'),
+  learning_rate: z.number().gt(0).default(0.005),
+  adam: z.strictObject({ beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999), eps: z.number().gt(0).default(1e-8) }).default({ beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
+  lr_schedule: z
+    .strictObject({
+      factor: z.number().gt(0).lt(1).default(0.5),
+      patience: z.number().int().min(0).default(5),
+      min_learning_rate: z.number().gt(0).default(1e-5),
+      threshold: z.number().min(0).default(1e-4),
+    })
+    .default({ factor: 0.5, patience: 5, min_learning_rate: 1e-5, threshold: 1e-4 }),
+  early_stopping_patience: count('Epochs without a better validation loss before stopping').default(25),
+  device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu'),
+  threads: count('onnxruntime intra-op threads').default(1),
+});
+
+const outputSchema = z.strictObject({
+  directory: z.string().min(1).describe('Checkpoints, best model, metrics.csv and report.json go here'),
+  model: z.string().min(1).describe('The deployable ONNX potential (DESIGN.md §5), written from the best weights'),
+  model_dtype: z.enum(['float32', 'float64']).default('float64'),
+});
+
+/** The whole `e3md train` config. */
+export const trainConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  data: dataSchema,
+  model: z.discriminatedUnion('architecture', [nequipSchema, allegroSchema]),
+  loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }),
+  training: trainingSchema.default(trainingSchema.parse({})),
+  output: outputSchema,
+});
+
+/** The config as written (defaults filled in). */
+export type TrainConfigJson = z.output<typeof trainConfigSchema>;
+
+/** A validated config with every path absolute. */
+export interface TrainConfig extends TrainConfigJson {
+  /** Absolute path of the config file ('' when built in memory). */
+  readonly configPath: string;
+  /** An InputError located at `key` in the config file, for checks made after parsing. */
+  keyError(key: readonly (string | number)[], detail: string): InputError;
+}
+
+/**
+ * Reads and validates a config file.
+ * @throws InputError such as `train.json:12:19: training.batch_size: must be ≥ 1, got 0`
+ * @example const config = loadTrainConfig('examples/water/train.json');
+ */
+export function loadTrainConfig(path: string): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? String(e)})`, { file: path });
+  }
+  return parseTrainConfig(text, path);
+}
+
+/** Validates config text; `path` names the file in messages and anchors relative paths. */
+export function parseTrainConfig(text: string, path: string): TrainConfig {
+  const doc = parseJsonLocated(text, path);
+  const parsed = trainConfigSchema.safeParse(doc.value);
+  if (!parsed.success) throw issueError(parsed.error.issues, doc, path);
+  const c = parsed.data;
+  const base = dirname(resolve(path));
+  const abs = (p: string) => resolve(base, p);
+  const config: TrainConfig = {
+    ...c,
+    data: { ...c.data, train: c.data.train.map(abs), validation: c.data.validation.map(abs), test: c.data.test?.map(abs) },
+    output: { ...c.output, directory: abs(c.output.directory), model: abs(c.output.model) },
+    configPath: resolve(path),
+    keyError: (key, detail) => keyError(doc, path, key, detail),
+  };
+  if (c.model.type_names && new Set(c.model.type_names).size !== c.model.type_names.length) throw config.keyError(['model', 'type_names'], 'lists a species twice');
+  if (c.training.lr_schedule.min_learning_rate > c.training.learning_rate) throw config.keyError(['training', 'lr_schedule', 'min_learning_rate'], `is above training.learning_rate (${c.training.learning_rate})`);
+  return config;
+}
+
+/** One InputError for the first zod issue, unknown keys first (a misspelling causes the rest). */
+function issueError(issues: readonly z.core.$ZodIssue[], doc: LocatedJson, file: string): InputError {
+  const issue = [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))[0]!;
+  const path = issue.path as (string | number)[];
+  const got = valueAt(doc.value, path);
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0]!;
+    const allowed = allowedKeys(doc.value, path);
+    const at = doc.locateKey([...path, key]) ?? doc.locate(path);
+    return new InputError(`unknown key "${key}" ${path.length ? `in ${formatKeyPath(path)}` : 'at the top level'}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`, {
+      file, line: at.line, column: at.column, key: formatKeyPath([...path, key]),
+    });
+  }
+  if (issue.code === 'invalid_type' && got === undefined) {
+    const at = doc.locate(path.slice(0, -1));
+    return new InputError(`missing required key "${String(path[path.length - 1])}"`, { file, line: at.line, column: at.column, key: formatKeyPath(path) });
+  }
+  let detail = issue.message;
+  if (issue.code === 'too_small') detail = issue.origin === 'array' ? `needs at least ${String(issue.minimum)} entries` : `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${JSON.stringify(got)}`;
+  else if (issue.code === 'too_big') detail = `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${JSON.stringify(got)}`;
+  else if (issue.code === 'invalid_value') detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(got)}`;
+  else if (issue.code === 'invalid_type') detail = `expected ${issue.expected}, got ${JSON.stringify(got)}`;
+  else if (issue.code === 'invalid_union' && path[path.length - 1] === 'architecture') {
+    if (got === undefined) return keyError(doc, file, path.slice(0, -1), 'missing required key "architecture" ("nequip" or "allegro")');
+    detail = `must be "nequip" or "allegro", got ${JSON.stringify(got)}`;
+  }
+  return keyError(doc, file, path, detail);
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p as string];
+  }
+  return v;
+}
+
+/** Keys the strict object at `path` accepts, read from the schema (a model's keys by its `architecture`). */
+function allowedKeys(root: unknown, path: readonly (string | number)[]): string[] {
+  type Def = { type: string; innerType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; options?: z.core.$ZodType[] };
+  const defOf = (s: z.core.$ZodType) => s._zod.def as unknown as Def;
+  const unwrap = (s: z.core.$ZodType, value: unknown): z.core.$ZodType => {
+    for (;;) {
+      const d = defOf(s);
+      if ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType) s = d.innerType;
+      else if (d.type === 'union' && d.options) {
+        const arch = (value as { architecture?: unknown } | undefined)?.architecture;
+        const hit = d.options.find((o) => (defOf(o).shape?.architecture?._zod.def as unknown as { values?: unknown[] } | undefined)?.values?.includes(arch));
+        if (!hit) return s;
+        s = hit;
+      } else return s;
+    }
+  };
+  let schema = trainConfigSchema as z.core.$ZodType;
+  let value = root;
+  for (const p of path) {
+    const def = defOf(unwrap(schema, value));
+    const next = def.type === 'object' ? def.shape?.[p as string] : def.type === 'array' ? def.element : undefined;
+    if (!next) return [];
+    schema = next;
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[p as string];
+  }
+  const def = defOf(unwrap(schema, value));
+  return def.type === 'object' ? Object.keys(def.shape ?? {}).filter((k) => k !== '$schema') : [];
+}

@@ -1,0 +1,82 @@
+/**
+ * Learning-rate schedule and stopping rule, both driven by the validation loss once per epoch:
+ * reduce-on-plateau (PyTorch's `ReduceLROnPlateau`, relative threshold mode) multiplies the rate
+ * by `factor` after `patience` epochs without improvement, and early stopping ends the run after
+ * `earlyStoppingPatience` epochs without a new best, or when the rate has reached its floor.
+ */
+
+/** Options of {@link createSchedule}. */
+export interface ScheduleOptions {
+  /** Starting learning rate. */
+  readonly learningRate: number;
+  /** Multiplier applied on a plateau, in (0, 1). */
+  readonly factor: number;
+  /** Epochs without improvement before the rate is reduced. */
+  readonly patience: number;
+  /** Floor of the learning rate. */
+  readonly minLearningRate: number;
+  /** Relative improvement that counts as better: loss < best · (1 − threshold). */
+  readonly threshold: number;
+  /** Epochs without a new best validation loss before training stops. */
+  readonly earlyStoppingPatience: number;
+}
+
+/** Serializable schedule state. */
+export interface ScheduleState {
+  learningRate: number;
+  /** Best validation loss so far (Infinity before the first epoch). */
+  best: number;
+  /** Epoch (1-based) of the best validation loss, 0 before any. */
+  bestEpoch: number;
+  /** Epochs since the plateau counter was last reset. */
+  badEpochs: number;
+}
+
+/** What the schedule decided after an epoch. */
+export interface ScheduleStep {
+  /** The validation loss is a new best: save the model. */
+  readonly improved: boolean;
+  /** The learning rate was just reduced. */
+  readonly reduced: boolean;
+  /** Why training should stop now, or undefined to go on. */
+  readonly stop?: string;
+}
+
+/** A plateau schedule with early stopping. */
+export interface Schedule {
+  readonly state: ScheduleState;
+  /** Reports the validation loss of epoch `epoch` (1-based). */
+  observe(validationLoss: number, epoch: number): ScheduleStep;
+}
+
+/**
+ * A schedule, fresh or from a saved state.
+ * @example
+ * const s = createSchedule({ learningRate: 5e-3, factor: 0.5, patience: 5, minLearningRate: 1e-5, threshold: 1e-3, earlyStoppingPatience: 20 });
+ * const { improved, stop } = s.observe(valLoss, epoch);
+ */
+export function createSchedule(options: ScheduleOptions, state?: ScheduleState): Schedule {
+  const s: ScheduleState = state ?? { learningRate: options.learningRate, best: Infinity, bestEpoch: 0, badEpochs: 0 };
+  return {
+    state: s,
+    observe(loss, epoch) {
+      if (!Number.isFinite(loss)) return { improved: false, reduced: false, stop: `validation loss is ${loss} (training diverged; lower the learning rate)` };
+      const improved = loss < s.best * (1 - options.threshold) || s.bestEpoch === 0;
+      let reduced = false;
+      if (improved) {
+        s.best = loss;
+        s.bestEpoch = epoch;
+        s.badEpochs = 0;
+      } else if (++s.badEpochs > options.patience) {
+        const next = Math.max(s.learningRate * options.factor, options.minLearningRate);
+        reduced = next < s.learningRate;
+        s.learningRate = next;
+        s.badEpochs = 0;
+      }
+      let stop: string | undefined;
+      if (epoch - s.bestEpoch >= options.earlyStoppingPatience) stop = `no improvement of the validation loss for ${options.earlyStoppingPatience} epochs`;
+      else if (!improved && !reduced && s.learningRate <= options.minLearningRate && s.badEpochs >= options.patience) stop = `learning rate at its floor (${options.minLearningRate}) and the validation loss no longer improves`;
+      return { improved, reduced, stop };
+    },
+  };
+}

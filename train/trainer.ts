@@ -1,0 +1,287 @@
+/**
+ * The training loop. Each epoch: a seeded shuffle of the training structures into batches; per
+ * batch one onnxruntime run of the training graph (loss, energies, forces and ∂loss/∂w for every
+ * weight) and one Adam update; then the validation split through the evaluation graph, the
+ * plateau schedule, the best model saved on improvement, and a checkpoint. At the end the best
+ * weights are written as a deployable potential (DESIGN.md §5) and scored on the test split.
+ *
+ * Determinism: the initial weights come from `model.seed`, the batch order of epoch e from
+ * `Rng(training.seed).split(e)`, and onnxruntime runs with a fixed thread count, so a run — and a
+ * run resumed from any of its checkpoints — reproduces bit for bit.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Rng } from '../engine/index.js';
+import { InputError } from '../io/index.js';
+import { createSession, type ModelSession, type RunFeed } from '../onnx/index.js';
+import { exportPotential } from '../potentials/index.js';
+import { createAdam } from './adam.js';
+import { batchIndices, makeBatch, type Batch, type LossWeights } from './batch.js';
+import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';
+import type { Dataset } from './dataset.js';
+import { buildTrainingModel, gradientOutputName } from './graph.js';
+import { epochHeader, formatEpoch, writeMetricsCsv, type EpochRecord } from './history.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { PreparedTraining } from './prepare.js';
+import { createSchedule } from './schedule.js';
+
+/** Options of {@link runTraining}. */
+export interface TrainRunOptions {
+  /** Continue from `<output.directory>/checkpoint.json`. */
+  readonly resume?: boolean;
+  /** Receives progress lines (header, one line per epoch, notes). */
+  readonly log?: (line: string) => void;
+  /** Called after every training batch (for a progress bar). */
+  readonly onBatch?: (done: number, total: number, epoch: number) => void;
+  /** When aborted, the run stops after the current batch; the last epoch's checkpoint stands. */
+  readonly signal?: AbortSignal;
+  /** Stop (as if interrupted) after this many epochs in this session: tests of resume. */
+  readonly stopAfterEpochs?: number;
+}
+
+/** Test-split errors of the final model, overall and per `config_type`. */
+export interface TestReport {
+  readonly all: Metrics;
+  readonly byConfigType: Readonly<Record<string, Metrics>>;
+}
+
+/** How a run ended. */
+export interface TrainResult {
+  /** `finished`: max_epochs; `stopped`: early stopping, time limit or divergence; `interrupted`: signal (resumable). */
+  readonly status: 'finished' | 'stopped' | 'interrupted';
+  readonly reason: string;
+  /** Epochs completed in total (earlier sessions included). */
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  /** Validation metrics of the best epoch. */
+  readonly bestValidation: Metrics | undefined;
+  readonly history: readonly EpochRecord[];
+  /** Test-split errors of the written model (absent when interrupted or without a test split). */
+  readonly test: TestReport | undefined;
+  /** The deployable model, when written. */
+  readonly modelPath: string | undefined;
+  /**
+   * Parameters by name as the run leaves them — the same arrays as `model.parameters`: the best
+   * epoch's values when a model was written, the last epoch's when interrupted.
+   */
+  readonly params: Readonly<Record<string, Float64Array>>;
+}
+
+/** Output files inside `output.directory`. */
+export const TRAIN_FILES = Object.freeze({ checkpoint: 'checkpoint.json', bestModel: 'best-model.onnx', metrics: 'metrics.csv', report: 'report.json' });
+
+/**
+ * Trains the prepared model.
+ * @throws InputError when resuming from a checkpoint of a different config, or when starting
+ *   fresh over an existing checkpoint
+ * @example
+ * const prep = prepareTraining(loadTrainConfig('train.json'));
+ * const result = await runTraining(prep, { log: console.log });
+ */
+export async function runTraining(prep: PreparedTraining, options: TrainRunOptions = {}): Promise<TrainResult> {
+  const { config, model, train, validation, test } = prep;
+  const t = config.training;
+  const log = options.log ?? (() => {});
+  const dir = config.output.directory;
+  const ckptPath = join(dir, TRAIN_FILES.checkpoint);
+  const fingerprint = runFingerprint(prep);
+  const resumed = options.resume ? readTrainCheckpoint(ckptPath) : undefined;
+  if (resumed && resumed.fingerprint !== fingerprint) {
+    const [settingsThen] = resumed.fingerprint.split(':');
+    const [settingsNow] = fingerprint.split(':');
+    const what = settingsThen !== settingsNow
+      ? 'different model, loss or training settings (only max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change on resume)'
+      : `different data (the train or validation structures changed; a dataset that is still growing can be frozen with data.max_structures_per_file)`;
+    throw new InputError(`the checkpoint was written for ${what}`, { file: ckptPath });
+  }
+  if (!options.resume && existsSync(ckptPath)) {
+    throw config.keyError(['output', 'directory'], `already holds a training checkpoint (${ckptPath}); continue it with --resume, or remove it to start over`);
+  }
+  mkdirSync(dir, { recursive: true });
+
+  // Parameters trained: those the graph has as weights (non-trainable ones became constants).
+  const sessionOptions = { device: t.device, intraOpThreads: t.threads, log };
+  const trainGraph = buildTrainingModel(model, { dtype: t.dtype, gradients: true });
+  const evalGraph = buildTrainingModel(model, { dtype: t.dtype, gradients: false });
+  const params: Record<string, Float64Array> = {};
+  for (const name of trainGraph.weightNames) params[name] = model.parameters.get(name).data;
+  if (resumed) copyRecord(resumed.params, params, 'checkpoint params');
+  const best: Record<string, Float64Array> = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float64Array.from(v)]));
+  if (resumed) copyRecord(resumed.best, best, 'checkpoint best');
+  const adam = createAdam(params, t.adam, resumed?.adam);
+  const schedule = createSchedule(
+    {
+      learningRate: t.learning_rate,
+      factor: t.lr_schedule.factor,
+      patience: t.lr_schedule.patience,
+      minLearningRate: t.lr_schedule.min_learning_rate,
+      threshold: t.lr_schedule.threshold,
+      earlyStoppingPatience: t.early_stopping_patience,
+    },
+    resumed?.schedule,
+  );
+  const history: EpochRecord[] = resumed ? [...resumed.history] : [];
+  const weights: LossWeights = { energy: config.loss.energy_weight, forces: config.loss.force_weight };
+
+  const trainSession = await createSession(trainGraph.bytes, sessionOptions);
+  const evalSession = await createSession(evalGraph.bytes, sessionOptions);
+  const feedsOf = weightFeeder(params, (name) => model.parameters.get(name).shape, t.dtype);
+  const validationBatches = fixedBatches(validation, t.batch_size, t.dtype, weights);
+  // `params` are the model's own parameter arrays, so exporting the model exports the weights they
+  // hold: the best ones whenever this is called (at a new best, and after the best are restored).
+  const writeDeployable = (path: string, extra: Record<string, unknown>) =>
+    writeFileSync(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { 'e3md.training': JSON.stringify(extra) } }));
+
+  const start = performance.now();
+  const elapsedBefore = resumed?.elapsed_s ?? 0;
+  let epoch = resumed?.epoch ?? 0;
+  let status: TrainResult['status'] = 'finished';
+  let reason = `reached max_epochs (${t.max_epochs})`;
+  let sessionEpochs = 0;
+  if (resumed) log(`resuming after epoch ${epoch} (best validation loss ${schedule.state.best.toExponential(3)} at epoch ${schedule.state.bestEpoch})`);
+  log(epochHeader());
+  try {
+    while (epoch < t.max_epochs) {
+      const epochStart = performance.now();
+      const lr = schedule.state.learningRate;
+      const order = shuffled(train.structures.length, new Rng(t.seed).split(epoch));
+      const groups = batchIndices(order, t.batch_size);
+      const acc = createMetrics();
+      for (let k = 0; k < groups.length; k++) {
+        if (options.signal?.aborted) break;
+        const batch = makeBatch(train.structures, groups[k]!, t.dtype, weights);
+        const out = await trainSession.run({ ...batch.feeds, ...feedsOf() });
+        const loss = Number(out.loss!.data[0]);
+        if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} in epoch ${epoch + 1} (batch ${k + 1}); lower training.learning_rate`);
+        acc.add(loss, out.structure_energy!.data as Float64Array, batch.refEnergy_eV, out.forces!.data as Float64Array, batch.feeds.ref_forces!.data as Float64Array, batch.atomOffsets);
+        const grads: Record<string, ArrayLike<number>> = {};
+        for (const name of trainGraph.weightNames) grads[name] = out[gradientOutputName(name)]!.data as Float64Array;
+        adam.update(params, grads, lr);
+        options.onBatch?.(k + 1, groups.length, epoch + 1);
+      }
+      if (options.signal?.aborted) {
+        status = 'interrupted';
+        reason = epoch > 0 ? `interrupted during epoch ${epoch + 1}; resume from the checkpoint of epoch ${epoch} with --resume` : 'interrupted during the first epoch (nothing saved)';
+        break;
+      }
+      epoch++;
+      const val = await evaluate(evalSession, validationBatches, feedsOf);
+      const step = schedule.observe(val.loss, epoch);
+      if (step.improved) {
+        copyRecord(params, best, 'best');
+        writeDeployable(join(dir, TRAIN_FILES.bestModel), { epoch, validation: val });
+      }
+      const record: EpochRecord = { epoch, learningRate: lr, train: acc.result(), validation: val, best: step.improved, wall_s: (performance.now() - epochStart) / 1000 };
+      history.push(record);
+      log(formatEpoch(record));
+      if (step.reduced) log(`       learning rate reduced to ${schedule.state.learningRate.toExponential(2)}`);
+      const elapsed_s = elapsedBefore + (performance.now() - start) / 1000;
+      writeTrainCheckpoint(ckptPath, { epoch, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s });
+      writeMetricsCsv(join(dir, TRAIN_FILES.metrics), history);
+      sessionEpochs++;
+      if (step.stop) { status = 'stopped'; reason = step.stop; break; }
+      if (t.max_wall_time_s !== undefined && elapsed_s >= t.max_wall_time_s) { status = 'stopped'; reason = `wall time ${elapsed_s.toFixed(0)} s passed max_wall_time_s (${t.max_wall_time_s}); continue with --resume and a larger limit`; break; }
+      if (options.stopAfterEpochs !== undefined && sessionEpochs >= options.stopAfterEpochs && epoch < t.max_epochs) { status = 'interrupted'; reason = `stopped after ${sessionEpochs} epochs as asked`; break; }
+    }
+  } finally {
+    await trainSession.release();
+  }
+
+  const bestEpoch = schedule.state.bestEpoch;
+  const bestValidation = history.find((h) => h.epoch === bestEpoch)?.validation;
+  let testReport: TestReport | undefined;
+  let modelPath: string | undefined;
+  try {
+    if (status !== 'interrupted' && bestEpoch > 0) {
+      copyRecord(best, params, 'final');
+      if (test) testReport = await testMetrics(evalSession, test, t.batch_size, t.dtype, weights, feedsOf);
+      const provenance = { config: basename(config.configPath), epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
+      writeDeployable(config.output.model, provenance);
+      modelPath = config.output.model;
+      writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
+    }
+  } finally {
+    await evalSession.release();
+  }
+  return { status, reason, epochs: epoch, bestEpoch, bestValidation, history, test: testReport, modelPath, params };
+}
+
+/**
+ * Metrics of the evaluation graph over `batches` with the current weights.
+ * @example const m = await evaluate(session, fixedBatches(val, 8, 'float64', w), feeds)
+ */
+export async function evaluate(session: ModelSession, batches: readonly Batch[], weightFeeds: () => Record<string, RunFeed>): Promise<Metrics> {
+  const acc = createMetrics();
+  for (const b of batches) {
+    const out = await session.run({ ...b.feeds, ...weightFeeds() }, ['loss', 'structure_energy', 'forces']);
+    acc.add(Number(out.loss!.data[0]), out.structure_energy!.data as Float64Array, b.refEnergy_eV, out.forces!.data as Float64Array, b.feeds.ref_forces!.data as Float64Array, b.atomOffsets);
+  }
+  return acc.result();
+}
+
+/** A dataset in file order, cut into batches once (validation and test never reshuffle). */
+export function fixedBatches(data: Dataset, batchSize: number, dtype: 'float32' | 'float64', weights: LossWeights): Batch[] {
+  const order = Int32Array.from({ length: data.structures.length }, (_, i) => i);
+  return batchIndices(order, batchSize).map((idx) => makeBatch(data.structures, idx, dtype, weights));
+}
+
+async function testMetrics(session: ModelSession, test: Dataset, batchSize: number, dtype: 'float32' | 'float64', weights: LossWeights, feeds: () => Record<string, RunFeed>): Promise<TestReport> {
+  const all = await evaluate(session, fixedBatches(test, batchSize, dtype, weights), feeds);
+  const kinds = [...new Set(test.structures.map((s) => s.configType))].filter((k) => k !== '');
+  const byConfigType: Record<string, Metrics> = {};
+  if (kinds.length > 1) {
+    for (const kind of kinds) {
+      const subset: Dataset = { ...test, structures: test.structures.filter((s) => s.configType === kind) };
+      byConfigType[kind] = await evaluate(session, fixedBatches(subset, batchSize, dtype, weights), feeds);
+    }
+  }
+  return { all, byConfigType };
+}
+
+/** Weight feeds by name: the float64 parameter arrays themselves, or float32 copies refreshed per call. */
+function weightFeeder(params: Record<string, Float64Array>, shapes: (name: string) => readonly number[], dtype: 'float32' | 'float64'): () => Record<string, RunFeed> {
+  const feeds: Record<string, RunFeed> = {};
+  const copies: [Float64Array, Float32Array][] = [];
+  for (const [name, p] of Object.entries(params)) {
+    const data = dtype === 'float64' ? p : new Float32Array(p.length);
+    if (data instanceof Float32Array) copies.push([p, data]);
+    feeds[name] = { data, dims: shapes(name) };
+  }
+  return () => {
+    for (const [src, dst] of copies) dst.set(src);
+    return feeds;
+  };
+}
+
+/** 0 … n−1 in a random order (Fisher–Yates with `rng`). */
+export function shuffled(n: number, rng: Rng): Int32Array {
+  const a = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    const tmp = a[i]!;
+    a[i] = a[j]!;
+    a[j] = tmp;
+  }
+  return a;
+}
+
+function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<string, Float64Array>, what: string): void {
+  for (const [name, dst] of Object.entries(to)) {
+    const src = from[name];
+    if (!src || src.length !== dst.length) throw new Error(`${what}: parameter '${name}' ${src ? `has ${src.length} values, expected ${dst.length}` : 'is missing'}`);
+    dst.set(src);
+  }
+}
+
+/**
+ * `settings:data` hashes of what a resumed run must share with the original: model, loss and
+ * optimizer settings, and the train and validation structures (sizes and energies).
+ */
+function runFingerprint(prep: PreparedTraining): string {
+  const { config } = prep;
+  const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, ...training } = config.training;
+  const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
+  const data = [prep.train, prep.validation].map((d) => d.structures.map((s) => `${s.n}:${s.energy_eV}`).join('|'));
+  return `${hash({ model: config.model, loss: config.loss, training, typeNames: prep.typeNames })}:${hash(data)}`;
+}
