@@ -7,7 +7,8 @@ export { formatInfoValue, interpretValue, parseCommentPairs, type InfoValue } fr
 export { akmaTime_fs, createDcdWriter, dcdKeepFrames, dcdUnitCell, openDcdForAppend, type DcdHeader, type DcdWriter, type DcdWriterOptions } from './dcd.js';
 export { readDcd, type DcdFile, type DcdFrame } from './dcd-read.js';
 export { inputJsonSchema, inputSchema, type InputJson } from './input-schema.js';
-export { keyError, loadRunSpec, parseRunSpec, type RunSpec, type TrajectoryFormat, type TrajectorySpec } from './config.js';
+export { keyError, parseConfig, readConfigText } from './config-file.js';
+export { loadRunSpec, parseRunSpec, type RunSpec, type TrajectoryFormat, type TrajectorySpec } from './config.js';
 export { THERMO_COLUMNS, createThermoLog, thermoCsvKeepBytes, thermoCsvRow, thermoTableHeader, thermoTableRow, type ThermoLogOptions } from './thermo-log.js';
 export { createDcdTrajectory, createExtxyzTrajectory, extxyzKeepBytes, type TrajectoryOptions } from './trajectory.js';
 export { CHECKPOINT_PROTO, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';

@@ -4,10 +4,9 @@
  * into one InputError naming the file, line, column and key, and resolves paths relative to the
  * config file.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError, formatKeyPath, keyError, parseJsonLocated, type LocatedJson } from '../io/index.js';
+import { type InputError, keyError, parseConfig, readConfigText } from '../io/index.js';
 
 const count = (what: string) => z.number().int().min(1).describe(what);
 const files = (what: string) => z.array(z.string().min(1)).describe(what);
@@ -128,22 +127,12 @@ export interface TrainConfig extends TrainConfigJson {
  * @example const config = loadTrainConfig('examples/water/train.json');
  */
 export function loadTrainConfig(path: string): TrainConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? String(e)})`, { file: path });
-  }
-  return parseTrainConfig(text, path);
+  return parseTrainConfig(readConfigText(path, 'config file'), path);
 }
 
 /** Validates config text; `path` names the file in messages and anchors relative paths. */
 export function parseTrainConfig(text: string, path: string): TrainConfig {
-  const doc = parseJsonLocated(text, path);
-  const parsed = trainConfigSchema.safeParse(doc.value);
-  if (!parsed.success) throw issueError(parsed.error.issues, doc, path);
-  const c = parsed.data;
+  const { value: c, doc } = parseConfig(text, path, trainConfigSchema);
   const base = dirname(resolve(path));
   const abs = (p: string) => resolve(base, p);
   const config: TrainConfig = {
@@ -158,69 +147,3 @@ export function parseTrainConfig(text: string, path: string): TrainConfig {
   return config;
 }
 
-/** One InputError for the first zod issue, unknown keys first (a misspelling causes the rest). */
-function issueError(issues: readonly z.core.$ZodIssue[], doc: LocatedJson, file: string): InputError {
-  const issue = [...issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'))[0]!;
-  const path = issue.path as (string | number)[];
-  const got = valueAt(doc.value, path);
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0]!;
-    const allowed = allowedKeys(doc.value, path);
-    const at = doc.locateKey([...path, key]) ?? doc.locate(path);
-    return new InputError(`unknown key "${key}" ${path.length ? `in ${formatKeyPath(path)}` : 'at the top level'}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`, {
-      file, line: at.line, column: at.column, key: formatKeyPath([...path, key]),
-    });
-  }
-  if (issue.code === 'invalid_type' && got === undefined) {
-    const at = doc.locate(path.slice(0, -1));
-    return new InputError(`missing required key "${String(path[path.length - 1])}"`, { file, line: at.line, column: at.column, key: formatKeyPath(path) });
-  }
-  let detail = issue.message;
-  if (issue.code === 'too_small') detail = issue.origin === 'array' ? `needs at least ${String(issue.minimum)} entries` : `must be ${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}, got ${JSON.stringify(got)}`;
-  else if (issue.code === 'too_big') detail = `must be ${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}, got ${JSON.stringify(got)}`;
-  else if (issue.code === 'invalid_value') detail = `must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${JSON.stringify(got)}`;
-  else if (issue.code === 'invalid_type') detail = `expected ${issue.expected}, got ${JSON.stringify(got)}`;
-  else if (issue.code === 'invalid_union' && path[path.length - 1] === 'architecture') {
-    if (got === undefined) return keyError(doc, file, path.slice(0, -1), 'missing required key "architecture" ("nequip" or "allegro")');
-    detail = `must be "nequip" or "allegro", got ${JSON.stringify(got)}`;
-  }
-  return keyError(doc, file, path, detail);
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p as string];
-  }
-  return v;
-}
-
-/** Keys the strict object at `path` accepts, read from the schema (a model's keys by its `architecture`). */
-function allowedKeys(root: unknown, path: readonly (string | number)[]): string[] {
-  type Def = { type: string; innerType?: z.core.$ZodType; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; options?: z.core.$ZodType[] };
-  const defOf = (s: z.core.$ZodType) => s._zod.def as unknown as Def;
-  const unwrap = (s: z.core.$ZodType, value: unknown): z.core.$ZodType => {
-    for (;;) {
-      const d = defOf(s);
-      if ((d.type === 'optional' || d.type === 'default' || d.type === 'nullable') && d.innerType) s = d.innerType;
-      else if (d.type === 'union' && d.options) {
-        const arch = (value as { architecture?: unknown } | undefined)?.architecture;
-        const hit = d.options.find((o) => (defOf(o).shape?.architecture?._zod.def as unknown as { values?: unknown[] } | undefined)?.values?.includes(arch));
-        if (!hit) return s;
-        s = hit;
-      } else return s;
-    }
-  };
-  let schema = trainConfigSchema as z.core.$ZodType;
-  let value = root;
-  for (const p of path) {
-    const def = defOf(unwrap(schema, value));
-    const next = def.type === 'object' ? def.shape?.[p as string] : def.type === 'array' ? def.element : undefined;
-    if (!next) return [];
-    schema = next;
-    value = (value as Record<PropertyKey, unknown> | undefined)?.[p as string];
-  }
-  const def = defOf(unwrap(schema, value));
-  return def.type === 'object' ? Object.keys(def.shape ?? {}).filter((k) => k !== '$schema') : [];
-}

@@ -93,13 +93,13 @@ describe('the config schema', () => {
     // Model keys depend on the architecture.
     expect(parse(miniConfig(dir, { model: { architecture: 'nequip', latent_dim: 8 } }))).toThrow(/model\.latent_dim: unknown key "latent_dim" in model \(allowed: .*num_features/);
     expect(parse(miniConfig(dir, { model: { architecture: 'allegro', num_features: 8 } }))).toThrow(/model\.num_features: unknown key "num_features" in model \(allowed: .*latent_dim/);
-    expect(parse(miniConfig(dir, { model: { architecture: 'mace' } }))).toThrow(/model\.architecture: must be "nequip" or "allegro", got "mace"/);
-    expect(parse(miniConfig(dir, { model: { lmax: 1 } }))).toThrow(/model: missing required key "architecture"/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'mace' } }))).toThrow(/model\.architecture: must be one of "nequip", "allegro", got the string "mace"/);
+    expect(parse(miniConfig(dir, { model: { lmax: 1 } }))).toThrow(/model\.architecture: missing required key "architecture" \(one of "nequip", "allegro"\)/);
   });
 
   it('bad values and missing keys name the key', () => {
     expect(parse(miniConfig(dir, { training: { batch_size: 0 } }))).toThrow(/training\.batch_size: must be ≥ 1, got 0/);
-    expect(parse(miniConfig(dir, { training: { dtype: 'float16' } }))).toThrow(/training\.dtype: must be "float32" or "float64", got "float16"/);
+    expect(parse(miniConfig(dir, { training: { dtype: 'float16' } }))).toThrow(/training\.dtype: must be "float32" or "float64", got the string "float16"/);
     const { output: _o, ...noOutput } = miniConfig(dir);
     expect(parse(noOutput)).toThrow(/output: missing required key "output"/);
     expect(parse(miniConfig(dir, { training: { learning_rate: 1e-6 } }))).toThrow(/training\.lr_schedule\.min_learning_rate: is above training\.learning_rate/);
