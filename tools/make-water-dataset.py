@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -186,9 +187,6 @@ def make_configuration(kind, seed):
 
 # --- psi4 -------------------------------------------------------------------------------------
 def setup_psi4(threads, memory, output):
-    # psi4 drops timer.dat and psi.<pid>.clean into the working directory: keep them out
-    # of the repository (every path we use is absolute by now).
-    os.chdir(tempfile.mkdtemp(prefix="make-water-dataset-"))
     psi4.set_num_threads(threads)
     psi4.set_memory(memory)
     psi4.core.set_output_file(output, False)
@@ -488,6 +486,11 @@ def cmd_hexamer(args):
         handle.write(frame)
 
 
+def _exit_on_signal(signum, _frame):
+    print(f"{time.strftime('%H:%M:%S')} stopped by signal {signal.Signals(signum).name}", flush=True)
+    raise SystemExit(128 + signum)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out-dir", default=DATASET_DIR, help="dataset folder (default: %(default)s)")
@@ -512,6 +515,12 @@ def main():
     args.psi4_output = os.path.abspath(args.psi4_output)
     if hasattr(args, "path"):
         args.path = os.path.abspath(args.path)
+    # Importing psi4 is enough for it to drop timer.dat (at exit) and psi.<pid>.clean into
+    # the working directory: keep them out of the repository (every path is absolute now).
+    os.chdir(tempfile.mkdtemp(prefix="make-water-dataset-"))
+    # Say why a long background run stopped: a signal otherwise leaves no trace in the log.
+    for signum in (signal.SIGTERM, signal.SIGINT):  # not SIGHUP: nohup ignores it
+        signal.signal(signum, _exit_on_signal)
     if args.command not in ("summary", "verify"):
         setup_psi4(args.threads, args.memory, args.psi4_output)
     commands = {
