@@ -2,8 +2,9 @@
  * The thermo log observer: an aligned table for people (stdout) and a CSV for programs, with the
  * DESIGN.md §4 columns in order, then pressure.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Frame, Observer } from '../engine/index.js';
+import { truncateForAppend } from './append.js';
 import { InputError } from './errors.js';
 
 /** CSV header columns: DESIGN.md §4's fixed six, then pressure_bar. */
@@ -95,11 +96,7 @@ function openCsv(path: string, header: string, keepThroughStep: number | undefin
     writeSync(fd, `${header}\n`);
     return fd;
   }
-  const keepBytes = thermoCsvKeepBytes(path, keepThroughStep);
-  const fd = openSync(path, 'r+');
-  ftruncateSync(fd, keepBytes);
-  closeSync(fd);
-  return openSync(path, 'a');
+  return truncateForAppend(path, thermoCsvKeepBytes(path, keepThroughStep));
 }
 
 /**
