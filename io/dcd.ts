@@ -26,9 +26,9 @@ export const akmaTime_fs = 48.88821;
 const NSET_AT = 8, ISTART_AT = 12, NSAVC_AT = 16, LASTSTEP_AT = 20, DELTA_AT = 44, CELLFLAG_AT = 48;
 const TITLE_LINES = ['REMARKS FILENAME written by e3md (CHARMM/NAMD DCD layout)', 'REMARKS positions in Angstrom, unit cell A, cos(gamma), B, cos(beta), cos(alpha), C'];
 
-/** Size in bytes of one frame (cell record + three coordinate records) for `natoms` atoms. */
-export function dcdFrameBytes(natoms: number): number {
-  return 8 + 48 + 3 * (8 + 4 * natoms);
+/** Size in bytes of one frame (cell record, when `hasCell`, + three coordinate records) for `natoms` atoms. */
+export function dcdFrameBytes(natoms: number, hasCell = true): number {
+  return (hasCell ? 8 + 48 : 0) + 3 * (8 + 4 * natoms);
 }
 
 /** Size in bytes of the header this writer produces. */
