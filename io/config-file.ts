@@ -4,9 +4,8 @@
  * The first issue in file order wins, unknown keys first: a misspelt key is usually what makes
  * a required one look missing.
  */
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { InputError, formatKeyPath } from './errors.js';
+import { InputError, formatKeyPath, readInputFile } from './errors.js';
 import { parseJsonLocated, type LocatedJson } from './json-locate.js';
 
 /**
@@ -15,12 +14,7 @@ import { parseJsonLocated, type LocatedJson } from './json-locate.js';
  * @throws InputError `input.json: input file not found`
  */
 export function readConfigText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? String(e)})`, { file: path });
-  }
+  return readInputFile(path, what).toString('utf8');
 }
 
 /**
