@@ -110,15 +110,14 @@ export class Box {
     const pa = this.pbc[0], pb = this.pbc[1], pc = this.pbc[2];
     for (let i = 0; i < positions.length; i += 3) {
       const x = positions[i], y = positions[i + 1], z = positions[i + 2];
-      let a = x * m[0] + y * m[3] + z * m[6];
-      let b = x * m[1] + y * m[4] + z * m[7];
-      let d = x * m[2] + y * m[5] + z * m[8];
-      const sa = pa ? Math.floor(a) : 0, sb = pb ? Math.floor(b) : 0, sd = pc ? Math.floor(d) : 0;
+      // Whole cells to subtract along each periodic axis (floor of the fractional coordinate).
+      const sa = pa ? Math.floor(x * m[0] + y * m[3] + z * m[6]) : 0;
+      const sb = pb ? Math.floor(x * m[1] + y * m[4] + z * m[7]) : 0;
+      const sd = pc ? Math.floor(x * m[2] + y * m[5] + z * m[8]) : 0;
       if (sa === 0 && sb === 0 && sd === 0) continue;
-      a = sa; b = sb; d = sd;
-      positions[i] = x - (a * c[0] + b * c[3] + d * c[6]);
-      positions[i + 1] = y - (a * c[1] + b * c[4] + d * c[7]);
-      positions[i + 2] = z - (a * c[2] + b * c[5] + d * c[8]);
+      positions[i] = x - (sa * c[0] + sb * c[3] + sd * c[6]);
+      positions[i + 1] = y - (sa * c[1] + sb * c[4] + sd * c[7]);
+      positions[i + 2] = z - (sa * c[2] + sb * c[5] + sd * c[8]);
     }
   }
 
