@@ -85,7 +85,7 @@ export function dcdUnitCell(box: Box, out: Float64Array = new Float64Array(6)): 
 export function createDcdWriter(path: string, options: DcdWriterOptions): DcdWriter {
   checkOptions(options, path);
   const fd = openSync(path, 'w');
-  return makeWriter(fd, options, path, 0, -1, -1);
+  return makeWriter(fd, options, path, 0, -1);
 }
 
 /**
@@ -101,10 +101,10 @@ export function openDcdForAppend(path: string, options: DcdWriterOptions & { kee
   const fd = openSync(path, 'r+');
   try {
     const plan = dcdAppendPlan(fd, path, options);
-    if (plan === null) return makeWriter(fd, options, path, 0, -1, -1);
+    if (plan === null) return makeWriter(fd, options, path, 0, -1);
     const { header: h, keep } = plan;
     ftruncateSync(fd, h.headerBytes + keep * dcdFrameBytes(h.natoms));
-    const w = makeWriter(fd, options, path, keep, h.istart, h.nsavc);
+    const w = makeWriter(fd, options, path, keep, h.istart);
     writeInt(fd, NSET_AT, keep);
     writeInt(fd, LASTSTEP_AT, keep > 0 ? h.istart + (keep - 1) * h.nsavc : h.istart);
     return w;
@@ -184,7 +184,8 @@ function headerBuffer(o: DcdWriterOptions, istart: number): Buffer {
   return b;
 }
 
-function makeWriter(fd: number, o: DcdWriterOptions, path: string, nset0: number, istart0: number, nsavc0: number): DcdWriter {
+/** A writer on `fd` whose file already holds `nset0` frames from step `istart0` (−1: no header written yet). */
+function makeWriter(fd: number, o: DcdWriterOptions, path: string, nset0: number, istart0: number): DcdWriter {
   const n = o.natoms;
   const frameBytes = dcdFrameBytes(n);
   const frame = Buffer.alloc(frameBytes); // reused for every frame
