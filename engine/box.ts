@@ -78,26 +78,12 @@ export class Box {
 
   /** Writes the fractional coordinates of Cartesian `positions` [n,3] into `out` [n,3]. */
   toFractional(positions: Float64Array, out: Float64Array = new Float64Array(positions.length)): Float64Array {
-    const m = this.inverse;
-    for (let i = 0; i < positions.length; i += 3) {
-      const x = positions[i], y = positions[i + 1], z = positions[i + 2];
-      out[i] = x * m[0] + y * m[3] + z * m[6];
-      out[i + 1] = x * m[1] + y * m[4] + z * m[7];
-      out[i + 2] = x * m[2] + y * m[5] + z * m[8];
-    }
-    return out;
+    return rowsTimes(positions, this.inverse, out);
   }
 
   /** Writes the Cartesian coordinates of fractional `frac` [n,3] into `out` [n,3]. */
   toCartesian(frac: Float64Array, out: Float64Array = new Float64Array(frac.length)): Float64Array {
-    const c = this.cell;
-    for (let i = 0; i < frac.length; i += 3) {
-      const a = frac[i], b = frac[i + 1], d = frac[i + 2];
-      out[i] = a * c[0] + b * c[3] + d * c[6];
-      out[i + 1] = a * c[1] + b * c[4] + d * c[7];
-      out[i + 2] = a * c[2] + b * c[5] + d * c[8];
-    }
-    return out;
+    return rowsTimes(frac, this.cell, out);
   }
 
   /**
@@ -164,6 +150,17 @@ export class Box {
     out[0] = bx; out[1] = by; out[2] = bz;
     return bx * bx + by * by + bz * bz;
   }
+}
+
+/** out[i,:] = v[i,:] · m for each row of `v` [n,3] and a 3×3 row-major `m`; `out` may be `v`. */
+function rowsTimes(v: Float64Array, m: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < v.length; i += 3) {
+    const x = v[i], y = v[i + 1], z = v[i + 2];
+    out[i] = x * m[0] + y * m[3] + z * m[6];
+    out[i + 1] = x * m[1] + y * m[4] + z * m[7];
+    out[i + 2] = x * m[2] + y * m[5] + z * m[8];
+  }
+  return out;
 }
 
 /**
