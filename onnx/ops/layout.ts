@@ -62,8 +62,10 @@ export const LAYOUT_DEFS: Record<string, OpDef> = {
     emit(ctx, node, ins) {
       const symbolic = node.shape.filter((d) => typeof d !== 'number').length;
       // One unknown dimension is what Reshape's −1 is for: a constant shape and no Shape ops.
-      const target = symbolic <= 1 ? ctx.int64(node.shape.map((d) => (typeof d === 'number' ? d : -1))) : ctx.dims(node.shape);
-      return ctx.node('Reshape', [ins[0]!, target], {}, node.name);
+      // allowzero: a size that is 0 (no edges, no atoms) means 0, not ONNX's default "copy the
+      // input's size on that axis"; ONNX forbids 0 beside −1, so a static 0 takes the other road.
+      const target = symbolic <= 1 && !node.shape.includes(0) ? ctx.int64(node.shape.map((d) => (typeof d === 'number' ? d : -1))) : ctx.dims(node.shape);
+      return ctx.node('Reshape', [ins[0]!, target], { allowzero: { kind: 'int', value: 1 } }, node.name);
     },
   },
   Transpose: {
