@@ -70,6 +70,17 @@ export interface GraphCore {
 /** A graph builder with every op. */
 export type Graph = GraphCore & ElementwiseOps & LinalgOps & ReduceOps & IndexOps & LayoutOps;
 
+/**
+ * Flags (1 at `id`) for `roots` and every node they depend on. One downward sweep suffices
+ * because a node's inputs always have smaller ids.
+ */
+export function reachable(nodes: readonly Value[], roots: Iterable<Value>): Uint8Array {
+  const live = new Uint8Array(nodes.length);
+  for (const v of roots) live[v.id] = 1;
+  for (let id = nodes.length - 1; id >= 0; id--) if (live[id]) for (const x of nodes[id]!.inputs) live[x.id] = 1;
+  return live;
+}
+
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.:\-/]*$/;
 /** Generated node names end in `Op_<id>`: user names and scopes may not, so nothing collides. */
 const GENERATED_RE = /(^|\/)[A-Z][A-Za-z]*_\d+$/;

@@ -4,7 +4,7 @@
  * with finite differences in pure TypeScript. Clarity over speed: not for production runs.
  */
 import { type AnyTypedArray, dtypeOfArray, toFloat64 } from './dtype.js';
-import type { Graph } from './graph.js';
+import { reachable, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { LEAF_OPS, opDef } from './registry.js';
 import { dimSymbols, formatShape } from './shape.js';
@@ -49,21 +49,18 @@ function bindInput(v: Value, feed: Feed, symbols: Map<string, number>): Tensor {
  * @example const [e] = evaluateValues(g, { pos: { data: xyz, dims: [n, 3] } }, [energy]);
  */
 export function evaluateValues(graph: Graph, feeds: Feeds, targets: readonly Value[]): Tensor[] {
-  const last = Math.max(-1, ...targets.map((t) => t.id));
-  const need = new Uint8Array(last + 1);
-  for (const t of targets) need[t.id] = 1;
-  for (let id = last; id >= 0; id--) if (need[id]) for (const x of graph.nodes[id]!.inputs) need[x.id] = 1;
+  const need = reachable(graph.nodes, targets);
   const symbols = new Map<string, number>();
-  const vals: (Tensor | undefined)[] = new Array(last + 1);
+  const vals: (Tensor | undefined)[] = new Array(graph.nodes.length);
   // Every fed input binds symbols, needed or not: a zero gradient still has the shape of `pos`.
   for (const v of graph.nodes) {
     if (v.op !== 'Input') continue;
     const feed = feeds[v.name];
-    if (!feed && v.id <= last && need[v.id]) throw new Error(`evaluate: missing input '${v.name}' ${formatShape(v.shape)}`);
+    if (!feed && need[v.id]) throw new Error(`evaluate: missing input '${v.name}' ${formatShape(v.shape)}`);
     if (feed) vals[v.id] = bindInput(v, feed, symbols);
   }
-  for (let id = 0; id <= last; id++) {
-    const v = graph.nodes[id]!;
+  for (const v of graph.nodes) {
+    const id = v.id;
     if (!need[id] || v.op === 'Input') continue;
     if (v.op === 'Weight' && feeds[v.name]) vals[id] = bindInput(v, feeds[v.name]!, symbols);
     else if (LEAF_OPS.has(v.op)) vals[id] = { dtype: v.dtype, shape: v.shape as number[], data: v.data! };

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { bytesPerElement, type DType, fromNumbers, ONNX_DTYPE_CODE } from './dtype.js';
 import type { EmitContext, OnnxAttr } from './emit-context.js';
-import type { Graph } from './graph.js';
+import { reachable, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { IR_VERSION, modelProto, OPSET } from './onnx-proto.js';
 import { optimize, type OptimizeOptions } from './optimize.js';
@@ -154,9 +154,7 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
     },
   };
   // Only what the outputs need (passes may orphan constants); inputs and weights are the interface.
-  const live = new Uint8Array(g.nodes.length);
-  for (const v of g.outputs.values()) live[v.id] = 1;
-  for (let id = g.nodes.length - 1; id >= 0; id--) if (live[id]) for (const x of g.nodes[id]!.inputs) live[x.id] = 1;
+  const live = reachable(g.nodes, g.outputs.values());
   for (const v of g.nodes) {
     if (!live[v.id] && v.op !== 'Input' && v.op !== 'Weight') continue;
     if (v.op === 'Input' || (v.op === 'Weight' && weightsAsInputs)) {
