@@ -7,8 +7,8 @@ import { type AnyTypedArray, dtypeOfArray, toFloat64 } from './dtype.js';
 import { reachable, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { LEAF_OPS, opDef } from './registry.js';
-import { dimSymbols, formatShape } from './shape.js';
-import type { Tensor } from './tensor.js';
+import { formatShape, isSymbol } from './shape.js';
+import { sizeOf, type Tensor } from './tensor.js';
 
 /** A fed tensor: typed array (or plain numbers) and its dims. */
 export interface Feed {
@@ -32,14 +32,13 @@ function bindInput(v: Value, feed: Feed, symbols: Map<string, number>): Tensor {
       if (d !== n) throw new Error(`${what}: axis ${ax} has size ${n}, expected ${d}`);
       return;
     }
-    const syms = dimSymbols(d);
-    if (syms.length !== 1 || syms[0] !== d) return; // products are checked where their symbols are bound
+    if (!isSymbol(d)) return; // products are checked where their symbols are bound
     const prev = symbols.get(d);
     if (prev !== undefined && prev !== n) throw new Error(`${what}: axis ${ax} ('${d}') has size ${n}, but '${d}' = ${prev} elsewhere`);
     symbols.set(d, n);
   });
   const data = Array.isArray(feed.data) ? Float64Array.from(feed.data as number[]) : toFloat64(feed.data as AnyTypedArray);
-  const n = feed.dims.reduce((a, b) => a * b, 1);
+  const n = sizeOf(feed.dims);
   if (data.length !== n) throw new Error(`${what}: ${data.length} values for dims ${formatShape(feed.dims)}`);
   return { dtype: v.dtype, shape: [...feed.dims], data };
 }

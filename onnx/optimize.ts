@@ -9,6 +9,7 @@ import { createGraph, reachable, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { LEAF_OPS, opDef } from './registry.js';
 import { shapeEqual } from './shape.js';
+import { sizeOf } from './tensor.js';
 
 /** Options of {@link optimize}; every pass is on by default. */
 export interface OptimizeOptions {
@@ -70,7 +71,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
     const ins = v.inputs.map((x) => map[x.id]!);
     const def = opDef(v.op);
     if (fold && ins.every((x) => x.op === 'Constant') && v.shape.every((d) => typeof d === 'number')) {
-      const n = (v.shape as number[]).reduce((p, d) => p * d, 1);
+      const n = sizeOf(v.shape as number[]);
       if (n <= maxFoldElements) {
         const t = def.evaluate(ins.map((x) => ({ dtype: x.dtype, shape: x.shape as number[], data: x.data! })), v, new Map());
         map[v.id] = constant(v.dtype === 'float32' ? t.data.map(Math.fround) : t.data, t.shape, v.dtype);

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { allocate, type AnyTypedArray, type DType, dtypeOfArray } from './dtype.js';
 import { evalDim } from './shape.js';
+import { sizeOf } from './tensor.js';
 
 /** Where to run: `'auto'` tries CUDA then CPU; WebGPU only when named (it has no float64). */
 export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}` | 'webgpu';
@@ -261,7 +262,7 @@ function wrapSession(session: ort.InferenceSession, chosen: Candidate, fallback:
     const dims = shape.map((d) => (typeof d === 'number' ? d : evalDim(d, symbols, name)));
     const hit = outCache.get(name);
     if (hit && sameDims(hit.dims, dims)) return hit;
-    const t = new ort.Tensor(dtype, allocate(dtype, dims.reduce((a, b) => a * b, 1)) as never, dims);
+    const t = new ort.Tensor(dtype, allocate(dtype, sizeOf(dims)) as never, dims);
     outCache.set(name, t);
     return t;
   }
