@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Gate, Irreps, Linear, NormActivation, activations, normalize2mom, seededUniform } from '../../o3/index.js';
-import { assertEquivariant } from '../harness/equivariance.js';
-import { loadE3nn, maxAbsDiff, normals } from './fixtures.js';
+import { assertEquivariant, normals } from '../harness/equivariance.js';
+import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const rand = seededUniform(31);
 
