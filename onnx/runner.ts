@@ -100,10 +100,10 @@ interface Candidate {
   deviceId: number;
 }
 
-function candidates(device: string): Candidate[] {
+function candidates(device: string, cudaInstalled: boolean): Candidate[] {
   const cpu: Candidate = { provider: 'cpu', deviceId: 0 };
   if (device === 'cpu') return [cpu];
-  if (device === 'auto') return probeProviders().find((p) => p.name === 'cuda')!.installed ? [{ provider: 'cuda', deviceId: 0 }, cpu] : [cpu];
+  if (device === 'auto') return cudaInstalled ? [{ provider: 'cuda', deviceId: 0 }, cpu] : [cpu];
   if (device === 'webgpu') return [{ provider: 'webgpu', deviceId: 0 }, cpu];
   const m = /^cuda(?::(\d+))?$/.exec(device);
   if (m) return [{ provider: 'cuda', deviceId: Number(m[1] ?? 0) }, cpu];
@@ -126,8 +126,9 @@ export async function createSession(model: Uint8Array | string, options: Session
   const reasons: string[] = [];
   let session: ort.InferenceSession | undefined;
   let chosen: Candidate | undefined;
-  for (const c of candidates(device)) {
-    if (c.provider === 'cuda' && !probeProviders().find((p) => p.name === 'cuda')!.installed) {
+  const cudaInstalled = probeProviders().find((p) => p.name === 'cuda')!.installed;
+  for (const c of candidates(device, cudaInstalled)) {
+    if (c.provider === 'cuda' && !cudaInstalled) {
       reasons.push(`cuda: provider libraries are not installed (npm install --onnxruntime-node-install=cuda12 downloads them)`);
       continue;
     }
