@@ -79,7 +79,8 @@ Quick start:
   registerModelCommand(program, io, setExit);
   registerInfoCommand(program, io, setExit);
   registerBenchCommand(program, io, setExit);
-  for (const c of program.commands) c.exitOverride().configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+  // Subcommands need no exitOverride/configureOutput of their own: `program.command()` copies both
+  // from the program when it creates them (commander's copyInheritedSettings).
   return program;
 }
 

@@ -78,26 +78,12 @@ export class Box {
 
   /** Writes the fractional coordinates of Cartesian `positions` [n,3] into `out` [n,3]. */
   toFractional(positions: Float64Array, out: Float64Array = new Float64Array(positions.length)): Float64Array {
-    const m = this.inverse;
-    for (let i = 0; i < positions.length; i += 3) {
-      const x = positions[i], y = positions[i + 1], z = positions[i + 2];
-      out[i] = x * m[0] + y * m[3] + z * m[6];
-      out[i + 1] = x * m[1] + y * m[4] + z * m[7];
-      out[i + 2] = x * m[2] + y * m[5] + z * m[8];
-    }
-    return out;
+    return rowsTimes(positions, this.inverse, out);
   }
 
   /** Writes the Cartesian coordinates of fractional `frac` [n,3] into `out` [n,3]. */
   toCartesian(frac: Float64Array, out: Float64Array = new Float64Array(frac.length)): Float64Array {
-    const c = this.cell;
-    for (let i = 0; i < frac.length; i += 3) {
-      const a = frac[i], b = frac[i + 1], d = frac[i + 2];
-      out[i] = a * c[0] + b * c[3] + d * c[6];
-      out[i + 1] = a * c[1] + b * c[4] + d * c[7];
-      out[i + 2] = a * c[2] + b * c[5] + d * c[8];
-    }
-    return out;
+    return rowsTimes(frac, this.cell, out);
   }
 
   /**
@@ -110,15 +96,14 @@ export class Box {
     const pa = this.pbc[0], pb = this.pbc[1], pc = this.pbc[2];
     for (let i = 0; i < positions.length; i += 3) {
       const x = positions[i], y = positions[i + 1], z = positions[i + 2];
-      let a = x * m[0] + y * m[3] + z * m[6];
-      let b = x * m[1] + y * m[4] + z * m[7];
-      let d = x * m[2] + y * m[5] + z * m[8];
-      const sa = pa ? Math.floor(a) : 0, sb = pb ? Math.floor(b) : 0, sd = pc ? Math.floor(d) : 0;
+      // Whole cells to subtract along each periodic axis (floor of the fractional coordinate).
+      const sa = pa ? Math.floor(x * m[0] + y * m[3] + z * m[6]) : 0;
+      const sb = pb ? Math.floor(x * m[1] + y * m[4] + z * m[7]) : 0;
+      const sd = pc ? Math.floor(x * m[2] + y * m[5] + z * m[8]) : 0;
       if (sa === 0 && sb === 0 && sd === 0) continue;
-      a = sa; b = sb; d = sd;
-      positions[i] = x - (a * c[0] + b * c[3] + d * c[6]);
-      positions[i + 1] = y - (a * c[1] + b * c[4] + d * c[7]);
-      positions[i + 2] = z - (a * c[2] + b * c[5] + d * c[8]);
+      positions[i] = x - (sa * c[0] + sb * c[3] + sd * c[6]);
+      positions[i + 1] = y - (sa * c[1] + sb * c[4] + sd * c[7]);
+      positions[i + 2] = z - (sa * c[2] + sb * c[5] + sd * c[8]);
     }
   }
 
@@ -165,6 +150,17 @@ export class Box {
     out[0] = bx; out[1] = by; out[2] = bz;
     return bx * bx + by * by + bz * bz;
   }
+}
+
+/** out[i,:] = v[i,:] · m for each row of `v` [n,3] and a 3×3 row-major `m`; `out` may be `v`. */
+function rowsTimes(v: Float64Array, m: Float64Array, out: Float64Array): Float64Array {
+  for (let i = 0; i < v.length; i += 3) {
+    const x = v[i], y = v[i + 1], z = v[i + 2];
+    out[i] = x * m[0] + y * m[3] + z * m[6];
+    out[i + 1] = x * m[1] + y * m[4] + z * m[7];
+    out[i + 2] = x * m[2] + y * m[5] + z * m[8];
+  }
+  return out;
 }
 
 /**

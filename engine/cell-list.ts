@@ -75,12 +75,12 @@ class Scratch {
   pairCap = 0;
   neighbors = new Int32Array(0);
   images = new Uint16Array(0);
-  /** Per-row holding areas: 0 = image 0 beyond the cutoff, 1 = imaged within it, 2 = imaged beyond. */
   /** Per bin: neighbour bins of the stencil, their image triples, Cartesian shifts and image ids. */
   nbBin = new Int32Array(0);
   nbImg = new Int32Array(0);
   nbShift = new Float64Array(0);
   nbId = new Int32Array(0);
+  /** Per-row holding areas: 0 = image 0 beyond the cutoff, 1 = imaged within it, 2 = imaged beyond. */
   tmpCap = 0;
   tmpJ = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
   tmpImg = [new Uint16Array(0), new Uint16Array(0), new Uint16Array(0)];
@@ -146,7 +146,7 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   // The binning frame: the cell when it spans space, else Cartesian axes (open cluster).
   const frame = box.volume > 0 ? box.cell : Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1);
   const frameInv = box.volume > 0 ? box.inverse : frame;
-  const widths = faceDistances(frame);
+  const widths = box.volume > 0 ? box.perpendicularWidths() : [1, 1, 1];
 
   // Fractional coordinates, wrapped on periodic axes; extents on open axes.
   const { wrap, frac } = sc;
@@ -418,13 +418,4 @@ function isOrthogonal(m: Float64Array): boolean {
   const dot = (a: number, b: number): number => m[3 * a] * m[3 * b] + m[3 * a + 1] * m[3 * b + 1] + m[3 * a + 2] * m[3 * b + 2];
   const tol = 1e-12 * Math.max(dot(0, 0), dot(1, 1), dot(2, 2));
   return Math.abs(dot(0, 1)) <= tol && Math.abs(dot(0, 2)) <= tol && Math.abs(dot(1, 2)) <= tol;
-}
-
-/** Distance between opposite faces of the parallelepiped spanned by the rows of `m` (3×3). */
-function faceDistances(m: Float64Array): [number, number, number] {
-  const det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
-  const crossNorm = (a: number, b: number): number =>
-    Math.hypot(m[3 * a + 1] * m[3 * b + 2] - m[3 * a + 2] * m[3 * b + 1], m[3 * a + 2] * m[3 * b] - m[3 * a] * m[3 * b + 2], m[3 * a] * m[3 * b + 1] - m[3 * a + 1] * m[3 * b]);
-  const v = Math.abs(det);
-  return [v / crossNorm(1, 2), v / crossNorm(2, 0), v / crossNorm(0, 1)];
 }

@@ -72,10 +72,7 @@ export function writeEdgeIndex(list: NeighborList, out: BigInt64Array = new BigI
   const P = list.nPairs;
   if (out.length < 2 * P) throw new Error(`writeEdgeIndex: out has ${out.length} entries, needs 2 × ${P}`);
   const { offsets, neighbors, rowAtoms } = list;
-  for (let r = 0; r < list.n; r++) {
-    const bi = BigInt(rowAtoms[r]);
-    for (let p = offsets[r]; p < offsets[r + 1]; p++) out[p] = bi;
-  }
+  for (let r = 0; r < list.n; r++) out.fill(BigInt(rowAtoms[r]), offsets[r], offsets[r + 1]);
   for (let p = 0; p < P; p++) out[P + p] = BigInt(neighbors[p]);
   return out;
 }

@@ -121,6 +121,13 @@ export function createSimulation(options: SimulationOptions): Simulation {
     ? { positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), virial: new Float64Array(9), energy_eV: 0 }
     : null;
 
+  // Positions are wrapped only here, at a build: between builds the list's shifts assume they move continuously.
+  const rebuildNeighbors = (): void => {
+    system.box.wrap(system.positions);
+    neighbors.build(system.positions, system.box);
+    stepsSinceBuild = 0;
+  };
+
   const computeForces = (): void | Promise<void> => {
     stepsSinceBuild++;
     if (neighbors.needsRebuild(system.positions, system.box, stepsSinceBuild)) {
@@ -130,9 +137,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         out.energy_eV = NaN;
         return;
       }
-      system.box.wrap(system.positions);
-      neighbors.build(system.positions, system.box);
-      stepsSinceBuild = 0;
+      rebuildNeighbors();
     }
     return potential.compute(system, neighbors.list!, out);
   };
@@ -184,12 +189,10 @@ export function createSimulation(options: SimulationOptions): Simulation {
     if (started) return;
     started = true;
     // A restart rebuilds the list from the checkpoint's reference positions: same pairs, same order.
-    if (restart) neighbors.build(restart.neighborReference, system.box);
-    else {
-      system.box.wrap(system.positions);
-      neighbors.build(system.positions, system.box);
-    }
-    stepsSinceBuild = 0;
+    if (restart) {
+      neighbors.build(restart.neighborReference, system.box);
+      stepsSinceBuild = 0;
+    } else rebuildNeighbors();
     const pending = potential.compute(system, neighbors.list!, out);
     if (pending) await pending;
     if (!Number.isFinite(out.energy_eV)) throw new NonFiniteEnergyError(step, out.energy_eV);

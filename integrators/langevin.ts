@@ -4,7 +4,7 @@
  * Its configurational sampling error is O(dt²) with a small constant, which is why it is preferred
  * to the older BBK or Vanden-Eijnden–Ciccotti schemes.
  */
-import { Rng, type RngState } from '../engine/index.js';
+import { Rng } from '../engine/index.js';
 import type { Integrator } from './integrator.js';
 import { checkMasses, drift, kick, ornsteinUhlenbeck } from './half-steps.js';
 

@@ -1,5 +1,6 @@
 /** Initial velocities drawn from the Maxwell–Boltzmann distribution. */
 import { type Rng, type System, degreesOfFreedom, kineticEnergy, temperatureOf, amuA2fs2_in_eV, kB_eV_per_K } from '../engine/index.js';
+import { checkMasses } from './half-steps.js';
 
 /** Options of `maxwellBoltzmann`. */
 export interface MaxwellBoltzmannOptions {
@@ -22,11 +23,11 @@ export interface MaxwellBoltzmannOptions {
  */
 export function maxwellBoltzmann(system: System, temperature_K: number, rng: Rng, options: MaxwellBoltzmannOptions = {}): void {
   if (!(temperature_K >= 0) || !Number.isFinite(temperature_K)) throw new Error(`maxwellBoltzmann: temperature_K must be ≥ 0, got ${temperature_K}`);
+  checkMasses(system, 'maxwellBoltzmann');
   const n = system.n, v = system.velocities, m = system.masses;
   const kT_per_amu = (kB_eV_per_K * temperature_K) / amuA2fs2_in_eV;
   let px = 0, py = 0, pz = 0, mass = 0;
   for (let i = 0; i < n; i++) {
-    if (!(m[i] > 0)) throw new Error(`maxwellBoltzmann: atom ${i} has mass ${m[i]} amu; masses must be positive`);
     const s = Math.sqrt(kT_per_amu / m[i]);
     v[3 * i] = s * rng.normal();
     v[3 * i + 1] = s * rng.normal();

@@ -5,10 +5,10 @@
  * restart can check it continues the same system. Written to a temporary file and renamed, so a
  * run killed while writing keeps the previous checkpoint intact.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { Box, type SimulationState, type RngState } from '../engine/index.js';
-import { InputError } from './errors.js';
+import { InputError, readInputFile } from './errors.js';
 
 /** The checkpoint schema (proto3). Field numbers are a file format: never reuse or renumber them. */
 export const CHECKPOINT_PROTO = `
@@ -154,12 +154,5 @@ export function writeCheckpoint(path: string, c: Checkpoint): void {
 
 /** Reads a checkpoint file. @throws InputError naming the file when it is missing or not a checkpoint. */
 export function readCheckpoint(path: string): Checkpoint {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'checkpoint file not found' : `cannot read checkpoint (${code ?? String(e)})`, { file: path });
-  }
-  return decodeCheckpoint(bytes, path);
+  return decodeCheckpoint(readInputFile(path, 'checkpoint file'), path);
 }

@@ -4,9 +4,8 @@
  * The first issue in file order wins, unknown keys first: a misspelt key is usually what makes
  * a required one look missing.
  */
-import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { InputError, formatKeyPath } from './errors.js';
+import { InputError, formatKeyPath, readInputFile } from './errors.js';
 import { parseJsonLocated, type LocatedJson } from './json-locate.js';
 
 /**
@@ -15,12 +14,7 @@ import { parseJsonLocated, type LocatedJson } from './json-locate.js';
  * @throws InputError `input.json: input file not found`
  */
 export function readConfigText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? String(e)})`, { file: path });
-  }
+  return readInputFile(path, what).toString('utf8');
 }
 
 /**
@@ -140,6 +134,13 @@ function issueToError(issues: readonly z.core.$ZodIssue[], doc: LocatedJson, fil
   const path = issue.path as (string | number)[];
   const got = valueAt(doc.value, path);
   const fail = (key: (string | number)[], detail: string): InputError => keyError(doc, file, key, detail);
+  // Points at the object that lacks the key, but names the missing key's full path.
+  const missing = (expected: string): InputError => {
+    const at = doc.locate(path.slice(0, -1));
+    return new InputError(`missing required key "${String(path[path.length - 1])}" (${expected})`, {
+      file, line: at.line, column: at.column, key: formatKeyPath(path),
+    });
+  };
 
   switch (issue.code) {
     case 'unrecognized_keys': {
@@ -154,13 +155,7 @@ function issueToError(issues: readonly z.core.$ZodIssue[], doc: LocatedJson, fil
       });
     }
     case 'invalid_type': {
-      if (got === undefined) {
-        // Point at the object that lacks the key, but name the missing key's full path.
-        const at = doc.locate(path.slice(0, -1));
-        return new InputError(`missing required key "${String(path[path.length - 1])}" (${describeExpected(issue.expected)})`, {
-          file, line: at.line, column: at.column, key: formatKeyPath(path),
-        });
-      }
+      if (got === undefined) return missing(describeExpected(issue.expected));
       return fail(path, `expected ${describeExpected(issue.expected)}, got ${describeValue(got)}`);
     }
     case 'too_small': {
@@ -173,12 +168,7 @@ function issueToError(issues: readonly z.core.$ZodIssue[], doc: LocatedJson, fil
     case 'invalid_union': {
       if ('discriminator' in issue && issue.discriminator) {
         const options = ((issue as unknown as { options?: unknown[] }).options ?? []).map((o) => JSON.stringify(o)).join(', ');
-        if (got === undefined) {
-          const at = doc.locate(path.slice(0, -1));
-          return new InputError(`missing required key "${String(path[path.length - 1])}" (one of ${options})`, {
-            file, line: at.line, column: at.column, key: formatKeyPath(path),
-          });
-        }
+        if (got === undefined) return missing(`one of ${options}`);
         return fail(path, `must be one of ${options}, got ${describeValue(got)}`);
       }
       return fail(path, issue.message);

@@ -4,7 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { InputError } from './errors.js';
-import { readDcdHeaderFd, type DcdHeader } from './dcd.js';
+import { dcdFrameBytes, readDcdHeaderFd, type DcdHeader } from './dcd.js';
 
 /** One DCD frame. */
 export interface DcdFrame {
@@ -43,7 +43,7 @@ export function readDcd(path: string): DcdFile {
   try {
     const header = readDcdHeaderFd(fd, path);
     const n = header.natoms;
-    const frameBytes = (header.hasCell ? 56 : 0) + 3 * (8 + 4 * n);
+    const frameBytes = dcdFrameBytes(n, header.hasCell);
     const size = fstatSync(fd).size;
     const framesOnDisk = Math.floor((size - header.headerBytes) / frameBytes);
     const count = Math.min(header.nset, framesOnDisk);

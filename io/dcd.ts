@@ -26,9 +26,9 @@ export const akmaTime_fs = 48.88821;
 const NSET_AT = 8, ISTART_AT = 12, NSAVC_AT = 16, LASTSTEP_AT = 20, DELTA_AT = 44, CELLFLAG_AT = 48;
 const TITLE_LINES = ['REMARKS FILENAME written by e3md (CHARMM/NAMD DCD layout)', 'REMARKS positions in Angstrom, unit cell A, cos(gamma), B, cos(beta), cos(alpha), C'];
 
-/** Size in bytes of one frame (cell record + three coordinate records) for `natoms` atoms. */
-export function dcdFrameBytes(natoms: number): number {
-  return 8 + 48 + 3 * (8 + 4 * natoms);
+/** Size in bytes of one frame (cell record, when `hasCell`, + three coordinate records) for `natoms` atoms. */
+export function dcdFrameBytes(natoms: number, hasCell = true): number {
+  return (hasCell ? 8 + 48 : 0) + 3 * (8 + 4 * natoms);
 }
 
 /** Size in bytes of the header this writer produces. */
@@ -85,7 +85,7 @@ export function dcdUnitCell(box: Box, out: Float64Array = new Float64Array(6)): 
 export function createDcdWriter(path: string, options: DcdWriterOptions): DcdWriter {
   checkOptions(options, path);
   const fd = openSync(path, 'w');
-  return makeWriter(fd, options, path, 0, -1, -1);
+  return makeWriter(fd, options, path, 0, -1);
 }
 
 /**
@@ -101,10 +101,10 @@ export function openDcdForAppend(path: string, options: DcdWriterOptions & { kee
   const fd = openSync(path, 'r+');
   try {
     const plan = dcdAppendPlan(fd, path, options);
-    if (plan === null) return makeWriter(fd, options, path, 0, -1, -1);
+    if (plan === null) return makeWriter(fd, options, path, 0, -1);
     const { header: h, keep } = plan;
     ftruncateSync(fd, h.headerBytes + keep * dcdFrameBytes(h.natoms));
-    const w = makeWriter(fd, options, path, keep, h.istart, h.nsavc);
+    const w = makeWriter(fd, options, path, keep, h.istart);
     writeInt(fd, NSET_AT, keep);
     writeInt(fd, LASTSTEP_AT, keep > 0 ? h.istart + (keep - 1) * h.nsavc : h.istart);
     return w;
@@ -184,7 +184,8 @@ function headerBuffer(o: DcdWriterOptions, istart: number): Buffer {
   return b;
 }
 
-function makeWriter(fd: number, o: DcdWriterOptions, path: string, nset0: number, istart0: number, nsavc0: number): DcdWriter {
+/** A writer on `fd` whose file already holds `nset0` frames from step `istart0` (−1: no header written yet). */
+function makeWriter(fd: number, o: DcdWriterOptions, path: string, nset0: number, istart0: number): DcdWriter {
   const n = o.natoms;
   const frameBytes = dcdFrameBytes(n);
   const frame = Buffer.alloc(frameBytes); // reused for every frame

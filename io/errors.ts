@@ -1,8 +1,10 @@
 /**
  * The one error type for bad user input (input.json, structure files, checkpoints). The CLI prints
  * its message alone, without a stack, and exits non-zero: the message must therefore say what is
- * wrong and where (file, line, column, JSON key path) on its own.
+ * wrong and where (file, line, column, JSON key path) on its own. `readInputFile` turns a missing
+ * or unreadable input file into one.
  */
+import { readFileSync } from 'node:fs';
 
 /** Where in a user file a problem sits. Every field is optional; present ones are printed. */
 export interface InputLocation {
@@ -56,4 +58,18 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
     else s += s ? `.${String(p)}` : String(p);
   }
   return s || '(top level)';
+}
+
+/**
+ * Reads a user's input file whole.
+ * @param what how messages name the file: `'structure file'`, `'checkpoint file'`.
+ * @throws InputError `run.ckpt: checkpoint file not found`, or `cannot read checkpoint file (EACCES)`.
+ */
+export function readInputFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? `${what} not found` : `cannot read ${what} (${code ?? String(e)})`, { file: path });
+  }
 }

@@ -107,11 +107,15 @@ export function interpretValue(raw: string): InfoValue {
   return raw;
 }
 
-/** Formats one info value for a comment line, quoting when it contains spaces or quotes. */
+/**
+ * Formats one info value for a comment line, quoting when it contains spaces or quotes. Inside
+ * quotes, backslashes, quotes and newlines are escaped (`\\`, `\"`, `\n`) as `parseCommentPairs`
+ * reads them, so the value stays on its one line.
+ */
 export function formatInfoValue(v: InfoValue): string {
   let s: string;
   if (Array.isArray(v)) s = v.map((x) => (typeof x === 'boolean' ? (x ? 'T' : 'F') : String(x))).join(' ');
   else if (typeof v === 'boolean') s = v ? 'T' : 'F';
   else s = String(v);
-  return /[\s"=]/.test(s) || s === '' ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : s;
+  return /[\s"=]/.test(s) || s === '' ? `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"` : s;
 }

@@ -2,33 +2,29 @@
  * Extended XYZ writer in ASE's dialect (DESIGN.md §3). Numbers are written in JavaScript's
  * shortest round-trip form, so reading a written frame back gives bit-identical float64 values.
  */
-import { type Box, aseTimeUnit_fs } from '../engine/index.js';
+import { aseTimeUnit_fs } from '../engine/index.js';
+import type { XyzFrame } from './extxyz.js';
 import { formatInfoValue, type InfoValue } from './extxyz-comment.js';
 
-/** What one written frame holds. Per-atom vectors are [N,3] row-major. */
-export interface ExtxyzFrameOut {
+/**
+ * What one written frame holds: the fields of a read frame (`XyzFrame`, where each is declared
+ * with its shape and unit) that the writer writes, and extra comment-line keys.
+ */
+export interface ExtxyzFrameOut extends Pick<XyzFrame, 'positions' | 'box' | 'velocities' | 'masses' | 'forces' | 'energy_eV'> {
   /** Chemical symbol of each atom, length N. */
   symbols: readonly string[];
-  /** (N, 3) positions, Å. */
-  positions: Float64Array;
-  box: Box;
-  /** (N, 3) velocities, Å/fs; written as `velocities:R:3`, or as ASE `momenta:R:3` (needs `masses`). */
-  velocities?: Float64Array;
-  /** (N,) masses, amu; needed for momenta. Written as a column only when `writeMasses` is set. */
-  masses?: Float64Array;
-  /** (N, 3) forces, eV/Å, written as `forces:R:3`. */
-  forces?: Float64Array;
-  /** Total (potential) energy, eV, written as `energy=`. */
-  energy_eV?: number;
   /** Extra comment-line keys (e.g. `step`, `time_fs`), written after the standard ones in insertion order. */
   info?: Readonly<Record<string, InfoValue>>;
 }
 
-/** How velocities are written. */
+/** How velocities and masses are written. */
 export interface ExtxyzWriteOptions {
-  /** `velocities` (Å/fs, e3md's unit) or `momenta` (ASE units, so `ase.io.read(...).get_velocities()` works). Default `velocities`. */
+  /**
+   * `velocities` (Å/fs, e3md's unit) or `momenta` (ASE units, so `ase.io.read(...).get_velocities()` works;
+   * needs the frame's `masses`). Default `velocities`.
+   */
   velocityColumn?: 'velocities' | 'momenta';
-  /** Also write a `masses:R:1` column. Default false. */
+  /** Also write a `masses:R:1` column (when the frame has `masses`). Default false. */
   writeMasses?: boolean;
 }
 

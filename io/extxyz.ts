@@ -4,9 +4,8 @@
  * per atom with the columns `Properties` declares. Plain XYZ (free-text comment) reads as an open
  * (non-periodic) frame with `species:S:1:pos:R:3`.
  */
-import { readFileSync } from 'node:fs';
 import { Box, aseTimeUnit_fs, atomicMass } from '../engine/index.js';
-import { InputError } from './errors.js';
+import { InputError, readInputFile } from './errors.js';
 import { interpretValue, parseCommentPairs, parseLogical, type InfoValue } from './extxyz-comment.js';
 
 /** One per-atom column declared by `Properties=name:type:count`. */
@@ -82,14 +81,7 @@ export function parseExtxyz(text: string, file = '<extxyz>'): XyzFrame[] {
 
 /** Reads every frame of an extxyz/xyz file. @throws InputError naming the file (and line) when missing or malformed. */
 export function readExtxyz(path: string): XyzFrame[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'structure file not found' : `cannot read file (${code ?? String(e)})`, { file: path });
-  }
-  return parseExtxyz(text, path);
+  return parseExtxyz(readInputFile(path, 'structure file').toString('utf8'), path);
 }
 
 function parseFrame(lines: string[], start: number, file: string): XyzFrame {

@@ -2,25 +2,29 @@
  * The thermo log observer: an aligned table for people (stdout) and a CSV for programs, with the
  * DESIGN.md §4 columns in order, then pressure.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Frame, Observer } from '../engine/index.js';
+import { truncateForAppend } from './append.js';
 import { InputError } from './errors.js';
 
-/** CSV header columns: DESIGN.md §4's fixed six, then pressure_bar. */
-export const THERMO_COLUMNS = [
-  'step', 'time_fs', 'potential_energy_eV', 'kinetic_energy_eV', 'total_energy_eV', 'temperature_K', 'pressure_bar',
-] as const;
+/**
+ * Every thermo column once, in order (DESIGN.md §4's fixed six, then pressure_bar): its CSV name,
+ * its table label, width and decimals, and the frame value.
+ */
+const COLUMNS = [
+  { csv: 'step', label: 'step', width: 10, digits: 0, value: (f: Frame) => f.step },
+  { csv: 'time_fs', label: 'time/fs', width: 12, digits: 2, value: (f: Frame) => f.time_fs },
+  { csv: 'potential_energy_eV', label: 'PE/eV', width: 16, digits: 6, value: (f: Frame) => f.potentialEnergy_eV },
+  { csv: 'kinetic_energy_eV', label: 'KE/eV', width: 14, digits: 6, value: (f: Frame) => f.kineticEnergy_eV },
+  { csv: 'total_energy_eV', label: 'E/eV', width: 16, digits: 6, value: (f: Frame) => f.totalEnergy_eV },
+  { csv: 'temperature_K', label: 'T/K', width: 11, digits: 3, value: (f: Frame) => f.temperature_K },
+  { csv: 'pressure_bar', label: 'P/bar', width: 13, digits: 2, value: (f: Frame) => f.pressure_bar },
+] as const satisfies readonly { csv: string; label: string; width: number; digits: number; value: (f: Frame) => number }[];
 
-/** Table layout: header label, width, and how to print the value. */
-const TABLE: { label: string; width: number; format: (f: Frame) => string }[] = [
-  { label: 'step', width: 10, format: (f) => String(f.step) },
-  { label: 'time/fs', width: 12, format: (f) => fixed(f.time_fs, 2) },
-  { label: 'PE/eV', width: 16, format: (f) => fixed(f.potentialEnergy_eV, 6) },
-  { label: 'KE/eV', width: 14, format: (f) => fixed(f.kineticEnergy_eV, 6) },
-  { label: 'E/eV', width: 16, format: (f) => fixed(f.totalEnergy_eV, 6) },
-  { label: 'T/K', width: 11, format: (f) => fixed(f.temperature_K, 3) },
-  { label: 'P/bar', width: 13, format: (f) => fixed(f.pressure_bar, 2) },
-];
+/** CSV header columns: DESIGN.md §4's fixed six, then pressure_bar. */
+export const THERMO_COLUMNS = Object.freeze(COLUMNS.map((c) => c.csv));
+
+const CSV_HEADER = THERMO_COLUMNS.join(',');
 
 function fixed(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
@@ -28,17 +32,17 @@ function fixed(x: number, digits: number): string {
 
 /** The aligned table header line. */
 export function thermoTableHeader(): string {
-  return TABLE.map((c) => c.label.padStart(c.width)).join('');
+  return COLUMNS.map((c) => c.label.padStart(c.width)).join('');
 }
 
 /** One aligned table row for a frame. */
 export function thermoTableRow(f: Frame): string {
-  return TABLE.map((c) => c.format(f).padStart(c.width)).join('');
+  return COLUMNS.map((c) => fixed(c.value(f), c.digits).padStart(c.width)).join('');
 }
 
 /** One CSV row (numbers in shortest round-trip form, so the CSV holds exact float64 values). */
 export function thermoCsvRow(f: Frame): string {
-  return [f.step, f.time_fs, f.potentialEnergy_eV, f.kineticEnergy_eV, f.totalEnergy_eV, f.temperature_K, f.pressure_bar].map(String).join(',');
+  return COLUMNS.map((c) => String(c.value(f))).join(',');
 }
 
 /** Where the thermo log goes. */
@@ -65,9 +69,8 @@ export interface ThermoLogOptions {
  * createSimulation({ system, potential, integrator, observers: [thermo] });
  */
 export function createThermoLog(options: ThermoLogOptions): Observer {
-  const header = THERMO_COLUMNS.join(',');
   let fd: number | null = null;
-  if (options.csvPath !== undefined) fd = openCsv(options.csvPath, header, options.keepThroughStep);
+  if (options.csvPath !== undefined) fd = openCsv(options.csvPath, options.keepThroughStep);
   let printedHeader = false;
   const write = (f: Frame): void => {
     if (options.print) {
@@ -89,17 +92,13 @@ export function createThermoLog(options: ThermoLogOptions): Observer {
 }
 
 /** Opens the CSV for appending: fresh with a header, or (restart) cut after the row of `keepThroughStep`. */
-function openCsv(path: string, header: string, keepThroughStep: number | undefined): number {
+function openCsv(path: string, keepThroughStep: number | undefined): number {
   if (keepThroughStep === undefined || !existsSync(path)) {
     const fd = openSync(path, 'w');
-    writeSync(fd, `${header}\n`);
+    writeSync(fd, `${CSV_HEADER}\n`);
     return fd;
   }
-  const keepBytes = thermoCsvKeepBytes(path, keepThroughStep);
-  const fd = openSync(path, 'r+');
-  ftruncateSync(fd, keepBytes);
-  closeSync(fd);
-  return openSync(path, 'a');
+  return truncateForAppend(path, thermoCsvKeepBytes(path, keepThroughStep));
 }
 
 /**
@@ -109,10 +108,9 @@ function openCsv(path: string, header: string, keepThroughStep: number | undefin
  * @throws InputError when the file is not an e3md thermo CSV.
  */
 export function thermoCsvKeepBytes(path: string, keepThroughStep: number): number {
-  const header = THERMO_COLUMNS.join(',');
   const lines = readFileSync(path, 'utf8').split('\n');
-  if (lines[0] !== header) throw new InputError(`has a different header than e3md's thermo CSV ("${lines[0].slice(0, 60)}"); move it away to restart`, { file: path });
-  let keepBytes = Buffer.byteLength(`${header}\n`);
+  if (lines[0] !== CSV_HEADER) throw new InputError(`has a different header than e3md's thermo CSV ("${lines[0].slice(0, 60)}"); move it away to restart`, { file: path });
+  let keepBytes = Buffer.byteLength(`${CSV_HEADER}\n`);
   for (let k = 1; k < lines.length - 1; k++) { // text after the last newline is a row cut short
     const line = lines[k];
     const step = Number(line.slice(0, line.indexOf(',')));

@@ -3,8 +3,9 @@
  * time) and DCD (binary positions + cell, for VMD/MDAnalysis). On a restart, frames past the
  * checkpoint's step are dropped before new ones are appended.
  */
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { type Frame, type Observer, symbolsOf } from '../engine/index.js';
+import { truncateForAppend } from './append.js';
 import { createDcdWriter, openDcdForAppend, type DcdWriter } from './dcd.js';
 import { InputError } from './errors.js';
 import { parseCommentPairs } from './extxyz-comment.js';
@@ -28,7 +29,7 @@ export interface TrajectoryOptions {
  */
 export function createExtxyzTrajectory(options: TrajectoryOptions): Observer {
   let fd: number = options.keepThroughStep !== undefined && existsSync(options.path)
-    ? openExtxyzForAppend(options.path, options.keepThroughStep)
+    ? truncateForAppend(options.path, extxyzKeepBytes(options.path, options.keepThroughStep))
     : openSync(options.path, 'w');
   let symbols: string[] | null = null;
   const write = (f: Frame): void => {
@@ -49,15 +50,6 @@ export function createExtxyzTrajectory(options: TrajectoryOptions): Observer {
       fd = -1;
     },
   };
-}
-
-/** Truncates an e3md extxyz trajectory after the last frame with step ≤ `keepThroughStep` and opens it for appending. */
-function openExtxyzForAppend(path: string, keepThroughStep: number): number {
-  const keepBytes = extxyzKeepBytes(path, keepThroughStep);
-  const fd = openSync(path, 'r+');
-  ftruncateSync(fd, keepBytes);
-  closeSync(fd);
-  return openSync(path, 'a');
 }
 
 /**

@@ -67,6 +67,7 @@ function activatedIrreps(part: Irreps, acts: readonly Activation[], what: string
 }
 
 /**
+ * A gate nonlinearity plan (layout of scalars, gates and gated terms) and its float64 evaluation.
  * @example
  * const gate = new Gate({ scalars: '16x0e', actScalars: [activations.silu],
  *   gates: '8x0e', actGates: [activations.sigmoid], gated: '8x1o' });

@@ -44,6 +44,8 @@ export interface LinearOptions {
 }
 
 /**
+ * An equivariant linear map irrepsIn → irrepsOut (plan and float64 evaluation): weights mix the
+ * multiplicities of equal irreps, optional biases sit on 0e outputs.
  * @example
  * const lin = new Linear({ irrepsIn: '4x0e+2x1o', irrepsOut: '3x0e+1x1o' });
  * lin.weightNumel === 4 * 3 + 2 * 1;

@@ -17,6 +17,7 @@ export interface NormActivationOptions {
 }
 
 /**
+ * A norm nonlinearity over `irreps`: same irreps and layout out as in, each copy rescaled.
  * @example
  * const act = new NormActivation({ irreps: '4x1o+2x2e', activation: activations.sigmoid });
  * act.apply(x); // same irreps, same layout

@@ -21,12 +21,10 @@ export function gaussLegendre(n: number): Quadrature1D {
     let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
     let dp = 1;
     for (let iter = 0; iter < 100; iter++) {
-      // P_n(x) and P_n'(x) by the three-term recurrence
-      let p0 = 1;
-      let p1 = x;
-      for (let k = 2; k <= n; k++) [p0, p1] = [p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k];
-      const pn = n === 1 ? x : p1;
-      const pnm1 = n === 1 ? 1 : p0;
+      // P_{n−1}(x), P_n(x) by the three-term recurrence, then P_n'(x)
+      let pnm1 = 1;
+      let pn = x;
+      for (let k = 2; k <= n; k++) [pnm1, pn] = [pn, ((2 * k - 1) * x * pn - (k - 1) * pnm1) / k];
       dp = (n * (x * pn - pnm1)) / (x * x - 1);
       const dx = pn / dp;
       x -= dx;

@@ -103,11 +103,14 @@ function shKernel(degrees: readonly number[], normalization: ShNormalization, no
   return k;
 }
 
-function checkLs(ls: readonly number[]): void {
-  if (ls.length === 0) throw new Error('sphericalHarmonics: ls is empty');
-  for (const l of ls) {
+/** The degrees asked for (a number means 0..lmax), checked against the table. */
+function degreesOf(ls: number | readonly number[]): readonly number[] {
+  const degrees = typeof ls === 'number' ? Array.from({ length: ls + 1 }, (_, l) => l) : ls;
+  if (degrees.length === 0) throw new Error('sphericalHarmonics: ls is empty');
+  for (const l of degrees) {
     if (!Number.isInteger(l) || l < 0 || l > SH_LMAX) throw new Error(`sphericalHarmonics: degree ${l} is outside 0..${SH_LMAX}`);
   }
+  return degrees;
 }
 
 /**
@@ -119,9 +122,7 @@ function checkLs(ls: readonly number[]): void {
  * p1.components[0]; // [{ a: 1, b: 0, c: 0, coefficient: 1.7320508075688772 }]  (√3·x)
  */
 export function shPolynomials(lmax: number | readonly number[], normalization: ShNormalization = 'component'): ShPolynomial[] {
-  const ls = typeof lmax === 'number' ? Array.from({ length: lmax + 1 }, (_, l) => l) : [...lmax];
-  checkLs(ls);
-  return ls.map((l) => ({
+  return degreesOf(lmax).map((l) => ({
     l,
     factor: shNormalizationFactor(l, normalization),
     components: SH_TABLE[l]!.map((terms) => terms.map(([a, b, c, coefficient]) => ({ a, b, c, coefficient }))),
@@ -146,8 +147,7 @@ export function sphericalHarmonics(
   vectors: Float64Array,
   options: SphericalHarmonicsOptions = {},
 ): Float64Array {
-  const degrees = typeof ls === 'number' ? Array.from({ length: ls + 1 }, (_, l) => l) : ls;
-  checkLs(degrees);
+  const degrees = degreesOf(ls);
   if (vectors.length % 3 !== 0) throw new Error(`sphericalHarmonics: vectors has length ${vectors.length}, not a multiple of 3 ([n, 3])`);
   const normalize = options.normalize ?? true;
   const normalization = options.normalization ?? 'component';

@@ -82,12 +82,13 @@ export function channelwise(irrepsIn1: IrrepsLike, irrepsIn2: IrrepsLike, filter
  * have the same total multiplicity. The feature layout is unchanged by the split.
  */
 export function elementwise(irrepsIn1: IrrepsLike, irrepsIn2: IrrepsLike, options: { readonly filterIrOut?: readonly IrrepLike[]; readonly normalization?: TpNormalization } = {}): TensorProduct {
-  const a = Irreps.parse(irrepsIn1).simplify().terms.map((t) => ({ ...t }));
-  const b = Irreps.parse(irrepsIn2).simplify().terms.map((t) => ({ ...t }));
-  const na = a.reduce((s, t) => s + t.mul, 0);
-  const nb = b.reduce((s, t) => s + t.mul, 0);
+  const in1 = Irreps.parse(irrepsIn1).simplify();
+  const in2 = Irreps.parse(irrepsIn2).simplify();
+  const [na, nb] = [in1.numIrreps, in2.numIrreps];
   if (na !== nb) throw new Error(`elementwise: inputs must have the same number of irreps (${irrepsIn1} has ${na}, ${irrepsIn2} has ${nb})`);
   // Split the longer term of each pair so both advance by the same multiplicity.
+  const a = in1.terms.map((t) => ({ ...t }));
+  const b = in2.terms.map((t) => ({ ...t }));
   for (let i = 0; i < a.length; i++) {
     const [x, y] = [a[i], b[i]];
     if (x.mul < y.mul) {

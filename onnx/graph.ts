@@ -8,6 +8,7 @@ import type { DType, FloatDType } from './dtype.js';
 import { checkDim, formatShape, type Shape } from './shape.js';
 import type { Attrs, Operand, Value } from './ir.js';
 import { opDef } from './registry.js';
+import { sizeOf } from './tensor.js';
 import { gradient, type GradOptions } from './autodiff.js';
 import { elementwiseOps, type ElementwiseOps } from './ops/elementwise.js';
 import { linalgOps, type LinalgOps } from './ops/linalg.js';
@@ -70,6 +71,17 @@ export interface GraphCore {
 /** A graph builder with every op. */
 export type Graph = GraphCore & ElementwiseOps & LinalgOps & ReduceOps & IndexOps & LayoutOps;
 
+/**
+ * Flags (1 at `id`) for `roots` and every node they depend on. One downward sweep suffices
+ * because a node's inputs always have smaller ids.
+ */
+export function reachable(nodes: readonly Value[], roots: Iterable<Value>): Uint8Array {
+  const live = new Uint8Array(nodes.length);
+  for (const v of roots) live[v.id] = 1;
+  for (let id = nodes.length - 1; id >= 0; id--) if (live[id]) for (const x of nodes[id]!.inputs) live[x.id] = 1;
+  return live;
+}
+
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.:\-/]*$/;
 /** Generated node names end in `Op_<id>`: user names and scopes may not, so nothing collides. */
 const GENERATED_RE = /(^|\/)[A-Z][A-Za-z]*_\d+$/;
@@ -120,14 +132,14 @@ export function createGraph(options: GraphOptions): Graph {
     weight(name, data, shape) {
       claimName(name, 'weight');
       const dims = shape.map((d) => checkDim(d, `weight '${name}'`) as number);
-      const n = dims.reduce((a, b) => a * b, 1);
+      const n = sizeOf(dims);
       if (data.length !== n) throw new Error(`weight '${name}': ${data.length} values do not fill shape ${formatShape(dims)}`);
       return make('Weight', [], { name }, options.dtype, dims, Float64Array.from(data), name);
     },
     constant(data, shape, dtype = options.dtype) {
       const values = typeof data === 'number' ? Float64Array.of(data) : Float64Array.from(data);
       const dims = shape ? [...shape] : typeof data === 'number' ? [] : [values.length];
-      const n = dims.reduce((a, b) => a * b, 1);
+      const n = sizeOf(dims);
       if (n !== values.length) throw new Error(`constant: ${values.length} values do not fill shape ${formatShape(dims)}`);
       if (dtype === 'int64' && values.some((x) => !Number.isInteger(x))) throw new Error('constant: int64 constant holds a non-integer');
       if (dtype === 'float32') for (let i = 0; i < values.length; i++) values[i] = Math.fround(values[i]!);

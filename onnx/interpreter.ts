@@ -4,11 +4,11 @@
  * with finite differences in pure TypeScript. Clarity over speed: not for production runs.
  */
 import { type AnyTypedArray, dtypeOfArray, toFloat64 } from './dtype.js';
-import type { Graph } from './graph.js';
+import { reachable, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { LEAF_OPS, opDef } from './registry.js';
-import { dimSymbols, formatShape } from './shape.js';
-import type { Tensor } from './tensor.js';
+import { formatShape, isSymbol } from './shape.js';
+import { sizeOf, type Tensor } from './tensor.js';
 
 /** A fed tensor: typed array (or plain numbers) and its dims. */
 export interface Feed {
@@ -32,14 +32,13 @@ function bindInput(v: Value, feed: Feed, symbols: Map<string, number>): Tensor {
       if (d !== n) throw new Error(`${what}: axis ${ax} has size ${n}, expected ${d}`);
       return;
     }
-    const syms = dimSymbols(d);
-    if (syms.length !== 1 || syms[0] !== d) return; // products are checked where their symbols are bound
+    if (!isSymbol(d)) return; // products are checked where their symbols are bound
     const prev = symbols.get(d);
     if (prev !== undefined && prev !== n) throw new Error(`${what}: axis ${ax} ('${d}') has size ${n}, but '${d}' = ${prev} elsewhere`);
     symbols.set(d, n);
   });
   const data = Array.isArray(feed.data) ? Float64Array.from(feed.data as number[]) : toFloat64(feed.data as AnyTypedArray);
-  const n = feed.dims.reduce((a, b) => a * b, 1);
+  const n = sizeOf(feed.dims);
   if (data.length !== n) throw new Error(`${what}: ${data.length} values for dims ${formatShape(feed.dims)}`);
   return { dtype: v.dtype, shape: [...feed.dims], data };
 }
@@ -49,21 +48,18 @@ function bindInput(v: Value, feed: Feed, symbols: Map<string, number>): Tensor {
  * @example const [e] = evaluateValues(g, { pos: { data: xyz, dims: [n, 3] } }, [energy]);
  */
 export function evaluateValues(graph: Graph, feeds: Feeds, targets: readonly Value[]): Tensor[] {
-  const last = Math.max(-1, ...targets.map((t) => t.id));
-  const need = new Uint8Array(last + 1);
-  for (const t of targets) need[t.id] = 1;
-  for (let id = last; id >= 0; id--) if (need[id]) for (const x of graph.nodes[id]!.inputs) need[x.id] = 1;
+  const need = reachable(graph.nodes, targets);
   const symbols = new Map<string, number>();
-  const vals: (Tensor | undefined)[] = new Array(last + 1);
+  const vals: (Tensor | undefined)[] = new Array(graph.nodes.length);
   // Every fed input binds symbols, needed or not: a zero gradient still has the shape of `pos`.
   for (const v of graph.nodes) {
     if (v.op !== 'Input') continue;
     const feed = feeds[v.name];
-    if (!feed && v.id <= last && need[v.id]) throw new Error(`evaluate: missing input '${v.name}' ${formatShape(v.shape)}`);
+    if (!feed && need[v.id]) throw new Error(`evaluate: missing input '${v.name}' ${formatShape(v.shape)}`);
     if (feed) vals[v.id] = bindInput(v, feed, symbols);
   }
-  for (let id = 0; id <= last; id++) {
-    const v = graph.nodes[id]!;
+  for (const v of graph.nodes) {
+    const id = v.id;
     if (!need[id] || v.op === 'Input') continue;
     if (v.op === 'Weight' && feeds[v.name]) vals[id] = bindInput(v, feeds[v.name]!, symbols);
     else if (LEAF_OPS.has(v.op)) vals[id] = { dtype: v.dtype, shape: v.shape as number[], data: v.data! };

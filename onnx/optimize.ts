@@ -5,10 +5,11 @@
  * dropped. Gradient graphs shrink markedly; see bench/onnx-bench.ts for node counts.
  */
 import type { DType } from './dtype.js';
-import { createGraph, type Graph } from './graph.js';
+import { createGraph, reachable, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { LEAF_OPS, opDef } from './registry.js';
 import { shapeEqual } from './shape.js';
+import { sizeOf } from './tensor.js';
 
 /** Options of {@link optimize}; every pass is on by default. */
 export interface OptimizeOptions {
@@ -46,11 +47,8 @@ function simplified(op: string, ins: readonly Value[], shape: readonly (number |
 export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
   const { cse = true, fold = true, simplify = true, maxFoldElements = 65536 } = options;
   const out = createGraph({ dtype: graph.dtype, name: graph.name });
-  const live = new Uint8Array(graph.nodes.length);
-  for (const v of graph.outputs.values()) live[v.id] = 1;
   // Inputs and weights stay even when unused: they are the model's interface.
-  for (const v of graph.nodes) if (v.op === 'Input' || v.op === 'Weight') live[v.id] = 1;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) if (live[id]) for (const x of graph.nodes[id]!.inputs) live[x.id] = 1;
+  const live = reachable(graph.nodes, [...graph.outputs.values(), ...graph.inputs(), ...graph.weights()]);
   const map: (Value | undefined)[] = new Array(graph.nodes.length);
   const seen = new Map<string, Value>();
   // Constants (given or folded) are shared by value when small enough to compare cheaply.
@@ -73,7 +71,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
     const ins = v.inputs.map((x) => map[x.id]!);
     const def = opDef(v.op);
     if (fold && ins.every((x) => x.op === 'Constant') && v.shape.every((d) => typeof d === 'number')) {
-      const n = (v.shape as number[]).reduce((p, d) => p * d, 1);
+      const n = sizeOf(v.shape as number[]);
       if (n <= maxFoldElements) {
         const t = def.evaluate(ins.map((x) => ({ dtype: x.dtype, shape: x.shape as number[], data: x.data! })), v, new Map());
         map[v.id] = constant(v.dtype === 'float32' ? t.data.map(Math.fround) : t.data, t.shape, v.dtype);
@@ -97,14 +95,7 @@ export function optimize(graph: Graph, options: OptimizeOptions = {}): Graph {
 
 /** Number of non-leaf nodes reachable from the outputs (the "size" of a graph). */
 export function countNodes(graph: Graph, outputs?: readonly string[]): number {
-  const live = new Uint8Array(graph.nodes.length);
-  for (const [name, v] of graph.outputs) if (!outputs || outputs.includes(name)) live[v.id] = 1;
-  let n = 0;
-  for (let id = graph.nodes.length - 1; id >= 0; id--) {
-    if (!live[id]) continue;
-    const v = graph.nodes[id]!;
-    if (!LEAF_OPS.has(v.op)) n++;
-    for (const x of v.inputs) live[x.id] = 1;
-  }
-  return n;
+  const roots = [...graph.outputs].filter(([name]) => !outputs || outputs.includes(name)).map(([, v]) => v);
+  const live = reachable(graph.nodes, roots);
+  return graph.nodes.filter((v) => live[v.id] && !LEAF_OPS.has(v.op)).length;
 }

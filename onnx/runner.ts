@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { allocate, type AnyTypedArray, type DType, dtypeOfArray } from './dtype.js';
 import { evalDim } from './shape.js';
+import { sizeOf } from './tensor.js';
 
 /** Where to run: `'auto'` tries CUDA then CPU; WebGPU only when named (it has no float64). */
 export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}` | 'webgpu';
@@ -99,10 +100,10 @@ interface Candidate {
   deviceId: number;
 }
 
-function candidates(device: string): Candidate[] {
+function candidates(device: string, cudaInstalled: boolean): Candidate[] {
   const cpu: Candidate = { provider: 'cpu', deviceId: 0 };
   if (device === 'cpu') return [cpu];
-  if (device === 'auto') return probeProviders().find((p) => p.name === 'cuda')!.installed ? [{ provider: 'cuda', deviceId: 0 }, cpu] : [cpu];
+  if (device === 'auto') return cudaInstalled ? [{ provider: 'cuda', deviceId: 0 }, cpu] : [cpu];
   if (device === 'webgpu') return [{ provider: 'webgpu', deviceId: 0 }, cpu];
   const m = /^cuda(?::(\d+))?$/.exec(device);
   if (m) return [{ provider: 'cuda', deviceId: Number(m[1] ?? 0) }, cpu];
@@ -125,8 +126,9 @@ export async function createSession(model: Uint8Array | string, options: Session
   const reasons: string[] = [];
   let session: ort.InferenceSession | undefined;
   let chosen: Candidate | undefined;
-  for (const c of candidates(device)) {
-    if (c.provider === 'cuda' && !probeProviders().find((p) => p.name === 'cuda')!.installed) {
+  const cudaInstalled = probeProviders().find((p) => p.name === 'cuda')!.installed;
+  for (const c of candidates(device, cudaInstalled)) {
+    if (c.provider === 'cuda' && !cudaInstalled) {
       reasons.push(`cuda: provider libraries are not installed (npm install --onnxruntime-node-install=cuda12 downloads them)`);
       continue;
     }
@@ -261,7 +263,7 @@ function wrapSession(session: ort.InferenceSession, chosen: Candidate, fallback:
     const dims = shape.map((d) => (typeof d === 'number' ? d : evalDim(d, symbols, name)));
     const hit = outCache.get(name);
     if (hit && sameDims(hit.dims, dims)) return hit;
-    const t = new ort.Tensor(dtype, allocate(dtype, dims.reduce((a, b) => a * b, 1)) as never, dims);
+    const t = new ort.Tensor(dtype, allocate(dtype, sizeOf(dims)) as never, dims);
     outCache.set(name, t);
     return t;
   }

@@ -28,7 +28,7 @@ export function checkDim(d: Dim, what: string): Dim {
 }
 
 /** The factors of a dimension: its integer part and its sorted symbols (`'E*3*N'` → 3, [E, N]). */
-function factors(d: Dim): { k: number; syms: string[] } {
+export function dimFactors(d: Dim): { k: number; syms: string[] } {
   if (typeof d === 'number') return { k: d, syms: [] };
   let k = 1;
   const syms: string[] = [];
@@ -50,7 +50,7 @@ export function dimProduct(dims: Shape): Dim {
   let k = 1;
   const syms: string[] = [];
   for (const d of dims) {
-    const f = factors(d);
+    const f = dimFactors(d);
     k *= f.k;
     syms.push(...f.syms);
   }
@@ -60,8 +60,8 @@ export function dimProduct(dims: Shape): Dim {
 
 /** `a / b` when it is exact (symbols cancel, integers divide), else `undefined`. */
 export function dimQuotient(a: Dim, b: Dim): Dim | undefined {
-  const fa = factors(a);
-  const fb = factors(b);
+  const fa = dimFactors(a);
+  const fb = dimFactors(b);
   if (fb.k === 0 || fa.k % fb.k !== 0) return undefined;
   const syms = [...fa.syms];
   for (const s of fb.syms) {
@@ -104,7 +104,7 @@ export function broadcastShapes(shapes: readonly Shape[], what: string): Dim[] {
 
 /** Numeric size of a dimension under a symbol binding, or an error naming the unbound symbol. */
 export function evalDim(d: Dim, symbols: ReadonlyMap<string, number>, what: string): number {
-  const f = factors(d);
+  const f = dimFactors(d);
   let n = f.k;
   for (const s of f.syms) {
     const v = symbols.get(s);
@@ -114,9 +114,9 @@ export function evalDim(d: Dim, symbols: ReadonlyMap<string, number>, what: stri
   return n;
 }
 
-/** The symbols a dimension is made of. */
-export function dimSymbols(d: Dim): string[] {
-  return factors(d).syms;
+/** Whether a dimension is one bare symbol (`'N'`), the kind an input's axis can bind; not a number or a product (`'E*3'`). */
+export function isSymbol(d: Dim): d is string {
+  return typeof d === 'string' && !d.includes('*');
 }
 
 /** Normalizes a possibly negative axis for a rank, or throws naming `what`. */

@@ -7,12 +7,12 @@
 import { writeFile } from 'node:fs/promises';
 import { bytesPerElement, type DType, fromNumbers, ONNX_DTYPE_CODE } from './dtype.js';
 import type { EmitContext, OnnxAttr } from './emit-context.js';
-import type { Graph } from './graph.js';
+import { reachable, type Graph } from './graph.js';
 import type { Value } from './ir.js';
 import { IR_VERSION, modelProto, OPSET } from './onnx-proto.js';
 import { optimize, type OptimizeOptions } from './optimize.js';
 import { LEAF_OPS, opDef } from './registry.js';
-import { dimSymbols, type Shape } from './shape.js';
+import { dimFactors, isSymbol, type Shape } from './shape.js';
 
 /** Options of {@link writeModel}. */
 export interface WriteOptions {
@@ -96,7 +96,7 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
   const symbolSource = new Map<string, { input: string; axis: number }>();
   for (const v of g.nodes) {
     if (v.op !== 'Input') continue;
-    v.shape.forEach((d, axis) => { if (typeof d === 'string' && !symbolSource.has(d) && dimSymbols(d).length === 1 && dimSymbols(d)[0] === d) symbolSource.set(d, { input: v.name, axis }); });
+    v.shape.forEach((d, axis) => { if (isSymbol(d) && !symbolSource.has(d)) symbolSource.set(d, { input: v.name, axis }); });
   }
   const ctx: EmitContext = {
     node(opType, ins, attrs = {}, out) {
@@ -132,10 +132,9 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
       if (hit) return hit;
       const parts = shape.map((d) => {
         if (typeof d === 'number') return ctx.int64([d]);
+        const { k, syms } = dimFactors(d);
         let acc: string | undefined;
-        let k = 1;
-        for (const p of String(d).split('*')) {
-          if (/^[0-9]+$/.test(p)) { k *= Number(p); continue; }
+        for (const p of syms) {
           const src = symbolSource.get(p);
           if (!src) throw new Error(`writeModel: symbolic dimension '${p}' (in '${d}') is not a dimension of any graph input, so its size cannot be read at run time`);
           const skey = `sym|${p}`;
@@ -154,9 +153,7 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
     },
   };
   // Only what the outputs need (passes may orphan constants); inputs and weights are the interface.
-  const live = new Uint8Array(g.nodes.length);
-  for (const v of g.outputs.values()) live[v.id] = 1;
-  for (let id = g.nodes.length - 1; id >= 0; id--) if (live[id]) for (const x of g.nodes[id]!.inputs) live[x.id] = 1;
+  const live = reachable(g.nodes, g.outputs.values());
   for (const v of g.nodes) {
     if (!live[v.id] && v.op !== 'Input' && v.op !== 'Weight') continue;
     if (v.op === 'Input' || (v.op === 'Weight' && weightsAsInputs)) {

@@ -26,6 +26,7 @@ function benchDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench');
 }
 
+/** Adds `e3md bench <name> [args…]` to `program`; the exit code goes to `setExit`. */
 export function registerBenchCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
   const list = Object.entries(BENCHMARKS).map(([k, v]) => `  ${k.padEnd(15)} ${v.about}`).join('\n');
   program

@@ -33,9 +33,11 @@ export interface LayoutOps {
   dimSize(x: Value, axes: readonly number[], dtype?: DType): Value;
 }
 
-function same(x: Tensor, dtype: DType, shape: readonly number[]): Tensor {
-  return { dtype, shape, data: x.data };
-}
+/** Reshape, Unsqueeze and Squeeze only relabel the shape: same data under the node's own shape. */
+const relabel: Pick<OpDef, 'evaluate' | 'vjp'> = {
+  evaluate: ([x], node, sym) => ({ dtype: node.dtype, shape: node.shape.map((d) => evalDim(d, sym, node.name)), data: x!.data }),
+  vjp: (node, gy) => [node.graph.reshape(gy, node.inputs[0]!.shape)],
+};
 
 function staticDim(x: Value, axis: number, what: string): number {
   const d = x.shape[axis]!;
@@ -57,13 +59,14 @@ function copyBlock(src: Tensor, axis: number, from: number, count: number, dst: 
 export const LAYOUT_DEFS: Record<string, OpDef> = {
   Reshape: {
     infer: (_ins, attrs) => ({ dtype: _ins[0]!.dtype, shape: [...(attrs.shape as Dim[])] }),
-    evaluate: ([x], node, sym) => same(x!, node.dtype, node.shape.map((d) => evalDim(d, sym, node.name))),
-    vjp: (node, gy) => [node.graph.reshape(gy, node.inputs[0]!.shape)],
+    ...relabel,
     emit(ctx, node, ins) {
       const symbolic = node.shape.filter((d) => typeof d !== 'number').length;
       // One unknown dimension is what Reshape's −1 is for: a constant shape and no Shape ops.
-      const target = symbolic <= 1 ? ctx.int64(node.shape.map((d) => (typeof d === 'number' ? d : -1))) : ctx.dims(node.shape);
-      return ctx.node('Reshape', [ins[0]!, target], {}, node.name);
+      // allowzero: a size that is 0 (no edges, no atoms) means 0, not ONNX's default "copy the
+      // input's size on that axis"; ONNX forbids 0 beside −1, so a static 0 takes the other road.
+      const target = symbolic <= 1 && !node.shape.includes(0) ? ctx.int64(node.shape.map((d) => (typeof d === 'number' ? d : -1))) : ctx.dims(node.shape);
+      return ctx.node('Reshape', [ins[0]!, target], { allowzero: { kind: 'int', value: 1 } }, node.name);
     },
   },
   Transpose: {
@@ -171,19 +174,12 @@ export const LAYOUT_DEFS: Record<string, OpDef> = {
       for (let i = 0, k = 0; i < x!.shape.length + axes.length; i++) shape.push(axes.includes(i) ? 1 : x!.shape[k++]!);
       return { dtype: x!.dtype, shape };
     },
-    evaluate([x], node) {
-      const axes = node.attrs.axes as number[];
-      const shape: number[] = [];
-      for (let i = 0, k = 0; i < x!.shape.length + axes.length; i++) shape.push(axes.includes(i) ? 1 : x!.shape[k++]!);
-      return same(x!, node.dtype, shape);
-    },
-    vjp: (node, gy) => [node.graph.reshape(gy, node.inputs[0]!.shape)],
+    ...relabel,
     emit: (ctx, node, ins) => ctx.node('Unsqueeze', [ins[0]!, ctx.int64(node.attrs.axes as number[])], {}, node.name),
   },
   Squeeze: {
     infer: ([x], attrs) => ({ dtype: x!.dtype, shape: x!.shape.filter((_, i) => !(attrs.axes as number[]).includes(i)) }),
-    evaluate: ([x], node) => same(x!, node.dtype, x!.shape.filter((_, i) => !(node.attrs.axes as number[]).includes(i))),
-    vjp: (node, gy) => [node.graph.reshape(gy, node.inputs[0]!.shape)],
+    ...relabel,
     emit: (ctx, node, ins) => ctx.node('Squeeze', [ins[0]!, ctx.int64(node.attrs.axes as number[])], {}, node.name),
   },
   Expand: {

@@ -93,6 +93,15 @@ describe('bad input: one message naming key/file/line, exit 2, no output touched
     expect(readFileSync(join(dir, 'traj.dcd')).equals(dcdBefore)).toBe(true);
   });
 
+  it('usage errors of subcommands, nested ones included, go to the given stderr with exit 2', async () => {
+    for (const args of [['run'], ['run', 'in.json', '--bogus'], ['model', 'create', '--bogus']]) {
+      const r = await e3md(...args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(/^error: .*\n\(run "e3md --help" for usage\)\n$/);
+    }
+  });
+
   it('the process exits non-zero with the message on stderr', () => {
     const dir = runDir({ ...baseInput(), integrator: { kind: 'velocity-verlet', timestep_fs: -2 } });
     const r = e3mdProcess(['run', join(dir, 'input.json')]);

@@ -10,7 +10,7 @@ export interface EquivarianceOptions {
   readonly batch?: number;
   /** Number of random rotations, each tested proper and improper, default 3. */
   readonly rotations?: number;
-  /** Absolute tolerance on |f(Dx) − D f(x)| relative to max(1, |f(x)|∞); default 1e-10 (use ~1e-4 for float32). */
+  /** Bound on |f(Dx) − D f(x)| / max(1, |f(x)|∞): absolute for small outputs, relative for large; default 1e-10 (use ~1e-4 for float32). */
   readonly tolerance?: number;
   /** Test improper rotations (parity) too; default true. Set false for SO(3)-only maps. */
   readonly improper?: boolean;
@@ -26,6 +26,11 @@ export interface EquivarianceReport {
   readonly maxError: number;
   /** Largest |f(x)| seen (to catch trivially zero maps). */
   readonly maxOutput: number;
+}
+
+/** n standard normal deviates (Box–Muller) from a uniform source. */
+export function normals(n: number, rand: UniformSource): Float64Array {
+  return Float64Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
 }
 
 function applyBlock(D: Float64Array, x: Float64Array, batch: number, dim: number): Float64Array {
@@ -46,7 +51,8 @@ function applyBlock(D: Float64Array, x: Float64Array, batch: number, dim: number
  * Throws an Error naming the rotation and the worst component when it is not.
  *
  * @example
- * assertEquivariant((x) => tp.apply(x.subarray(0, n * d1), ...), '2x1o', '1x0e', { tolerance: 1e-4 });
+ * const lin = new Linear({ irrepsIn: '4x0e+2x1o', irrepsOut: '3x0e+1x1o' });
+ * assertEquivariant((x) => lin.apply(x, weights), lin.irrepsIn, lin.irrepsOut); // float32 maps: { tolerance: 1e-4 }
  */
 export function assertEquivariant(
   fn: (x: Float64Array) => Float64Array | Float32Array,
@@ -59,18 +65,16 @@ export function assertEquivariant(
   const rand = opts.rand ?? seededUniform(1234);
   const batch = opts.batch ?? 4;
   const tol = opts.tolerance ?? 1e-10;
-  const normal = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-  const x = opts.inputs ?? Float64Array.from({ length: batch * inI.dim }, normal);
+  const x = opts.inputs ?? normals(batch * inI.dim, rand);
   const n = inI.dim === 0 ? batch : x.length / inI.dim;
   const fx = Float64Array.from(fn(x));
   if (fx.length !== n * outI.dim) throw new Error(`assertEquivariant: fn returned ${fx.length} numbers, expected ${n}x${outI.dim} for ${outI}`);
-  let scale = 1;
   let maxOutput = 0;
   for (const v of fx) {
     if (!Number.isFinite(v)) throw new Error('assertEquivariant: fn returned a non-finite value');
     maxOutput = Math.max(maxOutput, Math.abs(v));
   }
-  scale = Math.max(1, maxOutput);
+  const scale = Math.max(1, maxOutput);
   let maxError = 0;
   const kinds = opts.improper === false ? [false] : [false, true];
   for (let r = 0; r < (opts.rotations ?? 3); r++) {

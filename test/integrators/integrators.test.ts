@@ -67,6 +67,10 @@ describe('velocity Verlet', () => {
     const sys = oscillators(2, 1);
     sys.masses[1] = 0;
     expect(() => velocityVerlet({ timestep_fs: 1 }).init(sys)).toThrow(/atom 1/);
+    // maxwellBoltzmann checks before drawing: a bad mass leaves the velocities untouched.
+    sys.velocities.fill(1);
+    expect(() => maxwellBoltzmann(sys, 300, new Rng(1))).toThrow(/maxwellBoltzmann: atom 1/);
+    expect(Array.from(sys.velocities)).toEqual(Array(6).fill(1));
   });
 });
 

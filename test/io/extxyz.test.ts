@@ -63,6 +63,14 @@ describe('extxyz round trip', () => {
     });
   });
 
+  it('keeps an info string with a newline, quotes and backslashes on its one comment line', () => {
+    const note = 'line one\nline "two" \\ end';
+    const text = formatExtxyz({ symbols: ['Ar'], positions: new Float64Array(3), box: Box.open(), info: { note } });
+    expect(text.split('\n')).toHaveLength(4); // count, comment, atom, and the empty string after the last newline
+    const [back] = parseExtxyz(text, 'mem.xyz');
+    expect(back.info.get('note')).toBe(note);
+  });
+
   it('converts ASE momenta to Å/fs with tabulated or per-atom masses', () => {
     const text = [
       '2', 'Lattice="10 0 0 0 10 0 0 0 10" Properties=species:S:1:pos:R:3:momenta:R:3 pbc="T T T"',

@@ -12,8 +12,3 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return Number.isNaN(m) ? Infinity : m;
 }
-
-/** Standard normal deviates from a uniform source. */
-export function normals(n: number, rand: () => number): Float64Array {
-  return Float64Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
-}

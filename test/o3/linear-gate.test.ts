@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Gate, Irreps, Linear, NormActivation, activations, normalize2mom, seededUniform } from '../../o3/index.js';
-import { assertEquivariant } from '../harness/equivariance.js';
-import { loadE3nn, maxAbsDiff, normals } from './fixtures.js';
+import { assertEquivariant, normals } from '../harness/equivariance.js';
+import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const rand = seededUniform(31);
 
@@ -56,27 +56,21 @@ describe('activations and Gate', () => {
     expect(normalize2mom((x) => 2 * x)).toBeCloseTo(0.5, 12);
   });
   it('matches e3nn Gate (layout exactly; values to the normalize2mom Monte Carlo error)', () => {
-    const gate = new Gate({
+    const spec = {
       scalars: '2x0e+1x0o',
       actScalars: [activations.silu, activations.tanh],
       gates: '3x0e',
       actGates: [activations.sigmoid],
       gated: '2x1o+1x2e',
-    });
+    };
+    const gate = new Gate(spec);
     expect(gate.irrepsIn.toString()).toBe(ref.gate.irreps_in);
     expect(gate.irrepsOut.toString()).toBe(ref.gate.irreps_out);
     const out = gate.apply(new Float64Array(ref.gate.x));
     const rel = maxAbsDiff(out, ref.gate.out) / Math.max(...ref.gate.out.map(Math.abs));
     expect(rel).toBeLessThan(3e-3);
     // with e3nn's own Monte Carlo constants the match is exact
-    const e3nnGate = new Gate({
-      scalars: '2x0e+1x0o',
-      actScalars: [activations.silu, activations.tanh],
-      gates: '3x0e',
-      actGates: [activations.sigmoid],
-      gated: '2x1o+1x2e',
-      normalizeActivations: (a) => ref.cst[a.name],
-    });
+    const e3nnGate = new Gate({ ...spec, normalizeActivations: (a) => ref.cst[a.name] });
     expect(maxAbsDiff(e3nnGate.apply(new Float64Array(ref.gate.x)), ref.gate.out)).toBeLessThan(1e-13);
   });
   it('is equivariant, and the plan names scalars, gates and gated slices', () => {

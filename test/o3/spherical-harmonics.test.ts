@@ -9,7 +9,8 @@ import {
   sphericalHarmonics,
   wignerDFromMatrix,
 } from '../../o3/index.js';
-import { loadE3nn, maxAbsDiff, normals } from './fixtures.js';
+import { normals } from '../harness/equivariance.js';
+import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const ref = loadE3nn('spherical_harmonics.json');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Irrep, Irreps, TensorProduct, channelwise, elementwise, fullyConnected, seededUniform, type ConnectionMode, type InstructionSpec } from '../../o3/index.js';
-import { assertEquivariant } from '../harness/equivariance.js';
-import { loadE3nn, maxAbsDiff, normals } from './fixtures.js';
+import { assertEquivariant, normals } from '../harness/equivariance.js';
+import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const ref = loadE3nn('tensor_product.json');
 

@@ -103,6 +103,18 @@ describe('written models', () => {
     await s.release();
   });
 
+  it('reshapes to sizes that are zero at run time (two symbolic dims, no edges)', async () => {
+    const g = createGraph({ dtype: 'float64' });
+    const x = g.input('x', ['N', 'E']);
+    g.output('y', g.reshape(g.mul(g.reshape(x, [-1]), 2), ['N', 'E']));
+    const s = await createSession(writeModel(g), { device: 'cpu' });
+    for (const [n, e] of [[2, 3], [2, 0], [0, 3]] as const) {
+      const r = await s.run({ x: { data: new Float64Array(n * e).fill(1), dims: [n, e] } });
+      expect(r.y!.dims).toEqual([n, e]);
+    }
+    await s.release();
+  });
+
   it('deploys replaced weight values without rebuilding the graph, and checks them', async () => {
     const g = createGraph({ dtype: 'float64' });
     const w = g.weight('w', [1, 2, 3], [3]);
