@@ -17,7 +17,7 @@ import { InputError } from '../io/index.js';
 import { createSession, type ModelSession, type RunFeed } from '../onnx/index.js';
 import { exportPotential } from '../potentials/index.js';
 import { createAdam } from './adam.js';
-import { batchIndices, makeBatch, type Batch, type LossWeights } from './batch.js';
+import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';
 import type { Dataset } from './dataset.js';
 import { buildTrainingModel, gradientOutputName } from './graph.js';
@@ -252,18 +252,6 @@ function weightFeeder(params: Record<string, Float64Array>, shapes: (name: strin
     for (const [src, dst] of copies) dst.set(src);
     return feeds;
   };
-}
-
-/** 0 … n−1 in a random order (Fisher–Yates with `rng`). */
-export function shuffled(n: number, rng: Rng): Int32Array {
-  const a = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    const tmp = a[i]!;
-    a[i] = a[j]!;
-    a[j] = tmp;
-  }
-  return a;
 }
 
 function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<string, Float64Array>, what: string): void {
