@@ -125,7 +125,10 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const weights: LossWeights = { energy: config.loss.energy_weight, forces: config.loss.force_weight };
 
   const trainSession = await createSession(trainGraph.bytes, sessionOptions);
-  const evalSession = await createSession(evalGraph.bytes, sessionOptions);
+  const evalSession = await createSession(evalGraph.bytes, sessionOptions).catch(async (e: unknown) => {
+    await trainSession.release();
+    throw e;
+  });
   const feedsOf = weightFeeder(params, (name) => model.parameters.get(name).shape, t.dtype);
   const validationBatches = fixedBatches(validation, t.batch_size, t.dtype, weights);
   // `params` are the model's own parameter arrays, so exporting the model exports the weights they
@@ -184,7 +187,11 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       if (t.max_wall_time_s !== undefined && elapsed_s >= t.max_wall_time_s) { status = 'stopped'; reason = `wall time ${elapsed_s.toFixed(0)} s passed max_wall_time_s (${t.max_wall_time_s}); continue with --resume and a larger limit`; break; }
       if (options.stopAfterEpochs !== undefined && sessionEpochs >= options.stopAfterEpochs && epoch < t.max_epochs) { status = 'interrupted'; reason = `stopped after ${sessionEpochs} epochs as asked`; break; }
     }
+  } catch (e) {
+    await evalSession.release();
+    throw e;
   } finally {
+    // Released before the test split is scored: only the evaluation graph is needed from here.
     await trainSession.release();
   }
 
