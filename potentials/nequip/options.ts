@@ -4,6 +4,7 @@
  */
 import type { RadialOptions } from '../model/radial.js';
 import type { ScaleShiftOptions } from '../model/common-blocks.js';
+import { positiveInt as sharedPositiveInt, sharedSettings } from '../model/settings.js';
 
 /** Activation names per parity of the scalar they act on. */
 export interface ParityActivations {
@@ -76,31 +77,18 @@ export interface NequipSettings {
   readonly seed: number;
 }
 
-const SYMBOL_RE = /^[A-Z][a-z]?$/;
-
-function positiveInt(v: number, what: string, min = 1): number {
-  if (!Number.isInteger(v) || v < min) throw new Error(`nequip: ${what} must be an integer ≥ ${min}, got ${v}`);
-  return v;
-}
+const positiveInt = (v: number, what: string, min = 1) => sharedPositiveInt('nequip', v, what, min);
 
 /**
  * Fills defaults and checks every option.
  * @throws naming the option
  */
 export function nequipSettings(o: NequipOptions): NequipSettings {
-  if (!o || !Array.isArray(o.typeNames) || o.typeNames.length === 0) throw new Error('nequip: typeNames must list at least one chemical symbol');
-  o.typeNames.forEach((t) => {
-    if (!SYMBOL_RE.test(t)) throw new Error(`nequip: typeNames entry '${t}' is not a chemical symbol`);
-  });
-  if (new Set(o.typeNames).size !== o.typeNames.length) throw new Error(`nequip: typeNames has duplicates (${o.typeNames.join(', ')})`);
-  const rMax_A = o.rMax_A ?? 5;
-  if (!(rMax_A > 0) || !Number.isFinite(rMax_A)) throw new Error(`nequip: rMax_A must be a positive number of Å, got ${rMax_A}`);
+  const shared = sharedSettings('nequip', o);
   const numFeatures = positiveInt(o.numFeatures ?? 32, 'numFeatures');
-  const avg = o.avgNumNeighbors === undefined ? 20 : o.avgNumNeighbors;
-  if (avg !== null && !(avg > 0)) throw new Error(`nequip: avgNumNeighbors must be positive or null, got ${avg}`);
   return Object.freeze({
-    typeNames: Object.freeze([...o.typeNames]),
-    rMax_A,
+    typeNames: shared.typeNames,
+    rMax_A: shared.rMax_A,
     numLayers: positiveInt(o.numLayers ?? 4, 'numLayers'),
     lmax: positiveInt(o.lmax ?? 2, 'lmax', 0),
     numFeatures,
@@ -115,7 +103,7 @@ export function nequipSettings(o: NequipOptions): NequipSettings {
       scalars: { even: o.nonlinearity?.scalars?.even ?? 'silu', odd: o.nonlinearity?.scalars?.odd ?? 'tanh' },
       gates: { even: o.nonlinearity?.gates?.even ?? 'silu', odd: o.nonlinearity?.gates?.odd ?? 'tanh' },
     },
-    avgNumNeighbors: avg,
+    avgNumNeighbors: shared.avgNumNeighbors,
     resnet: o.resnet ?? true,
     readout: { hiddenFeatures: positiveInt(o.readout?.hiddenFeatures ?? Math.max(1, Math.floor(numFeatures / 2)), 'readout.hiddenFeatures') },
     scaleShift: o.scaleShift ?? {},
