@@ -7,8 +7,8 @@
  * Everything is per edge and centred on one atom, so `interaction_depth` is 1: a domain needs
  * only one cutoff of ghost atoms.
  */
-import { Irreps } from '../../o3/index.js';
 import { checkBlocks, type Block } from '../model/block.js';
+import { GEOMETRY_IRREPS } from '../model/inputs.js';
 import { oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock } from '../model/common-blocks.js';
 import { summarizeBlocks, type PotentialModel } from '../model/model.js';
 import { createParameterSet } from '../model/parameters.js';
@@ -37,7 +37,7 @@ export function createAllegro(options: AllegroOptions): PotentialModel {
     tensors = layer.irrepsOut['edge_tensors'] ?? tensors;
   }
   blocks.push(edgeEnergyBlock(params, s), scaleShiftBlock(params, numTypes, s.scaleShift));
-  checkBlocks(blocks, { edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
+  checkBlocks(blocks, GEOMETRY_IRREPS);
   return Object.freeze({
     architecture: 'allegro',
     typeNames: s.typeNames,

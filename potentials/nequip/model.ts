@@ -16,6 +16,7 @@ import { summarizeBlocks, type PotentialModel } from '../model/model.js';
 import { createParameterSet } from '../model/parameters.js';
 import { radialSettings } from '../model/radial.js';
 import { checkBlocks } from '../model/block.js';
+import { GEOMETRY_IRREPS } from '../model/inputs.js';
 import { convNetLayer } from './convnet.js';
 import { nequipSettings, type NequipOptions } from './options.js';
 
@@ -40,14 +41,14 @@ export function createNequip(options: NequipOptions): PotentialModel {
   let irreps = Irreps.parse(`${s.numFeatures}x0e`);
   const settings = { ...s, radial };
   for (let k = 0; k < s.numLayers; k++) {
-    const layer = convNetLayer(params, { ...s, radial }, k, irreps);
+    const layer = convNetLayer(params, settings, k, irreps);
     blocks.push(layer);
     irreps = layer.irrepsOut['node_features']!;
   }
   blocks.push(atomwiseLinearBlock(params, 'conv_to_output_hidden', linearPlan(irreps, `${s.readout.hiddenFeatures}x0e`), 'node_features', 'node_features'));
   blocks.push(scalarReadoutBlock(params, s.readout.hiddenFeatures));
   blocks.push(scaleShiftBlock(params, numTypes, s.scaleShift));
-  checkBlocks(blocks, { edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
+  checkBlocks(blocks, GEOMETRY_IRREPS);
   return Object.freeze({
     architecture: 'nequip',
     typeNames: s.typeNames,
