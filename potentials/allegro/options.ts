@@ -2,7 +2,7 @@
  * Options of the Allegro builder, typed and nested (Musaelian et al., Nat. Commun. 14, 579
  * (2023); allegro 0.2 defaults scaled down where noted so that a default model runs MD on a CPU).
  */
-import type { RadialOptions } from '../model/radial.js';
+import { radialSettings, type RadialOptions, type RadialSettings } from '../model/radial.js';
 import type { ScaleShiftOptions } from '../model/common-blocks.js';
 import { positiveInt as sharedPositiveInt, sharedSettings } from '../model/settings.js';
 
@@ -53,7 +53,7 @@ export interface AllegroSettings {
   readonly numTensorFeatures: number;
   readonly parity: boolean;
   readonly latentDim: number;
-  readonly radial: RadialOptions;
+  readonly radial: RadialSettings;
   readonly twoBodyMlp: Required<HiddenLayers>;
   readonly latentMlp: Required<HiddenLayers>;
   readonly edgeEnergyMlp: Required<HiddenLayers>;
@@ -81,7 +81,7 @@ export function allegroSettings(o: AllegroOptions): AllegroSettings {
     numTensorFeatures: positiveInt(o.numTensorFeatures ?? 16, 'numTensorFeatures'),
     parity: o.parity ?? true,
     latentDim: positiveInt(o.latentDim ?? 64, 'latentDim'),
-    radial: o.radial ?? {},
+    radial: radialSettings(o.radial),
     twoBodyMlp: hidden(o.twoBodyMlp, [32, 64], 'twoBodyMlp'),
     latentMlp: hidden(o.latentMlp, [64], 'latentMlp'),
     edgeEnergyMlp: hidden(o.edgeEnergyMlp, [32], 'edgeEnergyMlp'),

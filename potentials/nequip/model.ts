@@ -14,7 +14,6 @@ import { atomwiseLinearBlock, oneHotBlock, radialBasisBlock, scaleShiftBlock, sp
 import { createLinear, emitLinear, linearPlan } from '../model/linear.js';
 import { summarizeBlocks, type PotentialModel } from '../model/model.js';
 import { createParameterSet } from '../model/parameters.js';
-import { radialSettings } from '../model/radial.js';
 import { checkBlocks } from '../model/block.js';
 import { GEOMETRY_IRREPS } from '../model/inputs.js';
 import { convNetLayer } from './convnet.js';
@@ -29,19 +28,17 @@ import { nequipSettings, type NequipOptions } from './options.js';
  */
 export function createNequip(options: NequipOptions): PotentialModel {
   const s = nequipSettings(options);
-  const radial = radialSettings(s.radial);
   const params = createParameterSet(s.seed);
   const numTypes = s.typeNames.length;
   const blocks: Block[] = [
     oneHotBlock(numTypes),
     sphericalHarmonicsBlock(s.lmax),
-    radialBasisBlock(params, s.rMax_A, radial),
+    radialBasisBlock(params, s.rMax_A, s.radial),
     atomwiseLinearBlock(params, 'chemical_embedding', linearPlan(`${numTypes}x0e`, `${s.numFeatures}x0e`), 'node_attrs', 'node_features', true),
   ];
   let irreps = Irreps.parse(`${s.numFeatures}x0e`);
-  const settings = { ...s, radial };
   for (let k = 0; k < s.numLayers; k++) {
-    const layer = convNetLayer(params, settings, k, irreps);
+    const layer = convNetLayer(params, s, k, irreps);
     blocks.push(layer);
     irreps = layer.irrepsOut['node_features']!;
   }
@@ -56,7 +53,7 @@ export function createNequip(options: NequipOptions): PotentialModel {
     interactionDepth: s.numLayers,
     blocks: Object.freeze(blocks),
     parameters: params,
-    settings,
+    settings: { ...s }, // as a plain record: an interface has no index signature
     summary: summarizeBlocks(blocks),
   });
 }

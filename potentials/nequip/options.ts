@@ -2,7 +2,7 @@
  * Options of the NequIP builder, typed and nested, with NequIP's defaults (Batzner et al.,
  * Nat. Commun. 13, 2453 (2022); nequip 0.5 `configs/full.yaml`).
  */
-import type { RadialOptions } from '../model/radial.js';
+import { radialSettings, type RadialOptions, type RadialSettings } from '../model/radial.js';
 import type { ScaleShiftOptions } from '../model/common-blocks.js';
 import { positiveInt as sharedPositiveInt, sharedSettings } from '../model/settings.js';
 
@@ -67,7 +67,7 @@ export interface NequipSettings {
   readonly lmax: number;
   readonly numFeatures: number;
   readonly parity: boolean;
-  readonly radial: RadialOptions;
+  readonly radial: RadialSettings;
   readonly radialMlp: { readonly layers: number; readonly neurons: number; readonly activation: string };
   readonly nonlinearity: { readonly scalars: Required<ParityActivations>; readonly gates: Required<ParityActivations> };
   readonly avgNumNeighbors: number | null;
@@ -93,7 +93,7 @@ export function nequipSettings(o: NequipOptions): NequipSettings {
     lmax: positiveInt(o.lmax ?? 2, 'lmax', 0),
     numFeatures,
     parity: o.parity ?? true,
-    radial: o.radial ?? {},
+    radial: radialSettings(o.radial),
     radialMlp: {
       layers: positiveInt(o.radialMlp?.layers ?? 2, 'radialMlp.layers', 0),
       neurons: positiveInt(o.radialMlp?.neurons ?? 64, 'radialMlp.neurons'),
