@@ -32,7 +32,7 @@ export interface PreparedTraining {
  */
 export function prepareTraining(config: TrainConfig): PreparedTraining {
   const m = config.model;
-  const typeNames = m.type_names ?? speciesIn(config.data.train);
+  const typeNames = m.type_names ?? speciesIn(config.data.train, config.data.max_structures_per_file);
   const load = (name: string, files: readonly string[]) => loadDataset(files, { name, typeNames, rMax_A: m.r_max_A, perFileLimit: config.data.max_structures_per_file });
   const train = subset(load('train', config.data.train), config.data.max_train_structures, config.training.seed);
   const validation = load('validation', config.data.validation);
