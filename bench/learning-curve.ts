@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createNequip } from '../potentials/index.js';
-import { nequipOptionsOf, parseTrainConfig, prepareTraining, runTraining, type ModelSection } from '../train/index.js';
+import { nequipOptionsOf, parseTrainConfig, prepareTraining, runTraining, type DatasetStatistics, type ModelSection } from '../train/index.js';
 
 /** Options of {@link runLearningCurve}. */
 export interface LearningCurveOptions {
@@ -78,10 +78,10 @@ function withModel(raw: Record<string, unknown>, patch: Record<string, unknown>,
  * The invariant width whose parameter count is closest to the equivariant model's: lmax = 0
  * NequIP with `numFeatures` channels, searched over 4 … 512.
  */
-export function matchInvariantWidth(model: ModelSection<'nequip'>, typeNames: readonly string[], target: number, statistics: Parameters<typeof nequipOptionsOf>[2]): { numFeatures: number; parameters: number } {
+export function matchInvariantWidth(model: ModelSection<'nequip'>, typeNames: readonly string[], target: number, statistics: DatasetStatistics): { numFeatures: number; parameters: number } {
   let best = { numFeatures: 4, parameters: Infinity };
   for (let f = 4; f <= 512; f += f < 32 ? 2 : f < 128 ? 8 : 32) {
-    const count = createNequip({ ...nequipOptionsOf({ ...model, lmax: 0, num_features: f }, typeNames, statistics) }).parameters.count();
+    const count = createNequip(nequipOptionsOf({ ...model, lmax: 0, num_features: f }, typeNames, statistics)).parameters.count();
     if (Math.abs(count - target) < Math.abs(best.parameters - target)) best = { numFeatures: f, parameters: count };
     if (count > 2 * target) break;
   }

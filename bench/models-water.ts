@@ -18,11 +18,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { atomicMass, createSystem, createVerletList, type System } from '../engine/index.js';
 import { readExtxyz } from '../io/index.js';
 import { createAllegro, exportPotential, type PotentialModel, createNequip, createOnnxPotential, createForceOutput } from '../potentials/index.js';
+import { repoRoot } from './paths.js';
 
 interface Args { sizes: number[]; archs: string[]; steps: number; threads: number; peer: boolean }
 
@@ -48,7 +48,8 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// From the package root: this file also runs compiled, as dist/bench/models-water.js.
+const root = repoRoot();
 const min = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
 

@@ -253,8 +253,9 @@ export interface SinglePoint {
 }
 
 /**
- * Evaluates a potential once on `system` with a fresh full neighbor list of radius cutoff_A
- * (for `e3md eval` and tests; MD uses the engine's Verlet list instead).
+ * Evaluates a potential once on `system` with a fresh neighbor list of radius cutoff_A, of the
+ * kind the potential asks for (for `e3md eval` and tests; MD uses the engine's Verlet list
+ * instead). The returned arrays are new on every call: the caller may keep them.
  * @example const { energy_eV, forces } = await singlePoint(pot, system);
  */
 export async function singlePoint(potential: Potential, system: System): Promise<SinglePoint> {

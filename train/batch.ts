@@ -4,6 +4,7 @@
  * `edge_index` never links two structures and one model evaluation handles the whole batch; the
  * `batch` input says which structure each atom belongs to (nequip's batch index).
  */
+import type { Rng } from '../engine/index.js';
 import type { FloatDType, RunFeed } from '../onnx/index.js';
 import type { Structure } from './dataset.js';
 import { BATCH_INPUTS } from './graph.js';
@@ -115,4 +116,19 @@ export function batchIndices(order: ArrayLike<number>, batchSize: number): Int32
   const out: Int32Array[] = [];
   for (let k = 0; k < order.length; k += batchSize) out.push(Int32Array.from({ length: Math.min(batchSize, order.length - k) }, (_, m) => order[k + m]!));
   return out;
+}
+
+/**
+ * 0 … n−1 in a random order (Fisher–Yates with `rng`).
+ * @example batchIndices(shuffled(10, new Rng(1).split(epoch)), 4) // three batches: 4, 4, 2
+ */
+export function shuffled(n: number, rng: Rng): Int32Array {
+  const a = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    const tmp = a[i]!;
+    a[i] = a[j]!;
+    a[j] = tmp;
+  }
+  return a;
 }

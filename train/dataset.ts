@@ -58,11 +58,14 @@ export interface LoadDatasetOptions {
   readonly perFileLimit?: number;
 }
 
-/** The chemical symbols found in `files`, ordered by atomic mass (H before O), checked to be elements. */
-export function speciesIn(files: readonly string[]): string[] {
+/**
+ * The chemical symbols found in `files` (the first `perFileLimit` frames of each, as
+ * {@link loadDataset} reads them), ordered by atomic mass (H before O), checked to be elements.
+ */
+export function speciesIn(files: readonly string[], perFileLimit?: number): string[] {
   const seen = new Set<string>();
   for (const file of files) {
-    for (const f of readExtxyz(file)) {
+    for (const f of framesOf(file, perFileLimit)) {
       f.symbols.forEach((s, a) => {
         if (atomicMass(s) === undefined) throw new InputError(`unknown element '${s}' (not a chemical symbol)`, { file, line: f.line + 2 + a });
         seen.add(s);
@@ -98,12 +101,14 @@ export function datasetOf(name: string, typeNames: readonly string[], structures
 function readStructures(files: readonly string[], options: LoadDatasetOptions): Structure[] {
   const index = new Map(options.typeNames.map((t, k) => [t, k] as const));
   const structures: Structure[] = [];
-  const limit = options.perFileLimit ?? Infinity;
-  for (const file of files) {
-    const frames = readExtxyz(file);
-    for (let k = 0; k < Math.min(limit, frames.length); k++) structures.push(toStructure(frames[k]!, file, index, options));
-  }
+  for (const file of files) for (const frame of framesOf(file, options.perFileLimit)) structures.push(toStructure(frame, file, index, options));
   return structures;
+}
+
+/** The first `limit` frames of `file` (all when undefined). */
+function framesOf(file: string, limit: number | undefined): XyzFrame[] {
+  const frames = readExtxyz(file);
+  return limit === undefined ? frames : frames.slice(0, limit);
 }
 
 function toStructure(frame: XyzFrame, file: string, index: ReadonlyMap<string, number>, options: LoadDatasetOptions): Structure {

@@ -7,6 +7,7 @@ import { InputError } from '../io/index.js';
 import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../potentials/index.js';
 import type { TrainConfig } from './config.js';
 import { Rng } from '../engine/index.js';
+import { shuffled } from './batch.js';
 import { datasetOf, loadDataset, speciesIn, type Dataset } from './dataset.js';
 import { datasetStatistics, type DatasetStatistics } from './statistics.js';
 
@@ -31,7 +32,7 @@ export interface PreparedTraining {
  */
 export function prepareTraining(config: TrainConfig): PreparedTraining {
   const m = config.model;
-  const typeNames = m.type_names ?? speciesIn(config.data.train);
+  const typeNames = m.type_names ?? speciesIn(config.data.train, config.data.max_structures_per_file);
   const load = (name: string, files: readonly string[]) => loadDataset(files, { name, typeNames, rMax_A: m.r_max_A, perFileLimit: config.data.max_structures_per_file });
   const train = subset(load('train', config.data.train), config.data.max_train_structures, config.training.seed);
   const validation = load('validation', config.data.validation);
@@ -113,15 +114,6 @@ export function allegroOptionsOf(m: ModelSection<'allegro'>, typeNames: readonly
  */
 export function subset(data: Dataset, size: number | undefined, seed: number): Dataset {
   if (size === undefined || size >= data.structures.length) return data;
-  const n = data.structures.length;
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  const rng = new Rng(seed).split(0x5eb5e7);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  const keep = order.slice(0, size).sort();
+  const keep = shuffled(data.structures.length, new Rng(seed).split(0x5eb5e7)).slice(0, size).sort();
   return datasetOf(data.name, data.typeNames, Array.from(keep, (i) => data.structures[i]!));
 }

@@ -17,7 +17,7 @@ import { InputError } from '../io/index.js';
 import { createSession, type ModelSession, type RunFeed } from '../onnx/index.js';
 import { exportPotential } from '../potentials/index.js';
 import { createAdam } from './adam.js';
-import { batchIndices, makeBatch, type Batch, type LossWeights } from './batch.js';
+import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';
 import type { Dataset } from './dataset.js';
 import { buildTrainingModel, gradientOutputName } from './graph.js';
@@ -125,7 +125,10 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const weights: LossWeights = { energy: config.loss.energy_weight, forces: config.loss.force_weight };
 
   const trainSession = await createSession(trainGraph.bytes, sessionOptions);
-  const evalSession = await createSession(evalGraph.bytes, sessionOptions);
+  const evalSession = await createSession(evalGraph.bytes, sessionOptions).catch(async (e: unknown) => {
+    await trainSession.release();
+    throw e;
+  });
   const feedsOf = weightFeeder(params, (name) => model.parameters.get(name).shape, t.dtype);
   const validationBatches = fixedBatches(validation, t.batch_size, t.dtype, weights);
   // `params` are the model's own parameter arrays, so exporting the model exports the weights they
@@ -184,7 +187,11 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       if (t.max_wall_time_s !== undefined && elapsed_s >= t.max_wall_time_s) { status = 'stopped'; reason = `wall time ${elapsed_s.toFixed(0)} s passed max_wall_time_s (${t.max_wall_time_s}); continue with --resume and a larger limit`; break; }
       if (options.stopAfterEpochs !== undefined && sessionEpochs >= options.stopAfterEpochs && epoch < t.max_epochs) { status = 'interrupted'; reason = `stopped after ${sessionEpochs} epochs as asked`; break; }
     }
+  } catch (e) {
+    await evalSession.release();
+    throw e;
   } finally {
+    // Released before the test split is scored: only the evaluation graph is needed from here.
     await trainSession.release();
   }
 
@@ -252,18 +259,6 @@ function weightFeeder(params: Record<string, Float64Array>, shapes: (name: strin
     for (const [src, dst] of copies) dst.set(src);
     return feeds;
   };
-}
-
-/** 0 … n−1 in a random order (Fisher–Yates with `rng`). */
-export function shuffled(n: number, rng: Rng): Int32Array {
-  const a = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.uniform() * (i + 1));
-    const tmp = a[i]!;
-    a[i] = a[j]!;
-    a[j] = tmp;
-  }
-  return a;
 }
 
 function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<string, Float64Array>, what: string): void {

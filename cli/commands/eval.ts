@@ -41,8 +41,8 @@ export async function evaluateFrames(model: string, structure: string, device = 
     const out: EvaluatedFrame[] = [];
     for (const frame of frames) {
       const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box });
-      const r = await singlePoint(potential, system);
-      out.push({ frame, energy_eV: r.energy_eV, forces: Float64Array.from(r.forces), virial: Float64Array.from(r.virial) });
+      // singlePoint returns arrays of its own for each call: nothing to copy.
+      out.push({ frame, ...(await singlePoint(potential, system)) });
     }
     return out;
   } finally {

@@ -26,7 +26,7 @@ export interface TrainCommandOptions {
 export function registerTrainCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
   program
     .command('train')
-    .summary('train a NequIP potential on extxyz energies and forces, and write it as ONNX')
+    .summary('train a NequIP or Allegro potential on extxyz energies and forces, and write it as ONNX')
     .description(
       'Train a potential as described by config.json (data splits, model, loss, optimizer, outputs; paths are ' +
       'relative to the config file). The training graph — forward pass, forces, loss and its gradient with ' +
@@ -116,7 +116,7 @@ function describe(prep: PreparedTraining, configPath: string): string {
   const how = config.model.energy_references === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
   return [
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
-    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${model.interactionDepth} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
+    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${config.model.num_layers} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
     `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');

@@ -48,7 +48,7 @@ function weightedHarmonics(g: Graph, w: Value, sh: Value, lmax: number, mul: num
 export function twoBodyBlock(params: ParameterSet, s: AllegroSettings): Block {
   const name = 'two_body_latent';
   const nt = s.typeNames.length;
-  const nb = s.radial.numBasis ?? 8;
+  const nb = s.radial.numBasis;
   const mul = s.numTensorFeatures;
   const widths = [2 * nt + nb, ...s.twoBodyMlp.hidden, s.latentDim];
   const tensors = shChannels(s.lmax, mul);
@@ -61,7 +61,7 @@ export function twoBodyBlock(params: ParameterSet, s: AllegroSettings): Block {
     emit(g, fields, inputs) {
       const attrs = fields.flat('node_attrs');
       const input = g.concat([g.gather(attrs, inputs.center, 0), g.gather(attrs, inputs.neighbor, 0), fields.flat('edge_embedding')], 1);
-      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP ?? 6);
+      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
       const latents = g.mul(emitMlp(g, params, `${name}.mlp`, input, { widths, activation: s.twoBodyMlp.activation }), u);
       fields.setFlat('edge_latents', `${s.latentDim}x0e`, latents);
       const w = g.matmul(latents, g.mul(params.weight(g, `${name}.env_w`), 1 / Math.sqrt(s.latentDim)));
@@ -120,7 +120,7 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, index: nu
       const gamma = g.scope('environment', () => features(env, perEdge.map((t) => g.gather(g.segmentSum(t, inputs.center, 'N'), inputs.center, 0)), `${name}.environment`));
       const product: Features = g.scope('tensor_product', () => simplifyFeatures(g, emitChannelProduct(g, tp, fields.features('edge_tensors'), gamma, `${name}.tensor_product`)));
       const scalars = scalarTerms.map(({ t, k }) => g.reshape(product.terms[k]!, [edges, t.mul]));
-      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP ?? 6);
+      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
       const update = emitMlp(g, params, `${name}.latent_mlp`, g.concat([latents, ...scalars], 1), { widths, activation: s.latentMlp.activation });
       fields.setFlat('edge_latents', latentIrreps, g.mul(g.add(latents, update), g.mul(u, Math.SQRT1_2)));
       if (linear) fields.setFeatures('edge_tensors', g.scope('linear', () => emitLinear(g, params, `${name}.linear`, linear, product)));
@@ -139,7 +139,7 @@ export function edgeEnergyBlock(params: ParameterSet, s: AllegroSettings): Block
     irrepsIn: { edge_latents: Irreps.parse(`${s.latentDim}x0e`), edge_lengths: SCALAR },
     irrepsOut: { atomic_energy: SCALAR },
     emit(g, fields, inputs) {
-      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP ?? 6);
+      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
       const eij = g.mul(emitMlp(g, params, `${name}.mlp`, fields.flat('edge_latents'), { widths, activation: s.edgeEnergyMlp.activation }), g.mul(u, scale));
       fields.setFlat('atomic_energy', SCALAR, g.segmentSum(eij, inputs.center, 'N'));
     },

@@ -7,12 +7,11 @@
  * Everything is per edge and centred on one atom, so `interaction_depth` is 1: a domain needs
  * only one cutoff of ghost atoms.
  */
-import { Irreps } from '../../o3/index.js';
 import { checkBlocks, type Block } from '../model/block.js';
+import { GEOMETRY_IRREPS } from '../model/inputs.js';
 import { oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock } from '../model/common-blocks.js';
 import { summarizeBlocks, type PotentialModel } from '../model/model.js';
 import { createParameterSet } from '../model/parameters.js';
-import { radialSettings } from '../model/radial.js';
 import { allegroLayer, edgeEnergyBlock, twoBodyBlock } from './layers.js';
 import { allegroSettings, type AllegroOptions } from './options.js';
 
@@ -24,12 +23,10 @@ import { allegroSettings, type AllegroOptions } from './options.js';
  * const bytes = exportPotential(model, { dtype: 'float32' });
  */
 export function createAllegro(options: AllegroOptions): PotentialModel {
-  const s0 = allegroSettings(options);
-  const radial = radialSettings(s0.radial);
-  const s = { ...s0, radial };
+  const s = allegroSettings(options);
   const params = createParameterSet(s.seed);
   const numTypes = s.typeNames.length;
-  const blocks: Block[] = [oneHotBlock(numTypes), sphericalHarmonicsBlock(s.lmax), radialBasisBlock(params, s.rMax_A, radial), twoBodyBlock(params, s)];
+  const blocks: Block[] = [oneHotBlock(numTypes), sphericalHarmonicsBlock(s.lmax), radialBasisBlock(params, s.rMax_A, s.radial), twoBodyBlock(params, s)];
   let tensors = blocks[3]!.irrepsOut['edge_tensors']!;
   for (let k = 0; k < s.numLayers; k++) {
     const layer = allegroLayer(params, s, k, tensors);
@@ -37,7 +34,7 @@ export function createAllegro(options: AllegroOptions): PotentialModel {
     tensors = layer.irrepsOut['edge_tensors'] ?? tensors;
   }
   blocks.push(edgeEnergyBlock(params, s), scaleShiftBlock(params, numTypes, s.scaleShift));
-  checkBlocks(blocks, { edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
+  checkBlocks(blocks, GEOMETRY_IRREPS);
   return Object.freeze({
     architecture: 'allegro',
     typeNames: s.typeNames,
@@ -45,7 +42,7 @@ export function createAllegro(options: AllegroOptions): PotentialModel {
     interactionDepth: 1,
     blocks: Object.freeze(blocks),
     parameters: params,
-    settings: s,
+    settings: { ...s }, // as a plain record: an interface has no index signature
     summary: summarizeBlocks(blocks),
   });
 }

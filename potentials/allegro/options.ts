@@ -2,8 +2,9 @@
  * Options of the Allegro builder, typed and nested (Musaelian et al., Nat. Commun. 14, 579
  * (2023); allegro 0.2 defaults scaled down where noted so that a default model runs MD on a CPU).
  */
-import type { RadialOptions } from '../model/radial.js';
+import { radialSettings, type RadialOptions, type RadialSettings } from '../model/radial.js';
 import type { ScaleShiftOptions } from '../model/common-blocks.js';
+import { positiveInt as sharedPositiveInt, sharedSettings } from '../model/settings.js';
 
 /** A scalar MLP's hidden layers. */
 export interface HiddenLayers {
@@ -52,7 +53,7 @@ export interface AllegroSettings {
   readonly numTensorFeatures: number;
   readonly parity: boolean;
   readonly latentDim: number;
-  readonly radial: RadialOptions;
+  readonly radial: RadialSettings;
   readonly twoBodyMlp: Required<HiddenLayers>;
   readonly latentMlp: Required<HiddenLayers>;
   readonly edgeEnergyMlp: Required<HiddenLayers>;
@@ -61,10 +62,7 @@ export interface AllegroSettings {
   readonly seed: number;
 }
 
-function positiveInt(v: number, what: string, min = 1): number {
-  if (!Number.isInteger(v) || v < min) throw new Error(`allegro: ${what} must be an integer ≥ ${min}, got ${v}`);
-  return v;
-}
+const positiveInt = (v: number, what: string, min = 1) => sharedPositiveInt('allegro', v, what, min);
 
 function hidden(h: HiddenLayers | undefined, fallback: number[], what: string): Required<HiddenLayers> {
   const widths = [...(h?.hidden ?? fallback)];
@@ -74,28 +72,20 @@ function hidden(h: HiddenLayers | undefined, fallback: number[], what: string): 
 
 /** Fills defaults and checks every option. @throws naming the option */
 export function allegroSettings(o: AllegroOptions): AllegroSettings {
-  if (!o || !Array.isArray(o.typeNames) || o.typeNames.length === 0) throw new Error('allegro: typeNames must list at least one chemical symbol');
-  o.typeNames.forEach((t) => {
-    if (!/^[A-Z][a-z]?$/.test(t)) throw new Error(`allegro: typeNames entry '${t}' is not a chemical symbol`);
-  });
-  if (new Set(o.typeNames).size !== o.typeNames.length) throw new Error(`allegro: typeNames has duplicates (${o.typeNames.join(', ')})`);
-  const rMax_A = o.rMax_A ?? 5;
-  if (!(rMax_A > 0) || !Number.isFinite(rMax_A)) throw new Error(`allegro: rMax_A must be a positive number of Å, got ${rMax_A}`);
-  const avg = o.avgNumNeighbors === undefined ? 20 : o.avgNumNeighbors;
-  if (avg !== null && !(avg > 0)) throw new Error(`allegro: avgNumNeighbors must be positive or null, got ${avg}`);
+  const shared = sharedSettings('allegro', o);
   return Object.freeze({
-    typeNames: Object.freeze([...o.typeNames]),
-    rMax_A,
+    typeNames: shared.typeNames,
+    rMax_A: shared.rMax_A,
     numLayers: positiveInt(o.numLayers ?? 2, 'numLayers'),
     lmax: positiveInt(o.lmax ?? 2, 'lmax', 0),
     numTensorFeatures: positiveInt(o.numTensorFeatures ?? 16, 'numTensorFeatures'),
     parity: o.parity ?? true,
     latentDim: positiveInt(o.latentDim ?? 64, 'latentDim'),
-    radial: o.radial ?? {},
+    radial: radialSettings(o.radial),
     twoBodyMlp: hidden(o.twoBodyMlp, [32, 64], 'twoBodyMlp'),
     latentMlp: hidden(o.latentMlp, [64], 'latentMlp'),
     edgeEnergyMlp: hidden(o.edgeEnergyMlp, [32], 'edgeEnergyMlp'),
-    avgNumNeighbors: avg,
+    avgNumNeighbors: shared.avgNumNeighbors,
     scaleShift: o.scaleShift ?? {},
     seed: o.seed ?? 0,
   });

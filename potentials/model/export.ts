@@ -8,10 +8,9 @@
  *
  * The gradient is part of the graph (e3md's autodiff), so running the model needs only onnxruntime.
  */
-import { Irreps } from '../../o3/index.js';
 import { createGraph, writeModel, type FloatDType, type Graph, type Value } from '../../onnx/index.js';
 import { createFieldStore, emitBlocks } from './block.js';
-import { declareInputs, edgeLengths, edgeVectors, type PotentialInputs } from './inputs.js';
+import { declareInputs, edgeLengths, edgeVectors, GEOMETRY_IRREPS, type PotentialInputs } from './inputs.js';
 import type { PotentialModel } from './model.js';
 
 /** Version of the metadata layout written by this file. */
@@ -52,7 +51,7 @@ export function buildPotentialGraph(model: PotentialModel, options: BuildGraphOp
   const fields = createFieldStore();
   fields.setFlat('edge_vectors', '1x1o', vec);
   fields.setFlat('edge_lengths', '1x0e', len);
-  emitBlocks(g, model.blocks, fields, inputs, { edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
+  emitBlocks(g, model.blocks, fields, inputs, GEOMETRY_IRREPS);
   const atomicEnergy = g.reshape(fields.flat('atomic_energy'), ['N']);
   const energy = g.scope('total_energy', () => g.reduceSum(g.mul(atomicEnergy, inputs.energyMask)));
   g.output('atomic_energy', atomicEnergy);

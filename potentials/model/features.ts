@@ -81,3 +81,34 @@ export function sliceChannels(g: Graph, term: Value, start: number, stop: number
   const mul = term.shape[2] as number;
   return start === 0 && stop === mul ? term : g.slice(term, 2, start, stop);
 }
+
+/** Contributions summed per output term; see {@link termSums}. */
+export interface TermSums {
+  /** Whether term `k` has a contribution yet. */
+  has(k: number): boolean;
+  /** Adds `v` ([B, 2l+1, mul] or broadcastable to it) to term `k`. */
+  add(k: number, v: Value): void;
+  /** The sums as Features of the irreps, a zero term [batch, 2l+1, mul] where nothing was added. */
+  features(what: string): Features;
+}
+
+/**
+ * Per-term sums for maps whose paths add into shared output terms (linear maps, tensor products).
+ * @example const out = termSums(g, lin.irrepsOut, 'N'); out.add(ins.iOut, y); return out.features(prefix);
+ */
+export function termSums(g: Graph, irreps: Irreps, batch: Dim): TermSums {
+  const sums: (Value | undefined)[] = new Array(irreps.length).fill(undefined);
+  return {
+    has: (k) => sums[k] !== undefined,
+    add(k, v) {
+      sums[k] = sums[k] ? g.add(sums[k]!, v) : v;
+    },
+    features(what) {
+      const terms = sums.map((v, k) => {
+        const t = irreps.at(k);
+        return v ?? g.expand(g.constant(0, [1, 1, 1]), [batch, t.ir.dim, t.mul]);
+      });
+      return features(irreps, terms, what);
+    },
+  };
+}

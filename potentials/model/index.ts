@@ -1,7 +1,7 @@
 /** potentials/model: pieces shared by the NequIP and Allegro builders, and the ONNX export. */
 export { createParameterSet, type Parameter, type ParameterInit, type ParameterSet } from './parameters.js';
-export { features, fromFlat, toFlat, simplifyFeatures, type Features } from './features.js';
-export { CONTRACT, declareInputs, edgeLengths, edgeVectors, type PotentialInputs } from './inputs.js';
+export { features, fromFlat, toFlat, simplifyFeatures, termSums, type Features, type TermSums } from './features.js';
+export { CONTRACT, declareInputs, GEOMETRY_IRREPS, edgeLengths, edgeVectors, type PotentialInputs } from './inputs.js';
 export { checkBlocks, createFieldStore, emitBlocks, type Block, type FieldStore, type FieldValue } from './block.js';
 export { emitSphericalHarmonics, monomialToHarmonicsMatrix, type EmittedHarmonics, type SphericalHarmonicsEmitOptions } from './spherical-harmonics.js';
 export { emitPolynomialCutoff, emitRadialEmbedding, polynomialCutoff, radialSettings, type RadialOptions, type RadialSettings } from './radial.js';

@@ -2,6 +2,7 @@
  * The graph inputs of an e3md potential (DESIGN.md §5) and the edge geometry every model starts
  * from. Each field is declared once here with its shape and unit.
  */
+import { Irreps } from '../../o3/index.js';
 import type { Graph, Value } from '../../onnx/index.js';
 
 /** The five contract inputs plus the index rows split out of `edge_index`. */
@@ -42,6 +43,12 @@ export function declareInputs(g: Graph): PotentialInputs {
   const neighbor = g.reshape(g.slice(edgeIndex, 0, 1, 2), ['E']);
   return { pos, atomTypes, edgeIndex, edgeShift, energyMask, center, neighbor };
 }
+
+/**
+ * Irreps of the geometry fields a model's blocks start from (set by `buildPotentialGraph`, checked
+ * by the builders): `edge_vectors` 1x1o and `edge_lengths` 1x0e.
+ */
+export const GEOMETRY_IRREPS: Readonly<Record<string, Irreps>> = Object.freeze({ edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
 
 /** (E, 3) edge vectors r_ij = pos[j] − pos[i] + edge_shift, Å. The virial is taken with respect to this value. */
 export function edgeVectors(g: Graph, inputs: PotentialInputs): Value {

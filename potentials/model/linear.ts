@@ -5,8 +5,8 @@
  * layout, path by path — and the bias of scalar output term k is `${prefix}.b${k}` [mul_out].
  */
 import { Linear, type IrrepsLike } from '../../o3/index.js';
-import type { Graph, Value } from '../../onnx/index.js';
-import { features, type Features } from './features.js';
+import type { Graph } from '../../onnx/index.js';
+import { termSums, type Features } from './features.js';
 import type { ParameterSet } from './parameters.js';
 
 /** Creates the weights (N(0,1)) and biases (zero) of `lin` under `prefix`. */
@@ -29,19 +29,14 @@ export function linearPlan(irrepsIn: IrrepsLike, irrepsOut: IrrepsLike, biases =
 export function emitLinear(g: Graph, params: ParameterSet, prefix: string, lin: Linear, x: Features, inputScale = 1): Features {
   if (!x.irreps.equals(lin.irrepsIn)) throw new Error(`${prefix}: linear expects irreps ${lin.irrepsIn}, got ${x.irreps}`);
   const batch = x.terms[0]?.shape[0] ?? 'N';
-  const sums: (Value | undefined)[] = new Array(lin.irrepsOut.length).fill(undefined);
+  const sums = termSums(g, lin.irrepsOut, batch);
   lin.instructions.forEach((ins, n) => {
     const w = g.mul(params.weight(g, `${prefix}.w${n}`), ins.pathWeight * inputScale);
-    const y = g.matmul(x.terms[ins.iIn]!, w);
-    sums[ins.iOut] = sums[ins.iOut] ? g.add(sums[ins.iOut]!, y) : y;
+    sums.add(ins.iOut, g.matmul(x.terms[ins.iIn]!, w));
   });
   for (const b of lin.biases) {
     const bias = g.reshape(params.weight(g, `${prefix}.b${b.iOut}`), [1, 1, b.numel]);
-    sums[b.iOut] = sums[b.iOut] ? g.add(sums[b.iOut]!, bias) : g.expand(bias, [batch, 1, b.numel]);
+    sums.add(b.iOut, sums.has(b.iOut) ? bias : g.expand(bias, [batch, 1, b.numel]));
   }
-  const terms = sums.map((v, k) => {
-    const t = lin.irrepsOut.at(k);
-    return v ?? g.expand(g.constant(0, [1, 1, 1]), [batch, t.ir.dim, t.mul]);
-  });
-  return features(lin.irrepsOut, terms, prefix);
+  return sums.features(prefix);
 }

@@ -14,7 +14,7 @@
  */
 import { wigner3j, type TensorProduct } from '../../o3/index.js';
 import type { Dim, Graph, Value } from '../../onnx/index.js';
-import { features, type Features } from './features.js';
+import { termSums, type Features } from './features.js';
 import type { MlpParts } from './mlp.js';
 import type { ParameterSet } from './parameters.js';
 
@@ -52,7 +52,7 @@ export function emitConvolution(g: Graph, tp: TensorProduct, x: Features, sh: Va
   const rows = reduce ? reduce.numSegments : edges;
   const sl2 = tp.irrepsIn2.slices();
   const dim2 = tp.irrepsIn2.dim;
-  const sums: (Value | undefined)[] = new Array(tp.irrepsOut.length).fill(undefined);
+  const sums = termSums(g, tp.irrepsOut, rows);
 
   tp.irrepsIn1.terms.forEach((term, i1) => {
     const group = tp.instructions.map((ins, n) => ({ ins, n })).filter((e) => e.ins.i1 === i1);
@@ -92,15 +92,10 @@ export function emitConvolution(g: Graph, tp: TensorProduct, x: Features, sh: Va
     }
     group.forEach(({ ins }, k) => {
       const d3 = 2 * ins.lOut + 1;
-      const part = group.length === 1 ? y : g.slice(y, 1, rowStart[k]!, rowStart[k]! + d3);
-      sums[ins.out] = sums[ins.out] ? g.add(sums[ins.out]!, part) : part;
+      sums.add(ins.out, group.length === 1 ? y : g.slice(y, 1, rowStart[k]!, rowStart[k]! + d3));
     });
   });
-  const terms = sums.map((v, k) => {
-    const t = tp.irrepsOut.at(k);
-    return v ?? g.expand(g.constant(0, [1, 1, 1]), [rows, t.ir.dim, t.mul]);
-  });
-  return features(tp.irrepsOut, terms, what);
+  return sums.features(what);
 }
 
 /** [E, Σ d3, mul]: each instruction's per-edge weights [E, mul] repeated over its output rows. */
@@ -161,7 +156,7 @@ export function emitSelfConnection(g: Graph, params: ParameterSet, prefix: strin
   if (tp.irrepsIn2.terms.some((t) => t.ir.l !== 0)) throw new Error(`${what}: input 2 (${tp.irrepsIn2}) must be scalars`);
   const batch = attrs.shape[0]!;
   const sl2 = tp.irrepsIn2.slices();
-  const sums: (Value | undefined)[] = new Array(tp.irrepsOut.length).fill(undefined);
+  const sums = termSums(g, tp.irrepsOut, batch);
   tp.instructions.forEach((ins, n) => {
     if (ins.mode !== 'uvw' || !ins.hasWeight) throw new Error(`${what}: instruction ${n} must be 'uvw' with weights`);
     const [mul1, mul2, mulOut] = ins.pathShape as [number, number, number];
@@ -171,14 +166,9 @@ export function emitSelfConnection(g: Graph, params: ParameterSet, prefix: strin
     const d = 2 * ins.l1 + 1;
     const xw = g.reshape(g.matmul(x.terms[ins.i1]!, w), [batch, d, mul2, mulOut]);
     const a = g.reshape(mul2 === tp.irrepsIn2.dim ? attrs : g.slice(attrs, 1, sl2[ins.i2]!.start, sl2[ins.i2]!.stop), [batch, 1, mul2, 1]);
-    const y = g.reduceSum(g.mul(xw, a), [2]);
-    sums[ins.out] = sums[ins.out] ? g.add(sums[ins.out]!, y) : y;
+    sums.add(ins.out, g.reduceSum(g.mul(xw, a), [2]));
   });
-  const terms = sums.map((v, k) => {
-    const t = tp.irrepsOut.at(k);
-    return v ?? g.expand(g.constant(0, [1, 1, 1]), [batch, t.ir.dim, t.mul]);
-  });
-  return features(tp.irrepsOut, terms, what);
+  return sums.features(what);
 }
 
 /**
@@ -192,7 +182,7 @@ export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2
   if (!x1.irreps.equals(tp.irrepsIn1)) throw new Error(`${what}: input 1 must have irreps ${tp.irrepsIn1}, got ${x1.irreps}`);
   if (!x2.irreps.equals(tp.irrepsIn2)) throw new Error(`${what}: input 2 must have irreps ${tp.irrepsIn2}, got ${x2.irreps}`);
   const batch = x1.terms[0]!.shape[0]!;
-  const sums: (Value | undefined)[] = new Array(tp.irrepsOut.length).fill(undefined);
+  const sums = termSums(g, tp.irrepsOut, batch);
   const pairs = new Map<string, { i1: number; i2: number; list: { ins: TensorProduct['instructions'][number]; n: number }[] }>();
   tp.instructions.forEach((ins, n) => {
     if (ins.mode !== 'uuu' || ins.hasWeight) throw new Error(`${what}: instruction ${n} must be a weightless 'uuu' path`);
@@ -227,14 +217,9 @@ export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2
     r0 = 0;
     for (const { ins } of list) {
       const d3 = 2 * ins.lOut + 1;
-      const part = list.length === 1 ? y : g.slice(y, 1, r0, r0 + d3);
-      sums[ins.out] = sums[ins.out] ? g.add(sums[ins.out]!, part) : part;
+      sums.add(ins.out, list.length === 1 ? y : g.slice(y, 1, r0, r0 + d3));
       r0 += d3;
     }
   }
-  const terms = sums.map((v, k) => {
-    const t = tp.irrepsOut.at(k);
-    return v ?? g.expand(g.constant(0, [1, 1, 1]), [batch, t.ir.dim, t.mul]);
-  });
-  return features(tp.irrepsOut, terms, what);
+  return sums.features(what);
 }

@@ -47,7 +47,7 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
   const numTypes = s.typeNames.length;
   const nodeAttrs = Irreps.parse(`${numTypes}x0e`);
   const edgeAttrs = Irreps.sphericalHarmonics(s.lmax);
-  const numBasis = s.radial.numBasis ?? 8;
+  const numBasis = s.radial.numBasis;
   const edgeEmbedding = Irreps.parse(`${numBasis}x0e`);
 
   const hidden = hiddenIrreps(s);

@@ -14,8 +14,8 @@ import { atomwiseLinearBlock, oneHotBlock, radialBasisBlock, scaleShiftBlock, sp
 import { createLinear, emitLinear, linearPlan } from '../model/linear.js';
 import { summarizeBlocks, type PotentialModel } from '../model/model.js';
 import { createParameterSet } from '../model/parameters.js';
-import { radialSettings } from '../model/radial.js';
 import { checkBlocks } from '../model/block.js';
+import { GEOMETRY_IRREPS } from '../model/inputs.js';
 import { convNetLayer } from './convnet.js';
 import { nequipSettings, type NequipOptions } from './options.js';
 
@@ -28,26 +28,24 @@ import { nequipSettings, type NequipOptions } from './options.js';
  */
 export function createNequip(options: NequipOptions): PotentialModel {
   const s = nequipSettings(options);
-  const radial = radialSettings(s.radial);
   const params = createParameterSet(s.seed);
   const numTypes = s.typeNames.length;
   const blocks: Block[] = [
     oneHotBlock(numTypes),
     sphericalHarmonicsBlock(s.lmax),
-    radialBasisBlock(params, s.rMax_A, radial),
+    radialBasisBlock(params, s.rMax_A, s.radial),
     atomwiseLinearBlock(params, 'chemical_embedding', linearPlan(`${numTypes}x0e`, `${s.numFeatures}x0e`), 'node_attrs', 'node_features', true),
   ];
   let irreps = Irreps.parse(`${s.numFeatures}x0e`);
-  const settings = { ...s, radial };
   for (let k = 0; k < s.numLayers; k++) {
-    const layer = convNetLayer(params, { ...s, radial }, k, irreps);
+    const layer = convNetLayer(params, s, k, irreps);
     blocks.push(layer);
     irreps = layer.irrepsOut['node_features']!;
   }
   blocks.push(atomwiseLinearBlock(params, 'conv_to_output_hidden', linearPlan(irreps, `${s.readout.hiddenFeatures}x0e`), 'node_features', 'node_features'));
   blocks.push(scalarReadoutBlock(params, s.readout.hiddenFeatures));
   blocks.push(scaleShiftBlock(params, numTypes, s.scaleShift));
-  checkBlocks(blocks, { edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
+  checkBlocks(blocks, GEOMETRY_IRREPS);
   return Object.freeze({
     architecture: 'nequip',
     typeNames: s.typeNames,
@@ -55,7 +53,7 @@ export function createNequip(options: NequipOptions): PotentialModel {
     interactionDepth: s.numLayers,
     blocks: Object.freeze(blocks),
     parameters: params,
-    settings,
+    settings: { ...s }, // as a plain record: an interface has no index signature
     summary: summarizeBlocks(blocks),
   });
 }

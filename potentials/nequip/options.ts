@@ -2,8 +2,9 @@
  * Options of the NequIP builder, typed and nested, with NequIP's defaults (Batzner et al.,
  * Nat. Commun. 13, 2453 (2022); nequip 0.5 `configs/full.yaml`).
  */
-import type { RadialOptions } from '../model/radial.js';
+import { radialSettings, type RadialOptions, type RadialSettings } from '../model/radial.js';
 import type { ScaleShiftOptions } from '../model/common-blocks.js';
+import { positiveInt as sharedPositiveInt, sharedSettings } from '../model/settings.js';
 
 /** Activation names per parity of the scalar they act on. */
 export interface ParityActivations {
@@ -66,7 +67,7 @@ export interface NequipSettings {
   readonly lmax: number;
   readonly numFeatures: number;
   readonly parity: boolean;
-  readonly radial: RadialOptions;
+  readonly radial: RadialSettings;
   readonly radialMlp: { readonly layers: number; readonly neurons: number; readonly activation: string };
   readonly nonlinearity: { readonly scalars: Required<ParityActivations>; readonly gates: Required<ParityActivations> };
   readonly avgNumNeighbors: number | null;
@@ -76,36 +77,23 @@ export interface NequipSettings {
   readonly seed: number;
 }
 
-const SYMBOL_RE = /^[A-Z][a-z]?$/;
-
-function positiveInt(v: number, what: string, min = 1): number {
-  if (!Number.isInteger(v) || v < min) throw new Error(`nequip: ${what} must be an integer ≥ ${min}, got ${v}`);
-  return v;
-}
+const positiveInt = (v: number, what: string, min = 1) => sharedPositiveInt('nequip', v, what, min);
 
 /**
  * Fills defaults and checks every option.
  * @throws naming the option
  */
 export function nequipSettings(o: NequipOptions): NequipSettings {
-  if (!o || !Array.isArray(o.typeNames) || o.typeNames.length === 0) throw new Error('nequip: typeNames must list at least one chemical symbol');
-  o.typeNames.forEach((t) => {
-    if (!SYMBOL_RE.test(t)) throw new Error(`nequip: typeNames entry '${t}' is not a chemical symbol`);
-  });
-  if (new Set(o.typeNames).size !== o.typeNames.length) throw new Error(`nequip: typeNames has duplicates (${o.typeNames.join(', ')})`);
-  const rMax_A = o.rMax_A ?? 5;
-  if (!(rMax_A > 0) || !Number.isFinite(rMax_A)) throw new Error(`nequip: rMax_A must be a positive number of Å, got ${rMax_A}`);
+  const shared = sharedSettings('nequip', o);
   const numFeatures = positiveInt(o.numFeatures ?? 32, 'numFeatures');
-  const avg = o.avgNumNeighbors === undefined ? 20 : o.avgNumNeighbors;
-  if (avg !== null && !(avg > 0)) throw new Error(`nequip: avgNumNeighbors must be positive or null, got ${avg}`);
   return Object.freeze({
-    typeNames: Object.freeze([...o.typeNames]),
-    rMax_A,
+    typeNames: shared.typeNames,
+    rMax_A: shared.rMax_A,
     numLayers: positiveInt(o.numLayers ?? 4, 'numLayers'),
     lmax: positiveInt(o.lmax ?? 2, 'lmax', 0),
     numFeatures,
     parity: o.parity ?? true,
-    radial: o.radial ?? {},
+    radial: radialSettings(o.radial),
     radialMlp: {
       layers: positiveInt(o.radialMlp?.layers ?? 2, 'radialMlp.layers', 0),
       neurons: positiveInt(o.radialMlp?.neurons ?? 64, 'radialMlp.neurons'),
@@ -115,7 +103,7 @@ export function nequipSettings(o: NequipOptions): NequipSettings {
       scalars: { even: o.nonlinearity?.scalars?.even ?? 'silu', odd: o.nonlinearity?.scalars?.odd ?? 'tanh' },
       gates: { even: o.nonlinearity?.gates?.even ?? 'silu', odd: o.nonlinearity?.gates?.odd ?? 'tanh' },
     },
-    avgNumNeighbors: avg,
+    avgNumNeighbors: shared.avgNumNeighbors,
     resnet: o.resnet ?? true,
     readout: { hiddenFeatures: positiveInt(o.readout?.hiddenFeatures ?? Math.max(1, Math.floor(numFeatures / 2)), 'readout.hiddenFeatures') },
     scaleShift: o.scaleShift ?? {},

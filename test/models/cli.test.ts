@@ -13,6 +13,7 @@ import { registerModelCommand } from '../../cli/commands/model.js';
 import { readExtxyz, formatExtxyz } from '../../io/index.js';
 import { createGraph, readModelInfo, writeModel } from '../../onnx/index.js';
 import { evaluate, periodicWater, waterDimer } from './helpers.js';
+import { e3mdProcess } from '../cli/fixtures.js';
 import { createOnnxPotential } from '../../potentials/onnx-potential.js';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -104,5 +105,13 @@ describe('e3md model create / info / eval', () => {
     const fi = await cli('info', foreign);
     expect(fi.code).toBe(0);
     expect(fi.out).toMatch(/e3md potential\s+NO — .*input 'pos' is missing/);
+  });
+
+  it('`e3md bench models` (compiled, from dist/) finds the water boxes of the repository', () => {
+    const r = e3mdProcess(['bench', 'models', '--sizes', '192', '--archs', 'allegro', '--steps', '1', '--no-peer']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { rows: { atoms: number; edges: number }[] };
+    expect(out.rows.map((row) => row.atoms)).toEqual([192]);
+    expect(out.rows[0]!.edges).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Box } from '../../engine/index.js';
-import { loadDataset, neighborGraph, subset } from '../../train/index.js';
-import { MINI } from './helpers.js';
+import { loadDataset, loadTrainConfig, neighborGraph, prepareTraining, subset } from '../../train/index.js';
+import { MINI, miniConfig, tempDir, writeConfig } from './helpers.js';
 
 describe('datasets', () => {
   it('neighbor graphs of clusters hold exactly the directed pairs closer than r_max', () => {
@@ -41,5 +43,17 @@ describe('datasets', () => {
     expect(subset(all, 4, 1).structures).toEqual(small.structures);
     expect(subset(all, 4, 2).structures).not.toEqual(small.structures);
     expect(subset(all, 100, 1)).toBe(all);
+  });
+
+  it('species found in the data respect the per-file limit: frames appended later cannot add a type', () => {
+    const dir = tempDir();
+    const grown = join(dir, 'grown.extxyz');
+    const text = readFileSync(MINI.train, 'utf8');
+    const firstFrame = text.split('\n').slice(0, 5).join('\n') + '\n';
+    writeFileSync(grown, text + firstFrame.replace(/^O /m, 'C '));
+    const config = miniConfig(dir, { data: { train: [grown], validation: [MINI.validation], max_structures_per_file: 14 } });
+    const prep = prepareTraining(loadTrainConfig(writeConfig(dir, config)));
+    expect(prep.train.structures).toHaveLength(14);
+    expect(prep.typeNames).toEqual(['H', 'O']);
   });
 });
