@@ -18,8 +18,9 @@ const COLUMNS = [
   { csv: 'kinetic_energy_eV', label: 'KE/eV', width: 14, digits: 6, value: (f: Frame) => f.kineticEnergy_eV },
   { csv: 'total_energy_eV', label: 'E/eV', width: 16, digits: 6, value: (f: Frame) => f.totalEnergy_eV },
   { csv: 'temperature_K', label: 'T/K', width: 11, digits: 3, value: (f: Frame) => f.temperature_K },
-  { csv: 'pressure_bar', label: 'P/bar', width: 13, digits: 2, value: (f: Frame) => f.pressure_bar },
-] as const satisfies readonly { csv: string; label: string; width: number; digits: number; value: (f: Frame) => number }[];
+  // A cluster (no periodic volume) has no pressure: the table says so instead of printing NaN.
+  { csv: 'pressure_bar', label: 'P/bar', width: 13, digits: 2, value: (f: Frame) => f.pressure_bar, undefinedFor: (f: Frame) => !(f.system.box.volume > 0) },
+] as const satisfies readonly { csv: string; label: string; width: number; digits: number; value: (f: Frame) => number; undefinedFor?: (f: Frame) => boolean }[];
 
 /** CSV header columns: DESIGN.md §4's fixed six, then pressure_bar. */
 export const THERMO_COLUMNS = Object.freeze(COLUMNS.map((c) => c.csv));
@@ -37,7 +38,7 @@ export function thermoTableHeader(): string {
 
 /** One aligned table row for a frame. */
 export function thermoTableRow(f: Frame): string {
-  return COLUMNS.map((c) => fixed(c.value(f), c.digits).padStart(c.width)).join('');
+  return COLUMNS.map((c) => ('undefinedFor' in c && c.undefinedFor(f) ? 'n/a' : fixed(c.value(f), c.digits)).padStart(c.width)).join('');
 }
 
 /** One CSV row (numbers in shortest round-trip form, so the CSV holds exact float64 values). */

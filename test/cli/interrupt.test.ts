@@ -31,3 +31,23 @@ describe('Ctrl-C', () => {
     expect(readCheckpoint(join(dir, 'run.ckpt')).state.step).toBe(step);
   });
 });
+
+describe('a closed stdout (e3md run … | head)', () => {
+  it('does not crash the run: it finishes its files and exits 0', async () => {
+    const dir = runDir({ ...baseInput(), steps: 2000, thermo: { every: 10, path: 'thermo.csv' } });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'e3md.js'), 'run', join(dir, 'input.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Read the first lines, then close the pipe as `head` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await exited;
+    clearTimeout(guard);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = readFileSync(join(dir, 'thermo.csv'), 'utf8').trim().split('\n');
+    expect(rows[rows.length - 1]!.split(',')[0]).toBe('2000');
+  });
+});
