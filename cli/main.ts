@@ -71,7 +71,8 @@ Exit codes: ${EXIT.ok} done, ${EXIT.failed} run failed (energy NaN/infinite, int
 ${EXIT.interrupted} interrupted (Ctrl-C; a checkpoint is written first when configured).
 
 Quick start:
-  npx e3md run examples/argon/input.json
+  npx e3md run examples/water/input.json    water with the shipped NequIP potential
+  npx e3md run examples/argon/input.json    liquid argon, Lennard-Jones
 `);
   registerRun(program, io, setExit);
   registerEvalCommand(program, io, setExit);
