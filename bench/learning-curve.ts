@@ -187,7 +187,7 @@ export function learningCurveSvg(curve: LearningCurve, width = 640, height = 440
     parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map((p) => `${X(p.trainStructures).toFixed(1)},${Y(p.forceMae_meV_per_A).toFixed(1)}`).join(' ')}"/>`);
     for (const p of pts) parts.push(`<circle cx="${X(p.trainStructures).toFixed(1)}" cy="${Y(p.forceMae_meV_per_A).toFixed(1)}" r="4" fill="${c}"/>`);
     const ly0 = m.top + 16 + 18 * k;
-    parts.push(`<line x1="${width - m.right - 250}" y1="${ly0}" x2="${width - m.right - 226}" y2="${ly0}" stroke="${c}" stroke-width="2"/><text x="${width - m.right - 220}" y="${ly0 + 4}">${v.name} (lmax ${v.lmax}, ${v.numFeatures} ch, ${v.parameters} params)</text>`);
+    parts.push(`<line x1="${width - m.right - 320}" y1="${ly0}" x2="${width - m.right - 296}" y2="${ly0}" stroke="${c}" stroke-width="2"/><text x="${width - m.right - 290}" y="${ly0 + 4}">${v.name} (lmax ${v.lmax}, ${v.numFeatures} ch, ${v.parameters} params)</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
