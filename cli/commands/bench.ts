@@ -43,8 +43,8 @@ export function registerBenchCommand(program: Command, io: CliStreams, setExit: 
 
 /** Runs benchmark `name` with `args`; resolves with its exit code. */
 export async function benchCommand(name: string, args: readonly string[], io: CliStreams): Promise<number> {
-  const entry = BENCHMARKS[name];
-  if (!entry || !Object.prototype.hasOwnProperty.call(BENCHMARKS, name)) {
+  const entry = Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (!entry) {
     io.stderr.write(`e3md bench: unknown benchmark "${name}"; choose one of ${Object.keys(BENCHMARKS).join(', ')}\n`);
     return EXIT.badInput;
   }
