@@ -6,8 +6,10 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
-import { langevin, maxwellBoltzmann, velocityVerlet, type Integrator } from '../integrators/index.js';
-import { createOnnxPotential, lennardJones, type Potential } from '../potentials/index.js';
+import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
+import { type Integrator } from '../engine/index.js';
+import { createOnnxPotential, lennardJones } from '../potentials/index.js';
+import { type Potential } from '../engine/index.js';
 import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { Box, createCellList, type NeighborList, type System } from '../engine/index.js';
 import { createSession, readModelInfo, type Device, type ModelSession, type Provider, type RunFeed } from '../onnx/index.js';
 import { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';
-import { createForceOutput, type ForceOutput, type Potential } from './potential.js';
+import { createForceOutput, type ForceOutput, type Potential } from '../engine/index.js';
 
 /** Options of {@link createOnnxPotential}. */
 export interface OnnxPotentialOptions {

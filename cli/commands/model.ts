@@ -5,7 +5,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createAllegro, type AllegroOptions, exportPotential, type PotentialModel, createNequip, type NequipOptions } from '../../potentials/index.js';
+import { createAllegro, type AllegroOptions, exportPotential, type PotentialModel, createNequip, type NequipOptions } from '../../models/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md model create` as commander parses them. */
