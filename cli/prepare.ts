@@ -10,7 +10,7 @@ import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotential, lennardJones } from '../potentials/index.js';
 import { type Potential } from '../engine/index.js';
-import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
+import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;
@@ -65,6 +65,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   const untilStep = overrides.steps ?? spec.steps;
   let restart: Checkpoint | undefined;
   if (overrides.restartPath !== undefined) {
+    checkRestartIsNoOutput(spec, overrides.restartPath);
     restart = readCheckpoint(overrides.restartPath);
     checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
@@ -185,6 +186,19 @@ function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string
   // Masses come from the structure; positions, velocities, box and RNG state from the checkpoint
   // (createSimulation applies them).
   if (spec.initial_velocities) notes.push('initial_velocities is ignored on a restart: velocities come from the checkpoint');
+}
+
+/**
+ * The checkpoint a run restarts from may be its own `checkpoint.path` (it is read whole first, and
+ * rewriting it is the point), but no other output: the thermo log or a trajectory would overwrite it.
+ */
+function checkRestartIsNoOutput(spec: RunSpec, restartPath: string): void {
+  const outputs: [string, string | undefined][] = [['thermo.path', spec.thermo?.path], ...spec.trajectory.map((t, k): [string, string] => [`trajectory[${k}].path`, t.path])];
+  for (const [key, path] of outputs) {
+    if (path && sameFile(path, restartPath)) {
+      throw new InputError(`is the same file as ${key} in ${displayPath(spec.inputPath)}; the run would overwrite the checkpoint it restarts from`, { file: restartPath, key: '--restart' });
+    }
+  }
 }
 
 /**

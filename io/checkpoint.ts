@@ -5,9 +5,9 @@
  * restart can check it continues the same system. Written to a temporary file and renamed, so a
  * run killed while writing keeps the previous checkpoint intact.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { Box, type SimulationState, type RngState } from '../engine/index.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { InputError, readInputFile } from './errors.js';
 
 /** The checkpoint schema (proto3). Field numbers are a file format: never reuse or renumber them. */
@@ -145,11 +145,13 @@ export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Chec
   };
 }
 
-/** Writes a checkpoint file atomically (temporary file, then rename). */
-export function writeCheckpoint(path: string, c: Checkpoint): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, encodeCheckpoint(c));
-  renameSync(tmp, path);
+/**
+ * Writes a checkpoint file atomically (temporary file, then rename): the previous checkpoint stays
+ * intact until the new one is complete.
+ * @throws OutputError naming the file (full disk, read-only folder); no temporary file is left.
+ */
+export function writeCheckpoint(path: string, c: Checkpoint, displayPath = path): void {
+  writeFileAtomic(path, encodeCheckpoint(c), displayPath);
 }
 
 /** Reads a checkpoint file. @throws InputError naming the file when it is missing or not a checkpoint. */

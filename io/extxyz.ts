@@ -71,7 +71,16 @@ export function parseExtxyz(text: string, file = '<extxyz>'): XyzFrame[] {
   const frames: XyzFrame[] = [];
   let li = 0;
   while (li < lines.length) {
-    if (lines[li].trim() === '') { li++; continue; } // blank lines between/after frames
+    if (lines[li].trim() === '') {
+      // Blank lines between or after frames are skipped. A line of spaces followed by more text is
+      // where ASE stops reading: the blank count line of a frame whose writing was cut short by a
+      // kill (io/extxyz-append.ts); the frames before it are the file.
+      let next = li + 1;
+      while (next < lines.length && lines[next].trim() === '') next++;
+      if (lines[li] !== '' && next < lines.length && !/^\s*\d+\s*$/.test(lines[next])) break;
+      li = next;
+      continue;
+    }
     frames.push(parseFrame(lines, li, file));
     li += 2 + frames[frames.length - 1].symbols.length;
   }

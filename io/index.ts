@@ -1,5 +1,9 @@
 /** io/: extxyz/xyz, DCD, input.json (+ JSON Schema), thermo log, checkpoints and the observers that write them (DESIGN.md §2). */
-export { InputError, formatKeyPath, formatLocation, type InputLocation } from './errors.js';
+export { InputError, OutputError, describeFsError, formatKeyPath, formatLocation, type InputLocation } from './errors.js';
+export { clobberMessage, findClobber, realPath, sameFile, type Clobber, type NamedPath } from './output-paths.js';
+export { checkWritable, temporaryPath, writeFileAtomic } from './atomic-write.js';
+export { openOutputFile, PAGE_BYTES, type OutputFile, type OutputFileOptions } from './output-file.js';
+export { extxyzFrameWrites, type PositionedWrite } from './extxyz-append.js';
 export { parseJsonLocated, type LocatedJson, type TextPosition } from './json-locate.js';
 export { parseExtxyz, parseProperties, readExtxyz, type ExtxyzColumn, type XyzFrame } from './extxyz.js';
 export { formatExtxyz, type ExtxyzFrameOut, type ExtxyzWriteOptions } from './extxyz-write.js';

@@ -2,10 +2,10 @@
  * The thermo log observer: an aligned table for people (stdout) and a CSV for programs, with the
  * DESIGN.md §4 columns in order, then pressure.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Frame, Observer } from '../engine/index.js';
-import { truncateForAppend } from './append.js';
 import { InputError } from './errors.js';
+import { openOutputFile, type OutputFile } from './output-file.js';
 
 /**
  * Every thermo column once, in order (DESIGN.md §4's fixed six, then pressure_bar): its CSV name,
@@ -56,9 +56,11 @@ export interface ThermoLogOptions {
   print?: (line: string) => void;
   /**
    * Continue a restarted run: keep the CSV's rows up to and including this step, drop later ones,
-   * and append. Without it the CSV is created or truncated.
+   * and append. Without it the CSV is created fresh (under a temporary name until its first row).
    */
   keepThroughStep?: number;
+  /** How messages name the CSV (default `csvPath`). */
+  displayPath?: string;
 }
 
 /**
@@ -70,8 +72,8 @@ export interface ThermoLogOptions {
  * createSimulation({ system, potential, integrator, observers: [thermo] });
  */
 export function createThermoLog(options: ThermoLogOptions): Observer {
-  let fd: number | null = null;
-  if (options.csvPath !== undefined) fd = openCsv(options.csvPath, options.keepThroughStep);
+  let csv: OutputFile | null = null;
+  if (options.csvPath !== undefined) csv = openCsv(options.csvPath, options.keepThroughStep, options.displayPath);
   let printedHeader = false;
   const write = (f: Frame): void => {
     if (options.print) {
@@ -79,27 +81,27 @@ export function createThermoLog(options: ThermoLogOptions): Observer {
       printedHeader = true;
       options.print(thermoTableRow(f));
     }
-    if (fd !== null) writeSync(fd, `${thermoCsvRow(f)}\n`);
+    if (csv !== null) {
+      const row = Buffer.from(`${thermoCsvRow(f)}\n`, 'utf8');
+      csv.write(row);
+      csv.complete(csv.size + row.length);
+    }
   };
   return {
     every: options.every,
     observe: write,
     flush: write,
     close() {
-      if (fd !== null) closeSync(fd);
-      fd = null;
+      csv?.close();
+      csv = null;
     },
   };
 }
 
-/** Opens the CSV for appending: fresh with a header, or (restart) cut after the row of `keepThroughStep`. */
-function openCsv(path: string, keepThroughStep: number | undefined): number {
-  if (keepThroughStep === undefined || !existsSync(path)) {
-    const fd = openSync(path, 'w');
-    writeSync(fd, `${CSV_HEADER}\n`);
-    return fd;
-  }
-  return truncateForAppend(path, thermoCsvKeepBytes(path, keepThroughStep));
+/** Opens the CSV: fresh with a header, or (restart) cut after the row of `keepThroughStep`. */
+function openCsv(path: string, keepThroughStep: number | undefined, displayPath: string | undefined): OutputFile {
+  if (keepThroughStep === undefined || !existsSync(path)) return openOutputFile(path, { header: Buffer.from(`${CSV_HEADER}\n`), displayPath });
+  return openOutputFile(path, { keepBytes: thermoCsvKeepBytes(path, keepThroughStep), displayPath });
 }
 
 /**

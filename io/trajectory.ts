@@ -3,13 +3,14 @@
  * time) and DCD (binary positions + cell, for VMD/MDAnalysis). On a restart, frames past the
  * checkpoint's step are dropped before new ones are appended.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Frame, type Observer, symbolsOf } from '../engine/index.js';
-import { truncateForAppend } from './append.js';
 import { createDcdWriter, openDcdForAppend, type DcdWriter } from './dcd.js';
 import { InputError } from './errors.js';
+import { extxyzFrameWrites } from './extxyz-append.js';
 import { parseCommentPairs } from './extxyz-comment.js';
 import { formatExtxyz } from './extxyz-write.js';
+import { openOutputFile } from './output-file.js';
 
 /** Settings shared by trajectory observers. */
 export interface TrajectoryOptions {
@@ -18,19 +19,23 @@ export interface TrajectoryOptions {
   every: number;
   /** Continue a restarted run: keep frames up to and including this step, drop later ones, append. */
   keepThroughStep?: number;
+  /** How messages name the file (default `path`). */
+  displayPath?: string;
 }
 
 /**
  * An extxyz trajectory observer: each frame has species, positions (Å), velocities (Å/fs) and
- * forces (eV/Å), and `energy` (potential, eV), `step`, `time_fs` on its comment line.
+ * forces (eV/Å), and `energy` (potential, eV), `step`, `time_fs` on its comment line. A fresh file
+ * is created under a temporary name and gets its real name with the first frame; every frame is
+ * appended so that a kill at any moment leaves the file readable whole (io/extxyz-append.ts).
  *
+ * @throws OutputError when the file cannot be created (before any frame).
  * @example
  * const traj = createExtxyzTrajectory({ path: 'traj.xyz', every: 10 });
  */
 export function createExtxyzTrajectory(options: TrajectoryOptions): Observer {
-  let fd: number = options.keepThroughStep !== undefined && existsSync(options.path)
-    ? truncateForAppend(options.path, extxyzKeepBytes(options.path, options.keepThroughStep))
-    : openSync(options.path, 'w');
+  const keepBytes = options.keepThroughStep !== undefined && existsSync(options.path) ? extxyzKeepBytes(options.path, options.keepThroughStep) : undefined;
+  const file = openOutputFile(options.path, { keepBytes, displayPath: options.displayPath });
   let symbols: string[] | null = null;
   const write = (f: Frame): void => {
     symbols ??= symbolsOf(f.system);
@@ -39,16 +44,15 @@ export function createExtxyzTrajectory(options: TrajectoryOptions): Observer {
       symbols, positions: s.positions, velocities: s.velocities, forces: s.forces, masses: s.masses, box: s.box,
       energy_eV: f.potentialEnergy_eV, info: { step: f.step, time_fs: f.time_fs },
     });
-    writeSync(fd, text); // one write per frame: a kill leaves at most one partial frame, dropped on restart
+    const { writes, size } = extxyzFrameWrites(text, file.size);
+    for (const w of writes) file.write(w.data, w.at);
+    file.complete(size);
   };
   return {
     every: options.every,
     observe: write,
     flush: write,
-    close() {
-      if (fd >= 0) closeSync(fd);
-      fd = -1;
-    },
+    close: () => file.close(),
   };
 }
 

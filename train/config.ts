@@ -4,9 +4,9 @@
  * into one InputError naming the file, line, column and key, and resolves paths relative to the
  * config file.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { type InputError, keyError, parseConfig, readConfigText } from '../io/index.js';
+import { clobberMessage, findClobber, type InputError, keyError, type NamedPath, parseConfig, readConfigText } from '../io/index.js';
 
 const count = (what: string) => z.number().int().min(1).describe(what);
 const files = (what: string) => z.array(z.string().min(1)).describe(what);
@@ -98,6 +98,7 @@ const outputSchema = z.strictObject({
   directory: z.string().min(1).describe('Checkpoints, best model, metrics.csv and report.json go here'),
   model: z.string().min(1).describe('The deployable ONNX potential (DESIGN.md §5), written from the best weights'),
   model_dtype: z.enum(['float32', 'float64']).default('float64'),
+  overwrite: z.boolean().default(false).describe('Replace an existing output.model and start over an existing checkpoint in output.directory (as --force does); by default e3md refuses'),
 });
 
 /** The whole `e3md train` config. */
@@ -142,8 +143,27 @@ export function parseTrainConfig(text: string, path: string): TrainConfig {
     configPath: resolve(path),
     keyError: (key, detail) => keyError(doc, path, key, detail),
   };
+  checkOutputsClobberNothing(config, doc, path);
   if (c.model.type_names && new Set(c.model.type_names).size !== c.model.type_names.length) throw config.keyError(['model', 'type_names'], 'lists a species twice');
   if (c.training.lr_schedule.min_learning_rate > c.training.learning_rate) throw config.keyError(['training', 'lr_schedule', 'min_learning_rate'], `is above training.learning_rate (${c.training.learning_rate})`);
   return config;
 }
 
+
+/** Output files inside `output.directory`. */
+export const TRAIN_FILES = Object.freeze({ checkpoint: 'checkpoint.json', bestModel: 'best-model.onnx', metrics: 'metrics.csv', report: 'report.json' });
+
+/** Refuses outputs that are a dataset file, the config itself, or another output. */
+function checkOutputsClobberNothing(config: TrainConfig, doc: Parameters<typeof keyError>[0], file: string): void {
+  const inputs: NamedPath[] = [{ key: 'the config file', path: config.configPath }];
+  for (const split of ['train', 'validation', 'test'] as const) {
+    (config.data[split] ?? []).forEach((p, k) => inputs.push({ key: `data.${split}[${k}]`, path: p }));
+  }
+  const outputs: NamedPath[] = [{ key: 'output.model', path: config.output.model }];
+  for (const f of Object.values(TRAIN_FILES)) outputs.push({ key: `output.directory (${f})`, path: join(config.output.directory, f) });
+  const clobber = findClobber(inputs, outputs);
+  if (!clobber) return;
+  const key = clobber.output.key === 'output.model' ? ['output', 'model'] : ['output', 'directory'];
+  const name = clobber.output.key === 'output.model' ? '' : `${clobber.output.path}: `;
+  throw keyError(doc, file, key, `${name}${clobberMessage(clobber)}`);
+}

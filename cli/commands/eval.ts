@@ -3,10 +3,9 @@
  * ONNX potential, printed as a table and optionally written as extxyz (`energy=`, `virial=`,
  * `forces:R:3`, full float64 precision) that ASE reads back.
  */
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { atomicMass, createSystem } from '../../engine/index.js';
-import { formatExtxyz, readExtxyz, type XyzFrame } from '../../io/index.js';
+import { checkWritable, clobberMessage, findClobber, formatExtxyz, OutputError, readExtxyz, writeFileAtomic, type XyzFrame } from '../../io/index.js';
 import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
@@ -69,6 +68,19 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
 
 /** Runs `eval`; returns the exit code. */
 export async function evalCommand(flags: EvalFlags, io: CliStreams): Promise<number> {
+  if (flags.out !== undefined) {
+    const clobber = findClobber([{ key: '--structure', path: flags.structure }, { key: '--model', path: flags.model }], [{ key: '--out', path: flags.out }]);
+    if (clobber) {
+      io.stderr.write(`e3md eval: --out ${flags.out} ${clobberMessage(clobber)}\n`);
+      return EXIT.badInput;
+    }
+    try {
+      checkWritable(flags.out); // before the evaluation, which may take long
+    } catch (e) {
+      io.stderr.write(`e3md eval: ${(e as Error).message}\n`);
+      return EXIT.badInput;
+    }
+  }
   let results: EvaluatedFrame[];
   try {
     results = await evaluateFrames(flags.model, flags.structure, flags.device ?? 'auto');
@@ -90,10 +102,11 @@ export async function evalCommand(flags: EvalFlags, io: CliStreams): Promise<num
       .map((r) => formatExtxyz({ symbols: r.frame.symbols, positions: r.frame.positions, box: r.frame.box, forces: r.forces, energy_eV: r.energy_eV, info: { virial: Array.from(r.virial) } }))
       .join('');
     try {
-      await writeFile(flags.out, text);
+      writeFileAtomic(flags.out, text);
     } catch (e) {
-      io.stderr.write(`e3md eval: cannot write ${flags.out}: ${(e as Error).message}\n`);
-      return EXIT.badInput;
+      if (!(e instanceof OutputError)) throw e;
+      io.stderr.write(`e3md eval: ${e.message}\n`);
+      return EXIT.failed;
     }
   }
   return EXIT.ok;

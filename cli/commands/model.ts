@@ -3,8 +3,10 @@
  * as an e3md ONNX potential (DESIGN.md §5). Nested builder options that have no flag can come
  * from a JSON file (`--options`), flags win over the file.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { clobberMessage, findClobber, OutputError, writeFileAtomic } from '../../io/index.js';
 import { createAllegro, type AllegroOptions, exportPotential, type PotentialModel, createNequip, type NequipOptions } from '../../models/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
@@ -24,6 +26,8 @@ export interface ModelCreateFlags {
   dtype: 'float32' | 'float64';
   seed?: number;
   options?: string;
+  /** Replace an existing --out file. */
+  force?: boolean;
 }
 
 function positiveNumber(text: string): number {
@@ -105,6 +109,7 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
     .addOption(new Option('--dtype <dtype>', 'float type of the model').choices(['float32', 'float64']).default('float32'))
     .option('--seed <n>', 'seed of the weight initialization', integer)
     .option('--options <file.json>', 'JSON object of further builder options (e.g. {"radialMlp": {"neurons": 32}}); flags win')
+    .option('--force', 'replace --out when it exists (it may be a trained model: by default e3md refuses)')
     .addHelpText('after', '\nExamples:\n  e3md model create --arch nequip --types H,O --r-max 5 --lmax 2 --dtype float32 --out water-nequip.onnx\n  e3md model create --arch allegro --types H,O --tensor-features 16 --latent 64 --out water-allegro.onnx\n')
     .action(async (flags: ModelCreateFlags) => {
       setExit(await createCommand(flags, io));
@@ -113,6 +118,16 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
 
 /** Runs `model create`; returns the exit code (bad options print one message and give 2). */
 export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Promise<number> {
+  const clobber = flags.options ? findClobber([{ key: '--options', path: flags.options }], [{ key: '--out', path: flags.out }]) : undefined;
+  if (clobber) {
+    io.stderr.write(`e3md model create: --out ${flags.out} ${clobberMessage(clobber)}\n`);
+    return EXIT.badInput;
+  }
+  // A model file may hold weights trained for hours; random ones must not replace it by accident.
+  if (!flags.force && existsSync(flags.out)) {
+    io.stderr.write(`e3md model create: --out ${flags.out} already exists; choose another name, or pass --force to replace it\n`);
+    return EXIT.badInput;
+  }
   let m: PotentialModel;
   let bytes: Uint8Array;
   try {
@@ -123,9 +138,10 @@ export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Pr
     return EXIT.badInput;
   }
   try {
-    await writeFile(flags.out, bytes);
+    writeFileAtomic(flags.out, bytes);
   } catch (e) {
-    io.stderr.write(`e3md model create: cannot write ${flags.out}: ${(e as Error).message}\n`);
+    if (!(e instanceof OutputError)) throw e;
+    io.stderr.write(`e3md model create: ${e.message}\n`);
     return EXIT.badInput;
   }
   const s = m.settings as Record<string, unknown>;

@@ -5,7 +5,9 @@
  * checkpoint stands and `--resume` continues from it).
  */
 import type { Command } from 'commander';
-import { InputError } from '../../io/index.js';
+import { InputError, OutputError } from '../../io/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
@@ -17,6 +19,8 @@ export interface TrainCommandOptions {
   resume?: boolean;
   /** Print nothing but errors. */
   quiet?: boolean;
+  /** Replace an existing output.model and start over an existing checkpoint. */
+  force?: boolean;
 }
 
 /**
@@ -37,6 +41,7 @@ export function registerTrainCommand(program: Command, io: CliStreams, setExit: 
     )
     .argument('<config.json>', 'training configuration')
     .option('--resume', 'continue from output.directory/checkpoint.json (max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change)')
+    .option('--force', 'replace an existing output.model and start over an existing checkpoint (default: refuse, so another run\'s model is never lost)')
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExamples:\n  e3md train examples/water/train.json\n  e3md train examples/water/train.json --resume\n')
     .action(async (config: string, opts: TrainCommandOptions) => {
@@ -76,6 +81,7 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
   try {
     result = await runTraining(prep, {
       resume: options.resume,
+      force: options.force,
       signal: abort.signal,
       log: print,
       onBatch: !quiet && io.stdout.isTTY === true
@@ -91,7 +97,13 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
       io.stderr.write(`e3md: ${e.message}\n`);
       return EXIT.badInput;
     }
-    io.stderr.write(`e3md: training failed: ${(e as Error).message}\n`);
+    const ckptPath = join(prep.config.output.directory, TRAIN_FILES.checkpoint);
+    const resumable = existsSync(ckptPath) ? `; the last checkpoint (${displayPath(ckptPath)}) is intact: fix that and continue with --resume` : '';
+    if (e instanceof OutputError) {
+      io.stderr.write(`e3md: ${e.message}${resumable}\n`);
+      return resumable ? EXIT.failed : EXIT.badInput;
+    }
+    io.stderr.write(`e3md: training failed: ${(e as Error).message}${resumable}\n`);
     return EXIT.failed;
   } finally {
     process.removeListener('SIGINT', onSigint);
