@@ -10,7 +10,7 @@ import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotential, lennardJones } from '../potentials/index.js';
 import { type Potential } from '../engine/index.js';
-import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
+import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;
@@ -48,10 +48,12 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   const spec = loadRunSpec(inputPath);
   const notes: string[] = [];
   if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
-  const frames = readExtxyz(displayPath(spec.structure));
+  const frames = readStructure(displayPath(spec.structure), spec.structure_format);
   // Like ase.io.read: a multi-frame file starts from its last frame (continue a trajectory).
   const frame = frames[frames.length - 1];
   if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
+  notes.push(...(frame.remarks ?? []));
+  checkCoordinates(frame, displayPath(spec.structure));
   const system = buildSystem(frame, displayPath(spec.structure));
   checkOverlaps(system, frame, displayPath(spec.structure));
 
@@ -70,6 +72,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
+    if (frame.velocities?.some((v) => v !== 0)) notes.push(`initial_velocities replaces the velocities in ${displayPath(spec.structure)} (remove it to start from those)`);
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
@@ -83,13 +86,29 @@ export function displayPath(p: string): string {
   return r && !r.startsWith('..') && r.length < p.length ? r : p;
 }
 
+/**
+ * Coordinates far beyond any simulation (a typo such as 1e300, or a blown-up frame) would make the
+ * neighbor search meaningless: refuse them, naming the atom's line.
+ */
+export const MAX_COORDINATE_A = 1e8;
+
+function checkCoordinates(frame: XyzFrame, file: string): void {
+  const p = frame.positions;
+  for (let k = 0; k < p.length; k++) {
+    if (Math.abs(p[k]!) > MAX_COORDINATE_A) {
+      const a = Math.floor(k / 3);
+      throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has the coordinate ${'xyz'[k % 3]} = ${p[k]} Å, beyond ±${MAX_COORDINATE_A} Å (a typo, or a frame of a run that blew up?)`, { file, line: atomLine(frame, a) });
+    }
+  }
+}
+
 function buildSystem(frame: XyzFrame, file: string): System {
   const n = frame.symbols.length;
   if (n === 0) throw new InputError('the structure has no atoms', { file, line: frame.line });
   let masses = frame.masses;
   if (masses) {
     for (let a = 0; a < n; a++) {
-      if (!(masses[a] > 0)) throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has mass ${masses[a]}; masses must be > 0 amu`, { file, line: frame.line + 2 + a });
+      if (!(masses[a] > 0)) throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has mass ${masses[a]}; masses must be > 0 amu`, { file, line: atomLine(frame, a) });
     }
   } else {
     masses = new Float64Array(n);
@@ -98,7 +117,7 @@ function buildSystem(frame: XyzFrame, file: string): System {
       if (m === undefined) {
         throw new InputError(
           `element "${frame.symbols[a]}" has no known mass; use a chemical symbol, or give every atom a mass with a masses:R:1 column`,
-          { file, line: frame.line + 2 + a },
+          { file, line: atomLine(frame, a) },
         );
       }
       masses[a] = m;
@@ -125,8 +144,8 @@ function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
       );
       if (d >= MIN_DISTANCE_A) continue;
       const [a, b] = i < j ? [i, j] : [j, i];
-      const who = a === b ? `atom ${a + 1} is ${d.toFixed(3)} Å from its own periodic image` : `atoms ${a + 1} and ${b + 1} (line ${frame.line + 2 + b}) are ${d.toFixed(3)} Å apart`;
-      throw new InputError(`${who}; atoms closer than ${MIN_DISTANCE_A} Å overlap (duplicated atom, or the cell is too small?)`, { file, line: frame.line + 2 + a });
+      const who = a === b ? `atom ${a + 1} is ${d.toFixed(3)} Å from its own periodic image` : `atoms ${a + 1} and ${b + 1} (line ${atomLine(frame, b)}) are ${d.toFixed(3)} Å apart`;
+      throw new InputError(`${who}; atoms closer than ${MIN_DISTANCE_A} Å overlap (duplicated atom, or the cell is too small?)`, { file, line: atomLine(frame, a) });
     }
   }
 }

@@ -75,8 +75,10 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
       every: spec.thermo?.every ?? defaultThermoEvery(untilStep), csvPath: spec.thermo?.path, print, keepThroughStep,
       displayPath: spec.thermo?.path && displayPath(spec.thermo.path),
     }));
+    // Per-atom energies, from potentials that have them (the ONNX contract's atomic_energy).
+    const atomicEnergies = (): Float64Array | undefined => (potential as { lastAtomicEnergy?: Float64Array }).lastAtomicEnergy;
     for (const t of spec.trajectory) {
-      const common = { path: t.path, every: t.every, keepThroughStep, displayPath: displayPath(t.path) };
+      const common = { path: t.path, every: t.every, keepThroughStep, displayPath: displayPath(t.path), atomicEnergies };
       observers.push(t.format === 'dcd'
         ? createDcdTrajectory(common, { natoms: system.n, timestep_fs: integrator.timestep_fs })
         : createExtxyzTrajectory(common));

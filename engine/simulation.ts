@@ -111,6 +111,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
 
   let step = 0;
   let started = false;
+  const images = new Int32Array(3 * n);
   let stepsSinceBuild = 0;
   const restart = options.restart;
   if (restart) applyState(restart);
@@ -118,12 +119,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
   // Snapshot of the previous step, kept only when some observer wants the last good frame.
   const keepLastGood = observers.some((o) => o.flush);
   const last = keepLastGood
-    ? { positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), virial: new Float64Array(9), energy_eV: 0 }
+    ? { positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), images: new Int32Array(3 * n), virial: new Float64Array(9), energy_eV: 0 }
     : null;
 
   // Positions are wrapped only here, at a build: between builds the list's shifts assume they move continuously.
   const rebuildNeighbors = (): void => {
-    system.box.wrap(system.positions);
+    system.box.wrap(system.positions, images);
     neighbors.build(system.positions, system.box);
     stepsSinceBuild = 0;
   };
@@ -143,7 +144,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   };
 
   const frame: Frame = {
-    step: 0, time_fs: 0, system, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0,
+    step: 0, time_fs: 0, system, images, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0,
     temperature_K: 0, virial: out.virial, pressure_bar: 0,
     state: () => snapshot(),
   };
@@ -156,6 +157,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     system.positions.set(s.positions);
     system.velocities.set(s.velocities);
     system.box = s.box;
+    if (s.images && s.images.length === 3 * n) images.set(s.images);
     integrator.restoreRngState(s.rng);
     step = s.step;
   }
@@ -167,6 +169,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
       velocities: Float64Array.from(system.velocities),
       box: system.box,
       rng: integrator.rngState(),
+      images: Int32Array.from(images),
       neighborReference: Float64Array.from(neighbors.reference),
     };
   }
@@ -218,7 +221,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     const badStep = step;
     if (last) {
       const lastSystem: System = { ...system, positions: last.positions, velocities: last.velocities, forces: last.forces };
-      const lastFrame: Frame = { ...frame, state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice() }) };
+      const lastFrame: Frame = { ...frame, images: last.images, state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice(), images: last.images.slice() }) };
       fillFrame(lastFrame, lastSystem, last.energy_eV, last.virial, badStep - 1);
       for (const o of observers) {
         if (!o.flush || (badStep - 1) % o.every === 0) continue;
@@ -254,6 +257,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         last.positions.set(system.positions);
         last.velocities.set(system.velocities);
         last.forces.set(system.forces);
+        last.images.set(images);
         last.virial.set(out.virial);
         last.energy_eV = out.energy_eV;
       }

@@ -5,8 +5,12 @@ export { checkWritable, temporaryPath, writeFileAtomic } from './atomic-write.js
 export { openOutputFile, PAGE_BYTES, type OutputFile, type OutputFileOptions } from './output-file.js';
 export { extxyzFrameWrites, type PositionedWrite } from './extxyz-append.js';
 export { parseJsonLocated, type LocatedJson, type TextPosition } from './json-locate.js';
-export { parseExtxyz, parseProperties, readExtxyz, type ExtxyzColumn, type XyzFrame } from './extxyz.js';
-export { formatExtxyz, type ExtxyzFrameOut, type ExtxyzWriteOptions } from './extxyz-write.js';
+export { atomLine, parseExtxyz, parseProperties, readExtxyz, type ExtxyzColumn, type XyzFrame } from './extxyz.js';
+export { parsePoscar } from './poscar.js';
+export { parseLammpsData } from './lammps-data.js';
+export { readStructure, STRUCTURE_FORMATS, structureFormatOf, type StructureFormat } from './structure.js';
+export { CHEMICAL_SYMBOLS, isChemicalSymbol } from './elements.js';
+export { formatExtxyz, type ExtxyzColumnOut, type ExtxyzFrameOut, type ExtxyzWriteOptions } from './extxyz-write.js';
 export { formatInfoValue, interpretValue, parseCommentPairs, type InfoValue } from './extxyz-comment.js';
 export { akmaTime_fs, createDcdWriter, dcdKeepFrames, dcdUnitCell, openDcdForAppend, type DcdHeader, type DcdWriter, type DcdWriterOptions } from './dcd.js';
 export { readDcd, type DcdFile, type DcdFrame } from './dcd-read.js';

@@ -81,7 +81,11 @@ const output = (what: string) =>
 /** The whole input.json (DESIGN.md §4). */
 export const inputSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors; ignored by e3md'),
-  structure: path('Starting structure (extxyz/xyz), relative to the input file'),
+  structure: path('Starting structure (extxyz/xyz, POSCAR/CONTCAR, LAMMPS data), relative to the input file'),
+  structure_format: z
+    .enum(['extxyz', 'poscar', 'lammps-data'])
+    .optional()
+    .describe('Format of the structure file, when its name does not say it (.xyz/.extxyz, POSCAR*/CONTCAR*/.vasp, .data/.lmp/data.*)'),
   potential: z.discriminatedUnion('kind', [lennardJonesSchema, onnxPotentialSchema]).describe('Force field'),
   integrator: z.discriminatedUnion('kind', [velocityVerletSchema, langevinSchema]).describe('Time-stepping scheme'),
   initial_velocities: z

@@ -60,13 +60,15 @@ describe('e3md model create / info / eval', () => {
     const ev = await cli('eval', '--model', path, '--structure', xyz, '--out', outPath, '--device', 'cpu');
     expect(ev.err).toBe('');
     expect(ev.code).toBe(0);
-    expect(ev.out.trim().split('\n')).toHaveLength(3);
+    expect(ev.out.trim().split('\n')).toHaveLength(3); // no labels: no error lines
     const frames = readExtxyz(outPath);
     const pot = await createOnnxPotential({ model: path, typeNames: ['O', 'H'], device: 'cpu' });
     const want = await evaluate(pot, sys);
-    expect(frames[0]!.energy_eV).toBe(want.energy);
-    expect(Array.from(frames[0]!.forces!)).toEqual(Array.from(want.forces));
-    expect(frames[0]!.info.get('virial')).toEqual(Array.from(want.virial));
+    // Predictions under the e3md_ prefix; the (absent) reference labels stay absent.
+    expect(frames[0]!.energy_eV).toBeUndefined();
+    expect(frames[0]!.info.get('e3md_energy')).toBe(want.energy);
+    expect(Array.from(frames[0]!.arrays.get('e3md_forces') as Float64Array)).toEqual(Array.from(want.forces));
+    expect(frames[0]!.info.get('e3md_virial')).toEqual(Array.from(want.virial));
     await pot.dispose!();
   });
 
