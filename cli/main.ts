@@ -14,6 +14,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerModelCommand } from './commands/model.js';
+import { registerPlotCommand } from './commands/plot.js';
 import { registerTrainCommand } from './commands/train.js';
 
 /** e3md's version from package.json (found upward from this file, so it works from dist/ and from sources). */
@@ -79,6 +80,7 @@ Quick start:
   registerTrainCommand(program, io, setExit);
   registerModelCommand(program, io, setExit);
   registerInfoCommand(program, io, setExit);
+  registerPlotCommand(program, io, setExit);
   registerBenchCommand(program, io, setExit);
   // Subcommands need no exitOverride/configureOutput of their own: `program.command()` copies both
   // from the program when it creates them (commander's copyInheritedSettings).

@@ -21,3 +21,4 @@ export { THERMO_COLUMNS, createThermoLog, thermoCsvKeepBytes, thermoCsvRow, ther
 export { createDcdTrajectory, createExtxyzTrajectory, extxyzKeepBytes, type TrajectoryOptions } from './trajectory.js';
 export { CHECKPOINT_PROTO, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 export { createCheckpointObserver, type CheckpointObserver, type CheckpointObserverOptions } from './checkpoint-observer.js';
+export { axisTicks, svgPlot, tickLabel, type PlotOptions, type PlotPanel, type PlotSeries } from './svg-plot.js';
