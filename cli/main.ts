@@ -43,10 +43,11 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
     .command('run')
     .summary('run molecular dynamics from an input.json')
     .description(
-      'Run molecular dynamics as described by input.json (structure, potential, integrator, outputs; ' +
-      'see io/input.schema.json). Prints a thermo table, writes the thermo CSV, trajectories (.xyz/.extxyz, ' +
-      '.dcd) and checkpoints. Every path in input.json is relative to the input file. The input is fully ' +
-      'checked before any output file is opened.',
+      'Run molecular dynamics as described by input.json (structure, potential, integrator, outputs; every key in ' +
+      'docs/input-json.md, JSON Schema io/input.schema.json). Starts from extxyz/xyz, POSCAR/CONTCAR or LAMMPS data; ' +
+      'prints a thermo table (columns: docs/thermo.md), writes the thermo CSV, trajectories (.xyz/.extxyz, .dcd; ' +
+      'docs/formats.md) and checkpoints. Every path in input.json is relative to the input file. The input is fully ' +
+      'checked before any output file is opened, and no output may be an input or another output.',
     )
     .argument('<input.json>', 'run description')
     .option('--steps <n>', 'total number of steps, overriding "steps" in input.json', nonNegativeInteger)
@@ -74,6 +75,9 @@ ${EXIT.interrupted} interrupted (Ctrl-C; a checkpoint is written first when conf
 Quick start:
   npx e3md run examples/water/input.json    water with the shipped NequIP potential
   npx e3md run examples/argon/input.json    liquid argon, Lennard-Jones
+
+Documentation: docs/README.md in the e3md folder (units, input.json, train configs, thermo columns,
+file formats, the ONNX potential contract, and a guide from DFT data to MD with your own model).
 `);
   registerRun(program, io, setExit);
   registerEvalCommand(program, io, setExit);
@@ -100,6 +104,12 @@ export async function main(argv: string[], io: CliStreams = { stdout: process.st
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT.ok;
+  }
+  // commander answers `help <unknown>` with the general help; say what is wrong instead.
+  const names = program.commands.map((c) => c.name());
+  if (argv[2] === 'help' && argv[3] !== undefined && !names.includes(argv[3])) {
+    io.stderr.write(`e3md: unknown command '${argv[3]}' (commands: ${names.filter((n) => n !== 'help').join(', ')})\n`);
+    return EXIT.badInput;
   }
   try {
     await program.parseAsync(argv);

@@ -9,6 +9,7 @@ import { createCellList, Rng, createSystem, type System, atomicMass } from '../e
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotential, lennardJones } from '../potentials/index.js';
+import { deviceProblem, onnxFileProblem } from './model-file.js';
 import { type Potential } from '../engine/index.js';
 import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
 
@@ -164,11 +165,21 @@ async function buildPotential(spec: RunSpec, system: System, notes: string[]): P
   const p = spec.potential;
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
+    const notOnnx = onnxFileProblem(p.model);
+    if (notOnnx) throw spec.keyError(['potential', 'model'], `${displayPath(p.model)} ${notOnnx}`);
+    let potential: Awaited<ReturnType<typeof createOnnxPotential>>;
+    const fallback: string[] = [];
     try {
-      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => notes.push(message) });
+      potential = await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => (/unavailable/.test(message) ? fallback : notes).push(message) });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }
+    const problem = deviceProblem(p.device, potential.provider, fallback);
+    if (problem) {
+      await potential.dispose?.();
+      throw spec.keyError(['potential', 'device'], problem);
+    }
+    return potential;
   }
   const all = p.epsilon_eV !== undefined && p.sigma_A !== undefined ? { epsilon_eV: p.epsilon_eV, sigma_A: p.sigma_A } : undefined;
   try {

@@ -47,7 +47,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     }
     throw e;
   }
-  for (const note of prepared.notes) io.stderr.write(`e3md: note: ${note}\n`);
+  for (const note of prepared.notes) io.stderr.write(`${noteLine(note)}\n`);
 
   const { spec, system, potential, integrator, untilStep, restart } = prepared;
   const fromStep = restart?.state.step ?? 0;
@@ -159,6 +159,11 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     await sim.close();
     await potential.dispose?.();
   }
+}
+
+/** A note as printed: `e3md: note: …`, once, also for messages that already name e3md (onnxruntime's). */
+export function noteLine(note: string): string {
+  return `e3md: note: ${note.replace(/^e3md: /, '')}`;
 }
 
 /** Thermo interval when input.json has no `thermo`: about 20 rows per run. */

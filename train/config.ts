@@ -46,14 +46,15 @@ const nequipSchema = z.strictObject({
   num_layers: count('Interaction layers').default(4),
   num_features: count('Channels per irrep').default(32),
   radial_mlp: z
-    .strictObject({ layers: z.number().int().min(0).default(2), neurons: count('Width of each hidden layer').default(64), activation: z.string().default('silu') })
-    .default({ layers: 2, neurons: 64, activation: 'silu' }),
-  resnet: z.boolean().default(true),
+    .strictObject({ layers: z.number().int().min(0).default(2).describe('Hidden layers'), neurons: count('Width of each hidden layer').default(64), activation: z.string().default('silu').describe('Activation of the hidden layers') })
+    .default({ layers: 2, neurons: 64, activation: 'silu' })
+    .describe('The MLP from the radial basis to the tensor-product weights'),
+  resnet: z.boolean().default(true).describe('Residual updates of the node features where shapes allow'),
   readout_hidden_features: count('Channels of the scalar readout layer').optional(),
 });
 
 const hiddenLayers = (widths: number[]) =>
-  z.strictObject({ hidden: z.array(count('Width of a hidden layer')).default(widths), activation: z.string().default('silu') }).default({ hidden: widths, activation: 'silu' });
+  z.strictObject({ hidden: z.array(count('Width of a hidden layer')).default(widths).describe('Hidden layer widths'), activation: z.string().default('silu').describe('Activation of the hidden layers') }).default({ hidden: widths, activation: 'silu' });
 
 /** The Allegro model (Musaelian et al., Nat. Commun. 14, 579 (2023)). */
 const allegroSchema = z.strictObject({
@@ -79,37 +80,44 @@ const trainingSchema = z.strictObject({
   max_epochs: count('Epochs at most').default(100),
   max_wall_time_s: z.number().gt(0).optional().describe('Stop after the epoch that passes this wall time (checkpointed, resumable)'),
   seed: z.number().int().default(0).describe('Seed of the batch order'),
-  learning_rate: z.number().gt(0).default(0.005),
-  adam: z.strictObject({ beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999), eps: z.number().gt(0).default(1e-8) }).default({ beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
+  learning_rate: z.number().gt(0).default(0.005).describe('Initial Adam learning rate'),
+  adam: z.strictObject({ beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999), eps: z.number().gt(0).default(1e-8) }).default({ beta1: 0.9, beta2: 0.999, eps: 1e-8 }).describe('Adam moment decay rates and ε'),
   lr_schedule: z
     .strictObject({
-      factor: z.number().gt(0).lt(1).default(0.5),
-      patience: z.number().int().min(0).default(5),
-      min_learning_rate: z.number().gt(0).default(1e-5),
-      threshold: z.number().min(0).default(1e-4),
+      factor: z.number().gt(0).lt(1).default(0.5).describe('Multiply the learning rate by this on a plateau'),
+      patience: z.number().int().min(0).default(5).describe('Epochs without improvement before reducing'),
+      min_learning_rate: z.number().gt(0).default(1e-5).describe('The learning rate never goes below this'),
+      threshold: z.number().min(0).default(1e-4).describe('Relative improvement of the validation loss that counts'),
     })
-    .default({ factor: 0.5, patience: 5, min_learning_rate: 1e-5, threshold: 1e-4 }),
+    .default({ factor: 0.5, patience: 5, min_learning_rate: 1e-5, threshold: 1e-4 })
+    .describe('Reduce-on-plateau schedule of the learning rate (validation loss)'),
   early_stopping_patience: count('Epochs without a better validation loss before stopping').default(25),
-  device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu'),
+  device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu').describe('ONNX Runtime execution provider; an explicit device that cannot start is an error, auto falls back to cpu'),
   threads: count('onnxruntime intra-op threads').default(1),
 });
 
 const outputSchema = z.strictObject({
   directory: z.string().min(1).describe('Checkpoints, best model, metrics.csv and report.json go here'),
   model: z.string().min(1).describe('The deployable ONNX potential (DESIGN.md §5), written from the best weights'),
-  model_dtype: z.enum(['float32', 'float64']).default('float64'),
+  model_dtype: z.enum(['float32', 'float64']).default('float64').describe('Float type of the written model'),
   overwrite: z.boolean().default(false).describe('Replace an existing output.model and start over an existing checkpoint in output.directory (as --force does); by default e3md refuses'),
 });
 
 /** The whole `e3md train` config. */
 export const trainConfigSchema = z.strictObject({
-  $schema: z.string().optional(),
-  data: dataSchema,
-  model: z.discriminatedUnion('architecture', [nequipSchema, allegroSchema]),
-  loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }),
-  training: trainingSchema.default(trainingSchema.parse({})),
-  output: outputSchema,
+  $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors; ignored by e3md'),
+  data: dataSchema.describe('Labelled structures (extxyz with energy= and forces), relative to the config file'),
+  model: z.discriminatedUnion('architecture', [nequipSchema, allegroSchema]).describe('The potential to train'),
+  loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }).describe('Loss weights'),
+  training: trainingSchema.default(trainingSchema.parse({})).describe('Optimizer, schedule, stopping, device'),
+  output: outputSchema.describe('Where the model and the run record go (relative to the config file)'),
 });
+
+/** The JSON Schema (draft 2020-12) of a train config, for editors (train/train.schema.json). */
+export function trainJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(trainConfigSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { ...schema, title: 'e3md train config', description: 'e3md train configuration (docs/train-json.md). Units are part of key names; unknown keys are errors; paths are relative to the config file.' };
+}
 
 /** The config as written (defaults filled in). */
 export type TrainConfigJson = z.output<typeof trainConfigSchema>;

@@ -10,7 +10,7 @@
  * const result = await runTraining(prep, { log: console.log });
  * result.test?.all.forceMae_meV_per_A;
  */
-export { loadTrainConfig, parseTrainConfig, TRAIN_FILES, trainConfigSchema, type TrainConfig, type TrainConfigJson } from './config.js';
+export { loadTrainConfig, parseTrainConfig, TRAIN_FILES, trainConfigSchema, trainJsonSchema, type TrainConfig, type TrainConfigJson } from './config.js';
 export { datasetOf, loadDataset, neighborGraph, speciesIn, type Dataset, type LoadDatasetOptions, type Structure } from './dataset.js';
 export { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 export { datasetStatistics, fitEnergyReferences, symmetricEigen, type DatasetStatistics } from './statistics.js';

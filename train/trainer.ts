@@ -141,6 +141,12 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const weights: LossWeights = { energy: config.loss.energy_weight, forces: config.loss.force_weight };
 
   const trainSession = await createSession(trainGraph.bytes, sessionOptions);
+  // An explicitly named device that did not start is an error; only "auto" falls back to the CPU.
+  const wanted = t.device.startsWith('cuda') ? 'cuda' : t.device;
+  if (t.device !== 'auto' && trainSession.provider !== wanted) {
+    await trainSession.release();
+    throw config.keyError(['training', 'device'], `"${t.device}" was asked for but cannot start (${(trainSession.fallback ?? `the session runs on ${trainSession.provider}`)}); use "auto" to fall back to the CPU when it is unavailable`);
+  }
   const evalSession = await createSession(evalGraph.bytes, sessionOptions).catch(async (e: unknown) => {
     await trainSession.release();
     throw e;

@@ -13,6 +13,7 @@ import {
   type ExtxyzColumnOut, type InfoValue, type StructureFormat, type XyzFrame,
 } from '../../io/index.js';
 import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { deviceProblem, onnxFileProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Default prefix of the predicted quantities in `--out`. */
@@ -54,8 +55,13 @@ export async function evaluateFrames(model: string, structure: string, device = 
   const frames = readStructure(structure, format);
   if (frames.length === 0) throw new Error(`${structure}: no frames`);
   const species = [...new Set(frames.flatMap((f) => f.symbols))];
-  const potential = await createOnnxPotential({ model, typeNames: species, device });
+  const notOnnx = onnxFileProblem(model);
+  if (notOnnx) throw new Error(`--model ${model} ${notOnnx}`);
+  const fallback: string[] = [];
+  const potential = await createOnnxPotential({ model, typeNames: species, device, log: (m) => fallback.push(m) });
   try {
+    const problem = deviceProblem(device, potential.provider, fallback);
+    if (problem) throw new Error(`--device ${problem}`);
     const out: EvaluatedFrame[] = [];
     for (const frame of frames) {
       const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box });

@@ -1,12 +1,12 @@
 /**
  * `e3md model create`: builds a NequIP or Allegro model with seeded random weights and writes it
- * as an e3md ONNX potential (DESIGN.md §5). Nested builder options that have no flag can come
+ * as an e3md ONNX potential (docs/onnx-contract.md). Nested builder options that have no flag can come
  * from a JSON file (`--options`), flags win over the file.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { clobberMessage, findClobber, OutputError, writeFileAtomic } from '../../io/index.js';
+import { clobberMessage, findClobber, isChemicalSymbol, OutputError, writeFileAtomic } from '../../io/index.js';
 import { createAllegro, type AllegroOptions, exportPotential, type PotentialModel, createNequip, type NequipOptions } from '../../models/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
@@ -28,6 +28,11 @@ export interface ModelCreateFlags {
   options?: string;
   /** Replace an existing --out file. */
   force?: boolean;
+}
+
+/** `1 layer`, `3 layers`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function positiveNumber(text: string): number {
@@ -58,6 +63,9 @@ export async function modelFromFlags(flags: ModelCreateFlags): Promise<Potential
     if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new Error(`--options ${flags.options}: must hold a JSON object of builder options`);
   }
   const typeNames = flags.types.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // The builder checks the spelling of a symbol; an element that does not exist is caught here.
+  const unknown = typeNames.find((t) => !isChemicalSymbol(t));
+  if (unknown !== undefined) throw new Error(`--types: "${unknown}" is not a chemical element symbol (such as H, O, Fe)`);
   const common = {
     ...base,
     typeNames,
@@ -90,7 +98,7 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
     .command('create')
     .summary('build a NequIP or Allegro model with seeded random weights and write it as ONNX')
     .description(
-      'Builds a model in TypeScript and writes an ONNX file with energy, forces and virial (DESIGN.md §5) that ' +
+      'Builds a model in TypeScript and writes an ONNX file with energy, forces and virial (docs/onnx-contract.md) that ' +
       '`e3md run` (potential kind "onnx"), `e3md eval` and any ONNX runtime can use. Weights are random ' +
       '(seeded); train them with `e3md train`. Defaults follow NequIP (4 layers, lmax 2, 32 features, ' +
       'r_max 5 Å) and Allegro (2 layers, lmax 2, 16 tensor channels, 64 latents).',
@@ -147,7 +155,7 @@ export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Pr
   const s = m.settings as Record<string, unknown>;
   const width = m.architecture === 'nequip' ? `${s['numFeatures']} features` : `${s['numTensorFeatures']} tensor channels, ${s['latentDim']} latents`;
   io.stdout.write(
-    `wrote ${flags.out}: ${m.architecture}, ${s['numLayers']} layers, lmax ${s['lmax']}, ${width}, r_max ${m.rMax_A} Å, ` +
+    `wrote ${flags.out}: ${m.architecture}, ${plural(Number(s['numLayers']), 'layer')}, lmax ${s['lmax']}, ${width}, r_max ${m.rMax_A} Å, ` +
     `types ${m.typeNames.join(',')}, ${m.parameters.count().toLocaleString('en-US')} parameters, ${flags.dtype}, ${(bytes.length / 1024).toFixed(0)} KiB\n`,
   );
   return EXIT.ok;

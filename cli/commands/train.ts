@@ -12,6 +12,7 @@ import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metric
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
 import { EXIT, type CliStreams } from '../run.js';
+import { plural } from './model.js';
 
 /** Options of `e3md train` as commander parses them. */
 export interface TrainCommandOptions {
@@ -32,12 +33,13 @@ export function registerTrainCommand(program: Command, io: CliStreams, setExit: 
     .command('train')
     .summary('train a NequIP or Allegro potential on extxyz energies and forces, and write it as ONNX')
     .description(
-      'Train a potential as described by config.json (data splits, model, loss, optimizer, outputs; paths are ' +
-      'relative to the config file). The training graph — forward pass, forces, loss and its gradient with ' +
+      'Train a potential as described by config.json (data splits, model, loss, optimizer, outputs; every key in ' +
+      'docs/train-json.md, JSON Schema train/train.schema.json; paths are relative to the config file). The training graph — forward pass, forces, loss and its gradient with ' +
       'respect to every weight — is built by e3md\'s symbolic autodiff and run by ONNX Runtime. Prints one line ' +
       'per epoch (loss, energy MAE in meV/atom and force MAE in meV/Å, train | validation), keeps the best ' +
       'model and a checkpoint every epoch in output.directory, and ends with the test-set errors of the model ' +
-      'written to output.model.',
+      'written to output.model. An existing output.model is never replaced unless --force; `e3md plot` draws metrics.csv. ' +
+      'From labelled data to MD: docs/guide-dft-to-md.md.',
     )
     .argument('<config.json>', 'training configuration')
     .option('--resume', 'continue from output.directory/checkpoint.json (max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change)')
@@ -128,7 +130,7 @@ function describe(prep: PreparedTraining, configPath: string): string {
   const how = config.model.energy_references === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
   return [
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
-    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${config.model.num_layers} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
+    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${plural(config.model.num_layers, 'layer')}; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
     `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');

@@ -9,7 +9,8 @@ import { existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trainCommand } from '../../cli/commands/train.js';
-import { OutputError, realPath, sameFile, writeFileAtomic } from '../../io/index.js';
+import { Box, createSystem } from '../../engine/index.js';
+import { createExtxyzTrajectory, OutputError, realPath, sameFile, writeFileAtomic } from '../../io/index.js';
 import { miniConfig, tempDir, writeConfig, MINI } from '../train/helpers.js';
 import { baseInput, e3md, runDir } from './fixtures.js';
 
@@ -172,7 +173,7 @@ describe('e3md train', () => {
   });
 });
 
-describe('whole-file outputs', () => {
+describe('writes that fail', () => {
   it('a full disk names the file, keeps the old content and leaves no temporary file', () => {
     const dir = tempDir();
     const path = join(dir, 'run.ckpt');
@@ -187,6 +188,20 @@ describe('whole-file outputs', () => {
     expect(error).toBeInstanceOf(OutputError);
     expect((error as Error).message).toBe('cannot write run.ckpt: no space left on device (ENOSPC)');
     expect(readFileSync(path, 'utf8')).toBe('previous checkpoint');
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+  });
+
+  it('a trajectory on a full disk names the file, keeps the old one of that name, and leaves no temporary file', () => {
+    const dir = tempDir();
+    const path = join(dir, 'traj.xyz');
+    writeFileSync(path, 'trajectory of an earlier run\n');
+    symlinkSync('/dev/full', `${path}.tmp`);
+    const traj = createExtxyzTrajectory({ path, every: 1, displayPath: 'traj.xyz' });
+    const system = createSystem({ symbols: ['Ar'], positions: [1, 2, 3], masses: [39.948], box: Box.orthorhombic(10, 10, 10) });
+    const frame = { step: 0, time_fs: 0, system, images: new Int32Array(3), potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0, temperature_K: 0, virial: new Float64Array(9), pressure_bar: 0, state: () => { throw new Error('unused'); } };
+    expect(() => traj.observe(frame)).toThrow(/^cannot write traj\.xyz: no space left on device \(ENOSPC\)$/);
+    void traj.close?.();
+    expect(readFileSync(path, 'utf8')).toBe('trajectory of an earlier run\n');
     expect(existsSync(`${path}.tmp`)).toBe(false);
   });
 });

@@ -76,7 +76,7 @@ describe('e3md model create / info / eval', () => {
     const path = join(dir, 'a.onnx');
     const r = await cli('model', 'create', '--arch', 'allegro', '--types', 'H,O', '--tensor-features', '4', '--latent', '8', '--layers', '1', '--out', path);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/allegro, 1 layers, lmax 2, 4 tensor channels, 8 latents, r_max 5 Å/);
+    expect(r.out).toMatch(/allegro, 1 layer, lmax 2, 4 tensor channels, 8 latents, r_max 5 Å/);
     const pot = await createOnnxPotential({ model: path, typeNames: ['H', 'O'], device: 'cpu' });
     expect(pot.metadata.interactionDepth).toBe(1);
     expect(pot.metadata.dtype).toBe('float32');
@@ -86,7 +86,7 @@ describe('e3md model create / info / eval', () => {
   it('names the culprit: a bad symbol, a flag of the other architecture, an unknown element at eval', async () => {
     const bad = await cli('model', 'create', '--arch', 'nequip', '--types', 'H,Xyz', '--out', join(dir, 'x.onnx'));
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/typeNames entry 'Xyz' is not a chemical symbol/);
+    expect(bad.err).toMatch(/--types: "Xyz" is not a chemical element symbol/);
     const mixed = await cli('model', 'create', '--arch', 'allegro', '--types', 'H', '--features', '8', '--out', join(dir, 'x.onnx'));
     expect(mixed.err).toMatch(/--features is a NequIP option/);
     const path = join(dir, 'h.onnx');
