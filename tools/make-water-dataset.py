@@ -240,6 +240,7 @@ def generate_batch(args):
 
 
 _child = None  # the running batch process, for signal forwarding
+_stop_signal = None  # set by a signal to the driver: stop once the batch process has stopped
 
 
 def cmd_generate(args):
@@ -256,6 +257,9 @@ def cmd_generate(args):
         _child = subprocess.Popen(command)
         status = _child.wait()
         _child = None
+        if _stop_signal is not None:
+            print(f"{time.strftime('%H:%M:%S')} driver stopped by signal {signal.Signals(_stop_signal).name}", flush=True)
+            raise SystemExit(128 + _stop_signal)
         if status == 0:
             return
         if status == BATCH_FULL:
@@ -268,9 +272,13 @@ def cmd_generate(args):
 
 
 def _exit_on_signal(signum, _frame):
-    if _child is not None:  # the driver: stop the batch process first (it logs its own stop)
+    global _stop_signal
+    if _child is not None:
+        # The driver, inside _child.wait(): pass the signal on (a no-op if the whole process
+        # group got it) and let that wait return; waiting here would deadlock on its lock.
+        _stop_signal = signum
         _child.send_signal(signum)
-        _child.wait()
+        return
     print(f"{time.strftime('%H:%M:%S')} stopped by signal {signal.Signals(signum).name}", flush=True)
     raise SystemExit(128 + signum)
 
@@ -317,7 +325,8 @@ def cmd_check_fd(args):
 def drop_class(reason):
     """'molecule 2 broken (O-H 1.41 A > 1.3)' -> 'broken molecule'; 'O-O 2.31 A < 2.5' -> 'O-O clash'."""
     for pattern, name in (("broken", "broken molecule"), ("O-O", "O-O clash"), ("disconnected", "disconnected"),
-                          ("O-H overlap", "O-H overlap"), ("H-H overlap", "H-H overlap")):
+                          ("pieces", "cluster in pieces"), ("O-H overlap", "O-H overlap"),
+                          ("H-H overlap", "H-H overlap")):
         if pattern in reason:
             return name
     return reason

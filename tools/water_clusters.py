@@ -142,6 +142,21 @@ def cluster_problem(molecules):
                 return "intermolecular H-H overlap"
         if n > 1 and nearest_oo > OO_CONNECT_A:
             return f"molecule {a} disconnected (nearest O-O {nearest_oo:.3f} A)"
+    # From four molecules on, every molecule can have a neighbour while the cluster is two
+    # pieces (two dimers apart): require the O–O <= OO_CONNECT_A graph to be connected.
+    # For n <= 3 the per-molecule rule above already implies this, so the monomer-trimer
+    # seeds of issue 6 build the same geometries as before.
+    oxygens = np.array([m[0] for m in molecules])
+    linked = np.linalg.norm(oxygens[:, None] - oxygens[None, :], axis=-1) <= OO_CONNECT_A
+    reached, frontier = {0}, [0]
+    while frontier:
+        a = frontier.pop()
+        for b in np.flatnonzero(linked[a]):
+            if int(b) not in reached:
+                reached.add(int(b))
+                frontier.append(int(b))
+    if len(reached) < n:
+        return f"cluster in pieces ({len(reached)} of {n} molecules linked by O-O <= {OO_CONNECT_A} A)"
     return None
 
 
