@@ -73,9 +73,12 @@ def pinned_model(workdir):
 
 
 def code_version():
-    """'g' + short commit of the e3md checkout that runs the MD (recorded as md_code; the 'g',
-    as in git describe, keeps an all-digit or '1e5…' hash from reading as a number)."""
-    result = subprocess.run(["git", "-C", REPO, "rev-parse", "--short=10", "HEAD"], capture_output=True, text=True)
+    """'g' + short hash of the last commit that changed e3md's code (anything but examples/,
+    tools/, bench/, test/), recorded as md_code: the dataset's own commits do not change it.
+    The 'g' (as in git describe) keeps an all-digit or '1e5…' hash from reading as a number."""
+    paths = [".", ":!examples", ":!tools", ":!bench", ":!test", ":!.gitignore"]
+    command = ["git", "-C", REPO, "log", "-1", "--format=%h", "--abbrev=10", "--"] + paths
+    result = subprocess.run(command, capture_output=True, text=True)
     return "g" + result.stdout.strip() if result.returncode == 0 else "unknown"
 
 
