@@ -350,7 +350,11 @@ def cmd_summary(args):
         for s in SPLITS:
             totals[s] += row[s]
     rows.append("| **all** | " + " | ".join(str(totals[s]) for s in SPLITS) + f" | {sum(totals.values())} |")
-    md_trajectories = {kind: len({seed for s in SPLITS for seed, _ in read_keys(dataset_path(args.out_dir, kind, s))}) for kind in MD_KINDS}
+    md_trajectories = {
+        kind: len({seed for s in SPLITS for seed, _ in read_keys(dataset_path(args.out_dir, kind, s))}
+                  | {seed for (k, seed, _step) in read_dropped(args.out_dir) if k == kind})
+        for kind in MD_KINDS
+    }
     rows += ["", "| MD kind | trajectories | snapshots kept | dropped (why) |", "|---|---|---|---|"]
     for kind in MD_KINDS:
         why = ", ".join(f"{n} {name}" for name, n in sorted(dropped.get(kind, {}).items())) or "none"
