@@ -154,17 +154,22 @@ def schedule(target):
         counters[kind] += 1
 
 
-def read_dropped(out_dir):
-    """{(kind, seed, md_step): reason} of the MD snapshots filtered out so far."""
+def read_dropped(out_dir, repair=False):
+    """{(kind, seed, md_step): reason} of the MD snapshots filtered out so far.  A last line
+    cut by a kill is ignored (that snapshot is redone), and with repair cut off."""
     path = os.path.join(out_dir, DROPPED_FILE)
     dropped = {}
-    if os.path.exists(path):
-        with open(path) as handle:
-            for number, line in enumerate(handle, 1):
-                if number == 1 or not line.endswith("\n"):
-                    continue  # header; or a line cut by a kill (recomputed on resume)
-                kind, seed, step, reason = line.rstrip("\n").split("\t")
-                dropped[(kind, int(seed), int(step))] = reason
+    if not os.path.exists(path):
+        return dropped
+    with open(path) as handle:
+        lines = handle.readlines()
+    for line in lines[1:]:  # after the header
+        if line.endswith("\n"):
+            kind, seed, step, reason = line.rstrip("\n").split("\t")
+            dropped[(kind, int(seed), int(step))] = reason
+    if repair and lines and not lines[-1].endswith("\n"):
+        with open(path, "r+") as handle:
+            handle.truncate(len("".join(lines[:-1]).encode()))
     return dropped
 
 
@@ -207,7 +212,7 @@ def generate_batch(args):
     for kind in ALL_KINDS:
         for split in SPLITS:
             done |= {(kind,) + key for key in read_keys(dataset_path(args.out_dir, kind, split), repair=True)}
-    done |= set(read_dropped(args.out_dir))
+    done |= set(read_dropped(args.out_dir, repair=True))
     print(f"psi4 {psi4.__version__} (pid {os.getpid()}): {len(done)} configurations already present or dropped", flush=True)
     code = water_md.code_version()
     started, made = time.time(), 0
@@ -333,8 +338,12 @@ def drop_class(reason):
 
 
 def cmd_summary(args):
-    """Write counts.json and rewrite the counts tables in the dataset README."""
-    counts = {kind: {split: len(read_keys(dataset_path(args.out_dir, kind, split))) for split in SPLITS} for kind in ALL_KINDS}
+    """Write counts.json and rewrite the counts tables in the dataset README.  Refuses (exit 1)
+    while a file ends in a half-written frame, so what it counts can be committed as is."""
+    try:
+        counts = {k: {s: len(read_keys(dataset_path(args.out_dir, k, s), strict=True)) for s in SPLITS} for k in ALL_KINDS}
+    except ValueError as error:
+        raise SystemExit(f"summary: {error}; run it again in a moment")
     counts = {kind: row for kind, row in counts.items() if sum(row.values()) > 0}
     dropped = {}
     for (kind, _seed, _step), reason in sorted(read_dropped(args.out_dir).items()):

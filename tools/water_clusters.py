@@ -249,10 +249,11 @@ SEED_RE = re.compile(r"(?:^|\s)seed=(\d+)(?:\s|$)")
 MD_STEP_RE = re.compile(r"(?:^|\s)md_step=(\d+)(?:\s|$)")
 
 
-def read_keys(path, repair=False):
+def read_keys(path, repair=False, strict=False):
     """Keys (seed, md_step or None) of the complete frames of an extxyz file.  With repair, a
     truncated last frame (the run was killed mid-write) is cut off so appending can
-    continue; without, it is ignored (the file may be growing under a running generator)."""
+    continue; without, it is ignored (the file may be growing under a running generator),
+    or, with strict, raises ValueError (so that a half-written frame is never committed)."""
     if not os.path.exists(path):
         return set()
     with open(path) as handle:
@@ -272,6 +273,8 @@ def read_keys(path, repair=False):
         keys.add((int(match.group(1)), int(step.group(1)) if step else None))
         i += 2 + n
     if i < len(lines):
+        if strict:
+            raise ValueError(f"{path}: incomplete frame from line {i + 1} (being written, or cut by a kill)")
         if not repair:
             # A running generator may be mid-write: count what is complete, touch nothing.
             print(f"note: {path}: ignoring an incomplete frame from line {i + 1}", file=sys.stderr)
