@@ -138,7 +138,9 @@ def parse_target(text):
     for item in text.split(","):
         kind, _, count = item.strip().partition(":")
         if kind not in ALL_KINDS or not count.isdigit() or int(count) == 0:
-            raise SystemExit(f"--target: bad item {item!r}; expected e.g. {DEFAULT_TARGET}")
+            print(f"make-water-dataset: --target: bad item {item!r}; expected kind:count with kinds"
+                  f" {', '.join(ALL_KINDS)}, e.g. {DEFAULT_TARGET}", file=sys.stderr)
+            raise SystemExit(2)
         target[kind] = int(count)
     return target
 
