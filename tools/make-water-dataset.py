@@ -4,7 +4,8 @@
 Random kinds (monomer ... hexamer): rigid molecules of a fixed reference geometry, randomly
 oriented, placed without clashes and kept connected, then every atom displaced by Gaussian
 noise (water_clusters.py).  MD kinds (md-tetramer ... md-hexamer): snapshots of e3md Langevin
-runs with the shipped model started from such clusters (water_md.py).  Each configuration is
+runs with the shipped model started from such clusters (water_md.py).  summary and verify
+live in water_dataset_check.py.  Each configuration is
 determined by one integer seed (and, for MD, its step), so the dataset can be regenerated or
 extended exactly.  Energies (absolute totals, eV) and forces (eV/Å) are appended to
 ASE-dialect extxyz files one frame at a time, so a long run can be stopped at any moment and
@@ -25,7 +26,6 @@ See examples/water/dataset/README.md for the conventions (seeds, splits, files).
 import argparse
 import json
 import os
-import re
 import resource
 import signal
 import subprocess
@@ -43,7 +43,6 @@ import numpy as np  # noqa: E402
 from water_clusters import (  # noqa: E402  (the sibling module: sys.path[0] is this folder)
     ALL_KINDS,
     KINDS,
-    MD_KINDS,
     SEED_BASE,
     SPLITS,
     WATER_SPECIES,
@@ -55,16 +54,18 @@ from water_clusters import (  # noqa: E402  (the sibling module: sys.path[0] is 
     format_frame,
     make_configuration,
     molecules_of,
+    read_dropped,
     read_keys,
+    record_dropped,
     split_of,
 )
 import water_md  # noqa: E402
+from water_dataset_check import cmd_summary, cmd_verify  # noqa: E402
 
 psi4 = None  # imported by load_psi4(): summary, verify and the batch driver run without it
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATASET_DIR = os.path.join(REPO, "examples", "water", "dataset")
-DROPPED_FILE = "md-dropped.tsv"  # MD snapshots filtered out: kind, seed, md_step, reason
 
 # --- Electronic-structure settings (the README quotes these; change both together) -------
 METHOD = "b3lyp"
@@ -154,32 +155,6 @@ def schedule(target):
         kind = min((k for k in target if counters[k] < target[k]), key=lambda k: (counters[k] + 0.5) / target[k])
         yield kind, SEED_BASE[kind] + counters[kind]
         counters[kind] += 1
-
-
-def read_dropped(out_dir, repair=False):
-    """{(kind, seed, md_step): reason} of the MD snapshots filtered out so far.  A last line
-    cut by a kill is ignored (that snapshot is redone), and with repair cut off."""
-    path = os.path.join(out_dir, DROPPED_FILE)
-    dropped = {}
-    if not os.path.exists(path):
-        return dropped
-    with open(path) as handle:
-        lines = handle.readlines()
-    for line in lines[1:]:  # after the header
-        if line.endswith("\n"):
-            kind, seed, step, reason = line.rstrip("\n").split("\t")
-            dropped[(kind, int(seed), int(step))] = reason
-    if repair and lines and not lines[-1].endswith("\n"):
-        with open(path, "r+") as handle:
-            handle.truncate(len("".join(lines[:-1]).encode()))
-    return dropped
-
-
-def record_dropped(out_dir, kind, seed, step, reason):
-    path = os.path.join(out_dir, DROPPED_FILE)
-    if not os.path.exists(path):
-        append_frame(path, "kind\tseed\tmd_step\treason\n")
-    append_frame(path, f"{kind}\t{seed}\t{step}\t{reason}\n")
 
 
 # --- generate: a driver that runs batches in fresh psi4 processes ------------------------------
@@ -327,138 +302,6 @@ def cmd_check_fd(args):
             worst = max(worst, abs(fd - forces[atom, axis]))
             print(f"atom {atom} axis {axis}: analytic {forces[atom, axis]:+.6f}  fd {fd:+.6f} eV/A", flush=True)
     print(f"{config.kind} seed={config.seed}: max |F_analytic - F_fd| = {worst:.2e} eV/A (h = {h} A)")
-
-
-def drop_class(reason):
-    """'molecule 2 broken (O-H 1.41 A > 1.3)' -> 'broken molecule'; 'O-O 2.31 A < 2.5' -> 'O-O clash'."""
-    for pattern, name in (("broken", "broken molecule"), ("O-O", "O-O clash"), ("disconnected", "disconnected"),
-                          ("pieces", "cluster in pieces"), ("O-H overlap", "O-H overlap"),
-                          ("H-H overlap", "H-H overlap")):
-        if pattern in reason:
-            return name
-    return reason
-
-
-def cmd_summary(args):
-    """Write counts.json and rewrite the counts tables in the dataset README.  Refuses (exit 1)
-    while a file ends in a half-written frame, so what it counts can be committed as is."""
-    try:
-        counts = {k: {s: len(read_keys(dataset_path(args.out_dir, k, s), strict=True)) for s in SPLITS} for k in ALL_KINDS}
-    except ValueError as error:
-        raise SystemExit(f"summary: {error}; run it again in a moment")
-    counts = {kind: row for kind, row in counts.items() if sum(row.values()) > 0}
-    dropped = {}
-    for (kind, _seed, _step), reason in sorted(read_dropped(args.out_dir).items()):
-        dropped.setdefault(kind, {}).setdefault(drop_class(reason), 0)
-        dropped[kind][drop_class(reason)] += 1
-    with open(os.path.join(args.out_dir, "counts.json"), "w") as handle:
-        json.dump({**counts, "md_dropped": dropped}, handle, indent=2)
-        handle.write("\n")
-    rows = ["| kind | train | val | test | total |", "|---|---|---|---|---|"]
-    totals = {split: 0 for split in SPLITS}
-    for kind, row in counts.items():
-        rows.append(f"| {kind} | " + " | ".join(str(row[s]) for s in SPLITS) + f" | {sum(row.values())} |")
-        for s in SPLITS:
-            totals[s] += row[s]
-    rows.append("| **all** | " + " | ".join(str(totals[s]) for s in SPLITS) + f" | {sum(totals.values())} |")
-    md_trajectories = {
-        kind: len({seed for s in SPLITS for seed, _ in read_keys(dataset_path(args.out_dir, kind, s))}
-                  | {seed for (k, seed, _step) in read_dropped(args.out_dir) if k == kind})
-        for kind in MD_KINDS
-    }
-    rows += ["", "| MD kind | trajectories | snapshots kept | dropped (why) |", "|---|---|---|---|"]
-    for kind in MD_KINDS:
-        why = ", ".join(f"{n} {name}" for name, n in sorted(dropped.get(kind, {}).items())) or "none"
-        kept = sum(counts.get(kind, {}).values())
-        rows.append(f"| {kind} | {md_trajectories[kind]} | {kept} | {sum(dropped.get(kind, {}).values())} ({why}) |")
-    table = "\n".join(rows)
-    print(table)
-    readme = os.path.join(args.out_dir, "README.md")
-    if os.path.exists(readme):
-        with open(readme) as handle:
-            text = handle.read()
-        pattern = re.compile(r"(<!-- counts:begin -->\n).*?(<!-- counts:end -->)", re.S)
-        if not pattern.search(text):
-            raise SystemExit(f"{readme}: no <!-- counts:begin --> ... <!-- counts:end --> block")
-        stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-        text = pattern.sub(lambda m: f"{m.group(1)}{table}\n\n(counted {stamp})\n{m.group(2)}", text)
-        with open(readme, "w") as handle:
-            handle.write(text)
-
-
-def expected_configuration(kind, atoms, rerun, code):
-    """What the frame should be: rebuilt from its seed (random kinds), or, for MD kinds, the
-    frame itself with the settings the seed implies (positions from a rerun when given)."""
-    seed = int(atoms.info.get("seed", -1))
-    if kind in KINDS:
-        return make_configuration(kind, seed)
-    step = int(atoms.info.get("md_step", -1))
-    positions = rerun if rerun is not None else atoms.positions
-    return water_md.snapshot_configuration(kind, seed, step, positions, code)
-
-
-def cmd_verify(args):
-    """Check every frame with ASE's reader: finite energy and forces, the file name's kind
-    and split match the frame's config_type and seed, no frame twice, the positions are
-    exactly what make_configuration(kind, seed) builds (so the seeds really regenerate), MD
-    frames carry the settings their seed implies and pass the snapshot filters, and (for the
-    first --md-rerun trajectories of each MD kind) rerunning the MD gives the same positions."""
-    import ase.io  # only this subcommand needs ASE
-
-    problems, seen, frames = [], set(), 0
-    rerun_seeds, rerun_frames = {kind: set() for kind in MD_KINDS}, {}  # kind -> seeds; seed -> frames
-    for kind in ALL_KINDS:
-        for split in SPLITS:
-            path = dataset_path(args.out_dir, kind, split)
-            if not os.path.exists(path):
-                continue
-            complete = len(read_keys(path))  # a growing file's partial tail is left out
-            for index, atoms in enumerate(ase.io.read(path, index=f":{complete}")):
-                frames += 1
-                where = f"{os.path.basename(path)} frame {index}"
-                seed, step = int(atoms.info.get("seed", -1)), atoms.info.get("md_step")
-                step = None if step is None else int(step)
-                rerun = None
-                if kind in MD_KINDS and (seed in rerun_seeds[kind] or len(rerun_seeds[kind]) < args.md_rerun):
-                    if seed not in rerun_seeds[kind]:
-                        rerun_seeds[kind].add(seed)
-                        rerun_frames[seed] = water_md.run_trajectory(kind, seed)
-                    rerun = rerun_frames[seed].get(step)
-                code = str(atoms.info.get("md_code", ""))
-                config = expected_configuration(kind, atoms, rerun, code)
-                energy, forces = atoms.get_potential_energy(), atoms.get_forces()
-                if atoms.info.get("config_type") != kind:
-                    problems.append(f"{where}: config_type {atoms.info.get('config_type')!r}")
-                if split_of(seed) != split:
-                    problems.append(f"{where}: seed {seed} belongs to split {split_of(seed)}")
-                if (kind, seed, step) in seen:
-                    problems.append(f"{where}: seed {seed} step {step} appears twice")
-                seen.add((kind, seed, step))
-                for key, value in config.info.items():
-                    if str(atoms.info.get(key)) != str(value) and not (
-                        isinstance(atoms.info.get(key), float) and abs(atoms.info[key] - float(value)) < 1e-6
-                    ):
-                        problems.append(f"{where}: {key}={atoms.info.get(key)!r}, expected {value!r}")
-                if tuple(atoms.get_chemical_symbols()) != config.species:
-                    problems.append(f"{where}: species {atoms.get_chemical_symbols()}")
-                elif np.abs(atoms.positions - config.positions_A).max() > 1e-9:
-                    what = "the MD rerun" if rerun is not None else f"seed {seed}'s geometry"
-                    problems.append(f"{where}: positions differ from {what}")
-                if kind in MD_KINDS:
-                    problem = water_md.snapshot_problem(atoms.positions)
-                    if problem:
-                        problems.append(f"{where}: {problem}")
-                if not (np.isfinite(energy) and np.isfinite(forces).all()):
-                    problems.append(f"{where}: non-finite energy or forces")
-                # A distorted cluster lies within a few eV of n × the monomer minimum.
-                if abs(energy / ALL_KINDS[kind] - (-2077.9)) > 5.0:
-                    problems.append(f"{where}: energy {energy:.3f} eV implausible for a {kind}")
-    for problem in problems:
-        print(problem)
-    rerun_count = sum(len(seeds) for seeds in rerun_seeds.values())
-    print(f"verified {frames} frames ({rerun_count} MD trajectories rerun): {len(problems)} problems")
-    if problems:
-        raise SystemExit(1)
 
 
 def cmd_hexamer(args):

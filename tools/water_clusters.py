@@ -294,6 +294,45 @@ def append_frame(path, text):
         os.fsync(handle.fileno())
 
 
+DROPPED_FILE = "md-dropped.tsv"  # MD snapshots filtered out: kind, seed, md_step, reason (tab-separated)
+
+
+def read_dropped(out_dir, repair=False):
+    """{(kind, seed, md_step): reason} of the MD snapshots filtered out so far.  A last line
+    cut by a kill is ignored (that snapshot is redone), and with repair cut off."""
+    path = os.path.join(out_dir, DROPPED_FILE)
+    dropped = {}
+    if not os.path.exists(path):
+        return dropped
+    with open(path) as handle:
+        lines = handle.readlines()
+    for line in lines[1:]:  # after the header
+        if line.endswith("\n"):
+            kind, seed, step, reason = line.rstrip("\n").split("\t")
+            dropped[(kind, int(seed), int(step))] = reason
+    if repair and lines and not lines[-1].endswith("\n"):
+        with open(path, "r+") as handle:
+            handle.truncate(len("".join(lines[:-1]).encode()))
+    return dropped
+
+
+def record_dropped(out_dir, kind, seed, step, reason):
+    path = os.path.join(out_dir, DROPPED_FILE)
+    if not os.path.exists(path):
+        append_frame(path, "kind\tseed\tmd_step\treason\n")
+    append_frame(path, f"{kind}\t{seed}\t{step}\t{reason}\n")
+
+
+def drop_class(reason):
+    """'molecule 2 broken (O-H 1.41 A > 1.3)' -> 'broken molecule'; 'O-O 2.31 A < 2.5' -> 'O-O clash'."""
+    for pattern, name in (("broken", "broken molecule"), ("O-O", "O-O clash"), ("disconnected", "disconnected"),
+                          ("pieces", "cluster in pieces"), ("O-H overlap", "O-H overlap"),
+                          ("H-H overlap", "H-H overlap")):
+        if pattern in reason:
+            return name
+    return reason
+
+
 def cyclic_hexamer():
     """Puckered cyclic (S6-like) water hexamer: O ring with O–O = 2.75 Å, each molecule
     donating one hydrogen bond to the next along the ring, free H alternating up/down."""

@@ -199,20 +199,19 @@ class SplitsScheduleFiles(unittest.TestCase):
         np.testing.assert_allclose(positions, config.positions_A, atol=1e-10)
 
     def test_dropped_snapshots_are_remembered_and_a_cut_line_is_repaired(self):
-        cli = load_cli()
         with tempfile.TemporaryDirectory() as tmp:
-            cli.record_dropped(tmp, "md-hexamer", 16_000_004, 3000, "molecule 2 broken (O-H 1.412 A > 1.3)")
-            cli.record_dropped(tmp, "md-hexamer", 16_000_005, 1000, "cluster in pieces (5 of 6 ...)")
-            path = os.path.join(tmp, cli.DROPPED_FILE)
+            wc.record_dropped(tmp, "md-hexamer", 16_000_004, 3000, "molecule 2 broken (O-H 1.412 A > 1.3)")
+            wc.record_dropped(tmp, "md-hexamer", 16_000_005, 1000, "cluster in pieces (5 of 6 ...)")
+            path = os.path.join(tmp, wc.DROPPED_FILE)
             whole = open(path).read()
             with open(path, "a") as handle:
                 handle.write("md-hexamer\t16000006\t20")  # cut by a kill
             expected = {("md-hexamer", 16_000_004, 3000), ("md-hexamer", 16_000_005, 1000)}
-            self.assertEqual(set(cli.read_dropped(tmp)), expected)
-            self.assertEqual(set(cli.read_dropped(tmp, repair=True)), expected)
+            self.assertEqual(set(wc.read_dropped(tmp)), expected)
+            self.assertEqual(set(wc.read_dropped(tmp, repair=True)), expected)
             self.assertEqual(open(path).read(), whole)
-        self.assertEqual(cli.drop_class("molecule 2 broken (O-H 1.412 A > 1.3)"), "broken molecule")
-        self.assertEqual(cli.drop_class("cluster in pieces (5 of 6 ...)"), "cluster in pieces")
+        self.assertEqual(wc.drop_class("molecule 2 broken (O-H 1.412 A > 1.3)"), "broken molecule")
+        self.assertEqual(wc.drop_class("cluster in pieces (5 of 6 ...)"), "cluster in pieces")
 
     def test_committed_md_frames_pass_the_filters_and_carry_their_settings(self):
         for kind in wc.MD_KINDS:
