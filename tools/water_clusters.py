@@ -197,6 +197,23 @@ def _random_cluster(n_molecules, rng, label):
     raise RuntimeError(f"{label}: no valid geometry after 10000 attempts")
 
 
+HBOND_OH_MAX_A = 2.2  # a hydrogen bond, for statistics only: intermolecular O···H below this
+
+
+def hydrogen_bonds_per_molecule(positions_A):
+    """Intermolecular O···H contacts < HBOND_OH_MAX_A per molecule: 0 for isolated molecules,
+    1 for a cyclic cluster (one donated bond each), 1.33 and 1.5 for the cage and prism hexamers."""
+    molecules = molecules_of(positions_A)
+    bonds = sum(
+        int(np.linalg.norm(donor[h] - acceptor[0]) < HBOND_OH_MAX_A)
+        for a, donor in enumerate(molecules)
+        for b, acceptor in enumerate(molecules)
+        if a != b
+        for h in (1, 2)
+    )
+    return bonds / len(molecules)
+
+
 def make_configuration(kind, seed):
     """Build the configuration of random `kind` for `seed` (deterministic for numpy's PCG64).
 

@@ -19,11 +19,26 @@ from water_clusters import (
     SPLITS,
     dataset_path,
     drop_class,
+    hydrogen_bonds_per_molecule,
     make_configuration,
     read_dropped,
     read_keys,
     split_of,
 )
+
+
+def read_positions(path):
+    """Positions (N, 3) Å of each complete frame of a dataset file (none if it is missing)."""
+    if not os.path.exists(path):
+        return []
+    lines, frames, i = open(path).read().splitlines(), [], 0
+    while i < len(lines) and lines[i].strip():
+        n = int(lines[i])
+        if i + 2 + n > len(lines):
+            break
+        frames.append(np.array([[float(x) for x in line.split()[1:4]] for line in lines[i + 2 : i + 2 + n]]))
+        i += 2 + n
+    return frames
 
 
 def cmd_summary(args):
@@ -41,13 +56,15 @@ def cmd_summary(args):
     with open(os.path.join(args.out_dir, "counts.json"), "w") as handle:
         json.dump({**counts, "md_dropped": dropped}, handle, indent=2)
         handle.write("\n")
-    rows = ["| kind | train | val | test | total |", "|---|---|---|---|---|"]
+    rows = ["| kind | train | val | test | total | H-bonds per molecule |", "|---|---|---|---|---|---|"]
     totals = {split: 0 for split in SPLITS}
     for kind, row in counts.items():
-        rows.append(f"| {kind} | " + " | ".join(str(row[s]) for s in SPLITS) + f" | {sum(row.values())} |")
+        positions = [p for s in SPLITS for p in read_positions(dataset_path(args.out_dir, kind, s))]
+        hbonds = np.mean([hydrogen_bonds_per_molecule(p) for p in positions])
+        rows.append(f"| {kind} | " + " | ".join(str(row[s]) for s in SPLITS) + f" | {sum(row.values())} | {hbonds:.2f} |")
         for s in SPLITS:
             totals[s] += row[s]
-    rows.append("| **all** | " + " | ".join(str(totals[s]) for s in SPLITS) + f" | {sum(totals.values())} |")
+    rows.append("| **all** | " + " | ".join(str(totals[s]) for s in SPLITS) + f" | {sum(totals.values())} | |")
     md_trajectories = {
         kind: len({seed for s in SPLITS for seed, _ in read_keys(dataset_path(args.out_dir, kind, s))}
                   | {seed for (k, seed, _step) in read_dropped(args.out_dir) if k == kind})

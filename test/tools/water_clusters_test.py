@@ -151,6 +151,11 @@ class PlacementRules(unittest.TestCase):
         ok = [water + [0, 0, z] for z in (0.0, 3.0, 6.0, 9.0)]  # a chain is connected; stacked planes
         self.assertIsNone(wc.cluster_problem(ok))
 
+    def test_hydrogen_bond_count(self):
+        self.assertEqual(wc.hydrogen_bonds_per_molecule(wc.cyclic_hexamer()), 1.0)  # one donated each
+        apart = np.concatenate([wc.WATER_A + [0, 0, z] for z in (0.0, 3.0, 6.0)])
+        self.assertEqual(wc.hydrogen_bonds_per_molecule(apart), 0.0)
+
     def test_snapshot_filter_catches_broken_molecules(self):
         positions = np.concatenate([wc.WATER_A, wc.WATER_A + [0, 0, 3.0]])
         self.assertIsNone(water_md.snapshot_problem(positions))
