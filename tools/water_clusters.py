@@ -122,42 +122,52 @@ def random_unit_vector(rng):
     return v / np.linalg.norm(v)
 
 
-def cluster_problem(molecules):
-    """Why a list of (3, 3) molecules [O, H, H] (Å) violates the placement rules, or None."""
-    n = len(molecules)
-    for a in range(n):
-        nearest_oo = np.inf
-        for b in range(n):
-            if a == b:
-                continue
+def clash_problem(molecules):
+    """Why a list of (3, 3) molecules [O, H, H] (Å) clashes (O–O, O···H or H···H between two
+    molecules below the floors above), or None."""
+    for a in range(len(molecules)):
+        for b in range(a + 1, len(molecules)):
             d = np.linalg.norm(molecules[a][:, None, :] - molecules[b][None, :, :], axis=-1)
-            nearest_oo = min(nearest_oo, d[0, 0])
-            if b < a:
-                continue
             if d[0, 0] < OO_MIN_A:
                 return f"O-O {d[0, 0]:.3f} A < {OO_MIN_A}"
             if min(d[0, 1:].min(), d[1:, 0].min()) < OH_INTER_MIN_A:
                 return "intermolecular O-H overlap"
             if d[1:, 1:].min() < HH_INTER_MIN_A:
                 return "intermolecular H-H overlap"
-        if n > 1 and nearest_oo > OO_CONNECT_A:
-            return f"molecule {a} disconnected (nearest O-O {nearest_oo:.3f} A)"
-    # From four molecules on, every molecule can have a neighbour while the cluster is two
-    # pieces (two dimers apart): require the O–O <= OO_CONNECT_A graph to be connected.
-    # For n <= 3 the per-molecule rule above already implies this, so the monomer-trimer
-    # seeds of issue 6 build the same geometries as before.
+    return None
+
+
+def connectivity_problem(molecules):
+    """Why a list of (3, 3) molecules is not one cluster, or None: every O must be within
+    OO_CONNECT_A of another O, and the graph of those O–O links must be connected."""
+    n = len(molecules)
+    if n < 2:
+        return None
     oxygens = np.array([m[0] for m in molecules])
-    linked = np.linalg.norm(oxygens[:, None] - oxygens[None, :], axis=-1) <= OO_CONNECT_A
+    oo = np.linalg.norm(oxygens[:, None] - oxygens[None, :], axis=-1)
+    np.fill_diagonal(oo, np.inf)
+    for a in range(n):
+        if oo[a].min() > OO_CONNECT_A:
+            return f"molecule {a} disconnected (nearest O-O {oo[a].min():.3f} A)"
+    # From four molecules on, every molecule can have a neighbour while the cluster is two
+    # pieces (two dimers apart), hence the graph.  For n <= 3 the rule above implies it, so
+    # the monomer-trimer seeds of issue 6 build the same geometries as before.
     reached, frontier = {0}, [0]
     while frontier:
         a = frontier.pop()
-        for b in np.flatnonzero(linked[a]):
+        for b in np.flatnonzero(oo[a] <= OO_CONNECT_A):
             if int(b) not in reached:
                 reached.add(int(b))
                 frontier.append(int(b))
     if len(reached) < n:
         return f"cluster in pieces ({len(reached)} of {n} molecules linked by O-O <= {OO_CONNECT_A} A)"
     return None
+
+
+def cluster_problem(molecules):
+    """Why a list of (3, 3) molecules [O, H, H] (Å) violates the placement rules (a clash, or
+    not one connected cluster), or None."""
+    return clash_problem(molecules) or connectivity_problem(molecules)
 
 
 def molecules_of(positions_A):

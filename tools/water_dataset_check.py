@@ -17,10 +17,12 @@ from water_clusters import (
     KINDS,
     MD_KINDS,
     SPLITS,
+    connectivity_problem,
     dataset_path,
     drop_class,
     hydrogen_bonds_per_molecule,
     make_configuration,
+    molecules_of,
     read_dropped,
     read_keys,
     split_of,
@@ -70,11 +72,14 @@ def cmd_summary(args):
                   | {seed for (k, seed, _step) in read_dropped(args.out_dir) if k == kind})
         for kind in MD_KINDS
     }
-    rows += ["", "| MD kind | trajectories | snapshots kept | dropped (why) |", "|---|---|---|---|"]
+    rows += ["", "| MD kind | trajectories | snapshots kept | of which not one 3.5 Å cluster | dropped (why) |"]
+    rows += ["|---|---|---|---|---|"]
     for kind in MD_KINDS:
         why = ", ".join(f"{n} {name}" for name, n in sorted(dropped.get(kind, {}).items())) or "none"
-        kept = sum(counts.get(kind, {}).values())
-        rows.append(f"| {kind} | {md_trajectories[kind]} | {kept} | {sum(dropped.get(kind, {}).values())} ({why}) |")
+        positions = [p for s in SPLITS for p in read_positions(dataset_path(args.out_dir, kind, s))]
+        loose = sum(connectivity_problem(molecules_of(p)) is not None for p in positions)
+        n_dropped = sum(dropped.get(kind, {}).values())
+        rows.append(f"| {kind} | {md_trajectories[kind]} | {len(positions)} | {loose} | {n_dropped} ({why}) |")
     table = "\n".join(rows)
     print(table)
     readme = os.path.join(args.out_dir, "README.md")

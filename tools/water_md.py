@@ -4,8 +4,7 @@ Trajectory `seed` of an MD kind (md-tetramer, md-pentamer, md-hexamer) starts fr
 generator's cluster of the same size and seed (water_clusters.start_geometry), draws its
 temperature from the seed, and runs `e3md run` (Langevin, one CPU thread) with the water model
 pinned by its git blob hash, so the snapshots are what MD with that model visits.  Snapshots
-every SNAPSHOT_EVERY steps are kept unless a molecule broke or the clash/connectivity rules
-fail.  psi4-free; make-water-dataset.py labels the snapshots.
+every SNAPSHOT_EVERY steps are kept unless a molecule broke or two molecules clash.  psi4-free; make-water-dataset.py labels the snapshots.
 """
 
 import json
@@ -21,7 +20,7 @@ from water_clusters import (
     Configuration,
     WATER_SPECIES,
     broken_molecule,
-    cluster_problem,
+    clash_problem,
     molecules_of,
     start_geometry,
 )
@@ -150,8 +149,11 @@ def run_trajectory(kind, seed, keep_dir=None):
 
 
 def snapshot_problem(positions_A):
-    """Why an MD snapshot is dropped (broken molecule, or the clash/connectivity rules), or None."""
-    return broken_molecule(positions_A) or cluster_problem(molecules_of(positions_A))
+    """Why an MD snapshot is dropped, or None: a broken molecule, or a clash (O–O, O···H or
+    H···H below the generator's floors).  A molecule that has wandered beyond the generator's
+    3.5 Å connectivity (a stretched hydrogen bond, the start of an evaporation) is kept: MD
+    visits it, and the model has to get it right (summary counts those snapshots)."""
+    return broken_molecule(positions_A) or clash_problem(molecules_of(positions_A))
 
 
 def snapshot_configuration(kind, seed, step, positions_A, code):

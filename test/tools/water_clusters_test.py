@@ -156,9 +156,14 @@ class PlacementRules(unittest.TestCase):
         apart = np.concatenate([wc.WATER_A + [0, 0, z] for z in (0.0, 3.0, 6.0)])
         self.assertEqual(wc.hydrogen_bonds_per_molecule(apart), 0.0)
 
-    def test_snapshot_filter_catches_broken_molecules(self):
+    def test_snapshot_filter_drops_broken_molecules_and_clashes_keeps_loose_clusters(self):
         positions = np.concatenate([wc.WATER_A, wc.WATER_A + [0, 0, 3.0]])
         self.assertIsNone(water_md.snapshot_problem(positions))
+        loose = np.concatenate([wc.WATER_A, wc.WATER_A + [0, 0, 4.2]])  # a molecule wandering off
+        self.assertIsNone(water_md.snapshot_problem(loose))
+        self.assertIn("disconnected", wc.cluster_problem(wc.molecules_of(loose)))
+        clash = np.concatenate([wc.WATER_A, wc.WATER_A + [0, 0, 2.3]])
+        self.assertIn("O-O", water_md.snapshot_problem(clash))
         stretched = positions.copy()
         stretched[4] = stretched[3] + 1.35 * (stretched[4] - stretched[3]) / np.linalg.norm(stretched[4] - stretched[3])
         self.assertIn("broken", water_md.snapshot_problem(stretched))
