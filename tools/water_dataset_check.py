@@ -81,7 +81,6 @@ def cmd_summary(args):
         n_dropped = sum(dropped.get(kind, {}).values())
         rows.append(f"| {kind} | {md_trajectories[kind]} | {len(positions)} | {loose} | {n_dropped} ({why}) |")
     table = "\n".join(rows)
-    print(table)
     readme = os.path.join(args.out_dir, "README.md")
     if os.path.exists(readme):
         with open(readme) as handle:
@@ -93,6 +92,7 @@ def cmd_summary(args):
         text = pattern.sub(lambda m: f"{m.group(1)}{table}\n\n(counted {stamp})\n{m.group(2)}", text)
         with open(readme, "w") as handle:
             handle.write(text)
+    print(table)  # last: a closed stdout (summary | head) must not cost the README update
 
 
 def expected_configuration(kind, atoms, rerun, code):
