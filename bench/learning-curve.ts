@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createNequip } from '../potentials/index.js';
+import { createNequip } from '../models/index.js';
 import { nequipOptionsOf, parseTrainConfig, prepareTraining, runTraining, type DatasetStatistics, type ModelSection } from '../train/index.js';
 
 /** Options of {@link runLearningCurve}. */

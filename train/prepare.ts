@@ -4,7 +4,7 @@
  * references as shifts, the force RMS as scale, NequIP's average neighbour count).
  */
 import { InputError } from '../io/index.js';
-import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../potentials/index.js';
+import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../models/index.js';
 import type { TrainConfig } from './config.js';
 import { Rng } from '../engine/index.js';
 import { shuffled } from './batch.js';

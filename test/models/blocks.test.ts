@@ -7,14 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { channelwise, fullyConnected, Gate, activations, Irreps, Linear, sphericalHarmonics } from '../../o3/index.js';
 import { createGraph, evaluateValues, type Graph, type Value } from '../../onnx/index.js';
 import { Rng } from '../../engine/random.js';
-import { fromFlat, toFlat } from '../../potentials/model/features.js';
-import { createLinear, emitLinear } from '../../potentials/model/linear.js';
-import { createParameterSet } from '../../potentials/model/parameters.js';
-import { createSelfConnection, emitConvolution, emitSelfConnection } from '../../potentials/model/tensor-product.js';
-import { emitGate } from '../../potentials/model/gate.js';
-import { emitSphericalHarmonics } from '../../potentials/model/spherical-harmonics.js';
-import { emitRadialEmbedding, polynomialCutoff, radialSettings, createRadialParameters } from '../../potentials/model/radial.js';
-import { checkBlocks, type Block } from '../../potentials/model/block.js';
+import { fromFlat, toFlat } from '../../models/features.js';
+import { createLinear, emitLinear } from '../../models/linear-layer.js';
+import { createParameterSet } from '../../models/parameters.js';
+import { createSelfConnection, emitConvolution, emitSelfConnection } from '../../models/tensor-product-layer.js';
+import { emitGate } from '../../models/gate-layer.js';
+import { emitSphericalHarmonics } from '../../models/spherical-harmonics-layer.js';
+import { emitRadialEmbedding, polynomialCutoff, radialSettings, createRadialParameters } from '../../models/radial.js';
+import { checkBlocks, type Block } from '../../models/block.js';
 
 const rng = new Rng(11);
 const normals = (n: number): Float64Array => {
@@ -162,7 +162,7 @@ describe('graph emitters match o3 plans', () => {
 describe('channel product', () => {
   it("a weightless 'uuu' product of two multi-term features equals TensorProduct.apply", async () => {
     const { TensorProduct } = await import('../../o3/index.js');
-    const { emitChannelProduct } = await import('../../potentials/model/tensor-product.js');
+    const { emitChannelProduct } = await import('../../models/tensor-product-layer.js');
     const in1 = Irreps.parse('3x0e+3x1o+3x2e');
     const in2 = Irreps.parse('3x0e+3x1o+3x2e');
     const specs: { i1: number; i2: number; out: number; mode: 'uuu'; hasWeight: false }[] = [];

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../../potentials/index.js';
+import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../../models/index.js';
 
 /** Absolute paths of the mini water splits (test/fixtures/train). */
 export const MINI = {

@@ -8,7 +8,7 @@
  *
  * The gradient is part of the graph (e3md's autodiff), so running the model needs only onnxruntime.
  */
-import { createGraph, writeModel, type FloatDType, type Graph, type Value } from '../../onnx/index.js';
+import { createGraph, writeModel, type FloatDType, type Graph, type Value } from '../onnx/index.js';
 import { createFieldStore, emitBlocks } from './block.js';
 import { declareInputs, edgeLengths, edgeVectors, GEOMETRY_IRREPS, type PotentialInputs } from './inputs.js';
 import type { PotentialModel } from './model.js';

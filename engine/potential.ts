@@ -3,7 +3,8 @@
  * the potential energy, the forces and the virial. Pair potentials consume half lists; learned
  * models consume full directed lists with Cartesian shifts (DESIGN.md §5).
  */
-import type { System, NeighborList, NeighborListKind } from '../engine/index.js';
+import type { NeighborList, NeighborListKind } from './neighbor-list.js';
+import type { System } from './system.js';
 
 /** What `Potential.compute` writes. One object is reused for every step: no allocation per step. */
 export interface ForceOutput {

@@ -2,9 +2,9 @@
  * Options of the NequIP builder, typed and nested, with NequIP's defaults (Batzner et al.,
  * Nat. Commun. 13, 2453 (2022); nequip 0.5 `configs/full.yaml`).
  */
-import { radialSettings, type RadialOptions, type RadialSettings } from '../model/radial.js';
-import type { ScaleShiftOptions } from '../model/common-blocks.js';
-import { positiveInt as sharedPositiveInt, sharedSettings } from '../model/settings.js';
+import { radialSettings, type RadialOptions, type RadialSettings } from '../radial.js';
+import type { ScaleShiftOptions } from '../common-blocks.js';
+import { positiveInt as sharedPositiveInt, sharedSettings } from '../settings.js';
 
 /** Activation names per parity of the scalar they act on. */
 export interface ParityActivations {

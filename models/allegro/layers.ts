@@ -14,13 +14,13 @@
  */
 import { Irrep, Irreps, TensorProduct, type InstructionSpec, type MulIrrep } from '../../o3/index.js';
 import type { Graph, Value } from '../../onnx/index.js';
-import type { Block } from '../model/block.js';
-import { features, simplifyFeatures, type Features } from '../model/features.js';
-import { createLinear, emitLinear, linearPlan } from '../model/linear.js';
-import { createMlp, emitMlp } from '../model/mlp.js';
-import type { ParameterSet } from '../model/parameters.js';
-import { emitPolynomialCutoff } from '../model/radial.js';
-import { emitChannelProduct } from '../model/tensor-product.js';
+import type { Block } from '../block.js';
+import { features, simplifyFeatures, type Features } from '../features.js';
+import { createLinear, emitLinear, linearPlan } from '../linear-layer.js';
+import { createMlp, emitMlp } from '../mlp.js';
+import type { ParameterSet } from '../parameters.js';
+import { emitPolynomialCutoff } from '../radial.js';
+import { emitChannelProduct } from '../tensor-product-layer.js';
 import type { AllegroSettings } from './options.js';
 
 const SCALAR = Irreps.parse('1x0e');

@@ -7,8 +7,8 @@
  * and maps them to the harmonics with one constant matrix, so lmax 2 costs two products, one
  * concat and one matmul per edge batch instead of dozens of scalar ops.
  */
-import { Irreps, shPolynomials, type ShNormalization } from '../../o3/index.js';
-import type { Graph, Value } from '../../onnx/index.js';
+import { Irreps, shPolynomials, type ShNormalization } from '../o3/index.js';
+import type { Graph, Value } from '../onnx/index.js';
 
 /** Options of {@link emitSphericalHarmonics}. */
 export interface SphericalHarmonicsEmitOptions {

@@ -2,9 +2,9 @@
  * Options of the Allegro builder, typed and nested (Musaelian et al., Nat. Commun. 14, 579
  * (2023); allegro 0.2 defaults scaled down where noted so that a default model runs MD on a CPU).
  */
-import { radialSettings, type RadialOptions, type RadialSettings } from '../model/radial.js';
-import type { ScaleShiftOptions } from '../model/common-blocks.js';
-import { positiveInt as sharedPositiveInt, sharedSettings } from '../model/settings.js';
+import { radialSettings, type RadialOptions, type RadialSettings } from '../radial.js';
+import type { ScaleShiftOptions } from '../common-blocks.js';
+import { positiveInt as sharedPositiveInt, sharedSettings } from '../settings.js';
 
 /** A scalar MLP's hidden layers. */
 export interface HiddenLayers {

@@ -15,8 +15,8 @@
  *   edge_vectors    [E, 3]               1x1o, r_ij, Å (given to the first block)
  *   edge_lengths    [E, 1]               1x0e, |r_ij|, Å (given to the first block)
  */
-import { Irreps, type IrrepsLike } from '../../o3/index.js';
-import type { Graph, Value } from '../../onnx/index.js';
+import { Irreps, type IrrepsLike } from '../o3/index.js';
+import type { Graph, Value } from '../onnx/index.js';
 import { features, type Features } from './features.js';
 import type { PotentialInputs } from './inputs.js';
 

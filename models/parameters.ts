@@ -8,8 +8,8 @@
  * in the forward computation (path weights, 1/√fan_in), so the scale of the features does not
  * depend on how the weights were drawn.
  */
-import { Rng } from '../../engine/index.js';
-import type { Graph, Value } from '../../onnx/index.js';
+import { Rng } from '../engine/index.js';
+import type { Graph, Value } from '../onnx/index.js';
 
 /** One named tensor of trainable numbers. */
 export interface Parameter {

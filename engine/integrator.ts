@@ -3,7 +3,8 @@
  * `{ init, step }`, and `step` is written as a sequence of named half-steps (kick, drift,
  * ornsteinUhlenbeck) around exactly one force evaluation.
  */
-import type { System, RngState } from '../engine/index.js';
+import type { RngState } from './random.js';
+import type { System } from './system.js';
 
 /**
  * Recomputes `system.forces` (and the run loop's energy/virial) for the current positions.

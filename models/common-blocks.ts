@@ -2,13 +2,13 @@
  * Blocks shared by NequIP and Allegro: species one-hot, edge harmonics, radial embedding,
  * atom-wise linear maps and the per-species energy scale and shift.
  */
-import { Irreps, type Linear } from '../../o3/index.js';
+import { Irreps, type Linear } from '../o3/index.js';
 import type { Block } from './block.js';
 import { features } from './features.js';
-import { emitLinear, createLinear } from './linear.js';
+import { emitLinear, createLinear } from './linear-layer.js';
 import type { ParameterSet } from './parameters.js';
 import { createRadialParameters, emitRadialEmbedding, type RadialSettings } from './radial.js';
-import { emitSphericalHarmonics } from './spherical-harmonics.js';
+import { emitSphericalHarmonics } from './spherical-harmonics-layer.js';
 
 const EDGE_VECTORS = Irreps.parse('1x1o');
 const SCALAR = Irreps.parse('1x0e');

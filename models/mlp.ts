@@ -4,8 +4,8 @@
  * no biases, weights drawn N(0, 1) and divided by √fan_in in the forward pass, hidden
  * activations scaled to unit second moment. Layer k's weight is `${prefix}.w${k}` [h_k, h_{k+1}].
  */
-import type { Graph, Value } from '../../onnx/index.js';
-import { activationByName, emitActivation, secondMomentFactor } from './activation.js';
+import type { Graph, Value } from '../onnx/index.js';
+import { activationByName, emitActivation, secondMomentFactor } from './activation-layer.js';
 import type { ParameterSet } from './parameters.js';
 
 /** Shape and nonlinearity of an MLP. */

@@ -7,11 +7,11 @@
  * Everything is per edge and centred on one atom, so `interaction_depth` is 1: a domain needs
  * only one cutoff of ghost atoms.
  */
-import { checkBlocks, type Block } from '../model/block.js';
-import { GEOMETRY_IRREPS } from '../model/inputs.js';
-import { oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock } from '../model/common-blocks.js';
-import { summarizeBlocks, type PotentialModel } from '../model/model.js';
-import { createParameterSet } from '../model/parameters.js';
+import { checkBlocks, type Block } from '../block.js';
+import { GEOMETRY_IRREPS } from '../inputs.js';
+import { oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock } from '../common-blocks.js';
+import { summarizeBlocks, type PotentialModel } from '../model.js';
+import { createParameterSet } from '../parameters.js';
 import { allegroLayer, edgeEnergyBlock, twoBodyBlock } from './layers.js';
 import { allegroSettings, type AllegroOptions } from './options.js';
 

@@ -12,14 +12,14 @@
  * weight layout of each piece matches NequIP's.
  */
 import { channelwise, fullyConnected, Gate, Irrep, Irreps, type Activation, type MulIrrep } from '../../o3/index.js';
-import type { Block } from '../model/block.js';
-import { activationByName } from '../model/activation.js';
-import { features, simplifyFeatures } from '../model/features.js';
-import { emitGate } from '../model/gate.js';
-import { createLinear, emitLinear, linearPlan } from '../model/linear.js';
-import { createMlp, emitMlpParts } from '../model/mlp.js';
-import type { ParameterSet } from '../model/parameters.js';
-import { createSelfConnection, emitConvolution, emitSelfConnection } from '../model/tensor-product.js';
+import type { Block } from '../block.js';
+import { activationByName } from '../activation-layer.js';
+import { features, simplifyFeatures } from '../features.js';
+import { emitGate } from '../gate-layer.js';
+import { createLinear, emitLinear, linearPlan } from '../linear-layer.js';
+import { createMlp, emitMlpParts } from '../mlp.js';
+import type { ParameterSet } from '../parameters.js';
+import { createSelfConnection, emitConvolution, emitSelfConnection } from '../tensor-product-layer.js';
 import type { NequipSettings } from './options.js';
 
 /** Whether some ir1 ∈ a and ir2 ∈ b couple to `ir` (nequip's `tp_path_exists`). */

@@ -2,8 +2,8 @@
  * Scalar activations as graph ops, keyed by the names of o3's `activations` (whose parity and
  * second-moment constants the gate and MLP plans use).
  */
-import { activations, normalize2mom, type Activation } from '../../o3/index.js';
-import type { Graph, Value } from '../../onnx/index.js';
+import { activations, normalize2mom, type Activation } from '../o3/index.js';
+import type { Graph, Value } from '../onnx/index.js';
 
 /** Names a model option may give for an activation. */
 export type ActivationName = keyof typeof activations;

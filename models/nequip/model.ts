@@ -9,13 +9,13 @@
  * weights) finds the same pieces.
  */
 import { Irreps } from '../../o3/index.js';
-import type { Block } from '../model/block.js';
-import { atomwiseLinearBlock, oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock } from '../model/common-blocks.js';
-import { createLinear, emitLinear, linearPlan } from '../model/linear.js';
-import { summarizeBlocks, type PotentialModel } from '../model/model.js';
-import { createParameterSet } from '../model/parameters.js';
-import { checkBlocks } from '../model/block.js';
-import { GEOMETRY_IRREPS } from '../model/inputs.js';
+import type { Block } from '../block.js';
+import { atomwiseLinearBlock, oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock } from '../common-blocks.js';
+import { createLinear, emitLinear, linearPlan } from '../linear-layer.js';
+import { summarizeBlocks, type PotentialModel } from '../model.js';
+import { createParameterSet } from '../parameters.js';
+import { checkBlocks } from '../block.js';
+import { GEOMETRY_IRREPS } from '../inputs.js';
 import { convNetLayer } from './convnet.js';
 import { nequipSettings, type NequipOptions } from './options.js';
 

@@ -9,7 +9,7 @@
  * and u = 0 beyond r_max. u, u′ and u″ all vanish at x = 1, so energies, forces and their first
  * derivative are continuous as a neighbour crosses r_max.
  */
-import type { Graph, Value } from '../../onnx/index.js';
+import type { Graph, Value } from '../onnx/index.js';
 import type { ParameterSet } from './parameters.js';
 
 /** Options of the radial embedding. */

@@ -4,8 +4,8 @@
  * scaled by the path weight. Path n's weight is `${prefix}.w${n}` [mul_in, mul_out] — e3nn's
  * layout, path by path — and the bias of scalar output term k is `${prefix}.b${k}` [mul_out].
  */
-import { Linear, type IrrepsLike } from '../../o3/index.js';
-import type { Graph } from '../../onnx/index.js';
+import { Linear, type IrrepsLike } from '../o3/index.js';
+import type { Graph } from '../onnx/index.js';
 import { termSums, type Features } from './features.js';
 import type { ParameterSet } from './parameters.js';
 

@@ -3,9 +3,9 @@
  * through, and each gated irrep copy is multiplied by its own activated gate scalar, a broadcast
  * product [B, 2l+1, mul] · [B, 1, mul].
  */
-import type { Gate, Slice } from '../../o3/index.js';
-import type { Graph, Value } from '../../onnx/index.js';
-import { emitActivation } from './activation.js';
+import type { Gate, Slice } from '../o3/index.js';
+import type { Graph, Value } from '../onnx/index.js';
+import { emitActivation } from './activation-layer.js';
 import { features, sliceChannels, type Features } from './features.js';
 
 /** The channel range of input components [slice.start, slice.stop) as a term value. */

@@ -12,8 +12,8 @@
  * Self-connection ('uvw' with scalar input 2, e.g. one-hot species): per-species linear maps,
  * one matmul over all species followed by a one-hot-weighted sum.
  */
-import { wigner3j, type TensorProduct } from '../../o3/index.js';
-import type { Dim, Graph, Value } from '../../onnx/index.js';
+import { wigner3j, type TensorProduct } from '../o3/index.js';
+import type { Dim, Graph, Value } from '../onnx/index.js';
 import { termSums, type Features } from './features.js';
 import type { MlpParts } from './mlp.js';
 import type { ParameterSet } from './parameters.js';

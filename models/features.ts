@@ -6,8 +6,8 @@
  * ([B, Σ mul·(2l+1)], mul-major within a term) is produced only at the boundary (`toFlat`), so
  * numbers and weights still carry over to and from e3nn.
  */
-import { Irreps, type IrrepsLike } from '../../o3/index.js';
-import type { Dim, Graph, Value } from '../../onnx/index.js';
+import { Irreps, type IrrepsLike } from '../o3/index.js';
+import type { Dim, Graph, Value } from '../onnx/index.js';
 
 /** A feature field: its irreps and one value per term, term k shaped [B, 2l_k+1, mul_k]. */
 export interface Features {

@@ -3,7 +3,7 @@
  * parameters and identity — from which `exportPotential` makes an ONNX potential in float32 or
  * float64 (DESIGN.md §5).
  */
-import type { Irreps } from '../../o3/index.js';
+import type { Irreps } from '../o3/index.js';
 import type { Block } from './block.js';
 import type { ParameterSet } from './parameters.js';
 

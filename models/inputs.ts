@@ -2,8 +2,8 @@
  * The graph inputs of an e3md potential (DESIGN.md §5) and the edge geometry every model starts
  * from. Each field is declared once here with its shape and unit.
  */
-import { Irreps } from '../../o3/index.js';
-import type { Graph, Value } from '../../onnx/index.js';
+import { Irreps } from '../o3/index.js';
+import type { Graph, Value } from '../onnx/index.js';
 
 /** The five contract inputs plus the index rows split out of `edge_index`. */
 export interface PotentialInputs {
