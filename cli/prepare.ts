@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
-import { createOnnxPotential, lennardJones } from '../potentials/index.js';
+import { createOnnxPotential, defaultModelThreads, lennardJones } from '../potentials/index.js';
 import { deviceProblem, onnxFileProblem } from './model-file.js';
 import { type Potential } from '../engine/index.js';
 import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
@@ -22,6 +22,8 @@ export interface RunOverrides {
   steps?: number;
   /** Checkpoint to continue from. */
   restartPath?: string;
+  /** onnxruntime intra-op threads (overrides `potential.threads`). */
+  threads?: number;
 }
 
 /** A validated run, ready to open its outputs and start. */
@@ -77,7 +79,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = await buildPotential(spec, system, notes);
+  const potential = await buildPotential(spec, system, notes, overrides.threads);
   return { spec, system, potential, integrator, untilStep, restart, notes };
 }
 
@@ -161,7 +163,7 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
+async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined): Promise<Potential> {
   const p = spec.potential;
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
@@ -170,7 +172,7 @@ async function buildPotential(spec: RunSpec, system: System, notes: string[]): P
     let potential: Awaited<ReturnType<typeof createOnnxPotential>>;
     const fallback: string[] = [];
     try {
-      potential = await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => (/unavailable/.test(message) ? fallback : notes).push(message) });
+      potential = await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, intraOpThreads: threads ?? p.threads ?? defaultModelThreads(system.n), log: (message) => (/unavailable/.test(message) ? fallback : notes).push(message) });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }

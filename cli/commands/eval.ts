@@ -12,7 +12,8 @@ import {
   checkWritable, clobberMessage, findClobber, formatExtxyz, OutputError, readStructure, STRUCTURE_FORMATS, writeFileAtomic,
   type ExtxyzColumnOut, type InfoValue, type StructureFormat, type XyzFrame,
 } from '../../io/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential, defaultModelThreads, singlePoint } from '../../potentials/index.js';
+import { positiveInteger } from '../arguments.js';
 import { deviceProblem, onnxFileProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../run.js';
 
@@ -25,6 +26,8 @@ export interface EvalFlags {
   structure: string;
   out?: string;
   device?: string;
+  /** onnxruntime intra-op threads (default: defaultModelThreads of the largest frame). */
+  threads?: number;
   quiet?: boolean;
   /** Prefix of the predicted keys and columns in --out (default `e3md_`). */
   prefix?: string;
@@ -51,14 +54,15 @@ export interface EvaluatedFrame {
  * @throws naming the file, the frame or the model problem
  * @example const frames = await evaluateFrames('model.onnx', 'water.extxyz');
  */
-export async function evaluateFrames(model: string, structure: string, device = 'auto', format?: StructureFormat): Promise<EvaluatedFrame[]> {
+export async function evaluateFrames(model: string, structure: string, device = 'auto', threads?: number, format?: StructureFormat): Promise<EvaluatedFrame[]> {
   const frames = readStructure(structure, format);
   if (frames.length === 0) throw new Error(`${structure}: no frames`);
   const species = [...new Set(frames.flatMap((f) => f.symbols))];
   const notOnnx = onnxFileProblem(model);
   if (notOnnx) throw new Error(`--model ${model} ${notOnnx}`);
   const fallback: string[] = [];
-  const potential = await createOnnxPotential({ model, typeNames: species, device, log: (m) => fallback.push(m) });
+  const intraOpThreads = threads ?? defaultModelThreads(Math.max(...frames.map((f) => f.symbols.length)));
+  const potential = await createOnnxPotential({ model, typeNames: species, device, intraOpThreads, log: (m) => fallback.push(m) });
   try {
     const problem = deviceProblem(device, potential.provider, fallback);
     if (problem) throw new Error(`--device ${problem}`);
@@ -173,6 +177,7 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
     .option('--out <file.extxyz>', 'write the frames with the model\'s predictions added (never the --structure file itself)')
     .option('--prefix <text>', 'prefix of the predicted keys in --out', PREDICTION_PREFIX)
     .option('--device <device>', 'auto | cpu | cuda | cuda:N | webgpu', 'auto')
+    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; results are the same bits at any count)', positiveInteger)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  e3md eval --model examples/water/water-nequip.onnx --structure examples/water/dataset/dimer-test.extxyz --out predicted.extxyz\n  (then in Python: a = ase.io.read("predicted.extxyz", ":"); a[0].info["e3md_energy"], a[0].get_potential_energy() is the reference)\n')
     .action(async (flags: EvalFlags) => {
@@ -202,7 +207,7 @@ export async function evalCommand(flags: EvalFlags, io: CliStreams): Promise<num
   }
   let results: EvaluatedFrame[];
   try {
-    results = await evaluateFrames(flags.model, flags.structure, flags.device ?? 'auto', flags.format);
+    results = await evaluateFrames(flags.model, flags.structure, flags.device ?? 'auto', flags.threads, flags.format);
   } catch (e) {
     io.stderr.write(`e3md eval: ${(e as Error).message}\n`);
     return EXIT.badInput;
