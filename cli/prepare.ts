@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
+import { BLOW_UP_DISTANCE_A, createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotential, defaultModelThreads, lennardJones } from '../potentials/index.js';
@@ -91,16 +91,15 @@ export function displayPath(p: string): string {
 
 /**
  * Coordinates far beyond any simulation (a typo such as 1e300, or a blown-up frame) would make the
- * neighbor search meaningless: refuse them, naming the atom's line.
+ * neighbor search meaningless: refuse them, naming the atom's line. The bound is the run loop's
+ * own blow-up distance.
  */
-export const MAX_COORDINATE_A = 1e8;
-
 function checkCoordinates(frame: XyzFrame, file: string): void {
   const p = frame.positions;
   for (let k = 0; k < p.length; k++) {
-    if (Math.abs(p[k]!) > MAX_COORDINATE_A) {
+    if (Math.abs(p[k]!) > BLOW_UP_DISTANCE_A) {
       const a = Math.floor(k / 3);
-      throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has the coordinate ${'xyz'[k % 3]} = ${p[k]} Å, beyond ±${MAX_COORDINATE_A} Å (a typo, or a frame of a run that blew up?)`, { file, line: atomLine(frame, a) });
+      throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has the coordinate ${'xyz'[k % 3]} = ${p[k]} Å, beyond ±${BLOW_UP_DISTANCE_A} Å (a typo, or a frame of a run that blew up?)`, { file, line: atomLine(frame, a) });
     }
   }
 }
