@@ -33,7 +33,7 @@ import {
   type IpiPositions,
   type IpiResult,
 } from '../../io/index.js';
-import { createOnnxPotential, lennardJones } from '../../potentials/index.js';
+import { createOnnxPotential, lennardJones, type OnnxPotential } from '../../potentials/index.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md serve` as commander parses them. */
@@ -129,10 +129,10 @@ export async function serveCommand(flags: ServeFlags, io: CliStreams): Promise<n
 
   const units = atomicUnits(flags.codata);
   const evaluator = createEvaluator(template.system, potential, (note) => say(`note: ${note}`));
-  const provider = (potential as { provider?: string }).provider;
+  const { provider, metadata } = potential as Partial<OnnxPotential>;
   const boundaries = template.system.box.isOpen ? 'open boundaries' : `periodic along ${['a', 'b', 'c'].filter((_, k) => template.system.box.pbc[k]).join(', ')}`;
   say(
-    `e3md serve: ${template.system.n} atoms (${template.formula}) from ${flags.structure}, ${potential.name}${provider ? ` (${provider})` : ''}, ` +
+    `e3md serve: ${template.system.n} atoms (${template.formula}) from ${flags.structure}, ${potential.name}${metadata ? ` ${metadata.dtype}` : ''}${provider ? ` (${provider})` : ''}, ` +
     `${boundaries}, atomic units of CODATA ${flags.codata}`,
   );
 
