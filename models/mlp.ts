@@ -14,6 +14,8 @@ export interface MlpSpec {
   readonly widths: readonly number[];
   /** Hidden activation name (default 'silu'); the last layer is linear. */
   readonly activation?: string;
+  /** Second-moment factor of the hidden activation (default: the exact `normalize2mom`). */
+  readonly factor?: number;
 }
 
 /** Creates the weights of an MLP under `prefix`. @throws on bad widths */
@@ -39,7 +41,7 @@ export interface MlpParts {
  */
 export function emitMlpParts(g: Graph, params: ParameterSet, prefix: string, x: Value, spec: MlpSpec): MlpParts {
   const act = activationByName(spec.activation ?? 'silu');
-  const factor = secondMomentFactor(act);
+  const factor = spec.factor ?? secondMomentFactor(act);
   const w = spec.widths;
   let h = x;
   // The activation's second-moment constant is folded into the next layer's weight together

@@ -13,7 +13,7 @@
  */
 import { channelwise, fullyConnected, Gate, Irrep, Irreps, type Activation, type MulIrrep } from '../../o3/index.js';
 import type { Block } from '../block.js';
-import { activationByName } from '../activation-layer.js';
+import { activationByName, secondMomentFactor } from '../activation-layer.js';
 import { features, simplifyFeatures } from '../features.js';
 import { emitGate } from '../gate-layer.js';
 import { createLinear, emitLinear, linearPlan } from '../linear-layer.js';
@@ -61,6 +61,7 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
     gates,
     actGates: gates.terms.map((t) => act(s.nonlinearity.gates, t.ir.p)),
     gated,
+    normalizeActivations: (a) => s.activationFactors?.[a.name] ?? secondMomentFactor(a),
   });
   const convOut = gate.irrepsIn;
 
@@ -74,7 +75,7 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
   const neighborScale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors);
 
   createLinear(params, `${name}.linear_1`, linear1);
-  createMlp(params, `${name}.radial_mlp`, { widths: mlpWidths, activation: s.radialMlp.activation });
+  createMlp(params, `${name}.radial_mlp`, { widths: mlpWidths, activation: s.radialMlp.activation, factor: s.activationFactors?.[s.radialMlp.activation] });
   createLinear(params, `${name}.linear_2`, linear2);
   createSelfConnection(params, `${name}.self_connection`, selfConnection);
 
@@ -86,7 +87,7 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
       const h = fields.features('node_features');
       const attrs = fields.flat('node_attrs');
       const x = g.scope('linear_1', () => emitLinear(g, params, `${name}.linear_1`, linear1, h));
-      const weights = g.scope('radial_mlp', () => emitMlpParts(g, params, `${name}.radial_mlp`, fields.flat('edge_embedding'), { widths: mlpWidths, activation: s.radialMlp.activation }));
+      const weights = g.scope('radial_mlp', () => emitMlpParts(g, params, `${name}.radial_mlp`, fields.flat('edge_embedding'), { widths: mlpWidths, activation: s.radialMlp.activation, factor: s.activationFactors?.[s.radialMlp.activation] }));
       const conv = g.scope('convolution', () => {
         const xj = features(x.irreps, x.terms.map((t) => g.gather(t, inputs.neighbor, 0)), `${name}: neighbour features`);
         const reduce = { index: inputs.center, numSegments: 'N' };

@@ -5,6 +5,7 @@
 import { radialSettings, type RadialOptions, type RadialSettings } from '../radial.js';
 import type { ScaleShiftOptions } from '../common-blocks.js';
 import { positiveInt as sharedPositiveInt, sharedSettings } from '../settings.js';
+import { activationByName } from '../activation-layer.js';
 
 /** Activation names per parity of the scalar they act on. */
 export interface ParityActivations {
@@ -57,6 +58,13 @@ export interface NequipOptions {
   readonly scaleShift?: ScaleShiftOptions;
   /** Seed of the weight initialization (default 0). */
   readonly seed?: number;
+  /**
+   * Second-moment factors of activations by name, replacing the exact `normalize2mom` value (the
+   * default). e3nn estimates them by Monte Carlo (silu 1.67918 against the exact 1.67653), so a
+   * model trained with nequip is reproduced exactly only with e3nn's numbers; `e3md model import`
+   * sets them.
+   */
+  readonly activationFactors?: Readonly<Record<string, number>>;
 }
 
 /** Options with every default filled in. */
@@ -75,6 +83,8 @@ export interface NequipSettings {
   readonly readout: { readonly hiddenFeatures: number };
   readonly scaleShift: ScaleShiftOptions;
   readonly seed: number;
+  /** The activations whose factor is not the exact one; absent when none. */
+  readonly activationFactors?: Readonly<Record<string, number>>;
 }
 
 const positiveInt = (v: number, what: string, min = 1) => sharedPositiveInt('nequip', v, what, min);
@@ -108,5 +118,16 @@ export function nequipSettings(o: NequipOptions): NequipSettings {
     readout: { hiddenFeatures: positiveInt(o.readout?.hiddenFeatures ?? Math.max(1, Math.floor(numFeatures / 2)), 'readout.hiddenFeatures') },
     scaleShift: o.scaleShift ?? {},
     seed: o.seed ?? 0,
+    ...(o.activationFactors && Object.keys(o.activationFactors).length > 0 && { activationFactors: activationFactors(o.activationFactors) }),
   });
+}
+
+function activationFactors(factors: Readonly<Record<string, number>> | undefined): Readonly<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(factors ?? {})) {
+    activationByName(name);
+    if (!(v > 0) || !Number.isFinite(v)) throw new Error(`nequip: activationFactors.${name} must be a number > 0, got ${v}`);
+    out[name] = v;
+  }
+  return Object.freeze(out);
 }
