@@ -7,3 +7,4 @@
 export { createNequip, type NequipOptions, type NequipSettings } from './nequip/index.js';
 export { createAllegro, type AllegroOptions, type AllegroSettings } from './allegro/index.js';
 export * from './parts.js';
+export { rebuildModel, type RebuiltModel } from './rebuild.js';
