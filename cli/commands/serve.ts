@@ -33,7 +33,8 @@ import {
   type IpiPositions,
   type IpiResult,
 } from '../../io/index.js';
-import { createOnnxPotential, lennardJones, type OnnxPotential } from '../../potentials/index.js';
+import { createOnnxPotential, defaultModelThreads, lennardJones, type OnnxPotential } from '../../potentials/index.js';
+import { positiveInteger } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md serve` as commander parses them. */
@@ -55,12 +56,6 @@ export interface ServeFlags {
 function nonNegative(text: string): number {
   const v = Number(text);
   if (!(v >= 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number ≥ 0, got "${text}"`);
-  return v;
-}
-
-function positiveInteger(text: string): number {
-  const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !(v >= 1) || !Number.isSafeInteger(v)) throw new InvalidArgumentError(`expected a positive integer, got "${text}"`);
   return v;
 }
 
@@ -87,7 +82,7 @@ export function registerServeCommand(program: Command, io: CliStreams, setExit: 
     .option('--model <file.onnx>', 'an e3md ONNX potential')
     .option('--potential <block.json|json>', 'a potential block as in input.json ("kind": "onnx" or "lennard-jones"), from a file or inline')
     .option('--device <device>', 'with --model: auto | cpu | cuda | cuda:N | webgpu', 'auto')
-    .option('--threads <n>', 'onnxruntime CPU threads (default: its own choice)', positiveInteger)
+    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; the same bits at any count)', positiveInteger)
     .option('--unix <name>', 'UNIX socket: /tmp/ipi_NAME as i-PI (address NAME) and ASE (unixsocket=NAME) create it; an absolute path is taken as is')
     .option('--host <host>', `TCP server host (default localhost)`)
     .option('--port <port>', `TCP server port (default ${IPI_DEFAULT_PORT}, as i-PI and ASE)`, port)
@@ -122,7 +117,7 @@ export async function serveCommand(flags: ServeFlags, io: CliStreams): Promise<n
   try {
     address = addressOf(flags);
     template = readTemplate(flags.structure);
-    potential = await loadPotential(flags, template.system.typeNames);
+    potential = await loadPotential(flags, template.system.typeNames, template.system.n);
   } catch (e) {
     return fail(EXIT.badInput, (e as Error).message);
   }
@@ -239,9 +234,9 @@ function readTemplate(path: string): Template {
 }
 
 /** The potential of `--model` or `--potential`, checked against the template's species. */
-async function loadPotential(flags: ServeFlags, typeNames: readonly string[]): Promise<Potential> {
+async function loadPotential(flags: ServeFlags, typeNames: readonly string[], n: number): Promise<Potential> {
   if ((flags.model === undefined) === (flags.potential === undefined)) throw new Error('give the potential as --model FILE.onnx or as --potential BLOCK (one of them)');
-  if (flags.model !== undefined) return openOnnx(flags.model, flags.device ?? 'auto', flags.threads, typeNames, '--model');
+  if (flags.model !== undefined) return openOnnx(flags.model, flags.device ?? 'auto', flags.threads ?? defaultModelThreads(n), typeNames, '--model');
   const text = flags.potential!.trim();
   const inline = text.startsWith('{');
   const file = inline ? '--potential' : flags.potential!;
@@ -249,7 +244,7 @@ async function loadPotential(flags: ServeFlags, typeNames: readonly string[]): P
   if (block.kind === 'onnx') {
     // As in input.json: a model path is relative to the file that names it.
     const model = resolve(inline ? process.cwd() : dirname(resolve(file)), block.model);
-    return openOnnx(model, block.device, flags.threads, typeNames, `${file}: model`);
+    return openOnnx(model, block.device, flags.threads ?? block.threads ?? defaultModelThreads(n), typeNames, `${file}: model`);
   }
   const all = block.epsilon_eV !== undefined && block.sigma_A !== undefined ? { epsilon_eV: block.epsilon_eV, sigma_A: block.sigma_A } : undefined;
   try {
@@ -259,7 +254,7 @@ async function loadPotential(flags: ServeFlags, typeNames: readonly string[]): P
   }
 }
 
-async function openOnnx(model: string, device: string, threads: number | undefined, typeNames: readonly string[], what: string): Promise<Potential> {
+async function openOnnx(model: string, device: string, threads: number, typeNames: readonly string[], what: string): Promise<Potential> {
   try {
     return await createOnnxPotential({ model, typeNames, device, intraOpThreads: threads });
   } catch (e) {

@@ -9,9 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Box, createSystem } from '../../engine/index.js';
+import { Box } from '../../engine/index.js';
 import { formatExtxyz, readExtxyz } from '../../io/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { evaluateFrames } from '../../cli/commands/eval.js';
 import { PYTHON, pythonOrWarn } from '../harness/python.js';
 import { e3md, ROOT } from './fixtures.js';
 
@@ -59,23 +59,6 @@ function smallWaterBox(): string {
   });
 }
 
-/**
- * `evaluateFrames` of `e3md eval`, with one onnxruntime thread: until the segment-sum lowering of
- * issue 9 lands, several threads race in ScatterND's additions and perturb forces (energies stay
- * exact) — measured here up to 0.1 eV/Å on the 192-atom box.
- */
-async function evaluate(structure: string) {
-  const frames = readExtxyz(structure);
-  const potential = await createOnnxPotential({ model: MODEL, typeNames: ['H', 'O'], intraOpThreads: 1 });
-  try {
-    const out = [];
-    for (const f of frames) out.push(await singlePoint(potential, createSystem({ symbols: f.symbols, positions: f.positions, masses: f.symbols.map(() => 1), box: f.box })));
-    return out;
-  } finally {
-    await potential.dispose?.();
-  }
-}
-
 describe.skipIf(!pythonOrWarn('ASE SocketIOCalculator driving e3md serve', 'ase.calculators.socketio'))('ASE drives e3md serve', () => {
   it('BFGS, MD and a periodic box through SocketIOCalculator: energies equal e3md eval to 1e-10', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'e3md-ase-'));
@@ -107,14 +90,14 @@ describe.skipIf(!pythonOrWarn('ASE SocketIOCalculator driving e3md serve', 'ase.
     expect(potentialRange).toBeGreaterThan(0.05);
     expect(range(md.map((f) => f.energy + f.kinetic_energy!))).toBeLessThan(0.05 * potentialRange);
 
-    // Every geometry ASE sent, written as extxyz and evaluated as `e3md eval` does.
+    // Every geometry ASE sent, written as extxyz and evaluated by `e3md eval`.
     const path = join(dir, 'ase-geometries.extxyz');
     writeFileSync(path, frames.map((f) => formatExtxyz({
       symbols: f.symbols,
       positions: Float64Array.from(f.positions.flat()),
       box: f.pbc.some(Boolean) ? new Box(f.cell.flat(), f.pbc as [boolean, boolean, boolean]) : Box.open(),
     })).join(''));
-    const evaluated = await evaluate(path);
+    const evaluated = await evaluateFrames(MODEL, path);
     frames.forEach((f, k) => {
       const e = evaluated[k]!;
       expect(Math.abs(f.energy - e.energy_eV)).toBeLessThanOrEqual(1e-10 * Math.abs(e.energy_eV));
