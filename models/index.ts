@@ -5,6 +5,7 @@
  * potentials/ then runs.
  */
 export { createNequip, type NequipOptions, type NequipSettings } from './nequip/index.js';
+export { importNequip, NequipImportError, type ImportedNequip, type NequipDump } from './nequip/index.js';
 export { createAllegro, type AllegroOptions, type AllegroSettings } from './allegro/index.js';
 export * from './parts.js';
 export { rebuildModel, type RebuiltModel } from './rebuild.js';

@@ -58,7 +58,8 @@ def activation_of(mod, code):
     """Name and normalize2mom factor of an e3nn normalize2mom module (eager or TorchScript)."""
     f = getattr(mod, "f", None)
     if f is not None and not isinstance(mod, torch.jit.ScriptModule):
-        name = getattr(f, "__name__", type(f).__name__).lower()
+        # A TorchScript function (nequip's ShiftedSoftPlus) has .name rather than __name__.
+        name = (getattr(f, "__name__", None) or getattr(f, "name", None) or type(f).__name__).lower()
         name = "ssp" if "softplus" in name else name
         return name, float(mod.cst)
     text, consts = code
@@ -148,7 +149,9 @@ def load_checkpoint(path, config_path):
     if isinstance(state, dict) and "state_dict" in state:
         state = state["state_dict"]
     model.load_state_dict(state)
-    meta = {"nequip_version": nequip.__version__, "r_max": str(config["r_max"]), "model_dtype": str(config.get("model_dtype", "float32"))}
+    # model_from_config resolved the species into config["type_names"], as nequip-deploy reads them.
+    meta = {"nequip_version": nequip.__version__, "r_max": str(config["r_max"]), "type_names": " ".join(config["type_names"]),
+            "model_dtype": str(config.get("model_dtype", "float32"))}
     return model, dict(config), meta
 
 

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { createAllegro, type AllegroOptions, exportPotential, type PotentialModel, createNequip, type NequipOptions, rebuildModel } from '../../models/index.js';
 import { integer, positiveNumber } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
+import { registerModelImport } from './model-import.js';
 
 /** Flags of `e3md model create` as commander parses them. */
 export interface ModelCreateFlags {
@@ -71,7 +72,7 @@ export async function modelFromFlags(flags: ModelCreateFlags): Promise<Potential
  * @example registerModelCommand(program, io, (code) => { exitCode = code; });
  */
 export function registerModelCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
-  const model = program.command('model').summary('create or upgrade equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help` and `e3md model upgrade --help`.');
+  const model = program.command('model').summary('create, upgrade or import equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help`, `e3md model upgrade --help` and `e3md model import --help`.');
   model
     .command('create')
     .summary('build a NequIP or Allegro model with seeded random weights and write it as ONNX')
@@ -114,6 +115,7 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
     .action(async (input: string, flags: { out: string }) => {
       setExit(await upgradeCommand(input, flags.out, io));
     });
+  registerModelImport(model, io, setExit);
 }
 
 /** Runs `model create`; returns the exit code (bad options print one message and give 2). */

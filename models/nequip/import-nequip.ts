@@ -19,6 +19,7 @@
  * [mul_in, (mul_in2,) mul_out] row-major — the order of e3md's `w0, w1, …`. Everything else in the
  * state dict must be a buffer e3md recomputes (Wigner 3j tables, output masks, empty biases).
  */
+import { atomicMass } from '../../engine/index.js';
 import { Irrep, Irreps } from '../../o3/index.js';
 import type { PotentialModel } from '../model.js';
 import { createNequip } from './model.js';
@@ -124,7 +125,7 @@ export function importNequip(dump: NequipDump): ImportedNequip {
 
   // Species, cutoff, dtype.
   const typeNames = (dump.metadata['type_names'] ?? '').split(/\s+/).filter(Boolean);
-  for (const t of typeNames) if (!/^[A-Z][a-z]?$/.test(t)) throw new NequipImportError('type_names', `"${t}" is not a chemical symbol; e3md models name their species by element`);
+  for (const t of typeNames) if (atomicMass(t) === undefined) throw new NequipImportError('type_names', `"${t}" is not a chemical symbol; e3md models name their species by element`);
   const rMax_A = Number(dump.metadata['r_max']);
   if (!(rMax_A > 0)) throw new NequipImportError('r_max', `not a positive number: ${JSON.stringify(dump.metadata['r_max'])}`);
   const dtype = dump.metadata['model_dtype'] === 'float64' ? 'float64' : 'float32';
@@ -245,6 +246,7 @@ export function importNequip(dump: NequipDump): ImportedNequip {
 
 /** nequip's `parity` (from the simple irreps keys, or recognized in `feature_irreps_hidden`). */
 function parityOf(cfg: Record<string, unknown>, lmax: number, numFeatures: number): boolean {
+  if (cfg['parity'] === false) checkParity(false);
   const full = cfg['feature_irreps_hidden'];
   if (typeof full === 'string') {
     const given = Irreps.parse(full);
