@@ -6,6 +6,7 @@ Runs in the reference environment (Debian torch 1.13 with nequip 0.6.2 / e3nn 0.
 unmodified sources, e.g. /work/ref/bin/python of issue 15), from a folder outside the repository:
 
     /work/ref/bin/python -W ignore tools/make-nequip-import-fixtures.py test/fixtures/nequip-import
+    /work/ref/bin/python -W ignore tools/make-nequip-import-fixtures.py --bench DIR     # bench/nequip-import.ts's model
 
 For each model below: a config (nequip's defaults for every key not given), random weights from
 nequip's initialization perturbed by (1 + 0.1·N(0,1)) (so that every scale, shift, Bessel frequency
@@ -104,10 +105,22 @@ def build(name, spec, out):
     (out / f"{name}.reference.json").write_text(json.dumps(ref))
 
 
+# Not a fixture: a model of a realistic size for bench/nequip-import.ts (`--bench DIR`).
+BENCH = {
+    "nequip-bench": dict(
+        model_builders=["SimpleIrrepsConfig", "EnergyModel", "PerSpeciesRescale", "StressForceOutput", "RescaleEnergyEtc"],
+        model_dtype="float32", r_max=4.0, l_max=2, parity=True, num_features=32, num_layers=4, resnet=False,
+        invariant_layers=2, invariant_neurons=64, avg_num_neighbors=20.0, per_species_rescale_shifts=[-13.6, -432.1],
+        global_rescale_scale=1.0,
+    ),
+}
+
+
 def main():
-    out = pathlib.Path(sys.argv[1]).resolve()
+    bench = sys.argv[1] == "--bench"
+    out = pathlib.Path(sys.argv[2 if bench else 1]).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    for name, spec in MODELS.items():
+    for name, spec in (BENCH if bench else MODELS).items():
         build(name, spec, out)
         print(f"wrote {out / name}.pth, .reference.json, .config.yaml, .ckpt.pth")
 
