@@ -175,7 +175,7 @@ export function importNequip(dump: NequipDump): ImportedNequip {
   });
   const hiddenLayers = same(fc.map((f) => f.widths.length - 2), 'invariant_layers');
   const neurons = hiddenLayers > 0 ? same(fc.map((f) => f.widths[1]!), 'invariant_neurons') : 64;
-  const radialActivation = same(fc.map((f) => f.act), 'nonlinearity_scalars.e (radial network)');
+  const radialActivation = nequipActivation(same(fc.map((f) => f.act), 'nonlinearity_scalars.e (radial network)'), 'nonlinearity_scalars.e (radial network)');
   const nonlinearity = {
     scalars: parityActs(cfg['nonlinearity_scalars'], 'nonlinearity_scalars'),
     gates: parityActs(cfg['nonlinearity_gates'], 'nonlinearity_gates'),
@@ -210,7 +210,7 @@ export function importNequip(dump: NequipDump): ImportedNequip {
     resnet: layers.some((l) => at(l).attrs['resnet'] === true) || cfg['resnet'] === true,
     readout: { hiddenFeatures: hidden.terms[0]!.mul },
     scaleShift: { scales: Array.from(scales, (v) => v * globalScale), shifts: Array.from(shifts, (v) => v * globalScale) },
-    activationFactors: { ...dump.constants },
+    activationFactors: factorsOf(dump.constants),
   };
   checkLayers(tree, func, layers, options);
 
@@ -264,12 +264,29 @@ function checkParity(parity: boolean): boolean {
   return parity;
 }
 
+/** The activations nequip offers (its `acts` table), all of which e3md has. */
+const NEQUIP_ACTIVATIONS = ['silu', 'ssp', 'tanh', 'abs'] as const;
+type NequipActivation = (typeof NEQUIP_ACTIVATIONS)[number];
+
+function nequipActivation(name: string, option: string): NequipActivation {
+  if (!(NEQUIP_ACTIVATIONS as readonly string[]).includes(name)) throw new NequipImportError(option, `activation "${name}" is not one of nequip's ${NEQUIP_ACTIVATIONS.join(', ')}`);
+  return name as NequipActivation;
+}
+
 /** nequip's {e, o} activation names as e3md's {even, odd} (nequip's defaults: silu, tanh). */
-function parityActs(v: unknown, option: string): { even: string; odd: string } {
+function parityActs(v: unknown, option: string): { even: NequipActivation; odd: NequipActivation } {
   const o = (v ?? {}) as Record<string, unknown>;
-  const even = String(o['e'] ?? 'silu'), odd = String(o['o'] ?? 'tanh');
-  for (const a of [even, odd]) if (!['silu', 'tanh', 'ssp', 'abs'].includes(a)) throw new NequipImportError(option, `activation "${a}" is not one of nequip's silu, ssp, tanh, abs`);
-  return { even, odd };
+  return { even: nequipActivation(String(o['e'] ?? 'silu'), option), odd: nequipActivation(String(o['o'] ?? 'tanh'), option) };
+}
+
+/** e3nn's factors by activation name, for the activations e3md knows. */
+function factorsOf(constants: Record<string, number>): Partial<Record<NequipActivation, number>> {
+  const out: Partial<Record<NequipActivation, number>> = {};
+  for (const [name, c] of Object.entries(constants)) {
+    if (!(c > 0) || !Number.isFinite(c)) throw new NequipImportError(`normalize2mom of ${name}`, `not a positive factor: ${c}`);
+    out[nequipActivation(name, 'activation')] = c;
+  }
+  return out;
 }
 
 function same<T>(values: readonly T[], option: string): T {
