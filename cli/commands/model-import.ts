@@ -43,7 +43,7 @@ export function registerModelImport(model: Command, io: CliStreams, setExit: (co
       '(needs nequip too), with the Python of --python, and writes the same network with the same weights as an e3md ' +
       'ONNX potential: forces and virial from e3md\'s own autodiff, no Python needed to run it. Supported: nequip\'s ' +
       'NequIP energy model (gate nonlinearities, Bessel basis with polynomial cutoff, self-connection, resnet, ' +
-      'avg_num_neighbors, per-species and global energy scales and shifts, l_max/num_features/parity: true irreps). ' +
+      'avg_num_neighbors, per-species energy scales and shifts and a global scale, l_max/num_features/parity: true irreps). ' +
       'Anything else is refused with a message naming the option. Allegro import is pending (issue 15).',
     )
     .argument('<model>', 'deployed.pth (nequip-deploy build), or with --config a checkpoint (best_model.pth)')
