@@ -3,7 +3,8 @@
  * the user reads "is empty" or "cannot start on cuda" rather than onnxruntime's or protobuf's
  * words for it ("input 'pos' is missing", "invalid wire type 7 at offset 13").
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { clobberMessage, findClobber, type NamedPath } from '../io/index.js';
 import { readModelInfo } from '../onnx/index.js';
 
 /**
@@ -40,4 +41,17 @@ export function deviceProblem(device: string, provider: string | undefined, reas
   if (provider === wanted) return undefined;
   const why = reasons.map((r) => r.replace(/^e3md: /, '')).join('; ') || `the session runs on ${provider ?? 'an unknown provider'}`;
   return `"${device}" was asked for but cannot start (${why}); use "auto" to fall back to the CPU when it is unavailable`;
+}
+
+/**
+ * Why a model may not be written to `path` (flag `flag`): it is one of `inputs` (by real path), or
+ * it exists and `force` was not given — a model file may hold weights trained for hours.
+ * Undefined when writing it is fine.
+ * @example modelOutputProblem('--out', 'm.onnx', [{ key: '--options', path: 'o.json' }], false)
+ */
+export function modelOutputProblem(flag: string, path: string, inputs: readonly NamedPath[], force: boolean): string | undefined {
+  const clobber = findClobber(inputs, [{ key: flag, path }]);
+  if (clobber) return `${flag} ${path} ${clobberMessage(clobber)}`;
+  if (!force && existsSync(path)) return `${flag} ${path} already exists; choose another name, or pass --force to replace it`;
+  return undefined;
 }

@@ -57,6 +57,9 @@ export const onnxPotentialSchema = z.strictObject({
   threads: count('onnxruntime intra-op threads of the model session; results are the same bits at any count (default: 1 below 100 atoms, else every core; docs/input-json.md)').optional(),
 });
 
+/** `potential`: Lennard-Jones or an ONNX model (also the block `e3md serve --potential` reads). */
+export const potentialSchema = z.discriminatedUnion('kind', [lennardJonesSchema, onnxPotentialSchema]).describe('Force field');
+
 /** `integrator` with kind `velocity-verlet` (NVE). */
 export const velocityVerletSchema = z.strictObject({
   kind: z.literal('velocity-verlet'),
@@ -87,7 +90,7 @@ export const inputSchema = z.strictObject({
     .enum(['extxyz', 'poscar', 'lammps-data'])
     .optional()
     .describe('Format of the structure file, when its name does not say it (.xyz/.extxyz, POSCAR*/CONTCAR*/.vasp, .data/.lmp/data.*)'),
-  potential: z.discriminatedUnion('kind', [lennardJonesSchema, onnxPotentialSchema]).describe('Force field'),
+  potential: potentialSchema,
   integrator: z.discriminatedUnion('kind', [velocityVerletSchema, langevinSchema]).describe('Time-stepping scheme'),
   initial_velocities: z
     .strictObject({ temperature_K: z.number().min(0).describe('Maxwell–Boltzmann temperature, K'), seed })

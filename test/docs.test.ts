@@ -24,14 +24,14 @@ describe('documentation', () => {
   });
 
   it('every command\'s help cites docs/ files that exist, none cites DESIGN.md', async () => {
-    const helps = [await e3md('--help'), ...(await Promise.all(['run', 'eval', 'train', 'model', 'info', 'plot', 'bench'].map((c) => e3md('help', c)))), await e3md('model', 'create', '--help')];
+    const helps = [await e3md('--help'), ...(await Promise.all(['run', 'eval', 'train', 'model', 'info', 'plot', 'serve', 'bench'].map((c) => e3md('help', c)))), await e3md('model', 'create', '--help')];
     const cited = new Set<string>();
     for (const h of helps) {
       const text = h.stdout + h.stderr;
       expect(text).not.toMatch(/DESIGN\.md/);
       for (const [m] of text.replace(/\s+/g, ' ').matchAll(/docs\/[\w.-]+\.md/g)) cited.add(m);
     }
-    expect([...cited].sort()).toEqual(['docs/README.md', 'docs/formats.md', 'docs/guide-dft-to-md.md', 'docs/input-json.md', 'docs/onnx-contract.md', 'docs/thermo.md', 'docs/train-json.md']);
+    for (const f of ['docs/README.md', 'docs/formats.md', 'docs/guide-dft-to-md.md', 'docs/input-json.md', 'docs/onnx-contract.md', 'docs/thermo.md', 'docs/train-json.md']) expect(cited, f).toContain(f);
     for (const f of cited) expect(existsSync(join(ROOT, f)), f).toBe(true);
   });
 

@@ -5,14 +5,15 @@
  * checks. Options without a flag can come from a JSON file (`--options`, the schema's names, as
  * in a model's `e3md.settings`); flags win over the file.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import { clobberMessage, findClobber, isChemicalSymbol, OutputError, parseConfig, readConfigText, writeFileAtomic } from '../../io/index.js';
+import { isChemicalSymbol, OutputError, parseConfig, readConfigText, writeFileAtomic } from '../../io/index.js';
+import { modelOutputProblem as outputProblem } from '../model-file.js';
 import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, type PotentialModel, rebuildModel } from '../../models/index.js';
 import { integer } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
+import { registerModelImport } from './model-import.js';
 
 type Arch = keyof typeof ARCHITECTURES;
 
@@ -21,16 +22,6 @@ export function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-/**
- * Why a model may not be written to `path`: it is one of `inputs` (by real path), or it exists
- * and `force` was not given (a model file may hold weights trained for hours). Undefined when fine.
- */
-function outputProblem(flag: string, path: string, inputs: { key: string; path: string }[], force: boolean): string | undefined {
-  const clobber = findClobber(inputs, [{ key: flag, path }]);
-  if (clobber) return `${flag} ${path} ${clobberMessage(clobber)}`;
-  if (!force && existsSync(path)) return `${flag} ${path} already exists; choose another name, or pass --force to replace it`;
-  return undefined;
-}
 
 /** Flags of `e3md model create` as commander parses them. */
 export interface ModelCreateFlags {
@@ -153,7 +144,7 @@ export function modelFromFlags(flags: ModelCreateFlags): PotentialModel {
  * @example registerModelCommand(program, io, (code) => { exitCode = code; });
  */
 export function registerModelCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
-  const model = program.command('model').summary('create or upgrade equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help` and `e3md model upgrade --help`.');
+  const model = program.command('model').summary('create, upgrade or import equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help`, `e3md model upgrade --help` and `e3md model import --help`.');
   const create = model
     .command('create')
     .summary('build a NequIP or Allegro model with seeded random weights and write it as ONNX')
@@ -195,6 +186,7 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
     .action(async (input: string, flags: { out: string; force?: boolean }) => {
       setExit(await upgradeCommand(input, flags.out, io, flags.force === true));
     });
+  registerModelImport(model, io, setExit);
 }
 
 /** Runs `model create`; returns the exit code (bad options print one message and give 2). */

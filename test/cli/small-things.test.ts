@@ -79,7 +79,7 @@ describe('small things that trip people', () => {
   it('e3md help <unknown> says "unknown command"', async () => {
     const r = await e3md('help', 'foo');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^e3md: unknown command 'foo' \(commands: run, eval, train, model, info, plot, bench/);
+    expect(r.stderr).toMatch(/^e3md: unknown command 'foo' \(commands: run, eval, train, model, serve, info, plot, bench/);
     expect(r.stdout).toBe('');
   });
 
