@@ -3,7 +3,7 @@
  * code it returns.
  *
  * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
- * run here; eval/train/model/info/bench in cli/commands/ (`bench` runs the programs of bench/).
+ * run here; eval/train/model/info/bench/lammps in cli/commands/ (`bench` runs the programs of bench/).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { EXIT, runCommand, type CliStreams } from './run.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
+import { lammpsCommand, registerLammpsCommand } from './commands/lammps.js';
 import { registerModelCommand } from './commands/model.js';
 import { registerTrainCommand } from './commands/train.js';
 
@@ -80,6 +81,7 @@ Quick start:
   registerModelCommand(program, io, setExit);
   registerInfoCommand(program, io, setExit);
   registerBenchCommand(program, io, setExit);
+  registerLammpsCommand(program, io, setExit);
   // Subcommands need no exitOverride/configureOutput of their own: `program.command()` copies both
   // from the program when it creates them (commander's copyInheritedSettings).
   return program;
@@ -99,6 +101,8 @@ export async function main(argv: string[], io: CliStreams = { stdout: process.st
     program.outputHelp();
     return EXIT.ok;
   }
+  // LAMMPS's arguments are LAMMPS's: commander would read its -h and -var as e3md's options.
+  if (argv[2] === 'lammps') return lammpsCommand(argv.slice(3), io);
   try {
     await program.parseAsync(argv);
   } catch (e) {
