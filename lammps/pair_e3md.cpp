@@ -104,54 +104,54 @@ void PairE3md::settings(int narg, char **arg)
 {
   for (int k = 0; k < narg; k += 2) {
     const std::string key = arg[k];
-    if (k + 1 >= narg) fail_all("pair_style e3md: keyword '" + key + "' needs a value");
+    if (k + 1 >= narg) fail_all(FLERR, "pair_style e3md: keyword '" + key + "' needs a value");
     const std::string value = arg[k + 1];
     if (key == "threads") {
       threads_ = utils::inumeric(FLERR, arg[k + 1], false, lmp);
-      if (threads_ < 1) fail_all("pair_style e3md: threads must be a positive integer, got " + value);
+      if (threads_ < 1) fail_all(FLERR, "pair_style e3md: threads must be a positive integer, got " + value);
     } else if (key == "device") {
       device_ = value;
     } else if (key == "graph") {
       if (value == "auto") graph_ = Graph::AUTO;
       else if (value == "periodic") graph_ = Graph::PERIODIC;
       else if (value == "ghosts") graph_ = Graph::GHOSTS;
-      else fail_all("pair_style e3md: graph must be auto, periodic or ghosts, got " + value);
+      else fail_all(FLERR, "pair_style e3md: graph must be auto, periodic or ghosts, got " + value);
     } else {
-      fail_all("pair_style e3md: unknown keyword '" + key + "' (known: threads, device, graph)");
+      fail_all(FLERR, "pair_style e3md: unknown keyword '" + key + "' (known: threads, device, graph)");
     }
   }
   if (graph_ == Graph::PERIODIC && comm->nprocs > 1)
-    fail_all("pair_style e3md: graph periodic needs 1 MPI rank (it sends only owned atoms); this run has " +
+    fail_all(FLERR, "pair_style e3md: graph periodic needs 1 MPI rank (it sends only owned atoms); this run has " +
                           std::to_string(comm->nprocs));
   std::string message;
-  if (!e3md::server_link().open(message)) fail_all(message);
+  if (!e3md::server_link().open(message)) fail_all(FLERR, message);
 }
 
-void PairE3md::fail_all(const std::string &message)
+void PairE3md::fail_all(const char *file, int line, const std::string &message)
 {
   // std::string, not a literal: a literal picks Error's {fmt} template, whose {fmt} (bundled
   // inside liblammps) is not the one these headers are compiled against.
-  error->all(FLERR, message);
+  error->all(file, line, message);
 }
 
-void PairE3md::fail_one(const std::string &message)
+void PairE3md::fail_one(const char *file, int line, const std::string &message)
 {
-  error->one(FLERR, message);
+  error->one(file, line, message);
 }
 
 void PairE3md::link_failed(const std::string &what, const std::string &message)
 {
-  fail_one("pair e3md: " + what + ": " + message);
+  fail_one(FLERR, "pair e3md: " + what + ": " + message);
 }
 
 void PairE3md::coeff(int narg, char **arg)
 {
   const int ntypes = atom->ntypes;
   if (narg != 3 + ntypes)
-    fail_all("pair_coeff e3md: expected `pair_coeff * * model.onnx` and one element per atom type (" +
+    fail_all(FLERR, "pair_coeff e3md: expected `pair_coeff * * model.onnx` and one element per atom type (" +
                           std::to_string(ntypes) + " types), got " + std::to_string(narg) + " arguments");
   if (std::strcmp(arg[0], "*") != 0 || std::strcmp(arg[1], "*") != 0)
-    fail_all("pair_coeff e3md: the first two arguments must be * * (one model for all type pairs)");
+    fail_all(FLERR, "pair_coeff e3md: the first two arguments must be * * (one model for all type pairs)");
   if (!allocated) allocate();
 
   std::string elements;
@@ -171,11 +171,11 @@ void PairE3md::coeff(int narg, char **arg)
   MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_MAX, world);
   MPI_Allreduce(&failed, &all_failed, 1, MPI_INT, MPI_MIN, world);
   const std::string text(reply_.begin(), reply_.end());
-  if (all_failed) fail_all("pair_coeff e3md: " + text);
-  if (failed) fail_one("pair_coeff e3md: " + text);
+  if (all_failed) fail_all(FLERR, "pair_coeff e3md: " + text);
+  if (failed) fail_one(FLERR, "pair_coeff e3md: " + text);
   if (any_failed) {
     MPI_Barrier(world);  // another rank's error->one ends the run
-    fail_one("pair_coeff e3md: the model failed to load on another rank");
+    fail_one(FLERR, "pair_coeff e3md: the model failed to load on another rank");
   }
 
   auto ready = parse_lines(reply_);
@@ -186,7 +186,7 @@ void PairE3md::coeff(int narg, char **arg)
   std::istringstream ids(ready["type_ids"]);
   for (int t = 1; t <= ntypes; t++) ids >> model_type_[t];
   if (!(r_max_ > 0) || depth_ < 1 || model_type_[ntypes] < 0)
-    fail_all("pair_coeff e3md: the model server's READY reply is incomplete: " + text);
+    fail_all(FLERR, "pair_coeff e3md: the model server's READY reply is incomplete: " + text);
   for (int i = 1; i <= ntypes; i++)
     for (int j = 1; j <= ntypes; j++) setflag[i][j] = 1;
   loaded_ = true;
@@ -198,12 +198,12 @@ void PairE3md::coeff(int narg, char **arg)
 
 void PairE3md::init_style()
 {
-  if (!loaded_) fail_all("pair e3md: no model loaded (pair_coeff * * model.onnx elements…)");
+  if (!loaded_) fail_all(FLERR, "pair e3md: no model loaded (pair_coeff * * model.onnx elements...)");
   if (force->newton_pair == 0)
-    fail_all("pair e3md requires newton pair on: forces on ghost atoms go back to their owners through "
+    fail_all(FLERR, "pair e3md requires newton pair on: forces on ghost atoms go back to their owners through "
                       "LAMMPS's reverse communication");
   if (std::strcmp(update->unit_style, "metal") != 0)
-    fail_all(std::string("pair e3md requires units metal (the model works in Angstrom and eV), not units ") +
+    fail_all(FLERR, std::string("pair e3md requires units metal (the model works in Angstrom and eV), not units ") +
                           update->unit_style);
   // No neighbor list is requested: the model server builds the graph from the positions it is
   // sent (Debian's liblammps-dev ships no neigh_request.h, so a full list cannot be asked for).
@@ -227,7 +227,7 @@ void PairE3md::setup()
   const double need = depth_ * r_max_ + neighbor->skin;
   const double have = std::max(comm->cutghostuser, neighbor->cutneighmax);
   if (have < need - 1e-12)
-    fail_all("pair e3md: the model needs ghost atoms out to interaction depth " + std::to_string(depth_) +
+    fail_all(FLERR, "pair e3md: the model needs ghost atoms out to interaction depth " + std::to_string(depth_) +
                           " x r_max " + format_double(r_max_) + " A + skin " + format_double(neighbor->skin) +
                           " A = " + format_double(need) + " A, but the ghost cutoff (communication cutoff) is " +
                           format_double(have) + " A: add `comm_modify cutoff " + format_double(std::ceil(need * 100) / 100) +
@@ -239,7 +239,7 @@ void PairE3md::compute(int eflag, int vflag)
   const auto t0 = std::chrono::steady_clock::now();
   ev_init(eflag, vflag);
   if (vflag_atom || cvflag_atom)
-    fail_all("pair e3md computes no per-atom virial (compute stress/atom): the model returns the total "
+    fail_all(FLERR, "pair e3md computes no per-atom virial (compute stress/atom): the model returns the total "
                       "virial only");
 
   const int nlocal = atom->nlocal;

@@ -44,8 +44,8 @@ class PairE3md : public Pair {
 
   void allocate();
   bool ghost_graph() const;
-  [[noreturn]] void fail_all(const std::string &message);
-  [[noreturn]] void fail_one(const std::string &message);
+  [[noreturn]] void fail_all(const char *file, int line, const std::string &message);
+  [[noreturn]] void fail_one(const char *file, int line, const std::string &message);
   [[noreturn]] void link_failed(const std::string &what, const std::string &message);
 
   int threads_ = 1;
