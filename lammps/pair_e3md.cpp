@@ -222,6 +222,12 @@ bool PairE3md::ghost_graph() const
 void PairE3md::setup()
 {
   if (!ghost_graph()) return;
+  // Ghosts are chosen when LAMMPS re-neighbors; an atom that moves more than skin/2 before that
+  // (a "dangerous build") can leave an owned atom without all its neighbours: silently wrong forces.
+  if (comm->me == 0 && (neighbor->delay > 0 || neighbor->every > 1 || !neighbor->dist_check))
+    error->warning(FLERR, std::string("pair e3md: neigh_modify delay ") + std::to_string(neighbor->delay) + " every " +
+                              std::to_string(neighbor->every) + (neighbor->dist_check ? " check yes" : " check no") +
+                              ": ghost atoms may go stale between re-neighborings; use neigh_modify delay 0 every 1 check yes");
   // An owned atom's energy depends on atoms up to depth · r_max away; between neighbor-list
   // builds atoms move up to skin/2 each, so ghosts must be acquired out to depth · r_max + skin.
   const double need = depth_ * r_max_ + neighbor->skin;
