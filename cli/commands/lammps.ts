@@ -90,7 +90,8 @@ const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIG
 
 function writeStats(path: string, rank: number, stats: ModelServerStats, log: (m: string) => void): void {
   try {
-    writeFileSync(path, `${JSON.stringify({ rank, ...stats }, null, 2)}\n`);
+    // maxRSS is in KiB: the server's peak memory (model session, graph buffers), not LAMMPS's.
+    writeFileSync(path, `${JSON.stringify({ rank, max_rss_bytes: process.resourceUsage().maxRSS * 1024, ...stats })}\n`);
   } catch (e) {
     log(`cannot write E3MD_LAMMPS_STATS ${path}: ${(e as Error).message}`);
   }

@@ -40,6 +40,8 @@ export interface ModelServerStats {
   prepare_s: number;
   /** onnxruntime. */
   model_s: number;
+  /** CPU time of this process while answering (all its threads), s: wall time inflated by other load on the machine is not. */
+  cpu_s: number;
   /** Σ over calls of atoms sent, owned atoms, and edges given to the model. */
   atoms: number;
   owned: number;
@@ -47,7 +49,12 @@ export interface ModelServerStats {
   /** Bytes received and sent. */
   bytes_in: number;
   bytes_out: number;
+  /** The same times call by call (the first calls include onnxruntime's warm-up), s; at most PER_CALL_LIMIT kept. */
+  per_call: { pair_s: number[]; server_s: number[]; neighbor_s: number[]; prepare_s: number[]; model_s: number[]; cpu_s: number[] };
 }
+
+/** Calls whose times are kept one by one. */
+const PER_CALL_LIMIT = 100_000;
 
 /** Options of {@link serveModel}. */
 export interface ModelServerOptions {
@@ -112,7 +119,12 @@ export function serveModel(socket: Duplex, options: ModelServerOptions): Promise
 const text = (message: string): Uint8Array => new TextEncoder().encode(message);
 
 class ServerState {
-  readonly stats: ModelServerStats = { calls: 0, pair_s: 0, server_s: 0, neighbor_s: 0, prepare_s: 0, model_s: 0, atoms: 0, owned: 0, edges: 0, bytes_in: 0, bytes_out: 0 };
+  readonly stats: ModelServerStats = {
+    calls: 0, pair_s: 0, server_s: 0, neighbor_s: 0, prepare_s: 0, model_s: 0, cpu_s: 0, atoms: 0, owned: 0, edges: 0, bytes_in: 0, bytes_out: 0,
+    per_call: { pair_s: [], server_s: [], neighbor_s: [], prepare_s: [], model_s: [], cpu_s: [] },
+  };
+  /** Whether the pair style still owes the time of its last COMPUTE (it comes with the next request or DONE). */
+  private pairTimeOwed = false;
   private potential: OnnxPotential | null = null;
   private typeNames: readonly string[] = [];
   private depth = 1;
@@ -132,7 +144,8 @@ class ServerState {
         case Kind.compute:
           return await this.compute(m.payload);
         case Kind.done:
-          if (m.payload.length >= 8) this.stats.pair_s += new Float64Array(m.payload.buffer, m.payload.byteOffset, 1)[0]!;
+          if (m.payload.length >= 8) this.pairTime(new Float64Array(m.payload.buffer, m.payload.byteOffset, 1)[0]!);
+          this.pairTimeOwed = false;
           return null;
         default:
           return encodeMessage(Kind.failed, text(`e3md lammps: unknown request kind ${m.kind}`));
@@ -148,7 +161,15 @@ class ServerState {
     await p?.dispose?.();
   }
 
+  /** The pair style's time for its previous COMPUTE. */
+  private pairTime(seconds: number): void {
+    if (!this.pairTimeOwed) return;
+    this.stats.pair_s += seconds;
+    if (this.stats.per_call.pair_s.length < PER_CALL_LIMIT) this.stats.per_call.pair_s.push(seconds);
+  }
+
   private async load(payload: Uint8Array): Promise<Uint8Array> {
+    this.pairTimeOwed = false;
     const keys = parseLines(payload);
     const model = keys.get('model') ?? '';
     const elements = (keys.get('elements') ?? '').split(/\s+/).filter((s) => s !== '');
@@ -175,6 +196,7 @@ class ServerState {
 
   private async compute(payload: Uint8Array): Promise<Uint8Array> {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const potential = this.potential;
     if (!potential || !this.search) throw new Error('e3md lammps: COMPUTE before a model was loaded');
     const head = new Int32Array(payload.buffer, payload.byteOffset, 4);
@@ -184,7 +206,7 @@ class ServerState {
     }
     if (payload.length !== COMPUTE_FIXED_BYTES + 28 * n) throw new Error(`e3md lammps: COMPUTE of ${n} atoms has ${payload.length} bytes, expected ${COMPUTE_FIXED_BYTES + 28 * n}`);
     const fixed = new Float64Array(payload.buffer, payload.byteOffset + 16, 10);
-    this.stats.pair_s += fixed[9]!;
+    this.pairTime(fixed[9]!);
     const positions = new Float64Array(payload.buffer, payload.byteOffset + COMPUTE_FIXED_BYTES, 3 * n);
     const types = new Int32Array(payload.buffer, payload.byteOffset + COMPUTE_FIXED_BYTES + 24 * n, n);
     for (let i = 0; i < n; i++) {
@@ -228,11 +250,24 @@ class ServerState {
     r[10] = server_s;
 
     const s = this.stats;
+    const prepare_s = potential.timings.prepare_s - prepareBefore;
+    const cpu = process.cpuUsage(cpu0);
+    const cpu_s = (cpu.user + cpu.system) / 1e6;
     s.calls++;
+    s.cpu_s += cpu_s;
     s.server_s += server_s;
     s.neighbor_s += neighbor_s;
     s.model_s += model_s;
-    s.prepare_s += potential.timings.prepare_s - prepareBefore;
+    s.prepare_s += prepare_s;
+    if (s.calls <= PER_CALL_LIMIT) {
+      const c = s.per_call;
+      c.server_s.push(server_s);
+      c.neighbor_s.push(neighbor_s);
+      c.prepare_s.push(prepare_s);
+      c.model_s.push(model_s);
+      c.cpu_s.push(cpu_s);
+    }
+    this.pairTimeOwed = true;
     s.atoms += n;
     s.owned += owned;
     s.edges += edges;

@@ -11,7 +11,7 @@ import { formatLammpsData } from '../../io/index.js';
 import { createGraph, writeModel } from '../../onnx/index.js';
 import { exportPotential } from '../../potentials/index.js';
 import { lammpsExecutable } from '../../cli/commands/lammps.js';
-import { runLammps } from './lammps-run.js';
+import { runLammps } from '../../bench/lammps-run.js';
 import { MODELS, noMpi, structures, unavailable } from './scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'e3md-lammps-errors-'));

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { relErr } from '../models/helpers.js';
-import { NKTV2P_METAL, printedValues, readDumpRows } from './lammps-run.js';
+import { NKTV2P_METAL, printedValues, readDumpRows } from '../../bench/lammps-run.js';
 import { createScenario, MODELS, noMpi, unavailable, type ModelName, type StructureName } from './scenario.js';
 import { expectSameTrajectory } from './trajectory.js';
 

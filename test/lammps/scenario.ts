@@ -10,7 +10,7 @@ import { Box, createSystem, type System } from '../../engine/index.js';
 import { formatLammpsData, readExtxyz } from '../../io/index.js';
 import { exportPotential } from '../../potentials/index.js';
 import { evaluate, potentialOf, tinyAllegro, tinyNequip } from '../models/helpers.js';
-import { buildLammps, hasMpirun, ROOT, runLammps, type LammpsResult } from './lammps-run.js';
+import { buildLammps, hasMpirun, ROOT, runLammps, type LammpsResult } from '../../bench/lammps-run.js';
 
 /** Why LAMMPS with pair_style e3md cannot run here (null: it can), and whether mpirun is missing. Printed loudly. */
 export const unavailable = buildLammps();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { readDumpRows } from './lammps-run.js';
+import { readDumpRows } from '../../bench/lammps-run.js';
 import type { createScenario, ModelName } from './scenario.js';
 
 /** The 1-rank and 2-rank NVE runs of `model` on the triclinic box end at the same unwrapped positions (1e-8 Å), after real motion. */

@@ -1,14 +1,15 @@
 /**
- * Running LAMMPS with pair_style e3md from tests and benchmarks: building the executable, finding
+ * Running LAMMPS with pair_style e3md from benchmarks and tests: building the executable, finding
  * mpirun, launching `e3md lammps` on 1 or more ranks and reading what the input scripts print.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root, from sources (bench/) or compiled (dist/bench/). */
+export const ROOT = repoRoot();
 const BIN = join(ROOT, 'bin', 'e3md.js');
 
 /** Builds lammps/build/e3md-lammps; null when built, else why it cannot be (missing Debian packages). A broken build throws. */
@@ -69,4 +70,8 @@ export function readDumpRows(text: string): number[][] {
 /** LAMMPS's metal-units factor from virial/volume (eV/Å³) to pressure (bar): force->nktv2p. */
 export const NKTV2P_METAL = 1.6021765e6;
 
-export { existsSync };
+
+/** Every "Loop time of T on P procs for N steps" line: wall seconds of each `run`, without its setup. */
+export function loopTimes(stdout: string): { seconds: number; procs: number; steps: number }[] {
+  return [...stdout.matchAll(/Loop time of (\S+) on (\d+) procs for (\d+) steps/g)].map((m) => ({ seconds: Number(m[1]), procs: Number(m[2]), steps: Number(m[3]) }));
+}
