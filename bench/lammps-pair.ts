@@ -55,6 +55,8 @@ function parseArgs(argv: string[]): Args {
 const SKIN_A = 1.0;
 const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)] ?? NaN;
 const ms = (s: number): number => Number((1000 * s).toPrecision(4));
+/** CPU time of this process since `from`, ms (all threads: onnxruntime's included). */
+const cpuMs = (from: NodeJS.CpuUsage): number => { const c = process.cpuUsage(from); return (c.user + c.system) / 1000; };
 
 function waterBox(molecules: 64 | 512): System {
   const [f] = readExtxyz(join(ROOT, 'examples', 'water', 'boxes', `water-${molecules}.extxyz`));
@@ -71,9 +73,14 @@ function split(s: ServerStats) {
   const tail = (xs: number[]): number[] => xs.slice(2);
   const c = s.per_call;
   const pair = median(tail(c.pair_s)), server = median(tail(c.server_s)), model = median(tail(c.model_s));
+  // Call by call (pair_s[k] and server_s[k] are the same evaluation): the smallest transfer is the
+  // one no other process on the machine delayed.
+  const transfer = tail(c.pair_s).map((p, k) => p - tail(c.server_s)[k]!);
+  const overhead = tail(c.pair_s).map((p, k) => p - tail(c.model_s)[k]!);
   return {
     pair_ms: ms(pair), model_ms: ms(model), server_cpu_ms: ms(median(tail(c.cpu_s))), neighbor_ms: ms(median(tail(c.neighbor_s))), prepare_ms: ms(median(tail(c.prepare_s))),
-    transfer_ms: ms(pair - server), overhead_ms: ms(pair - model), overhead_share: Number(((pair - model) / pair).toFixed(4)),
+    transfer_ms: ms(median(transfer)), transfer_min_ms: ms(Math.min(...transfer)),
+    overhead_ms: ms(median(overhead)), overhead_min_ms: ms(Math.min(...overhead)), overhead_share: Number((median(overhead) / pair).toFixed(4)),
     atoms: Math.round(s.atoms / s.calls), owned: Math.round(s.owned / s.calls), ghosts: Math.round((s.atoms - s.owned) / s.calls), edges: Math.round(s.edges / s.calls),
     bytes_per_call: Math.round((s.bytes_in + s.bytes_out) / s.calls), server_max_rss_MB: Math.round(s.max_rss_bytes / 2 ** 20),
   };
@@ -110,10 +117,12 @@ run ${c.steps}
   const r = await runLammps(['-in', `in.${tag}`, '-log', `log.${tag}`, '-nocite'], dir, c.ranks, { E3MD_LAMMPS_STATS: join(dir, `stats-${tag}-{rank}.json`) });
   if (r.code !== 0) throw new Error(`LAMMPS ${tag} failed (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
   const loop = loopTimes(r.stdout).at(-1)!;
+  // LAMMPS's own CPU share of the MD run (it mostly waits for its server).
+  const cpuUse = [...r.stdout.matchAll(/([\d.]+)% CPU use with/g)].at(-1);
   const memory = /Per MPI rank memory allocation \(min\/avg\/max\) = \S+ \| (\S+) \| (\S+) Mbytes/.exec(r.stdout);
   const ranks = readdirSync(dir).filter((f) => f.startsWith(`stats-${tag}-`)).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ServerStats);
   return {
-    step_ms: ms(loop.seconds / loop.steps), ranks: ranks.map(split),
+    step_ms: ms(loop.seconds / loop.steps), lammps_cpu_ms_per_step: cpuUse ? ms((Number(cpuUse[1]) / 100) * loop.seconds / loop.steps) : null, ranks: ranks.map(split),
     lammps_memory_MB_avg: memory ? Number(memory[1]) : null, lammps_memory_MB_max: memory ? Number(memory[2]) : null,
     printed: printedValues(r.stdout).get(tag), dump: c.singlePoint ? readDumpRows(readFileSync(join(dir, `${tag}.dump`), 'utf8')) : null,
   };
@@ -131,21 +140,28 @@ async function benchModel(name: string, file: string, args: Args, dir: string) {
   const pot = await createOnnxPotential({ model: file, typeNames: water.typeNames, device: 'cpu', intraOpThreads: 1 });
   const { rMax_A: rMax, interactionDepth: depth } = pot.metadata;
   // `e3md eval`: a fresh cell list and one model call per frame.
-  const evalMs: number[] = [], bareMs: number[] = [];
+  const evalMs: number[] = [], bareMs: number[] = [], evalCpuMs: number[] = [];
   let ref = await singlePoint(pot, water);
   for (let k = 0; k < args.steps; k++) {
     pot.resetTimings();
     const t = performance.now();
+    const c = process.cpuUsage();
     ref = await singlePoint(pot, water);
+    evalCpuMs.push(cpuMs(c));
     evalMs.push(performance.now() - t);
     bareMs.push(1000 * pot.timings.model_s);
   }
   // `e3md run`: the engine's MD loop with this potential.
   const sim = createSimulation({ system: waterBox(64), potential: pot, integrator: velocityVerlet({ timestep_fs: 0.5 }), neighbor: { skin_A: SKIN_A } });
   await sim.run(2);
+  const c = process.cpuUsage();
   const summary = await sim.run(2 + args.steps);
+  const runCpuMs = cpuMs(c) / args.steps;
   await pot.dispose!();
-  const e3md = { eval_ms: Number(median(evalMs).toPrecision(4)), bare_model_ms: Number(median(bareMs).toPrecision(4)), run_step_ms: ms(summary.wall_s / args.steps) };
+  const e3md = {
+    eval_ms: Number(median(evalMs).toPrecision(4)), eval_cpu_ms: Number(median(evalCpuMs).toPrecision(4)), bare_model_ms: Number(median(bareMs).toPrecision(4)),
+    run_step_ms: ms(summary.wall_s / args.steps), run_step_cpu_ms: Number(runCpuMs.toPrecision(4)),
+  };
 
   const data = 'water-64.data';
   const base = { data, model: file, depth, rMax, steps: args.steps };
@@ -166,7 +182,7 @@ async function benchModel(name: string, file: string, args: Args, dir: string) {
   const large = name === 'allegro' || args.largeNequip
     ? await lammps(dir, `${name}-1-ghosts-1536`, { ...base, data: 'water-512.data', ranks: 1, graph: 'ghosts', singlePoint: false, steps: Math.min(args.steps, 5) })
     : null;
-  const strip = (r: Awaited<ReturnType<typeof lammps>>) => ({ step_ms: r.step_ms, lammps_memory_MB_max: r.lammps_memory_MB_max, ranks: r.ranks });
+  const strip = (r: Awaited<ReturnType<typeof lammps>>) => ({ step_ms: r.step_ms, lammps_cpu_ms_per_step: r.lammps_cpu_ms_per_step, lammps_memory_MB_max: r.lammps_memory_MB_max, ranks: r.ranks });
   return {
     model: name, file, r_max_A: rMax, interaction_depth: depth,
     e3md,
