@@ -4,7 +4,8 @@
  * the engine's single point (`e3md eval`'s singlePoint) — energy, forces, per-atom energies and
  * virial — on the periodic water box and on a triclinic box, for Allegro and for NequIP (whose
  * two message-passing layers need ghosts out to 2 r_max + skin: comm_modify cutoff); a 100-step
- * Allegro NVE run on 2 ranks follows the 1-rank trajectory (NequIP's: pair-style.slow.test.ts).
+ * Allegro NVE run and a 30-step NPT run (virial-driven triclinic cell) on 2 ranks follow the
+ * 1-rank ones (NequIP's NVE: pair-style.slow.test.ts).
  * Skipped, loudly, where LAMMPS's development files or mpirun are missing.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { NKTV2P_METAL, printedValues, readDumpRows } from '../../bench/lammps-ru
 import { createScenario, MODELS, noMpi, unavailable, type ModelName, type StructureName } from './scenario.js';
 import { expectSameTrajectory } from './trajectory.js';
 
-const scenario = createScenario({ water: { singlePoints: true, nve: [] }, triclinic: { singlePoints: true, nve: ['allegro'] } });
+const scenario = createScenario({ water: { singlePoints: true, nve: [] }, triclinic: { singlePoints: true, nve: ['allegro'], npt: 'allegro' } });
 const RANKS = noMpi ? ([1] as const) : ([1, 2] as const);
 // Start every LAMMPS run now: they run side by side while the references are computed.
 if (unavailable === null) for (const s of ['water', 'triclinic'] as const) for (const ranks of RANKS) void scenario.launch(s, ranks).catch(() => {});
@@ -46,5 +47,16 @@ describe.skipIf(unavailable !== null)('pair_style e3md in LAMMPS', () => {
   it.skipIf(noMpi)('allegro: a 100-step NVE run on 2 ranks follows the 1-rank trajectory to 1e-8 Å', async () => {
     await Promise.all([scenario.launch('triclinic', 1), scenario.launch('triclinic', 2)]);
     expectSameTrajectory(scenario, 'allegro');
+  });
+
+  it.skipIf(noMpi)('allegro: 30 NPT steps (triclinic cell, virial-driven) on 2 ranks follow the 1-rank run', async () => {
+    const [one, two] = await Promise.all([scenario.launch('triclinic', 1), scenario.launch('triclinic', 2)]);
+    const a = printedValues(one.stdout).get('npt-allegro-1')!, b = printedValues(two.stdout).get('npt-allegro-2')!;
+    const v0 = scenario.systems.triclinic.box.volume;
+    expect(Math.abs(a[0]! - v0) / v0).toBeGreaterThan(1e-4); // the barostat moved the cell
+    expect(Math.abs(a[1]! - 1.1)).toBeGreaterThan(1e-5); // and its tilt
+    a.forEach((x, k) => expect(Math.abs(b[k]! - x)).toBeLessThan(1e-9 * Math.max(1, Math.abs(x))));
+    const pa = readDumpRows(readFileSync(join(scenario.dir, 'npt-allegro-1.dump'), 'utf8')), pb = readDumpRows(readFileSync(join(scenario.dir, 'npt-allegro-2.dump'), 'utf8'));
+    expect(relErr(pb.flatMap((r) => r.slice(1)), pa.flatMap((r) => r.slice(1)))).toBeLessThan(1e-9);
   });
 });

@@ -96,11 +96,26 @@ write_dump all custom nve-${model}-${ranks}.dump id xu yu zu modify sort id form
 `;
     }
   }
+  if (plan.npt) {
+    // The virial drives the barostat: 30 steps of NPT with a fully flexible (triclinic) cell.
+    text += `read_dump start-${ranks}.dump 0 x y z ix iy iz box no
+reset_timestep 0
+velocity all create 300 4928459 dist gaussian
+unfix 1
+fix 2 all npt temp 300 300 0.05 tri 1000 1000 0.5
+thermo_style custom step temp pe press vol
+pair_style e3md threads 1 device cpu
+pair_coeff * * ${plan.npt}.onnx O H
+run 30
+print "E3MD npt-${plan.npt}-${ranks} $(vol:%.17g) $(xy:%.17g) $(xz:%.17g) $(yz:%.17g) $(press:%.17g)"
+write_dump all custom npt-${plan.npt}-${ranks}.dump id xu yu zu modify sort id format float %.17g
+`;
+  }
   return text;
 }
 
-/** What one LAMMPS input does: a `run 0` per model, then 100 NVE steps per listed model. */
-export interface Plan { singlePoints: boolean; nve: readonly ModelName[] }
+/** What one LAMMPS input does: a `run 0` per model, 100 NVE steps per listed model (needs nve non-empty for npt), 30 NPT steps with `npt`. */
+export interface Plan { singlePoints: boolean; nve: readonly ModelName[]; npt?: ModelName }
 
 /** LAMMPS runs in one temporary folder, started on demand and shared by the tests that read them. */
 export function createScenario(plans: Partial<Record<StructureName, Plan>>) {
