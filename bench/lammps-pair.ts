@@ -26,7 +26,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atomicMass, createSimulation, createSystem, type System } from '../engine/index.js';
 import { formatLammpsData, readExtxyz } from '../io/index.js';
-import { createAllegro, createOnnxPotential, exportPotential, singlePoint } from '../potentials/index.js';
+import { createAllegro, exportPotential } from '../models/index.js';
+import { createOnnxPotential, singlePoint } from '../potentials/index.js';
 import { velocityVerlet } from '../integrators/index.js';
 import { buildLammps, hasMpirun, loopTimes, NKTV2P_METAL, printedValues, readDumpRows, ROOT, runLammps } from './lammps-run.js';
 

@@ -21,7 +21,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { atomicMass, createSystem, createVerletList, type System } from '../engine/index.js';
 import { readExtxyz } from '../io/index.js';
-import { createAllegro, exportPotential, type PotentialModel, createNequip, createOnnxPotential, createForceOutput } from '../potentials/index.js';
+import { createAllegro, exportPotential, type PotentialModel, createNequip } from '../models/index.js';
+import { createOnnxPotential } from '../potentials/index.js';
+import { createForceOutput } from '../engine/index.js';
 import { repoRoot } from './paths.js';
 
 interface Args { sizes: number[]; archs: string[]; steps: number; threads: number; peer: boolean }

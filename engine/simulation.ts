@@ -4,8 +4,8 @@
  * the force output and the frame are made once; promises appear only for asynchronous potentials
  * and observers.
  */
-import type { Integrator } from '../integrators/index.js';
-import type { ForceOutput, Potential } from '../potentials/index.js';
+import type { Integrator } from './integrator.js';
+import type { ForceOutput, Potential } from './potential.js';
 import type { Frame, Observer, SimulationState } from './observer.js';
 import type { System } from './system.js';
 import { degreesOfFreedom, kineticEnergy, pressureOf, temperatureOf } from './thermo.js';

@@ -5,7 +5,7 @@
  * to the older BBK or Vanden-Eijnden–Ciccotti schemes.
  */
 import { Rng } from '../engine/index.js';
-import type { Integrator } from './integrator.js';
+import type { Integrator } from '../engine/index.js';
 import { checkMasses, drift, kick, ornsteinUhlenbeck } from './half-steps.js';
 
 /** Options of Langevin BAOAB. */

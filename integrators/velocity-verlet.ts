@@ -3,7 +3,7 @@
  * symplectic NVE scheme: B(dt/2) A(dt) [forces] B(dt/2).
  */
 import type { RngState } from '../engine/index.js';
-import type { Integrator } from './integrator.js';
+import type { Integrator } from '../engine/index.js';
 import { checkMasses, drift, kick } from './half-steps.js';
 
 /** Options of velocity Verlet. */

@@ -1,5 +1,4 @@
-/** potentials/: the Potential contract and the classical potentials. */
-export { createForceOutput, type ForceOutput, type Potential } from './potential.js';
+/** potentials/: the runtime potentials — Lennard-Jones and the ONNX-backed learned potential (DESIGN.md §5). */
 export {
   lennardJones,
   lennardJonesTable,
@@ -7,4 +6,5 @@ export {
   type LennardJonesParameters,
   type LennardJonesTable,
 } from './lennard-jones.js';
-export * from './models-index.js';
+export { createOnnxPotential, defaultModelThreads, singlePoint, THREADS_ALL_CORES_FROM_ATOMS, type OnnxPotential, type OnnxPotentialOptions, type OnnxTimings, type SinglePoint } from './onnx-potential.js';
+export { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';

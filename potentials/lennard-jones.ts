@@ -10,7 +10,7 @@
  * carries no virial accumulators.
  */
 import type { NeighborList, System } from '../engine/index.js';
-import type { ForceOutput, Potential } from './potential.js';
+import type { ForceOutput, Potential } from '../engine/index.js';
 
 /** ε and σ of one species. */
 export interface LennardJonesParameters {

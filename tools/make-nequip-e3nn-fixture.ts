@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Box } from '../engine/index.js';
 import { formatExtxyz, readExtxyz } from '../io/index.js';
-import { exportPotential } from '../potentials/model/index.js';
-import { createNequip, type NequipOptions } from '../potentials/nequip/index.js';
+import { exportPotential } from '../models/index.js';
+import { createNequip, type NequipOptions } from '../models/nequip/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = join(root, 'test', 'fixtures', 'models');

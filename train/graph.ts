@@ -14,7 +14,7 @@
  * the loss is a mean over whatever batch is fed, and the same graph serves every batch size.
  */
 import { writeModel, type FloatDType, type Value } from '../onnx/index.js';
-import { buildPotentialGraph, type PotentialModel } from '../potentials/index.js';
+import { buildPotentialGraph, type PotentialModel } from '../models/index.js';
 
 /** The extra graph inputs of a training batch, beyond the five of the potential contract. */
 export const BATCH_INPUTS = Object.freeze({

@@ -15,7 +15,7 @@ import { basename, join } from 'node:path';
 import { Rng } from '../engine/index.js';
 import { InputError } from '../io/index.js';
 import { createSession, type ModelSession, type RunFeed } from '../onnx/index.js';
-import { exportPotential } from '../potentials/index.js';
+import { exportPotential } from '../models/index.js';
 import { createAdam } from './adam.js';
 import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';

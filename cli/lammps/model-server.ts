@@ -10,8 +10,8 @@
  * and its message, which LAMMPS prints as an ERROR; the server keeps serving.
  */
 import type { Duplex } from 'node:stream';
-import { Box, createCellList, type CellList, type System } from '../../engine/index.js';
-import { createForceOutput, createOnnxPotential, mapSpecies, type ForceOutput, type OnnxPotential } from '../../potentials/index.js';
+import { Box, createCellList, createForceOutput, type CellList, type ForceOutput, type System } from '../../engine/index.js';
+import { createOnnxPotential, mapSpecies, type OnnxPotential } from '../../potentials/index.js';
 import {
   allocateMessage,
   COMPUTE_FIXED_BYTES,

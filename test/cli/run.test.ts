@@ -6,7 +6,7 @@ import { readDcd } from '../../io/dcd-read.js';
 import { readExtxyz } from '../../io/extxyz.js';
 import { THERMO_COLUMNS } from '../../io/thermo-log.js';
 import { baseInput, e3md, e3mdProcess, ROOT, runDir } from './fixtures.js';
-import { pythonHas, runPythonJson } from '../io/python.js';
+import { pythonOrWarn, runPythonJson } from '../harness/python.js';
 
 const langevinInput = (): Record<string, any> => ({
   ...baseInput(),
@@ -152,7 +152,7 @@ describe('e3md as a process', () => {
   });
 });
 
-describe.skipIf(!pythonHas('ase.io', 'MDAnalysis'))('run outputs in reference readers', () => {
+describe.skipIf(!pythonOrWarn('run outputs read by ASE and MDAnalysis', 'ase.io', 'MDAnalysis'))('run outputs in reference readers', () => {
   it('ASE reads every extxyz frame (step, energy = thermo PE, pbc); MDAnalysis reads the DCD with the same positions', async () => {
     const dir = runDir();
     expect((await e3md('run', join(dir, 'input.json'), '--quiet')).code).toBe(0);

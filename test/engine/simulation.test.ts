@@ -8,9 +8,9 @@ import type { System } from '../../engine/system.js';
 import { langevin } from '../../integrators/langevin.js';
 import { maxwellBoltzmann } from '../../integrators/maxwell-boltzmann.js';
 import { velocityVerlet } from '../../integrators/velocity-verlet.js';
-import type { Integrator } from '../../integrators/integrator.js';
+import type { Integrator } from '../../engine/integrator.js';
 import { lennardJones } from '../../potentials/lennard-jones.js';
-import type { Potential } from '../../potentials/potential.js';
+import type { Potential } from '../../engine/potential.js';
 import { assertEnergyConserved } from '../harness/md.js';
 
 const argon = { epsilon_eV: 0.0104, sigma_A: 3.405 };

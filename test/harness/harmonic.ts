@@ -4,7 +4,7 @@
  */
 import type { NeighborList } from '../../engine/neighbor-list.js';
 import type { System } from '../../engine/system.js';
-import type { ForceOutput, Potential } from '../../potentials/potential.js';
+import type { ForceOutput, Potential } from '../../engine/potential.js';
 
 /** Harmonic wells of stiffness `k_eV_per_A2` around `centers` ([N,3], Å). `async` makes compute return a promise. */
 export function harmonicWells(k_eV_per_A2: number, centers: Float64Array, options: { async?: boolean } = {}): Potential {

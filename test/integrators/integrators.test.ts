@@ -8,8 +8,8 @@ import { amuA2fs2_in_eV, kB_eV_per_K } from '../../engine/units.js';
 import { langevin } from '../../integrators/langevin.js';
 import { maxwellBoltzmann } from '../../integrators/maxwell-boltzmann.js';
 import { velocityVerlet } from '../../integrators/velocity-verlet.js';
-import type { Integrator } from '../../integrators/integrator.js';
-import { createForceOutput, type Potential } from '../../potentials/potential.js';
+import type { Integrator } from '../../engine/integrator.js';
+import { createForceOutput, type Potential } from '../../engine/potential.js';
 import { assertMeanTemperature } from '../harness/md.js';
 import { harmonicWells } from '../harness/harmonic.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Box } from '../../engine/box.js';
 import { akmaTime_fs, createDcdWriter, dcdFrameBytes, dcdHeaderBytes, openDcdForAppend } from '../../io/dcd.js';
 import { readDcd } from '../../io/dcd-read.js';
-import { pythonHas, runPythonJson } from './python.js';
+import { pythonOrWarn, runPythonJson } from '../harness/python.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'e3md-dcd-'));
 // a=(10,0,0), b=(2,9,0), c=(1,1.5,8): all three angles differ from 90°
@@ -75,7 +75,7 @@ describe('DCD writer and reader', () => {
   });
 });
 
-describe.skipIf(!pythonHas('MDAnalysis'))('DCD against MDAnalysis', () => {
+describe.skipIf(!pythonOrWarn('DCD against MDAnalysis', 'MDAnalysis'))('DCD against MDAnalysis', () => {
   it('MDAnalysis reads frame count, positions, time step and box dimensions (A, B, C, α, β, γ)', () => {
     const path = join(tmp(), 'mda.dcd');
     const w = createDcdWriter(path, { natoms, timestep_fs: 2, every: 10 });

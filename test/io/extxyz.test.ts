@@ -7,7 +7,7 @@ import { aseTimeUnit_fs } from '../../engine/units.js';
 import { formatExtxyz } from '../../io/extxyz-write.js';
 import { parseExtxyz, readExtxyz } from '../../io/extxyz.js';
 import { parseCommentPairs } from '../../io/extxyz-comment.js';
-import { pythonHas, runPythonJson } from './python.js';
+import { pythonOrWarn, runPythonJson } from '../harness/python.js';
 
 function randomArray(n: number, scale: number, seed: number): Float64Array {
   const a = new Float64Array(n);
@@ -112,7 +112,7 @@ describe('extxyz errors name the file and line', () => {
   });
 });
 
-describe.skipIf(!pythonHas('ase.io'))('extxyz against ASE', () => {
+describe.skipIf(!pythonOrWarn('extxyz against ASE', 'ase.io'))('extxyz against ASE', () => {
   it('ASE reads our cell, pbc, positions, energy and momenta; we read ASE-written momenta', () => {
     const dir = mkdtempSync(join(tmpdir(), 'e3md-xyz-'));
     const path = join(dir, 'ours.extxyz');

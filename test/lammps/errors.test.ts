@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatLammpsData } from '../../io/index.js';
 import { createGraph, writeModel } from '../../onnx/index.js';
-import { exportPotential } from '../../potentials/index.js';
+import { exportPotential } from '../../models/index.js';
 import { lammpsExecutable } from '../../cli/commands/lammps.js';
 import { runLammps } from '../../bench/lammps-run.js';
 import { MODELS, noMpi, structures, unavailable } from './scenario.js';

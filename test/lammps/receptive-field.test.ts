@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Box, createCellList, createSystem, type System } from '../../engine/index.js';
-import { createForceOutput } from '../../potentials/index.js';
+import { Box, createCellList, createForceOutput, createSystem, type System } from '../../engine/index.js';
 import { createCentreScratch, restrictCentres } from '../../cli/lammps/receptive-field.js';
 import { periodicWater, potentialOf, TINY_MODELS } from '../models/helpers.js';
 import { withGhosts } from './helpers.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Box, createSystem, type System } from '../../engine/index.js';
 import { formatLammpsData, readExtxyz } from '../../io/index.js';
-import { exportPotential } from '../../potentials/index.js';
+import { exportPotential } from '../../models/index.js';
 import { evaluate, potentialOf, tinyAllegro, tinyNequip } from '../models/helpers.js';
 import { buildLammps, hasMpirun, ROOT, runLammps, type LammpsResult } from '../../bench/lammps-run.js';
 

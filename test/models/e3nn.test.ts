@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSystem } from '../../engine/system.js';
 import { readExtxyz } from '../../io/index.js';
-import { exportPotential } from '../../potentials/model/index.js';
-import { createNequip, type NequipOptions } from '../../potentials/nequip/index.js';
+import { exportPotential } from '../../models/index.js';
+import { createNequip, type NequipOptions } from '../../models/nequip/index.js';
 import { createOnnxPotential } from '../../potentials/onnx-potential.js';
 import { evaluate, relErr } from './helpers.js';
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Box } from '../../engine/box.js';
 import { randomOrthogonal, seededUniform } from '../../o3/index.js';
 import { createSession, evaluateGraph, type FloatDType } from '../../onnx/index.js';
-import { buildPotentialGraph, exportPotential, type PotentialModel } from '../../potentials/model/index.js';
+import { buildPotentialGraph, exportPotential, type PotentialModel } from '../../models/index.js';
 import type { OnnxPotential } from '../../potentials/onnx-potential.js';
 import { assertEquivariant } from '../harness/equivariance.js';
 import { assertForcesMatchFiniteDifference, assertVirialMatchesFiniteStrain } from '../harness/md.js';

@@ -5,9 +5,9 @@
 import { Box } from '../../engine/box.js';
 import { createSystem, symbolsOf, type System } from '../../engine/system.js';
 import type { FloatDType } from '../../onnx/index.js';
-import { exportPotential, type PotentialModel } from '../../potentials/model/index.js';
-import { createNequip, type NequipOptions } from '../../potentials/nequip/index.js';
-import { createAllegro, type AllegroOptions } from '../../potentials/allegro/index.js';
+import { exportPotential, type PotentialModel } from '../../models/index.js';
+import { createNequip, type NequipOptions } from '../../models/nequip/index.js';
+import { createAllegro, type AllegroOptions } from '../../models/allegro/index.js';
 import { createOnnxPotential, singlePoint, type OnnxPotential } from '../../potentials/onnx-potential.js';
 
 /** A NequIP small enough for per-test builds: 2 layers, lmax 2, 8 features, r_max 3.5 Å. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../engine/random.js';
 import { createSimulation } from '../../engine/simulation.js';
 import { maxwellBoltzmann, velocityVerlet } from '../../integrators/index.js';
-import type { PotentialModel } from '../../potentials/model/index.js';
+import type { PotentialModel } from '../../models/index.js';
 import { assertEnergyConserved } from '../harness/md.js';
 import { periodicWater, potentialOf, TINY_MODELS } from './helpers.js';
 

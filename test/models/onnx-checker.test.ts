@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PYTHON, pythonOrWarn } from '../harness/python.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportPotential } from '../../potentials/model/index.js';
+import { exportPotential } from '../../models/index.js';
 import { TINY_MODELS } from './helpers.js';
 
-const PYTHON = '/usr/bin/python3';
-const hasOnnx = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
+const hasOnnx = pythonOrWarn('the ONNX reference checker', 'onnx.checker');
 
 describe.skipIf(!hasOnnx)('exported potentials pass the ONNX reference checker', () => {
   const dir = mkdtempSync(join(tmpdir(), 'e3md-models-check-'));

@@ -5,10 +5,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGraph, writeModel } from '../../onnx/index.js';
-import { buildPotentialGraph, exportPotential, potentialMetadata, type PotentialModel } from '../../potentials/model/index.js';
+import { buildPotentialGraph, exportPotential, potentialMetadata, type PotentialModel } from '../../models/index.js';
 import { createOnnxPotential } from '../../potentials/onnx-potential.js';
 import { createVerletList } from '../../engine/verlet-list.js';
-import { createForceOutput } from '../../potentials/potential.js';
+import { createForceOutput } from '../../engine/potential.js';
 import { evaluate, periodicWater, potentialOf, tinyNequip } from './helpers.js';
 
 let model: PotentialModel;

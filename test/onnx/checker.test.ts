@@ -2,13 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PYTHON, pythonOrWarn } from '../harness/python.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGraph, writeModel } from '../../onnx/index.js';
 import { caseModel, OP_CASES } from './cases.js';
 
 /** The reference checker (Debian python3-onnx); absent on CI, where this test is skipped. */
-const PYTHON = '/usr/bin/python3';
-const hasOnnx = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
+const hasOnnx = pythonOrWarn('the ONNX reference checker', 'onnx.checker');
 
 describe.skipIf(!hasOnnx)('python onnx checker + strict shape inference accept written models', () => {
   const dir = mkdtempSync(join(tmpdir(), 'e3md-onnx-check-'));

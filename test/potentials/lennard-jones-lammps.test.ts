@@ -5,7 +5,7 @@ import { createCellList } from '../../engine/cell-list.js';
 import { createSystem } from '../../engine/system.js';
 import { atomicMass } from '../../engine/units.js';
 import { lennardJones } from '../../potentials/lennard-jones.js';
-import { createForceOutput } from '../../potentials/potential.js';
+import { createForceOutput } from '../../engine/potential.js';
 
 interface Fixture {
   cutoff_A: number; shift: boolean; species: Record<string, { epsilon_eV: number; sigma_A: number }>;

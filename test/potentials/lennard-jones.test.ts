@@ -4,7 +4,7 @@ import { createCellList } from '../../engine/cell-list.js';
 import { Rng } from '../../engine/random.js';
 import { createSystem, type System } from '../../engine/system.js';
 import { lennardJones, lennardJonesTable, type LennardJonesOptions } from '../../potentials/lennard-jones.js';
-import { createForceOutput, type Potential } from '../../potentials/potential.js';
+import { createForceOutput, type Potential } from '../../engine/potential.js';
 import { assertForcesMatchFiniteDifference, assertVirialMatchesFiniteStrain } from '../harness/md.js';
 
 const argon = { epsilon_eV: 0.0104, sigma_A: 3.405 };

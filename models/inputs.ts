@@ -1,0 +1,61 @@
+/**
+ * The graph inputs of an e3md potential (DESIGN.md §5) and the edge geometry every model starts
+ * from. Each field is declared once here with its shape and unit.
+ */
+import { Irreps } from '../o3/index.js';
+import type { Graph, Value } from '../onnx/index.js';
+
+/** The five contract inputs plus the index rows split out of `edge_index`. */
+export interface PotentialInputs {
+  /** (N, 3) positions, Å, model dtype. */
+  readonly pos: Value;
+  /** (N,) int64 index into the model's type names. */
+  readonly atomTypes: Value;
+  /** (2, E) int64: row 0 centre i, row 1 neighbour j, a full directed list. */
+  readonly edgeIndex: Value;
+  /** (E, 3) Cartesian periodic shift, Å: r_ij = pos[j] − pos[i] + edge_shift. */
+  readonly edgeShift: Value;
+  /** (N,) 1 for atoms whose energy counts (owned), 0 for ghosts. */
+  readonly energyMask: Value;
+  /** (E,) int64 centre atom i of each edge (edge_index row 0). */
+  readonly center: Value;
+  /** (E,) int64 neighbour atom j of each edge (edge_index row 1). */
+  readonly neighbor: Value;
+}
+
+/** Names of the contract's inputs and outputs, in the order they are declared. */
+export const CONTRACT = Object.freeze({
+  inputs: Object.freeze(['pos', 'atom_types', 'edge_index', 'edge_shift', 'energy_mask'] as const),
+  outputs: Object.freeze(['atomic_energy', 'energy', 'forces', 'virial'] as const),
+});
+
+/**
+ * Declares the contract inputs on `g` (symbolic N atoms, E edges).
+ * @example const inputs = declareInputs(g); const vec = edgeVectors(g, inputs);
+ */
+export function declareInputs(g: Graph): PotentialInputs {
+  const pos = g.input('pos', ['N', 3]);
+  const atomTypes = g.input('atom_types', ['N'], 'int64');
+  const edgeIndex = g.input('edge_index', [2, 'E'], 'int64');
+  const edgeShift = g.input('edge_shift', ['E', 3]);
+  const energyMask = g.input('energy_mask', ['N']);
+  const center = g.reshape(g.slice(edgeIndex, 0, 0, 1), ['E']);
+  const neighbor = g.reshape(g.slice(edgeIndex, 0, 1, 2), ['E']);
+  return { pos, atomTypes, edgeIndex, edgeShift, energyMask, center, neighbor };
+}
+
+/**
+ * Irreps of the geometry fields a model's blocks start from (set by `buildPotentialGraph`, checked
+ * by the builders): `edge_vectors` 1x1o and `edge_lengths` 1x0e.
+ */
+export const GEOMETRY_IRREPS: Readonly<Record<string, Irreps>> = Object.freeze({ edge_vectors: Irreps.parse('1x1o'), edge_lengths: Irreps.parse('1x0e') });
+
+/** (E, 3) edge vectors r_ij = pos[j] − pos[i] + edge_shift, Å. The virial is taken with respect to this value. */
+export function edgeVectors(g: Graph, inputs: PotentialInputs): Value {
+  return g.scope('edge_vectors', () => g.add(g.sub(g.gather(inputs.pos, inputs.neighbor, 0), g.gather(inputs.pos, inputs.center, 0)), inputs.edgeShift));
+}
+
+/** (E, 1) edge lengths |r_ij|, Å. Edges never have zero length (an atom is not its own unshifted neighbour). */
+export function edgeLengths(g: Graph, vectors: Value): Value {
+  return g.scope('edge_lengths', () => g.sqrt(g.reduceSum(g.mul(vectors, vectors), [1], true)));
+}

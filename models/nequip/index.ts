@@ -1,0 +1,4 @@
+/** models/nequip: the NequIP model builder. */
+export { createNequip } from './model.js';
+export { nequipOptionsSchema, nequipSettings, type NequipOptions, type NequipSettings } from './options.js';
+export { convNetLayer, hiddenIrreps, tpPathExists } from './convnet.js';

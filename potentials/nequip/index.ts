@@ -1,4 +1,0 @@
-/** potentials/nequip: the NequIP model builder. */
-export { createNequip } from './model.js';
-export { nequipSettings, type NequipOptions, type NequipSettings, type ParityActivations } from './options.js';
-export { convNetLayer, hiddenIrreps, tpPathExists } from './convnet.js';
