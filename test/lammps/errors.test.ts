@@ -1,6 +1,8 @@
 /**
  * Every misuse of pair_style e3md ends LAMMPS with its own ERROR line naming the problem and exit
- * code 1 — never a crash, a hang or an uncaught C++ exception. Skipped, loudly, without LAMMPS.
+ * code 1 — never a crash, a hang or an uncaught C++ exception. (What the model server says about
+ * a missing file or a bad request is tested without LAMMPS in model-server.test.ts.) Skipped,
+ * loudly, without LAMMPS.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -24,13 +26,11 @@ function input(pair: string, before = ''): string {
 const CASES: [string, string, RegExp, number?][] = [
   ['an element the model does not know', input('pair_style e3md\npair_coeff * * allegro.onnx O C'), /ERROR: pair_coeff e3md: model 'allegro.onnx' does not know element 'C' \(it was made for H, O\)/],
   ['an ONNX file that is not an e3md potential', input('pair_style e3md\npair_coeff * * double.onnx O H'), /ERROR: pair_coeff e3md: model 'double.onnx': input 'pos' is missing \(an e3md potential needs inputs pos, atom_types/],
-  ['a model file that does not exist', input('pair_style e3md\npair_coeff * * missing.onnx O H'), /ERROR: pair_coeff e3md: model 'missing.onnx': cannot read the file/],
   ['newton off', input('pair_style e3md\npair_coeff * * allegro.onnx O H', 'newton off\n'), /ERROR: pair e3md requires newton pair on/],
   ['units other than metal', input('pair_style e3md\npair_coeff * * allegro.onnx O H').replace('units metal', 'units real'), /ERROR: pair e3md requires units metal/],
   ['a ghost shell thinner than the model\'s interaction depth × r_max', input('pair_style e3md graph ghosts\npair_coeff * * nequip.onnx O H'), /ERROR: pair e3md: the model needs ghost atoms out to interaction depth 2 x r_max 3.5 A \+ skin 2 A = 9 A, but the ghost cutoff \(communication cutoff\) is 5.5 A: add `comm_modify cutoff 9`/],
   ['the same on 2 MPI ranks', input('pair_style e3md\npair_coeff * * nequip.onnx O H'), /ERROR: pair e3md: the model needs ghost atoms out to interaction depth 2 x r_max 3.5 A/, 2],
   ['per-atom virials', input('pair_style e3md\npair_coeff * * allegro.onnx O H\ncompute s all stress/atom NULL\ndump d all custom 1 s.dump id c_s[1]'), /ERROR: pair e3md computes no per-atom virial/],
-  ['an unknown pair_style keyword', input('pair_style e3md thread 2\npair_coeff * * allegro.onnx O H'), /ERROR: pair_style e3md: unknown keyword 'thread' \(known: threads, device, graph\)/],
 ];
 
 describe.skipIf(unavailable !== null)('pair_style e3md errors are LAMMPS errors', () => {

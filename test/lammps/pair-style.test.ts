@@ -4,7 +4,7 @@
  * the engine's single point (`e3md eval`'s singlePoint) — energy, forces, per-atom energies and
  * virial — on the periodic water box and on a triclinic box, for Allegro and for NequIP (whose
  * two message-passing layers need ghosts out to 2 r_max + skin: comm_modify cutoff); a 100-step
- * Allegro NVE run and a 30-step NPT run (virial-driven triclinic cell) on 2 ranks follow the
+ * Allegro NVE run and a 20-step NPT run (virial-driven triclinic cell) on 2 ranks follow the
  * 1-rank ones (NequIP's NVE: pair-style.slow.test.ts).
  * Skipped, loudly, where LAMMPS's development files or mpirun are missing.
  */
@@ -49,7 +49,7 @@ describe.skipIf(unavailable !== null)('pair_style e3md in LAMMPS', () => {
     expectSameTrajectory(scenario, 'allegro');
   });
 
-  it.skipIf(noMpi)('allegro: 30 NPT steps (triclinic cell, virial-driven) on 2 ranks follow the 1-rank run', async () => {
+  it.skipIf(noMpi)('allegro: 20 NPT steps (triclinic cell, virial-driven) on 2 ranks follow the 1-rank run', async () => {
     const [one, two] = await Promise.all([scenario.launch('triclinic', 1), scenario.launch('triclinic', 2)]);
     const a = printedValues(one.stdout).get('npt-allegro-1')!, b = printedValues(two.stdout).get('npt-allegro-2')!;
     const v0 = scenario.systems.triclinic.box.volume;

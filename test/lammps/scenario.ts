@@ -46,6 +46,12 @@ export function structures(): Record<StructureName, System> {
   return { water, triclinic };
 }
 
+/** `comm_modify cutoff` for a model: depth · r_max + skin on 2 ranks, else 0 (LAMMPS's default, r_max + skin). */
+function ghostCutoff(model: ModelName, ranks: number): number {
+  const m = MODELS[model];
+  return m.interactionDepth > 1 && ranks > 1 ? m.interactionDepth * m.rMax_A + SKIN_A + 0.01 : 0;
+}
+
 /**
  * One LAMMPS input per structure and rank count: a `run 0` per model, each printing
  * "E3MD tag pe Wxx Wyy Wzz Wxy Wxz Wyz vol" and dumping forces and per-atom energies; the water box
@@ -65,9 +71,8 @@ thermo_style custom step pe c_vir[1] c_vir[2] c_vir[3] c_vir[4] c_vir[5] c_vir[6
 `;
   for (const model of plan.singlePoints ? (Object.keys(MODELS) as ModelName[]) : []) {
     const tag = `${model}-${structure}-${ranks}`;
-    const depth = MODELS[model].interactionDepth;
     // NequIP's second layer needs ghosts of ghosts: LAMMPS's ghost cutoff must reach 2 r_max + skin.
-    if (depth > 1 && ranks > 1) text += `comm_modify cutoff ${depth * MODELS[model].rMax_A + SKIN_A + 0.01}\n`;
+    text += `comm_modify cutoff ${ghostCutoff(model, ranks)}\n`;
     text += `pair_style e3md threads 1 device cpu
 pair_coeff * * ${model}.onnx O H
 dump d all custom 1 ${tag}.dump id fx fy fz c_pea
@@ -85,7 +90,8 @@ fix 1 all nve
 thermo 50
 `;
     for (const model of plan.nve) {
-      if (MODELS[model].interactionDepth > 1 && ranks > 1) text += `comm_modify cutoff ${MODELS[model].interactionDepth * MODELS[model].rMax_A + SKIN_A + 0.01}\n`;
+      // Each model gets the ghost shell it needs and no more (0: LAMMPS's default, r_max + skin).
+      text += `comm_modify cutoff ${ghostCutoff(model, ranks)}\n`;
       text += `read_dump start-${ranks}.dump 0 x y z ix iy iz box no
 reset_timestep 0
 velocity all create 300 4928459 dist gaussian
@@ -97,16 +103,17 @@ write_dump all custom nve-${model}-${ranks}.dump id xu yu zu modify sort id form
     }
   }
   if (plan.npt) {
-    // The virial drives the barostat: 30 steps of NPT with a fully flexible (triclinic) cell.
+    // The virial drives the barostat: 20 steps of NPT with a fully flexible (triclinic) cell.
     text += `read_dump start-${ranks}.dump 0 x y z ix iy iz box no
 reset_timestep 0
 velocity all create 300 4928459 dist gaussian
 unfix 1
 fix 2 all npt temp 300 300 0.05 tri 1000 1000 0.5
 thermo_style custom step temp pe press vol
+comm_modify cutoff ${ghostCutoff(plan.npt, ranks)}
 pair_style e3md threads 1 device cpu
 pair_coeff * * ${plan.npt}.onnx O H
-run 30
+run 20
 print "E3MD npt-${plan.npt}-${ranks} $(vol:%.17g) $(xy:%.17g) $(xz:%.17g) $(yz:%.17g) $(press:%.17g)"
 write_dump all custom npt-${plan.npt}-${ranks}.dump id xu yu zu modify sort id format float %.17g
 `;
@@ -114,7 +121,7 @@ write_dump all custom npt-${plan.npt}-${ranks}.dump id xu yu zu modify sort id f
   return text;
 }
 
-/** What one LAMMPS input does: a `run 0` per model, 100 NVE steps per listed model (needs nve non-empty for npt), 30 NPT steps with `npt`. */
+/** What one LAMMPS input does: a `run 0` per model, 100 NVE steps per listed model (needs nve non-empty for npt), 20 NPT steps with `npt`. */
 export interface Plan { singlePoints: boolean; nve: readonly ModelName[]; npt?: ModelName }
 
 /** LAMMPS runs in one temporary folder, started on demand and shared by the tests that read them. */
