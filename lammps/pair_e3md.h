@@ -15,6 +15,14 @@
      ghost cutoff covers that by itself for L = 1 (Allegro); NequIP needs comm_modify cutoff.
    Units metal (Å, eV). Energies per atom (compute pe/atom) and the global virial (pressure,
    NPT) are supported; per-atom virials are not (the model returns the total only). */
+#ifdef PAIR_CLASS
+// For a LAMMPS built from source with these files in src/ (style_pair.h picks this up); the
+// Debian-library executable (main.cpp) registers the style itself.
+// clang-format off
+PairStyle(e3md,PairE3md);
+// clang-format on
+#else
+
 #ifndef E3MD_PAIR_E3MD_H
 #define E3MD_PAIR_E3MD_H
 
@@ -68,4 +76,5 @@ class PairE3md : public Pair {
 
 }  // namespace LAMMPS_NS
 
+#endif
 #endif

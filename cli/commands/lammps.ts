@@ -115,7 +115,7 @@ export function registerLammpsCommand(program: Command, io: CliStreams, setExit:
     .argument('[lammps-arguments...]', 'LAMMPS command-line arguments, e.g. -in in.lammps -var T 300')
     .helpOption(false)
     .allowUnknownOption()
-    .addHelpText('after', '\nExamples:\n  npm run build:lammps\n  npx e3md lammps -in examples/lammps/in.water\n  mpirun -np 2 npx e3md lammps -in examples/lammps/in.water\n')
+    .addHelpText('after', '\nExamples (LAMMPS reads paths relative to where it runs):\n  npm run build:lammps\n  cd examples/lammps && npx e3md lammps -in in.water\n  cd examples/lammps && mpirun -np 2 npx e3md lammps -in in.water\n')
     .action(async (args: string[]) => {
       setExit(await lammpsCommand(args, io));
     });
