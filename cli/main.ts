@@ -3,7 +3,7 @@
  * code it returns.
  *
  * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
- * run here; eval/train/model/serve/info/bench in cli/commands/ (`bench` runs the programs of bench/).
+ * run here; eval/train/model/serve/info/plot/bench/lammps in cli/commands/ (`bench` runs the programs of bench/).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,7 @@ import { EXIT, runCommand, type CliStreams } from './run.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
+import { lammpsCommand, registerLammpsCommand } from './commands/lammps.js';
 import { registerModelCommand } from './commands/model.js';
 import { registerPlotCommand } from './commands/plot.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -84,6 +85,7 @@ file formats, the ONNX potential contract, and a guide from DFT data to MD with 
   registerInfoCommand(program, io, setExit);
   registerPlotCommand(program, io, setExit);
   registerBenchCommand(program, io, setExit);
+  registerLammpsCommand(program, io, setExit);
   // Subcommands need no exitOverride/configureOutput of their own: `program.command()` copies both
   // from the program when it creates them (commander's copyInheritedSettings).
   return program;
@@ -103,6 +105,8 @@ export async function main(argv: string[], io: CliStreams = { stdout: process.st
     program.outputHelp();
     return EXIT.ok;
   }
+  // LAMMPS's arguments are LAMMPS's: commander would read its -h and -var as e3md's options.
+  if (argv[2] === 'lammps') return lammpsCommand(argv.slice(3), io);
   // commander answers `help <unknown>` with the general help; say what is wrong instead.
   const names = program.commands.map((c) => c.name());
   if (argv[2] === 'help' && argv[3] !== undefined && !names.includes(argv[3])) {

@@ -8,6 +8,7 @@ export { parseJsonLocated, type LocatedJson, type TextPosition } from './json-lo
 export { atomLine, parseExtxyz, parseProperties, readExtxyz, type ExtxyzColumn, type XyzFrame } from './extxyz.js';
 export { parsePoscar } from './poscar.js';
 export { parseLammpsData } from './lammps-data.js';
+export { formatLammpsData, type LammpsDataInput, type LammpsDataOptions } from './lammps-data-write.js';
 export { readStructure, STRUCTURE_FORMATS, structureFormatOf, type StructureFormat } from './structure.js';
 export { CHEMICAL_SYMBOLS, isChemicalSymbol } from './elements.js';
 export { formatExtxyz, type ExtxyzColumnOut, type ExtxyzFrameOut, type ExtxyzWriteOptions } from './extxyz-write.js';
