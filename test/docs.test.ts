@@ -9,7 +9,11 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { e3md, ROOT } from './cli/fixtures.js';
 
-const userText = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`), 'examples/water/README.md', 'examples/water-nequip/README.md'];
+const userText = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`),
+  ...readdirSync(join(ROOT, 'examples')).map((d) => `examples/${d}/README.md`).filter((f) => existsSync(join(ROOT, f))),
+];
 
 describe('documentation', () => {
   it('README, examples and docs/ never send users to DESIGN.md, and their relative links resolve', () => {
