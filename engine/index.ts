@@ -17,6 +17,7 @@ export type { Frame, Observer, SimulationState } from './observer.js';
 export {
   createSimulation,
   NonFiniteEnergyError,
+  StepFailedError,
   type RunOptions,
   type RunSummary,
   type Simulation,

@@ -29,11 +29,11 @@ export type DomainPotentialSpec =
 export async function createDomainPotential(spec: DomainPotentialSpec, context: DomainPotentialContext): Promise<DomainPotential> {
   if (spec.kind === 'lennard-jones') return { ...lennardJones(spec.options, context.typeNames), interactionDepth: 1 };
   if (spec.kind !== 'onnx') throw new Error(`createDomainPotential: unknown kind '${(spec as { kind: unknown }).kind}'`);
-  const bytes = typeof spec.model === 'string' ? spec.model : spec.model;
   const pot = await createOnnxPotential({
-    model: bytes, typeNames: context.typeNames, device: context.device ?? spec.device ?? 'auto', intraOpThreads: spec.intraOpThreads ?? 1, log: context.log,
+    model: spec.model, typeNames: context.typeNames, device: context.device ?? spec.device ?? 'auto', intraOpThreads: spec.intraOpThreads ?? 1, log: context.log,
   });
-  const memory = await estimateModelMemory(spec.model);
+  // Fitting the memory model runs the model a few times: only when chunking may be needed.
+  const memory = context.memoryBudget_bytes === null ? null : await estimateModelMemory(spec.model);
   return {
     name: pot.name,
     cutoff_A: pot.cutoff_A,
@@ -42,7 +42,7 @@ export async function createDomainPotential(spec: DomainPotentialSpec, context: 
     provider: pot.provider,
     compute: (system, list, out) => pot.compute(system, list, out),
     setOwnedAtoms: (count) => pot.setOwnedAtoms(count),
-    estimateBytes: (atoms, edges, maxDegree) => memory.bytes(atoms, edges, maxDegree),
+    estimateBytes: memory ? (atoms, edges, maxDegree) => memory.bytes(atoms, edges, maxDegree) : undefined,
     dispose: () => pot.dispose?.(),
   };
 }

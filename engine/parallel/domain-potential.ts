@@ -36,6 +36,8 @@ export interface DomainPotentialContext {
   readonly typeNames: readonly string[];
   /** Device for this worker (round-robin over `parallel.devices`), when one was asked for. */
   readonly device?: string;
+  /** The worker's memory budget per evaluation, bytes (null: none, so `estimateBytes` is not needed). */
+  readonly memoryBudget_bytes: number | null;
   /** Messages for the user (device fallbacks); they are shown once, by the main thread. */
   log(message: string): void;
 }

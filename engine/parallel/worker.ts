@@ -79,7 +79,7 @@ async function init(task: InitTask): Promise<InitResult> {
   typeNames = task.typeNames;
   budget = task.budget_bytes;
   const notes: string[] = [];
-  potential = await factory!(task.spec, { slot, typeNames, device: task.device, log: (m) => notes.push(m) });
+  potential = await factory!(task.spec, { slot, typeNames, device: task.device, memoryBudget_bytes: budget, log: (m) => notes.push(m) });
   if (potential.neighborKind === 'full' && !potential.setOwnedAtoms) throw new Error(`${potential.name} lists full neighbours but has no setOwnedAtoms (energy mask)`);
   return { name: potential.name, cutoff_A: potential.cutoff_A, neighborKind: potential.neighborKind, interactionDepth: potential.interactionDepth, provider: potential.provider, notes };
 }
