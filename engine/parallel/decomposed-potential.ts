@@ -13,9 +13,9 @@
  * `compute` (a single-point evaluation) makes it decompose at the current positions first.
  */
 import type { Box, ForceOutput, NeighborList, NeighborListKind, Potential, System, VerletList, VerletListOptions } from '../index.js';
-import { decompose } from './decomposition.js';
+import { partition } from './decomposition.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
-import { RESULT, RESULT_STRIDE, type InitResult, type Layout, type SharedArrays, type StepTask } from './protocol.js';
+import { RESULT, RESULT_STRIDE, type InitResult, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
 
 /** Options of {@link createDecomposedPotential}. */
 export interface DecomposedPotentialOptions {
@@ -124,9 +124,8 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
   const sent = new Array<boolean>(W).fill(false);
   let typesFrom: Int32Array | null = null, namesFrom: readonly string[] | null = null;
 
-  // The current decomposition's ghosts and results, and the layouts still to be sent.
-  let ghostAtoms = new Int32Array(0);
-  let ghostForces: Float64Array = new Float64Array(0);
+  // The current decomposition's ghosts (reported by the workers) and results, and the layouts still to be sent.
+  let ghostsOf: (RebuiltDomain | null)[] = new Array(W).fill(null);
   let results: Float64Array = new Float64Array(0);
   let pendingLayouts: (Layout | undefined)[] = new Array(W).fill(undefined);
   let placeholder: NeighborList | null = null;
@@ -141,26 +140,26 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     typesFrom = null;
   }
 
-  /** Decomposes `positions` in `box` with a shell for `skin_A` and queues the layouts. */
+  /**
+   * Partitions `positions` in `box` (the bisection; the workers then build their own domains'
+   * shells and lists from the same reference positions) and queues the layouts.
+   */
   function redecompose(positions: Float64Array, box: Box, skin_A: number): NeighborList {
     const t0 = performance.now();
     ensureArrays(positions.length / 3);
     arrays!.reference.set(positions);
-    const d = decompose(positions, box, { domains: W, ghostWidth_A: interactionDepth * cutoff_A + skin_A, shared: true });
-    let total = 0;
-    const offsets = d.domains.map((dom) => { const o = total; total += dom.atoms.length - dom.owned; return o; });
-    ghostAtoms = new Int32Array(total);
-    d.domains.forEach((dom, k) => ghostAtoms.set(dom.atoms.subarray(dom.owned), offsets[k]));
-    ghostForces = sharedF64(3 * total);
+    const p = partition(positions, box, W, { shared: true });
     results = sharedF64(RESULT_STRIDE * W);
-    const referenceCell = Float64Array.from(box.cell);
-    const pbc: [boolean, boolean, boolean] = [box.pbc[0], box.pbc[1], box.pbc[2]];
-    pendingLayouts = d.domains.map((dom, k) => ({
-      referenceCell, pbc, skin_A, ghostForces, results,
-      domains: [{ index: k, atoms: dom.atoms, cells: dom.cells, owned: dom.owned, pbc: [dom.pbc[0], dom.pbc[1], dom.pbc[2]], ghostOffset: offsets[k] }],
-    }));
-    stats.owned = d.domains.map((dom) => dom.owned);
-    stats.ghosts = d.domains.map((dom) => dom.atoms.length - dom.owned);
+    const layout = {
+      referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]] as [boolean, boolean, boolean],
+      skin_A, ghostWidth_A: interactionDepth * cutoff_A + skin_A, owner: p.owner,
+      cut: p.cut.map((c) => [c[0], c[1], c[2]] as [boolean, boolean, boolean]), results,
+    };
+    pendingLayouts = Array.from({ length: W }, (_, k): Layout => ({ ...layout, domains: [k] }));
+    ghostsOf = new Array(W).fill(null);
+    stats.owned = Array.from({ length: W }, () => 0);
+    for (let i = 0; i < p.owner.length; i++) stats.owned[p.owner[i]]++;
+    stats.ghosts = [];
     stats.chunks = [];
     stats.pairs = [];
     // The run loop passes this back to `compute`: the pairs themselves live in the workers.
@@ -204,8 +203,12 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
         const task: StepTask = { op: 'step', slot };
         if (!sent[slot]) task.arrays = shared;
         if (pendingLayouts[slot]) task.layout = pendingLayouts[slot];
-        return pool.run(slot, task).then(
-          () => { sent[slot] = true; pendingLayouts[slot] = undefined; },
+        return pool.run<StepResult>(slot, task).then(
+          (rebuilt) => {
+            sent[slot] = true;
+            pendingLayouts[slot] = undefined;
+            for (const r of rebuilt ?? []) ghostsOf[r.index] = r;
+          },
           (e: Error) => { throw new Error(`worker ${slot} of ${W} failed: ${e.message}`); },
         );
       }));
@@ -215,9 +218,13 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     }
     const t2 = performance.now();
     // Ghost forces back to their owners, in domain order and ghost order: a fixed summation order.
-    for (let g = 0; g < ghostAtoms.length; g++) {
-      const i3 = 3 * ghostAtoms[g];
-      forces[i3] += ghostForces[3 * g]; forces[i3 + 1] += ghostForces[3 * g + 1]; forces[i3 + 2] += ghostForces[3 * g + 2];
+    for (let d = 0; d < W; d++) {
+      const { ghosts, ghostForces } = ghostsOf[d]!;
+      for (let g = 0; g < ghosts.length; g++) {
+        const i3 = 3 * ghosts[g];
+        forces[i3] += ghostForces[3 * g]; forces[i3 + 1] += ghostForces[3 * g + 1]; forces[i3 + 2] += ghostForces[3 * g + 2];
+      }
+      stats.ghosts[d] = ghosts.length;
     }
     if (forces !== out.forces) out.forces.set(forces);
     let energy = 0;

@@ -6,8 +6,10 @@
  *
  * - Pair potentials (half lists), `ownedPairs`: a pair between two owned atoms is this domain's; a
  *   pair between two ghosts is nobody's here; a pair between an owned atom and a ghost appears in
- *   both domains (each sees the other atom as a ghost) and is kept by the one whose owned atom has
- *   the smaller global index (the same atom: the positive image). Every physical pair is then
+ *   both domains (each sees the other atom as a ghost) and is kept by one of them: by the one whose
+ *   owned atom has the smaller global index when the two indices sum to an even number, the larger
+ *   when odd (so that neither side of a cut gets all of them), and for an atom and its own image by
+ *   the positive image. Every physical pair is then
  *   summed exactly once over all domains, so energies, forces and virials add up with no masks
  *   and no double work.
  * - Message-passing models (full lists), `receptiveChunk`: the owned atoms of a chunk plus every
@@ -106,7 +108,7 @@ export function ownedPairs(list: NeighborList, domain: Domain, imageCells: Int32
         const sb = cells[3 * g + 1] - cells[3 * o + 1] + sign * imageCells[t + 1];
         const sc = cells[3 * g + 2] - cells[3 * o + 2] + sign * imageCells[t + 2];
         const I = atoms[o], J = atoms[g];
-        mine = I < J || (I === J && positive(sa, sb, sc));
+        mine = I === J ? positive(sa, sb, sc) : ((I + J) & 1) === 0 ? I < J : I > J;
       }
       if (mine) { keep[p] = 1; q++; }
     }

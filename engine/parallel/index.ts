@@ -3,7 +3,7 @@
  * coordinate bisection with ghost shells, each domain's own pair lists, a slot-addressed worker
  * pool (piscina), and the decomposed Potential the run loop drives like any other.
  */
-export { bisectPoints, decompose, type Decomposition, type DecomposeOptions, type Domain } from './decomposition.js';
+export { bisectPoints, decompose, domainOf, partition, type Decomposition, type DecomposeOptions, type Domain, type Partition } from './decomposition.js';
 export { domainBox, gatherLocalPositions, imageCellsOf, ownedPairs, receptiveChunk, setShiftsFromCells, type Chunk } from './domain-lists.js';
 export type { DomainPotential, DomainPotentialContext, DomainPotentialFactory } from './domain-potential.js';
 export { createDomainWorker } from './worker.js';

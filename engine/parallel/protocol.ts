@@ -45,29 +45,21 @@ export interface SharedArrays {
   cell: Float64Array;
 }
 
-/** One domain of a layout, as a worker receives it. */
-export interface LayoutDomain {
-  /** Index of the domain (its row of `results`). */
-  index: number;
-  atoms: Int32Array;
-  cells: Int32Array;
-  owned: number;
-  pbc: [boolean, boolean, boolean];
-  /** First row of this domain's ghosts in `ghostForces`. */
-  ghostOffset: number;
-}
-
-/** A decomposition as the workers see it; a new one follows every neighbour-list rebuild. */
+/** A partition as the workers see it; a new one follows every neighbour-list rebuild. */
 export interface Layout {
-  /** The cell (9) and periodicity of the box the decomposition was made in. */
+  /** The cell (9) and periodicity of the box the partition was made in. */
   referenceCell: Float64Array;
   pbc: [boolean, boolean, boolean];
   /** Verlet skin, Å: lists are built with radius cutoff + skin. */
   skin_A: number;
-  /** This worker's domains. */
-  domains: LayoutDomain[];
-  /** (G, 3) forces on every domain's ghosts, eV/Å, summed back to their owners by the main thread. */
-  ghostForces: Float64Array;
+  /** Ghost shell width, Å (interaction depth × cutoff + skin). */
+  ghostWidth_A: number;
+  /** (N,) domain owning each atom. */
+  owner: Int32Array;
+  /** Axes crossed by cuts, per domain (all domains: a worker needs them to rebuild its own). */
+  cut: [boolean, boolean, boolean][];
+  /** The domains this worker evaluates. */
+  domains: number[];
   /** (D, RESULT_STRIDE) per-domain results. */
   results: Float64Array;
 }
@@ -79,3 +71,16 @@ export interface StepTask {
   arrays?: SharedArrays;
   layout?: Layout;
 }
+
+/** A rebuilt domain's ghosts, for the main thread's reduction (shared memory). */
+export interface RebuiltDomain {
+  index: number;
+  owned: number;
+  /** (G,) global index of each ghost. */
+  ghosts: Int32Array;
+  /** (G, 3) forces on the ghosts, eV/Å, written at every step. */
+  ghostForces: Float64Array;
+}
+
+/** What `step` answers: the ghosts of each domain, after a rebuild (else null). */
+export type StepResult = RebuiltDomain[] | null;

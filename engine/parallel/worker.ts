@@ -12,11 +12,11 @@
  * and a budget is set: the owned atoms are bisected until every chunk, with its receptive-field
  * context, fits; the chunks' forces are summed in chunk order.
  */
-import { createCellList, createForceOutput, type Box, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
-import { bisectPoints, type Domain } from './decomposition.js';
+import { Box, createCellList, createForceOutput, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
+import { bisectPoints, domainOf, type Domain } from './decomposition.js';
 import { domainBox, gatherLocalPositions, imageCellsOf, ownedPairs, receptiveChunk, setShiftsFromCells, type Chunk } from './domain-lists.js';
 import type { DomainPotential, DomainPotentialFactory } from './domain-potential.js';
-import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type LayoutDomain, type SharedArrays, type StepTask } from './protocol.js';
+import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
 
 /** A chunk (or, for pair potentials, the whole domain) ready to evaluate. */
 interface Piece {
@@ -29,7 +29,10 @@ interface Piece {
 }
 
 interface DomainState {
-  domain: LayoutDomain;
+  index: number;
+  domain: Domain;
+  /** (G, 3) forces on the ghosts (shared with the main thread). */
+  ghostForces: Float64Array;
   /** (M, 3) local positions, Å. */
   local: Float64Array;
   /** (M, 3) forces on the local atoms (chunk sums), eV/Å. */
@@ -62,15 +65,15 @@ let factory: DomainPotentialFactory | null = null;
  * // my-worker.ts, given to createDecomposedPotential as `worker: new URL('./my-worker.js', import.meta.url)`
  * export default createDomainWorker(async (spec, ctx) => myDomainPotential(spec, ctx));
  */
-export function createDomainWorker(make: DomainPotentialFactory): (task: InitTask | StepTask) => Promise<InitResult | null> {
+export function createDomainWorker(make: DomainPotentialFactory): (task: InitTask | StepTask) => Promise<InitResult | StepResult> {
   factory = make;
   return async (task) => {
     if (task.op === 'init') return init(task);
     if (!potential) throw new Error('step before init');
     if (task.arrays) arrays = task.arrays;
-    if (task.layout) rebuild(task.layout);
+    const rebuilt = task.layout ? rebuild(task.layout) : null;
     await step();
-    return null;
+    return rebuilt;
   };
 }
 
@@ -84,20 +87,24 @@ async function init(task: InitTask): Promise<InitResult> {
   return { name: potential.name, cutoff_A: potential.cutoff_A, neighborKind: potential.neighborKind, interactionDepth: potential.interactionDepth, provider: potential.provider, notes };
 }
 
-/** Lists every domain of a new layout at the reference positions. */
-function rebuild(next: Layout): void {
+/** Builds this worker's domains of a new layout — ghost shells, then lists — at the reference positions. */
+function rebuild(next: Layout): RebuiltDomain[] {
   const pot = potential!, shared = arrays!;
   layout = next;
   const cutoff = pot.cutoff_A;
   search ??= createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
   if (search.radius_A !== cutoff + next.skin_A) search = createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
   states = [];
-  for (const domain of next.domains) {
+  const referenceBox = new Box(next.referenceCell, next.pbc);
+  const partition = { owner: next.owner, cut: next.cut };
+  for (const index of next.domains) {
     const tBuild = performance.now();
+    const domain = domainOf(shared.reference, referenceBox, partition, index, next.ghostWidth_A, { shared: true });
     const m = domain.atoms.length;
     const local = new Float64Array(3 * m);
     gatherLocalPositions(domain, shared.reference, next.referenceCell, local);
-    const state: DomainState = { domain, local, forces: new Float64Array(3 * m), pieces: [], imageCells: new Int32Array(3), imageShifts: new Float64Array(3), pairs: 0, build_s: 0 };
+    const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * (m - domain.owned), 1)), 0, 3 * (m - domain.owned));
+    const state: DomainState = { index, domain, ghostForces, local, forces: new Float64Array(3 * m), pieces: [], imageCells: new Int32Array(3), imageShifts: new Float64Array(3), pairs: 0, build_s: 0 };
     states.push(state);
     if (domain.owned === 0) continue;
     const box = domainBox(domain, next.referenceCell, next.pbc);
@@ -122,6 +129,7 @@ function rebuild(next: Layout): void {
     state.build_s = (performance.now() - tBuild) / 1000;
   }
   shiftsCell.set(next.referenceCell);
+  return states.map((st) => ({ index: st.index, owned: st.domain.owned, ghosts: st.domain.atoms.subarray(st.domain.owned), ghostForces: st.ghostForces }));
 }
 
 /**
@@ -162,10 +170,10 @@ async function step(): Promise<void> {
   // The cell moved (NPT) since the shifts were written: images follow it.
   const moved = !sameCell(cell, shiftsCell);
   if (moved) shiftsCell.set(cell);
-  const { forces, ghostForces, results } = { forces: shared.forces, ghostForces: lay.ghostForces, results: lay.results };
+  const { forces } = shared, { results } = lay;
   for (const state of states) {
     const { domain } = state;
-    const res = results.subarray(RESULT_STRIDE * domain.index, RESULT_STRIDE * (domain.index + 1));
+    const res = results.subarray(RESULT_STRIDE * state.index, RESULT_STRIDE * (state.index + 1));
     res.fill(0);
     if (domain.owned === 0) continue;
     const t0 = performance.now();
@@ -208,7 +216,7 @@ async function step(): Promise<void> {
       const i3 = 3 * atoms[k];
       forces[i3] = f[3 * k]; forces[i3 + 1] = f[3 * k + 1]; forces[i3 + 2] = f[3 * k + 2];
     }
-    ghostForces.set(f.subarray(3 * owned), 3 * domain.ghostOffset);
+    state.ghostForces.set(f.subarray(3 * owned));
     res[RESULT.energy] = energy;
     res[RESULT.gather_s] = gather_ms / 1000;
     res[RESULT.compute_s] = compute_ms / 1000;
