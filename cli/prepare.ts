@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
-import { createOnnxPotential, defaultModelThreads, lennardJones } from '../potentials/index.js';
+import { createOnnxPotentialFor, createParallelPotential, lennardJones } from '../potentials/index.js';
 import { type Potential } from '../engine/index.js';
 import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
 
@@ -23,6 +23,8 @@ export interface RunOverrides {
   restartPath?: string;
   /** onnxruntime intra-op threads (overrides `potential.threads`). */
   threads?: number;
+  /** Worker threads (overrides `parallel.workers`). */
+  workers?: number;
 }
 
 /** A validated run, ready to open its outputs and start. */
@@ -60,9 +62,6 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
   if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
   const integrator = buildIntegrator(spec);
-  if (spec.parallel && spec.parallel.workers > 1) {
-    notes.push(`parallel.workers = ${spec.parallel.workers} is accepted, but domain decomposition is not available yet: running on one thread`);
-  }
 
   const untilStep = overrides.steps ?? spec.steps;
   let restart: Checkpoint | undefined;
@@ -74,7 +73,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = await buildPotential(spec, system, notes, overrides.threads);
+  const potential = await buildPotential(spec, system, notes, overrides.threads, overrides.workers);
   return { spec, system, potential, integrator, untilStep, restart, notes };
 }
 
@@ -142,22 +141,30 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined): Promise<Potential> {
+async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined, workersOverride: number | undefined): Promise<Potential> {
   const p = spec.potential;
+  const workers = workersOverride ?? spec.parallel?.workers ?? 1;
+  const log = (message: string): void => void notes.push(message);
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
     try {
-      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, intraOpThreads: threads ?? p.threads ?? defaultModelThreads(system.n), log: (message) => notes.push(message) });
+      return await createOnnxPotentialFor({
+        model: p.model, typeNames: system.typeNames, largest: system, device: p.device, threads: threads ?? p.threads,
+        workers, devices: spec.parallel?.devices, memory_GB: spec.parallel?.memory_GB, log,
+      });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }
   }
   const all = p.epsilon_eV !== undefined && p.sigma_A !== undefined ? { epsilon_eV: p.epsilon_eV, sigma_A: p.sigma_A } : undefined;
+  const options = { cutoff_A: p.cutoff_A, shift: p.shift, all, species: p.species };
+  let serial: Potential;
   try {
-    return lennardJones({ cutoff_A: p.cutoff_A, shift: p.shift, all, species: p.species }, system.typeNames);
+    serial = lennardJones(options, system.typeNames);
   } catch (e) {
     throw spec.keyError(['potential'], (e as Error).message);
   }
+  return workers > 1 ? createParallelPotential({ kind: 'lennard-jones', options }, system.typeNames, { workers, log }) : serial;
 }
 
 function buildIntegrator(spec: RunSpec): Integrator {

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Observer, createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/index.js';
+import { type Observer, createSimulation, NonFiniteEnergyError, StepFailedError, type Simulation } from '../engine/index.js';
 import { createCheckpointObserver, type CheckpointObserver, InputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
@@ -29,6 +29,8 @@ export interface RunCommandOptions {
   quiet?: boolean;
   /** onnxruntime intra-op threads, overriding input.json's `potential.threads`. */
   threads?: number;
+  /** Worker threads, overriding input.json's `parallel.workers`. */
+  workers?: number;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface RunCommandOptions {
 export async function runCommand(inputPath: string, options: RunCommandOptions, io: CliStreams): Promise<number> {
   let prepared: PreparedRun;
   try {
-    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart, threads: options.threads });
+    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart, threads: options.threads, workers: options.workers });
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr.write(`e3md: ${e.message}\n`);
@@ -92,7 +94,8 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
   if (!quiet) {
     const what = restart ? `continuing from step ${fromStep} (${displayPath(options.restart!)})` : 'starting at step 0';
     const provider = (potential as { provider?: string }).provider;
-    io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}${provider ? ` (${provider})` : ''}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
+    const workers = (potential as { workers?: number }).workers;
+    io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}${provider ? ` (${provider})` : ''}${workers ? ` on ${workers} worker${workers > 1 ? 's' : ''}` : ''}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
   }
 
   let sim: Simulation;
@@ -131,7 +134,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     return EXIT.ok;
   } catch (e) {
     bar?.clear();
-    if (e instanceof NonFiniteEnergyError) {
+    if (e instanceof NonFiniteEnergyError || e instanceof StepFailedError) {
       const kept = [spec.thermo?.path, ...spec.trajectory.filter((t) => t.format === 'extxyz').map((t) => t.path)].filter((p): p is string => !!p);
       io.stderr.write(`e3md: ${e.message}${kept.length ? `; the last good frame (step ${e.step - 1}) is in ${kept.map(displayPath).join(', ')}` : ''}\n`);
       return EXIT.failed;

@@ -71,9 +71,6 @@ export function parseRunSpec(text: string, inputPath: string): RunSpec {
     if (p === abs(input.structure) || p === resolve(inputPath)) throw keyError(doc, inputPath, key, 'would overwrite an input file');
     seen.set(p, key);
   }
-  if (input.parallel?.devices && input.parallel.devices.length !== input.parallel.workers) {
-    throw keyError(doc, inputPath, ['parallel', 'devices'], `lists ${input.parallel.devices.length} devices for ${input.parallel.workers} workers; give one per worker`);
-  }
 
   const { $schema: _ignored, ...rest } = input;
   return {

@@ -163,3 +163,21 @@ export async function estimateModelMemory(model: string | Uint8Array): Promise<M
     },
   };
 }
+
+/**
+ * Edges a model sees on `system` (pairs closer than `rMax_A`), estimated from the number density:
+ * N/V in a fully periodic box, else N over the atoms' bounding box (at least one r_max thick per
+ * axis). Returns the edge count and a generous bound on one atom's edges (segment sums pad to it).
+ * @example const { edges, maxDegree } = estimateEdges(system, 5.0); mem.bytes(system.n, edges, maxDegree)
+ */
+export function estimateEdges(system: { readonly n: number; readonly positions: Float64Array; readonly box: { readonly volume: number; readonly pbc: readonly boolean[] } }, rMax_A: number): { edges: number; maxDegree: number } {
+  const { n, positions, box } = system;
+  let volume = box.volume;
+  if (!(volume > 0 && box.pbc.every(Boolean))) {
+    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) { const x = positions[3 * i + k]; lo[k] = Math.min(lo[k], x); hi[k] = Math.max(hi[k], x); }
+    volume = [0, 1, 2].reduce((v, k) => v * Math.max(hi[k] - lo[k], rMax_A), 1);
+  }
+  const mean = Math.min(n - 1, ((n / volume) * 4 * Math.PI * rMax_A ** 3) / 3);
+  return { edges: Math.ceil(n * mean), maxDegree: Math.min(n - 1, Math.ceil(2 * mean + 8)) };
+}

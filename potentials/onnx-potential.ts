@@ -280,9 +280,11 @@ export interface SinglePoint {
  * @example const { energy_eV, forces } = await singlePoint(pot, system);
  */
 export async function singlePoint(potential: Potential, system: System): Promise<SinglePoint> {
-  const search = createCellList({ radius_A: potential.cutoff_A, kind: potential.neighborKind });
   const box = system.box ?? Box.open();
-  const list = search.build(system.positions, box);
+  // A potential with its own neighbour search (a decomposed one) lists the pairs itself.
+  const list = potential.createNeighbors
+    ? potential.createNeighbors({ cutoff_A: potential.cutoff_A, skin_A: 0, kind: potential.neighborKind }).build(system.positions, box)
+    : createCellList({ radius_A: potential.cutoff_A, kind: potential.neighborKind }).build(system.positions, box);
   const out = createForceOutput(system.n);
   await potential.compute(system, list, out);
   return { energy_eV: out.energy_eV, forces: out.forces, virial: out.virial };

@@ -7,8 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { atomicMass, createSystem } from '../../engine/index.js';
 import { formatExtxyz, readExtxyz, type XyzFrame } from '../../io/index.js';
-import { createOnnxPotential, defaultModelThreads, singlePoint } from '../../potentials/index.js';
-import { positiveInteger } from '../arguments.js';
+import { createOnnxPotentialFor, singlePoint } from '../../potentials/index.js';
+import { positiveInteger, positiveNumber } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md eval`. */
@@ -17,9 +17,23 @@ export interface EvalFlags {
   structure: string;
   out?: string;
   device?: string;
-  /** onnxruntime intra-op threads (default: defaultModelThreads of the largest frame). */
+  /** onnxruntime intra-op threads (default: defaultModelThreads of the largest frame; 1 per worker). */
   threads?: number;
+  /** Worker threads (domain decomposition; default 1). */
+  workers?: number;
+  /** Working memory of the model evaluations, GB (default 2): bigger frames are evaluated in chunks. */
+  memoryGb?: number;
   quiet?: boolean;
+}
+
+/** How {@link evaluateFrames} places the model. */
+export interface EvalPlacement {
+  device?: string;
+  threads?: number;
+  workers?: number;
+  memory_GB?: number;
+  /** Receives notes (chunking, device fallbacks). */
+  log?: (message: string) => void;
 }
 
 /** One evaluated frame. */
@@ -35,18 +49,21 @@ export interface EvaluatedFrame {
  * @throws naming the file, the frame or the model problem
  * @example const frames = await evaluateFrames('model.onnx', 'water.extxyz');
  */
-export async function evaluateFrames(model: string, structure: string, device = 'auto', threads?: number): Promise<EvaluatedFrame[]> {
+export async function evaluateFrames(model: string, structure: string, placement: EvalPlacement = {}): Promise<EvaluatedFrame[]> {
   const frames = readExtxyz(structure);
   if (frames.length === 0) throw new Error(`${structure}: no frames`);
   const species = [...new Set(frames.flatMap((f) => f.symbols))];
-  const intraOpThreads = threads ?? defaultModelThreads(Math.max(...frames.map((f) => f.symbols.length)));
-  const potential = await createOnnxPotential({ model, typeNames: species, device, intraOpThreads });
+  const systems = frames.map((frame) => createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box }));
+  const largest = systems.reduce((a, b) => (b.n > a.n ? b : a));
+  const potential = await createOnnxPotentialFor({
+    model, typeNames: species, largest, device: placement.device ?? 'auto', threads: placement.threads,
+    workers: placement.workers, memory_GB: placement.memory_GB, log: placement.log,
+  });
   try {
     const out: EvaluatedFrame[] = [];
-    for (const frame of frames) {
-      const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box });
+    for (const [k, frame] of frames.entries()) {
       // singlePoint returns arrays of its own for each call: nothing to copy.
-      out.push({ frame, ...(await singlePoint(potential, system)) });
+      out.push({ frame, ...(await singlePoint(potential, systems[k])) });
     }
     return out;
   } finally {
@@ -64,7 +81,9 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
     .requiredOption('--structure <file.extxyz>', 'frames to evaluate')
     .option('--out <file.extxyz>', 'write the frames with the model\'s energy, forces and virial')
     .option('--device <device>', 'auto | cpu | cuda | cuda:N | webgpu', 'auto')
-    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; results are the same bits at any count)', positiveInteger)
+    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; 1 per worker; results are the same bits at any count)', positiveInteger)
+    .option('--workers <n>', 'worker threads: each frame is cut into this many domains, one per thread', positiveInteger)
+    .option('--memory-gb <GB>', 'working memory of the model evaluations, all workers together (default 2); bigger frames are evaluated in chunks', positiveNumber)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  e3md eval --model water-nequip.onnx --structure examples/water/dataset/dimer-train.extxyz --out predicted.extxyz\n')
     .action(async (flags: EvalFlags) => {
@@ -76,7 +95,9 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
 export async function evalCommand(flags: EvalFlags, io: CliStreams): Promise<number> {
   let results: EvaluatedFrame[];
   try {
-    results = await evaluateFrames(flags.model, flags.structure, flags.device ?? 'auto', flags.threads);
+    const notes: string[] = [];
+    results = await evaluateFrames(flags.model, flags.structure, { device: flags.device ?? 'auto', threads: flags.threads, workers: flags.workers, memory_GB: flags.memoryGb, log: (m) => void notes.push(m) });
+    for (const note of notes) io.stderr.write(`e3md eval: note: ${note}\n`);
   } catch (e) {
     io.stderr.write(`e3md eval: ${(e as Error).message}\n`);
     return EXIT.badInput;
