@@ -5,10 +5,9 @@
  * sums of files written before e3md 0.2 without retraining.
  */
 import { readInitializers, readModelInfo } from '../onnx/index.js';
-import { createAllegro, type AllegroOptions } from './allegro/index.js';
+import { ARCHITECTURES, createModel, type ModelOptions } from './architectures.js';
 import { potentialMetadata } from './export.js';
 import type { PotentialModel } from './model.js';
-import { createNequip, type NequipOptions } from './nequip/index.js';
 
 /** A rebuilt model and the metadata of the file it came from. */
 export interface RebuiltModel {
@@ -33,8 +32,8 @@ export function rebuildModel(bytes: Uint8Array, what = 'model'): RebuiltModel {
   } catch {
     throw new Error(`${what}: has no readable e3md.settings, so its network cannot be rebuilt (only models written by e3md can be)`);
   }
-  const model = arch === 'nequip' ? createNequip(settings as unknown as NequipOptions) : arch === 'allegro' ? createAllegro(settings as unknown as AllegroOptions) : undefined;
-  if (!model) throw new Error(`${what}: e3md.architecture is ${JSON.stringify(arch)}, expected nequip or allegro`);
+  if (arch !== 'nequip' && arch !== 'allegro') throw new Error(`${what}: e3md.architecture is ${JSON.stringify(arch)}, expected ${Object.keys(ARCHITECTURES).join(' or ')}`);
+  const model = createModel(arch, settings as ModelOptions<typeof arch>);
   const weights = readInitializers(bytes);
   for (const p of model.parameters.list()) {
     const w = weights.get(p.name);
