@@ -4,7 +4,7 @@
  * (DESIGN.md §4): a bad input costs the user one message and leaves their files alone.
  */
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { extname, relative } from 'node:path';
 import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
@@ -25,6 +25,12 @@ export interface RunOverrides {
   threads?: number;
   /** Worker threads (overrides `parallel.workers`). */
   workers?: number;
+  /**
+   * Replica `index` of `count` (input.json `replicas`): every output path gets a "-r<index>"
+   * suffix, so does the restart checkpoint, and seeds are offset by `index`; `potential`, when
+   * given, is used instead of building the input's (a view of a replica batch).
+   */
+  replica?: { index: number; count: number; potential?: Potential };
 }
 
 /** A validated run, ready to open its outputs and start. */
@@ -35,8 +41,9 @@ export interface PreparedRun {
   integrator: Integrator;
   /** Total steps to reach. */
   untilStep: number;
-  /** The checkpoint to continue from, when restarting. */
+  /** The checkpoint to continue from, when restarting, and its path. */
   restart?: Checkpoint;
+  restartPath?: string;
   /** Remarks for the user (stderr), e.g. settings accepted but not used yet. */
   notes: string[];
 }
@@ -49,7 +56,12 @@ export interface PreparedRun {
  * const run = await prepareRun('examples/argon/input.json', { steps: 100 });
  */
 export async function prepareRun(inputPath: string, overrides: RunOverrides = {}): Promise<PreparedRun> {
-  const spec = loadRunSpec(inputPath);
+  const replica = overrides.replica;
+  const spec = replica ? replicaSpec(loadRunSpec(inputPath), replica.index, replica.count) : loadRunSpec(inputPath);
+  if (replica && (overrides.workers ?? spec.parallel?.workers ?? 1) > 1) {
+    throw spec.keyError(['replicas'], `cannot be combined with ${overrides.workers ? '--workers' : 'parallel.workers'} > 1: replicas are small systems that share one model call per step, not domains`);
+  }
+  const restartPath = replica && overrides.restartPath !== undefined ? replicaPath(overrides.restartPath, replica.index, replica.count) : overrides.restartPath;
   const notes: string[] = [];
   if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
   const frames = readExtxyz(displayPath(spec.structure));
@@ -65,16 +77,41 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
 
   const untilStep = overrides.steps ?? spec.steps;
   let restart: Checkpoint | undefined;
-  if (overrides.restartPath !== undefined) {
-    restart = readCheckpoint(overrides.restartPath);
-    checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
+  if (restartPath !== undefined) {
+    restart = readCheckpoint(restartPath);
+    checkRestart(restart, system, spec, restartPath, untilStep, notes);
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = await buildPotential(spec, system, notes, overrides.threads, overrides.workers);
-  return { spec, system, potential, integrator, untilStep, restart, notes };
+  const potential = replica?.potential ?? (await buildPotential(spec, system, notes, overrides.threads, overrides.workers));
+  return { spec, system, potential, integrator, untilStep, restart, restartPath, notes };
+}
+
+/**
+ * The output path of replica `index` of `count`: "-r<index>" before the extension, the index
+ * zero-padded to the width of count − 1 (`thermo.csv` → `thermo-r07.csv` of 32).
+ * @example replicaPath('out/traj.xyz', 3, 8) // 'out/traj-r3.xyz'
+ */
+export function replicaPath(path: string, index: number, count: number): string {
+  const tag = `-r${String(index).padStart(String(count - 1).length, '0')}`;
+  const ext = extname(path);
+  return ext ? `${path.slice(0, -ext.length)}${tag}${ext}` : `${path}${tag}`;
+}
+
+/** The run description of one replica: suffixed outputs, seeds offset by the index. */
+function replicaSpec(spec: RunSpec, index: number, count: number): RunSpec {
+  const path = (p: string): string => replicaPath(p, index, count);
+  const it = spec.integrator;
+  return {
+    ...spec,
+    thermo: spec.thermo && { ...spec.thermo, path: spec.thermo.path === undefined ? undefined : path(spec.thermo.path) },
+    trajectory: spec.trajectory.map((t) => ({ ...t, path: path(t.path) })),
+    checkpoint: spec.checkpoint && { ...spec.checkpoint, path: path(spec.checkpoint.path) },
+    initial_velocities: spec.initial_velocities && { ...spec.initial_velocities, seed: spec.initial_velocities.seed + index },
+    integrator: it.kind === 'langevin' ? { ...it, seed: it.seed + index } : it,
+  };
 }
 
 /** Paths in messages: relative to the working directory when that is shorter. */

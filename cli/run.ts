@@ -6,32 +6,13 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Observer, createSimulation, NonFiniteEnergyError, StepFailedError, type Simulation } from '../engine/index.js';
-import { createCheckpointObserver, type CheckpointObserver, InputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
+import { createCheckpointObserver, type CheckpointObserver, InputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory, loadRunSpec } from '../io/index.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
+import { runReplicas } from './replicas.js';
+import { EXIT, type CliStreams, type RunCommandOptions } from './run-types.js';
 
-/** Exit codes of `e3md run`. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
-
-/** Where the command writes. `stdout.isTTY` enables the progress bar. */
-export interface CliStreams {
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown };
-}
-
-/** `e3md run` options as parsed from the command line. */
-export interface RunCommandOptions {
-  /** Total steps, overriding input.json. */
-  steps?: number;
-  /** Checkpoint file to continue from. */
-  restart?: string;
-  /** No table, progress bar or summary on stdout; errors still go to stderr. */
-  quiet?: boolean;
-  /** onnxruntime intra-op threads, overriding input.json's `potential.threads`. */
-  threads?: number;
-  /** Worker threads, overriding input.json's `parallel.workers`. */
-  workers?: number;
-}
+export { EXIT, type CliStreams, type RunCommandOptions } from './run-types.js';
 
 /**
  * Runs the `run` command and returns its exit code (never throws for bad input: it prints one
@@ -43,6 +24,8 @@ export interface RunCommandOptions {
 export async function runCommand(inputPath: string, options: RunCommandOptions, io: CliStreams): Promise<number> {
   let prepared: PreparedRun;
   try {
+    const replicas = loadRunSpec(inputPath).replicas ?? 1;
+    if (replicas > 1) return await runReplicas(inputPath, replicas, options, io, runPrepared);
     prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart, threads: options.threads, workers: options.workers });
   } catch (e) {
     if (e instanceof InputError) {
@@ -52,7 +35,14 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     throw e;
   }
   for (const note of prepared.notes) io.stderr.write(`e3md: note: ${note}\n`);
+  return runPrepared(prepared, options, io);
+}
 
+/**
+ * Opens the outputs of a prepared run, integrates and reports; returns the exit code. The
+ * potential is disposed of at the end.
+ */
+export async function runPrepared(prepared: PreparedRun, options: RunCommandOptions, io: CliStreams): Promise<number> {
   const { spec, system, potential, integrator, untilStep, restart } = prepared;
   const fromStep = restart?.state.step ?? 0;
   const quiet = options.quiet === true;
@@ -92,7 +82,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
   }
 
   if (!quiet) {
-    const what = restart ? `continuing from step ${fromStep} (${displayPath(options.restart!)})` : 'starting at step 0';
+    const what = restart ? `continuing from step ${fromStep} (${displayPath(prepared.restartPath ?? options.restart!)})` : 'starting at step 0';
     const provider = (potential as { provider?: string }).provider;
     const workers = (potential as { workers?: number }).workers;
     io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}${provider ? ` (${provider})` : ''}${workers ? ` on ${workers} worker${workers > 1 ? 's' : ''}` : ''}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
