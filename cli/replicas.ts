@@ -2,11 +2,12 @@
  * `e3md run` with input.json `replicas: K` (DESIGN.md §7): K independent copies of the system,
  * each a complete run of its own — its own velocities and thermostat noise (seeds offset by the
  * replica index), its own outputs and checkpoints with a "-r<k>" suffix — stepping side by side,
- * with an ONNX potential's K evaluations merged into one model call per step. Replica 0 prints
+ * with an ONNX potential's K evaluations merged into one model call per step (more when the merged
+ * graph would exceed parallel.memory_GB). Replica 0 prints
  * the thermo table; the others write their files. If one replica stops, the others stop too.
  */
 import type { Potential } from '../engine/index.js';
-import { createReplicaBatch, type OnnxPotential, type ReplicaBatch } from '../potentials/index.js';
+import { createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, type OnnxPotential, type ReplicaBatch } from '../potentials/index.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
 import { EXIT, type CliStreams, type RunCommandOptions } from './run-types.js';
 
@@ -28,11 +29,14 @@ export async function runReplicas(inputPath: string, count: number, options: Run
   let batch: ReplicaBatch | null = null;
   const prepared: PreparedRun[] = [first];
   try {
-    if (first.spec.potential.kind === 'onnx') {
+    const p = first.spec.potential;
+    if (p.kind === 'onnx') {
       if (!isOnnxPotential(first.potential)) {
         throw first.spec.keyError(['replicas'], `${first.system.n} atoms are evaluated in chunks (parallel.memory_GB): replicas are for small systems`);
       }
-      batch = createReplicaBatch(first.potential, count);
+      // Replicas share one call per step while their merged graph fits the memory budget; more calls when not.
+      const memory = await estimateModelMemory(p.model);
+      batch = createReplicaBatch(first.potential, count, { estimateBytes: (a, e, d) => memory.bytes(a, e, d), budget_bytes: (first.spec.parallel?.memory_GB ?? DEFAULT_MEMORY_GB) * 1e9 });
       first.potential = batch.views[0];
     }
     for (let k = 1; k < count; k++) prepared.push(await prepareRun(inputPath, { ...overrides, replica: { index: k, count, potential: batch?.views[k] } }));
@@ -62,7 +66,7 @@ export async function runReplicas(inputPath: string, count: number, options: Run
     if (!options.quiet && worst === EXIT.ok) {
       const steps = first.untilStep - (first.restart?.state.step ?? 0);
       const s = (performance.now() - t0) / 1000;
-      io.stdout.write(`replicas: ${count} × ${first.system.n} atoms × ${steps} steps in ${s.toFixed(2)} s (${((count * first.system.n * steps) / s).toExponential(2)} atom-steps/s${batch ? `, ${batch.calls} model calls` : ''})\n`);
+      io.stdout.write(`replicas: ${count} × ${first.system.n} atoms × ${steps} steps in ${s.toFixed(2)} s (${((count * first.system.n * steps) / s).toExponential(2)} atom-steps/s${batch ? `, ${batch.calls} model calls, ${batch.groups} per step` : ''})\n`);
     }
     return worst;
   } finally {

@@ -11,4 +11,4 @@ export { checkPotentialContract, mapSpecies, type PotentialMetadata } from './on
 export { createOnnxPotentialFor, createParallelPotential, DEFAULT_MEMORY_GB, ESTIMATE_MEMORY_FROM_ATOMS, type OnnxPlacementOptions, type ParallelOptions } from './parallel-potential.js';
 export { createDomainPotential, type DomainPotentialSpec } from './domain-potentials.js';
 export { estimateEdges, estimateModelMemory, ORT_OVERHEAD, type ModelMemory } from './onnx-memory.js';
-export { createReplicaBatch, type ReplicaBatch } from './replica-batch.js';
+export { createReplicaBatch, type ReplicaBatch, type ReplicaMemory } from './replica-batch.js';

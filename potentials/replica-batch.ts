@@ -6,7 +6,9 @@
  * on a CPU it saves the per-call overhead of small graphs.
  *
  * Each replica's potential is a view of the batch: its `compute` hands over the replica's system
- * and list and resolves once all K have done so and the merged call has run. Energies are summed
+ * and list and resolves once all K have done so and the merged call has run. With a memory
+ * budget, consecutive replicas are grouped so that each merged call's estimated memory fits
+ * (several calls per step when all K do not). Energies are summed
  * per replica in float64 from the model's atomic energies, forces are the replica's rows. The
  * model's virial is one sum over the whole batch, so a replica's own virial is Σ x ⊗ F over its
  * atoms, exact for an open box (no periodic shifts); in a periodic box the §5 outputs cannot
@@ -21,6 +23,8 @@ export interface ReplicaBatch {
   readonly views: readonly Potential[];
   /** Merged model calls so far. */
   readonly calls: number;
+  /** Model calls per step (groups of replicas), known after the first step. */
+  readonly groups: number;
   /**
    * Stops the batch: waiting and later evaluations reject with `reason` (a replica that stopped
    * leaves the others nothing to wait for).
@@ -39,20 +43,59 @@ interface Request { system: System; list: NeighborList; out: ForceOutput; resolv
  * const sims = systems.map((s, k) => createSimulation({ system: s, potential: batch.views[k], integrator: integrators[k] }));
  * await Promise.all(sims.map((s) => s.run(1000)));
  */
-export function createReplicaBatch(model: OnnxPotential, replicas: number): ReplicaBatch {
+/** Memory limit of a batch: estimated bytes of one call, and the most one call may take. */
+export interface ReplicaMemory {
+  estimateBytes(atoms: number, edges: number, maxDegree: number): number;
+  budget_bytes: number;
+}
+
+export function createReplicaBatch(model: OnnxPotential, replicas: number, memory?: ReplicaMemory): ReplicaBatch {
   if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`createReplicaBatch: replicas must be a positive integer, got ${replicas}`);
   const waiting: (Request | null)[] = new Array(replicas).fill(null);
   let count = 0;
   let calls = 0;
   let failure: Error | null = null;
-  // The merged system and list, rebuilt when some replica's list or size changed.
-  let merged: { system: System; list: NeighborList; out: ForceOutput; offsets: Int32Array; lists: NeighborList[] } | null = null;
+  interface Merged { system: System; list: NeighborList; out: ForceOutput; offsets: Int32Array; requests: Request[] }
+  // The merged groups, rebuilt when some replica's list or size changed.
+  let lists: NeighborList[] = [];
+  let sizes: number[] = [];
+  let groups: Merged[] = [];
 
-  function merge(requests: Request[]): NonNullable<typeof merged> {
-    const same = merged !== null && requests.every((r, k) => r.list === merged!.lists[k] && r.system.n === merged!.offsets[k + 1] - merged!.offsets[k]);
-    if (same) return merged!;
+  /** Consecutive replicas whose merged call fits the memory budget (each group at least one replica). */
+  function grouping(requests: Request[]): Request[][] {
+    if (!memory) return [requests];
+    const out: Request[][] = [];
+    let current: Request[] = [];
+    let atoms = 0, edges = 0, degree = 0;
+    for (const r of requests) {
+      let d = 0;
+      for (let row = 0; row < r.list.n; row++) d = Math.max(d, r.list.offsets[row + 1] - r.list.offsets[row]);
+      const fits = memory.estimateBytes(atoms + r.system.n, edges + r.list.nPairs, Math.max(degree, d)) <= memory.budget_bytes;
+      if (current.length > 0 && !fits) { out.push(current); current = []; atoms = 0; edges = 0; degree = 0; }
+      current.push(r);
+      atoms += r.system.n; edges += r.list.nPairs; degree = Math.max(degree, d);
+    }
+    out.push(current);
+    return out;
+  }
+
+  function mergeAll(requests: Request[]): Merged[] {
+    const same = groups.length > 0 && requests.every((r, k) => r.list === lists[k] && r.system.n === sizes[k]);
+    if (same) {
+      let k = 0;
+      for (const g of groups) g.requests = requests.slice(k, (k += g.requests.length));
+      return groups;
+    }
+    lists = requests.map((r) => r.list);
+    sizes = requests.map((r) => r.system.n);
+    groups = grouping(requests).map(merge);
+    return groups;
+  }
+
+  function merge(requests: Request[]): Merged {
     const names = requests[0].system.typeNames;
-    const offsets = new Int32Array(replicas + 1);
+    const count = requests.length;
+    const offsets = new Int32Array(count + 1);
     let pairs = 0, images = 0;
     requests.forEach((r, k) => {
       if (r.system.typeNames.join() !== names.join()) throw new Error(`replica ${k} has species ${r.system.typeNames.join(', ')}, replica 0 ${names.join(', ')}; replicas must be copies of one system`);
@@ -60,8 +103,8 @@ export function createReplicaBatch(model: OnnxPotential, replicas: number): Repl
       pairs += r.list.nPairs;
       images += r.list.imageShifts.length / 3;
     });
-    if (images > 65536) throw new Error(`createReplicaBatch: ${images} periodic images over ${replicas} replicas, at most 65536`);
-    const n = offsets[replicas];
+    if (images > 65536) throw new Error(`createReplicaBatch: ${images} periodic images over ${count} replicas, at most 65536`);
+    const n = offsets[count];
     const rowAtoms = new Int32Array(n), rowOffsets = new Int32Array(n + 1), firstImaged = new Int32Array(n);
     const neighbors = new Int32Array(pairs), imageIds = new Uint16Array(pairs), imageShifts = new Float64Array(3 * images);
     const typeIds = new Int32Array(n);
@@ -85,12 +128,15 @@ export function createReplicaBatch(model: OnnxPotential, replicas: number): Repl
     const radius_A = Math.min(...requests.map((r) => r.list.radius_A));
     const system: System = { n, positions: new Float64Array(3 * n), velocities: new Float64Array(0), forces: new Float64Array(0), masses: new Float64Array(0), typeIds, typeNames: names, box: Box.open() };
     const list: NeighborList = { kind: 'full', n, radius_A, nPairs: pairs, rowAtoms, offsets: rowOffsets, firstImaged, neighbors, images: imageIds, imageShifts };
-    merged = { system, list, offsets, lists: requests.map((r) => r.list), out: { energy_eV: 0, forces: new Float64Array(3 * n), virial: new Float64Array(9) } };
-    return merged;
+    return { system, list, offsets, requests, out: { energy_eV: 0, forces: new Float64Array(3 * n), virial: new Float64Array(9) } };
   }
 
   async function evaluate(requests: Request[]): Promise<void> {
-    const m = merge(requests);
+    for (const group of mergeAll(requests)) await evaluateGroup(group);
+  }
+
+  async function evaluateGroup(m: Merged): Promise<void> {
+    const requests = m.requests;
     // Positions and image shifts change every step (a deforming cell rewrites shifts in place).
     let i0 = 0;
     requests.forEach((r, k) => {
@@ -147,6 +193,7 @@ export function createReplicaBatch(model: OnnxPotential, replicas: number): Repl
   return {
     views,
     get calls() { return calls; },
+    get groups() { return groups.length; },
     abort(reason) {
       failure ??= reason;
       for (const r of waiting) r?.reject(failure);
