@@ -84,7 +84,9 @@ async function md(system: System, potential: Potential, timestep_fs: number, ste
 
 async function measure(c: ScalingCase): Promise<Record<string, unknown>> {
   if (c.kind === 'lj') {
-    const system = fccLattice({ cells: [c.cells, c.cells, c.cells], latticeConstant_A: sigma_A * Math.cbrt(4 / 0.8442), symbol: 'Ar', mass_amu });
+    const crystal = fccLattice({ cells: [c.cells, c.cells, c.cells], latticeConstant_A: sigma_A * Math.cbrt(4 / 0.8442), symbol: 'Ar', mass_amu });
+    // Shared memory, as `e3md run` allocates it for workers: they read positions and write forces in place.
+    const system = c.workers > 1 ? createSystem({ symbols: new Array(crystal.n).fill('Ar'), positions: crystal.positions, masses: crystal.masses, box: crystal.box, shared: true }) : crystal;
     maxwellBoltzmann(system, (3.0 * epsilon_eV) / kB_eV_per_K, new Rng(87287));
     const options = { cutoff_A: 2.5 * sigma_A, all: { epsilon_eV, sigma_A } };
     // One worker is the ordinary serial potential (what `e3md run` uses then).

@@ -11,7 +11,7 @@
  *   (Allegro) and 1,536 (NequIP), weak scaling at 1,536 atoms per worker;
  * - replicas: 1, 8 and 32 batched replicas of the water hexamer and of the 192-atom box, shipped model;
  * - memory: one force evaluation of 98,304 atoms (Allegro) and 12,288 (NequIP) with the default
- *   2 GB budget, and of 1,119,744 atoms of Allegro (long on a CPU: it is the point that it runs).
+ *   1 GB budget, and of 1,119,744 atoms of Allegro (long on a CPU: it is the point that it runs).
  *
  * Usage: e3md bench scaling [--suites lj,models,replicas] [--workers 1,2] [--repeats 2]
  *          [--devices cuda:0,cuda:1] [--out bench/results/scaling]

@@ -68,7 +68,8 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   // Like ase.io.read: a multi-frame file starts from its last frame (continue a trajectory).
   const frame = frames[frames.length - 1];
   if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
-  const system = buildSystem(frame, displayPath(spec.structure));
+  // Worker threads read positions and write forces in place when the arrays are shared memory.
+  const system = buildSystem(frame, displayPath(spec.structure), (overrides.workers ?? spec.parallel?.workers ?? 1) > 1);
   checkOverlaps(system, frame, displayPath(spec.structure));
 
   if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
@@ -120,7 +121,7 @@ export function displayPath(p: string): string {
   return r && !r.startsWith('..') && r.length < p.length ? r : p;
 }
 
-function buildSystem(frame: XyzFrame, file: string): System {
+function buildSystem(frame: XyzFrame, file: string, shared: boolean): System {
   const n = frame.symbols.length;
   if (n === 0) throw new InputError('the structure has no atoms', { file, line: frame.line });
   let masses = frame.masses;
@@ -141,7 +142,7 @@ function buildSystem(frame: XyzFrame, file: string): System {
       masses[a] = m;
     }
   }
-  return createSystem({ symbols: frame.symbols, positions: frame.positions, masses, velocities: frame.velocities, box: frame.box });
+  return createSystem({ symbols: frame.symbols, positions: frame.positions, masses, velocities: frame.velocities, box: frame.box, shared });
 }
 
 /** Fails on the first pair of atoms closer than MIN_DISTANCE_A (periodic images included), via a cell list: O(N). */

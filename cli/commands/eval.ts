@@ -21,7 +21,7 @@ export interface EvalFlags {
   threads?: number;
   /** Worker threads (domain decomposition; default 1). */
   workers?: number;
-  /** Working memory of the model evaluations, GB (default 2): bigger frames are evaluated in chunks. */
+  /** Working memory of the model evaluations, GB (default 1): bigger frames are evaluated in chunks. */
   memoryGb?: number;
   quiet?: boolean;
 }
@@ -83,7 +83,7 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
     .option('--device <device>', 'auto | cpu | cuda | cuda:N | webgpu', 'auto')
     .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; 1 per worker; results are the same bits at any count)', positiveInteger)
     .option('--workers <n>', 'worker threads: each frame is cut into this many domains, one per thread', positiveInteger)
-    .option('--memory-gb <GB>', 'working memory of the model evaluations, all workers together (default 2); bigger frames are evaluated in chunks', positiveNumber)
+    .option('--memory-gb <GB>', 'working memory of the model evaluations, all workers together (default 1); bigger frames are evaluated in chunks', positiveNumber)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  e3md eval --model water-nequip.onnx --structure examples/water/dataset/dimer-train.extxyz --out predicted.extxyz\n')
     .action(async (flags: EvalFlags) => {

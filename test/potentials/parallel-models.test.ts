@@ -58,16 +58,26 @@ const MODELS: [string, () => PotentialModel][] = [['nequip', () => tinyNequip()]
 describe.each(MODELS)('%s decomposed over worker threads', (_arch, make) => {
   let bytes: Uint8Array;
   const pools = new Map<string, DecomposedPotential>();
+  const notes: string[] = [];
   beforeAll(async () => {
     bytes = exportPotential(make(), { dtype: 'float64' });
     const spec = { kind: 'onnx' as const, model: bytes, device: 'cpu' };
     // A budget of a third of what half the 192-atom box needs: a few chunks per domain of a third.
     const budget = (await estimateModelMemory(bytes)).bytes(96, 96 * 25, 40) / 3;
     const variants: [string, number, number | null][] = [['2 workers', 2, null], ['3 workers, chunked', 3, budget]];
-    const made = await Promise.all(variants.map(([, w, budget]) => createParallelPotential(spec, ['H', 'O'], { workers: w, memoryBudget_bytes: budget })));
+    // Devices round-robin: worker 1 of the first pool asks for a GPU that is not there and falls back.
+    const made = await Promise.all(variants.map(([, w, budget], k) => createParallelPotential(spec, ['H', 'O'], {
+      workers: w, memoryBudget_bytes: budget, devices: k === 0 ? ['cpu', 'cuda:7'] : undefined, log: (m) => void notes.push(m),
+    })));
     variants.forEach(([name], k) => pools.set(name, made[k]));
   });
   afterAll(async () => { for (const p of pools.values()) await p.dispose(); });
+
+  it('assigns devices round-robin; one that cannot start falls back to CPU with one note', () => {
+    expect(pools.get('2 workers')!.providers).toEqual(['cpu', 'cpu']);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/device 'cuda:7' unavailable .*running on cpu/);
+  });
 
   it.each(SYSTEMS)('%s: energy, forces and virial equal the undecomposed model\'s to 1e-10', async (_name, system, all) => {
     const s = system();
