@@ -9,7 +9,7 @@
 import type { Potential } from '../engine/index.js';
 import { createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, type OnnxPotential, type ReplicaBatch } from '../potentials/index.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
-import { EXIT, type CliStreams, type RunCommandOptions } from './run-types.js';
+import { EXIT, noteLine, type CliStreams, type RunCommandOptions } from './run-types.js';
 
 /** Runs one prepared run to its end and returns its exit code (cli/run.ts's `runPrepared`). */
 export type RunPrepared = (prepared: PreparedRun, options: RunCommandOptions, io: CliStreams) => Promise<number>;
@@ -45,7 +45,7 @@ export async function runReplicas(inputPath: string, count: number, options: Run
     else for (const p of prepared) await p.potential.dispose?.();
     throw e;
   }
-  for (const note of first.notes) io.stderr.write(`e3md: note: ${note}\n`);
+  for (const note of first.notes) io.stderr.write(`${noteLine(note)}\n`);
   if (!options.quiet) {
     io.stdout.write(`e3md run: ${count} replicas of ${first.system.n} atoms${batch ? ', one merged model call per step' : ''}; replica 0 below, every replica's outputs with a -r<k> suffix\n`);
   }

@@ -22,3 +22,8 @@ export interface RunCommandOptions {
   /** Worker threads, overriding input.json's `parallel.workers`. */
   workers?: number;
 }
+
+/** A note as printed: `e3md: note: …`, once, also for messages that already name e3md (onnxruntime's). */
+export function noteLine(note: string): string {
+  return `e3md: note: ${note.replace(/^e3md: /, '')}`;
+}

@@ -69,6 +69,8 @@ export interface DecomposedPotential extends Potential {
   readonly interactionDepth: number;
   /** Provider of each worker's potential (ONNX), when it has one. */
   readonly providers: readonly (string | undefined)[];
+  /** The workers' provider when they all run on one (e.g. 'cpu'), else the distinct ones joined by '+'. */
+  readonly provider: string | undefined;
   readonly stats: DecompositionStats;
   readonly timings: ParallelTimings;
   resetTimings(): void;
@@ -292,6 +294,7 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     name, cutoff_A, neighborKind: kind, interactionDepth,
     workers: W,
     providers: inits.map((r) => r.provider),
+    provider: inits[0].provider === undefined ? undefined : [...new Set(inits.map((r) => r.provider))].join('+'),
     get stats() { return stats; },
     timings,
     resetTimings() { for (const k of Object.keys(timings) as (keyof ParallelTimings)[]) timings[k] = 0; },
