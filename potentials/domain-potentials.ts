@@ -31,6 +31,8 @@ export async function createDomainPotential(spec: DomainPotentialSpec, context: 
   if (spec.kind !== 'onnx') throw new Error(`createDomainPotential: unknown kind '${(spec as { kind: unknown }).kind}'`);
   const pot = await createOnnxPotential({
     model: spec.model, typeNames: context.typeNames, device: context.device ?? spec.device ?? 'auto', intraOpThreads: spec.intraOpThreads ?? 1, log: context.log,
+    // Chunks come in many sizes, which onnxruntime's arena would each keep: bounded memory needs it off.
+    memoryArena: context.memoryBudget_bytes === null,
   });
   // Fitting the memory model runs the model a few times: only when chunking may be needed.
   const memory = context.memoryBudget_bytes === null ? null : await estimateModelMemory(spec.model);
