@@ -4,11 +4,11 @@
  * (DESIGN.md §4): a bad input costs the user one message and leaves their files alone.
  */
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { extname, relative } from 'node:path';
 import { BLOW_UP_DISTANCE_A, createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
-import { createOnnxPotential, defaultModelThreads, lennardJones } from '../potentials/index.js';
+import { createOnnxPotentialFor, createParallelPotential, lennardJones } from '../potentials/index.js';
 import { deviceProblem, onnxFileProblem } from './model-file.js';
 import { type Potential } from '../engine/index.js';
 import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
@@ -24,6 +24,14 @@ export interface RunOverrides {
   restartPath?: string;
   /** onnxruntime intra-op threads (overrides `potential.threads`). */
   threads?: number;
+  /** Worker threads (overrides `parallel.workers`). */
+  workers?: number;
+  /**
+   * Replica `index` of `count` (input.json `replicas`): every output path gets a "-r<index>"
+   * suffix, so does the restart checkpoint, and seeds are offset by `index`; `potential`, when
+   * given, is used instead of building the input's (a view of a replica batch).
+   */
+  replica?: { index: number; count: number; potential?: Potential };
 }
 
 /** A validated run, ready to open its outputs and start. */
@@ -34,8 +42,9 @@ export interface PreparedRun {
   integrator: Integrator;
   /** Total steps to reach. */
   untilStep: number;
-  /** The checkpoint to continue from, when restarting. */
+  /** The checkpoint to continue from, when restarting, and its path. */
   restart?: Checkpoint;
+  restartPath?: string;
   /** Remarks for the user (stderr), e.g. settings accepted but not used yet. */
   notes: string[];
 }
@@ -48,7 +57,12 @@ export interface PreparedRun {
  * const run = await prepareRun('examples/argon/input.json', { steps: 100 });
  */
 export async function prepareRun(inputPath: string, overrides: RunOverrides = {}): Promise<PreparedRun> {
-  const spec = loadRunSpec(inputPath);
+  const replica = overrides.replica;
+  const spec = replica ? replicaSpec(loadRunSpec(inputPath), replica.index, replica.count) : loadRunSpec(inputPath);
+  if (replica && (overrides.workers ?? spec.parallel?.workers ?? 1) > 1) {
+    throw spec.keyError(['replicas'], `cannot be combined with ${overrides.workers ? '--workers' : 'parallel.workers'} > 1: replicas are small systems that share one model call per step, not domains`);
+  }
+  const restartPath = replica && overrides.restartPath !== undefined ? replicaPath(overrides.restartPath, replica.index, replica.count) : overrides.restartPath;
   const notes: string[] = [];
   if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
   const frames = readStructure(displayPath(spec.structure), spec.structure_format);
@@ -57,30 +71,53 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
   notes.push(...(frame.remarks ?? []));
   checkCoordinates(frame, displayPath(spec.structure));
-  const system = buildSystem(frame, displayPath(spec.structure));
+  // Worker threads read positions and write forces in place when the arrays are shared memory.
+  const system = buildSystem(frame, displayPath(spec.structure), (overrides.workers ?? spec.parallel?.workers ?? 1) > 1);
   checkOverlaps(system, frame, displayPath(spec.structure));
 
   if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
   if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
   const integrator = buildIntegrator(spec);
-  if (spec.parallel && spec.parallel.workers > 1) {
-    notes.push(`parallel.workers = ${spec.parallel.workers} is accepted, but domain decomposition is not available yet: running on one thread`);
-  }
 
   const untilStep = overrides.steps ?? spec.steps;
   let restart: Checkpoint | undefined;
-  if (overrides.restartPath !== undefined) {
-    checkRestartIsNoOutput(spec, overrides.restartPath);
-    restart = readCheckpoint(overrides.restartPath);
-    checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
+  if (restartPath !== undefined) {
+    checkRestartIsNoOutput(spec, restartPath);
+    restart = readCheckpoint(restartPath);
+    checkRestart(restart, system, spec, restartPath, untilStep, notes);
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
     if (frame.velocities?.some((v) => v !== 0)) notes.push(`initial_velocities replaces the velocities in ${displayPath(spec.structure)} (remove it to start from those)`);
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = await buildPotential(spec, system, notes, overrides.threads);
-  return { spec, system, potential, integrator, untilStep, restart, notes };
+  const potential = replica?.potential ?? (await buildPotential(spec, system, notes, overrides.threads, overrides.workers));
+  return { spec, system, potential, integrator, untilStep, restart, restartPath, notes };
+}
+
+/**
+ * The output path of replica `index` of `count`: "-r<index>" before the extension, the index
+ * zero-padded to the width of count − 1 (`thermo.csv` → `thermo-r07.csv` of 32).
+ * @example replicaPath('out/traj.xyz', 3, 8) // 'out/traj-r3.xyz'
+ */
+export function replicaPath(path: string, index: number, count: number): string {
+  const tag = `-r${String(index).padStart(String(count - 1).length, '0')}`;
+  const ext = extname(path);
+  return ext ? `${path.slice(0, -ext.length)}${tag}${ext}` : `${path}${tag}`;
+}
+
+/** The run description of one replica: suffixed outputs, seeds offset by the index. */
+function replicaSpec(spec: RunSpec, index: number, count: number): RunSpec {
+  const path = (p: string): string => replicaPath(p, index, count);
+  const it = spec.integrator;
+  return {
+    ...spec,
+    thermo: spec.thermo && { ...spec.thermo, path: spec.thermo.path === undefined ? undefined : path(spec.thermo.path) },
+    trajectory: spec.trajectory.map((t) => ({ ...t, path: path(t.path) })),
+    checkpoint: spec.checkpoint && { ...spec.checkpoint, path: path(spec.checkpoint.path) },
+    initial_velocities: spec.initial_velocities && { ...spec.initial_velocities, seed: spec.initial_velocities.seed + index },
+    integrator: it.kind === 'langevin' ? { ...it, seed: it.seed + index } : it,
+  };
 }
 
 /** Paths in messages: relative to the working directory when that is shorter. */
@@ -104,7 +141,7 @@ function checkCoordinates(frame: XyzFrame, file: string): void {
   }
 }
 
-function buildSystem(frame: XyzFrame, file: string): System {
+function buildSystem(frame: XyzFrame, file: string, shared: boolean): System {
   const n = frame.symbols.length;
   if (n === 0) throw new InputError('the structure has no atoms', { file, line: frame.line });
   let masses = frame.masses;
@@ -125,7 +162,7 @@ function buildSystem(frame: XyzFrame, file: string): System {
       masses[a] = m;
     }
   }
-  return createSystem({ symbols: frame.symbols, positions: frame.positions, masses, velocities: frame.velocities, box: frame.box });
+  return createSystem({ symbols: frame.symbols, positions: frame.positions, masses, velocities: frame.velocities, box: frame.box, shared });
 }
 
 /** Fails on the first pair of atoms closer than MIN_DISTANCE_A (periodic images included), via a cell list: O(N). */
@@ -162,16 +199,22 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined): Promise<Potential> {
+async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined, workersOverride: number | undefined): Promise<Potential> {
   const p = spec.potential;
+  const workers = workersOverride ?? spec.parallel?.workers ?? 1;
+  const log = (message: string): void => void notes.push(message);
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
     const notOnnx = onnxFileProblem(p.model);
     if (notOnnx) throw spec.keyError(['potential', 'model'], `${displayPath(p.model)} ${notOnnx}`);
-    let potential: Awaited<ReturnType<typeof createOnnxPotential>>;
+    let potential: Potential & { provider?: string };
     const fallback: string[] = [];
     try {
-      potential = await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, intraOpThreads: threads ?? p.threads ?? defaultModelThreads(system.n), log: (message) => (/unavailable/.test(message) ? fallback : notes).push(message) });
+      potential = await createOnnxPotentialFor({
+        model: p.model, typeNames: system.typeNames, largest: system, device: p.device, threads: threads ?? p.threads,
+        workers, devices: spec.parallel?.devices, memory_GB: spec.parallel?.memory_GB,
+        log: (message) => (/unavailable/.test(message) ? fallback : notes).push(message),
+      });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }
@@ -183,11 +226,14 @@ async function buildPotential(spec: RunSpec, system: System, notes: string[], th
     return potential;
   }
   const all = p.epsilon_eV !== undefined && p.sigma_A !== undefined ? { epsilon_eV: p.epsilon_eV, sigma_A: p.sigma_A } : undefined;
+  const options = { cutoff_A: p.cutoff_A, shift: p.shift, all, species: p.species };
+  let serial: Potential;
   try {
-    return lennardJones({ cutoff_A: p.cutoff_A, shift: p.shift, all, species: p.species }, system.typeNames);
+    serial = lennardJones(options, system.typeNames);
   } catch (e) {
     throw spec.keyError(['potential'], (e as Error).message);
   }
+  return workers > 1 ? createParallelPotential({ kind: 'lennard-jones', options }, system.typeNames, { workers, log }) : serial;
 }
 
 function buildIntegrator(spec: RunSpec): Integrator {

@@ -5,31 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type Observer, createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/index.js';
-import { createCheckpointObserver, type CheckpointObserver, InputError, OutputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
+import { type Observer, createSimulation, NonFiniteEnergyError, StepFailedError, type Simulation } from '../engine/index.js';
+import { createCheckpointObserver, type CheckpointObserver, InputError, OutputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory, loadRunSpec } from '../io/index.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
+import { runReplicas } from './replicas.js';
+import { EXIT, noteLine, type CliStreams, type RunCommandOptions } from './run-types.js';
 
-/** Exit codes of `e3md run`. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
-
-/** Where the command writes. `stdout.isTTY` enables the progress bar. */
-export interface CliStreams {
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown };
-}
-
-/** `e3md run` options as parsed from the command line. */
-export interface RunCommandOptions {
-  /** Total steps, overriding input.json. */
-  steps?: number;
-  /** Checkpoint file to continue from. */
-  restart?: string;
-  /** No table, progress bar or summary on stdout; errors still go to stderr. */
-  quiet?: boolean;
-  /** onnxruntime intra-op threads, overriding input.json's `potential.threads`. */
-  threads?: number;
-}
+export { EXIT, noteLine, type CliStreams, type RunCommandOptions } from './run-types.js';
 
 /**
  * Runs the `run` command and returns its exit code (never throws for bad input: it prints one
@@ -41,7 +24,9 @@ export interface RunCommandOptions {
 export async function runCommand(inputPath: string, options: RunCommandOptions, io: CliStreams): Promise<number> {
   let prepared: PreparedRun;
   try {
-    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart, threads: options.threads });
+    const replicas = loadRunSpec(inputPath).replicas ?? 1;
+    if (replicas > 1) return await runReplicas(inputPath, replicas, options, io, runPrepared);
+    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart, threads: options.threads, workers: options.workers });
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr.write(`e3md: ${e.message}\n`);
@@ -50,7 +35,14 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     throw e;
   }
   for (const note of prepared.notes) io.stderr.write(`${noteLine(note)}\n`);
+  return runPrepared(prepared, options, io);
+}
 
+/**
+ * Opens the outputs of a prepared run, integrates and reports; returns the exit code. The
+ * potential is disposed of at the end.
+ */
+export async function runPrepared(prepared: PreparedRun, options: RunCommandOptions, io: CliStreams): Promise<number> {
   const { spec, system, potential, integrator, untilStep, restart } = prepared;
   const fromStep = restart?.state.step ?? 0;
   const quiet = options.quiet === true;
@@ -103,9 +95,10 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
   }
 
   if (!quiet) {
-    const what = restart ? `continuing from step ${fromStep} (${displayPath(options.restart!)})` : 'starting at step 0';
+    const what = restart ? `continuing from step ${fromStep} (${displayPath(prepared.restartPath ?? options.restart!)})` : 'starting at step 0';
     const provider = (potential as { provider?: string }).provider;
-    io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}${provider ? ` (${provider})` : ''}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
+    const workers = (potential as { workers?: number }).workers;
+    io.stdout.write(`e3md run ${displayPath(spec.inputPath)}: ${system.n} atoms, ${potential.name}${provider ? ` (${provider})` : ''}${workers ? ` on ${workers} worker${workers > 1 ? 's' : ''}` : ''}, ${integrator.name} ${integrator.timestep_fs} fs, ${what} to step ${untilStep}\n`);
   }
 
   let sim: Simulation;
@@ -144,7 +137,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     return EXIT.ok;
   } catch (e) {
     bar?.clear();
-    if (e instanceof NonFiniteEnergyError) {
+    if (e instanceof NonFiniteEnergyError || e instanceof StepFailedError) {
       const kept = [spec.thermo?.path, ...spec.trajectory.filter((t) => t.format === 'extxyz').map((t) => t.path)].filter((p): p is string => !!p);
       io.stderr.write(`e3md: ${e.message}${kept.length ? `; the last good frame (step ${e.step - 1}) is in ${kept.map(displayPath).join(', ')}` : ''}\n`);
       return EXIT.failed;
@@ -161,11 +154,6 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     await sim.close();
     await potential.dispose?.();
   }
-}
-
-/** A note as printed: `e3md: note: …`, once, also for messages that already name e3md (onnxruntime's). */
-export function noteLine(note: string): string {
-  return `e3md: note: ${note.replace(/^e3md: /, '')}`;
 }
 
 /** Thermo interval when input.json has no `thermo`: about 20 rows per run. */

@@ -18,6 +18,7 @@ export {
   BLOW_UP_DISTANCE_A,
   createSimulation,
   NonFiniteEnergyError,
+  StepFailedError,
   type RunOptions,
   type RunSummary,
   type Simulation,

@@ -5,6 +5,7 @@
  */
 import type { NeighborList, NeighborListKind } from './neighbor-list.js';
 import type { System } from './system.js';
+import type { VerletList, VerletListOptions } from './verlet-list.js';
 
 /** What `Potential.compute` writes. One object is reused for every step: no allocation per step. */
 export interface ForceOutput {
@@ -35,6 +36,14 @@ export interface Potential {
    * run loop awaits it only when one is returned, so synchronous potentials cost no allocation.
    */
   compute(system: System, neighbors: NeighborList, out: ForceOutput): void | Promise<void>;
+  /**
+   * Optional, for potentials that list their own pairs (engine/parallel's decomposed potential:
+   * each worker lists its domain's): the neighbour bookkeeping the run loop uses instead of its
+   * own cell-list Verlet list. The loop drives it exactly like its own — rebuild tests, wrapping
+   * at builds, the reference positions it checkpoints and restarts from — and hands its `list`
+   * to `compute`.
+   */
+  createNeighbors?(options: VerletListOptions): VerletList;
   /** Releases native resources (ONNX sessions, worker threads). */
   dispose?(): void | Promise<void>;
 }

@@ -102,6 +102,17 @@ export class NonFiniteEnergyError extends Error {
   }
 }
 
+/**
+ * A step failed with an error (a worker of a decomposed potential died, onnxruntime failed): the
+ * run stopped at `step`, after observers were given the last good frame (`Observer.flush`).
+ */
+export class StepFailedError extends Error {
+  constructor(readonly step: number, override readonly cause: unknown) {
+    super(`step ${step} failed: ${cause instanceof Error ? cause.message : String(cause)}; stopping (the last good step is ${step - 1})`);
+    this.name = 'StepFailedError';
+  }
+}
+
 /** Builds a simulation from a system, a potential, an integrator and observers. */
 export function createSimulation(options: SimulationOptions): Simulation {
   const { system, potential, integrator } = options;
@@ -110,7 +121,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
     if (!Number.isInteger(o.every) || o.every < 1) throw new Error(`createSimulation: an observer has every = ${o.every}; it must be a positive integer`);
   }
   const skin_A = options.neighbor?.skin_A ?? 1.0;
-  const neighbors = createVerletList({ cutoff_A: potential.cutoff_A, skin_A, kind: potential.neighborKind, rebuild: options.neighbor?.rebuild });
+  const listOptions: VerletListOptions = { cutoff_A: potential.cutoff_A, skin_A, kind: potential.neighborKind, rebuild: options.neighbor?.rebuild };
+  const neighbors = potential.createNeighbors?.(listOptions) ?? createVerletList(listOptions);
   const n = system.n;
   const dt = integrator.timestep_fs;
   const dof = degreesOfFreedom(n, integrator.conservesMomentum);
@@ -229,7 +241,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
   }
 
   async function stopOnNonFinite(): Promise<never> {
-    const badStep = step;
+    await flushLastGood(step);
+    throw new NonFiniteEnergyError(step, out.energy_eV, blowUp);
+  }
+
+  /** Gives observers that want it the frame before `badStep` (kept in `last`). */
+  async function flushLastGood(badStep: number): Promise<void> {
     if (last) {
       const lastSystem: System = { ...system, positions: last.positions, velocities: last.velocities, forces: last.forces };
       const lastFrame: Frame = { ...frame, images: last.images, state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice(), images: last.images.slice() }) };
@@ -240,7 +257,6 @@ export function createSimulation(options: SimulationOptions): Simulation {
         if (r) await r;
       }
     }
-    throw new NonFiniteEnergyError(badStep, out.energy_eV, blowUp);
   }
 
   async function run(untilStep: number, runOptions: RunOptions = {}): Promise<RunSummary> {
@@ -272,8 +288,14 @@ export function createSimulation(options: SimulationOptions): Simulation {
         last.virial.set(out.virial);
         last.energy_eV = out.energy_eV;
       }
-      const pending = integrator.step(system, computeForces);
-      if (pending) await pending;
+      try {
+        const pending = integrator.step(system, computeForces);
+        if (pending) await pending;
+      } catch (e) {
+        // Positions have moved but forces are half-made: the state before this step is the last good one.
+        await flushLastGood(step + 1);
+        throw new StepFailedError(step + 1, e);
+      }
       step++;
       if (!Number.isFinite(out.energy_eV)) await stopOnNonFinite();
       if (isObserved(step)) await observe(step, false);

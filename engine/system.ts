@@ -34,6 +34,11 @@ export interface SystemInit {
   /** (N, 3) velocities, Å/fs; zero when absent. */
   velocities?: ArrayLike<number>;
   box: Box;
+  /**
+   * Allocate positions, velocities and forces on SharedArrayBuffers, so that worker threads read
+   * positions and write forces in place (engine/parallel). Default false.
+   */
+  shared?: boolean;
 }
 
 /** Builds a System, assigning type ids in order of first appearance of each symbol. */
@@ -57,11 +62,16 @@ export function createSystem(init: SystemInit): System {
     }
     typeIds[i] = t;
   }
+  const vector = (values?: ArrayLike<number>): Float64Array => {
+    const a = init.shared ? new Float64Array(new SharedArrayBuffer(8 * 3 * n)) : new Float64Array(3 * n);
+    if (values) a.set(values);
+    return a;
+  };
   return {
     n,
-    positions: Float64Array.from(init.positions),
-    velocities: init.velocities ? Float64Array.from(init.velocities) : new Float64Array(3 * n),
-    forces: new Float64Array(3 * n),
+    positions: vector(init.positions),
+    velocities: vector(init.velocities),
+    forces: vector(),
     masses: Float64Array.from(init.masses),
     typeIds,
     typeNames,

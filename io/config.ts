@@ -75,9 +75,6 @@ export function parseRunSpec(text: string, inputPath: string): RunSpec {
   if (input.potential.kind === 'onnx') inputs.push({ key: 'potential.model', path: abs(input.potential.model) });
   const clobber = findClobber(inputs, outputs);
   if (clobber) throw keyError(doc, inputPath, outputKeys[outputs.indexOf(clobber.output)]!, clobberMessage(clobber, (p) => relativeTo(base, p)));
-  if (input.parallel?.devices && input.parallel.devices.length !== input.parallel.workers) {
-    throw keyError(doc, inputPath, ['parallel', 'devices'], `lists ${input.parallel.devices.length} devices for ${input.parallel.workers} workers; give one per worker`);
-  }
 
   const { $schema: _ignored, ...rest } = input;
   return {

@@ -112,11 +112,23 @@ export const inputSchema = z.strictObject({
   checkpoint: output('Checkpoint file (protobuf), also written at the end of the run').optional().describe('Checkpoints for `e3md run input.json --restart file`'),
   parallel: z
     .strictObject({
-      workers: count('Worker threads').default(1),
-      devices: z.array(deviceSchema).min(1).optional().describe('One device per worker, e.g. ["cuda:0", "cuda:1"]'),
+      workers: count('Worker threads: the system is cut into this many domains, each evaluated by one thread (DESIGN.md §7)').default(1),
+      devices: z
+        .array(deviceSchema)
+        .min(1)
+        .optional()
+        .describe('Devices of the workers\' model sessions, assigned round-robin (worker k gets devices[k mod length]), e.g. ["cuda:0", "cuda:1"]; default: potential.device for every worker'),
+      memory_GB: positive('Working memory of the model evaluations, GB, all workers together; a domain that needs more is evaluated in chunks (default 1)').optional(),
     })
     .optional()
-    .describe('Parallel execution'),
+    .describe('Parallel execution: domain decomposition over worker threads, and memory-bounded model evaluation'),
+  replicas: z
+    .number()
+    .int()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe('Independent copies of the system run side by side, their model evaluations batched into one call per step; replica k draws velocities and thermostat noise from seed + k and writes every output with a "-r<k>" suffix (default 1: one system, no suffix)'),
 });
 
 /** input.json after validation, with defaults filled in (paths still as written). */

@@ -33,4 +33,5 @@ export { evaluateGraph, evaluateValues, type Feed, type Feeds } from './interpre
 export { writeModel, saveModel, buildModel, type WriteOptions } from './writer.js';
 export { readInitializers, readModelInfo, readModelInfoFile, type InitializerValues, type ModelInfo, type TensorInfo } from './reader.js';
 export { createSession, probeProviders, type Device, type Provider, type ModelSession, type RunFeed, type RunResult, type SessionOptions, type ProviderProbe } from './runner.js';
+export { exposeIntermediates, readDataflow, type Dataflow, type DataflowNode } from './dataflow.js';
 export { IR_VERSION, OPSET } from './onnx-proto.js';

@@ -37,6 +37,12 @@ export interface SessionOptions {
   device?: Device | string;
   /** Intra-op threads for the CPU provider (default: onnxruntime's choice). */
   intraOpThreads?: number;
+  /**
+   * onnxruntime's CPU memory arena (default true). The arena keeps every block it ever allocated
+   * and extends itself in doubling steps: a session fed inputs of many different sizes (chunked
+   * evaluation) grows far past any one call's need. Without it, memory goes back after each call.
+   */
+  memoryArena?: boolean;
   /** Receives fallback messages (default: `console.warn`). */
   log?: (message: string) => void;
   /**
@@ -164,6 +170,7 @@ export async function createSession(model: Uint8Array | string, options: Session
 async function open(model: Uint8Array | string, c: Candidate, options: SessionOptions, log: (m: string) => void): Promise<ort.InferenceSession> {
   const opts: ort.InferenceSession.SessionOptions = { executionProviders: [providerOption(c)], logSeverityLevel: 3 };
   if (options.intraOpThreads) opts.intraOpNumThreads = options.intraOpThreads;
+  if (options.memoryArena === false) opts.enableCpuMemArena = false;
   if (options.graphOptimizationLevel) opts.graphOptimizationLevel = options.graphOptimizationLevel;
   const create = (o: ort.InferenceSession.SessionOptions) => (typeof model === 'string' ? ort.InferenceSession.create(model, o) : ort.InferenceSession.create(model, o));
   try {

@@ -25,6 +25,8 @@ export interface OnnxPotentialOptions {
   readonly device?: Device | string;
   /** CPU threads for onnxruntime (default: its own choice). */
   readonly intraOpThreads?: number;
+  /** onnxruntime's CPU memory arena (default true; off for evaluations of many different sizes, see SessionOptions.memoryArena). */
+  readonly memoryArena?: boolean;
   /** Receives device fallback messages (default console.warn). */
   readonly log?: (message: string) => void;
 }
@@ -107,7 +109,7 @@ export async function createOnnxPotential(options: OnnxPotentialOptions): Promis
     (options.log ?? console.warn)(`${what} sums with ONNX ScatterND, whose multi-threaded CPU kernel races (forces vary between identical calls); running it on 1 thread — re-export it with \`e3md model upgrade\` to use more`);
     threads = 1;
   }
-  const session = await createSession(bytes, { device: options.device ?? 'auto', intraOpThreads: threads, log: options.log });
+  const session = await createSession(bytes, { device: options.device ?? 'auto', intraOpThreads: threads, memoryArena: options.memoryArena, log: options.log });
   return wrap(session, meta, what);
 }
 
@@ -280,9 +282,11 @@ export interface SinglePoint {
  * @example const { energy_eV, forces } = await singlePoint(pot, system);
  */
 export async function singlePoint(potential: Potential, system: System): Promise<SinglePoint> {
-  const search = createCellList({ radius_A: potential.cutoff_A, kind: potential.neighborKind });
   const box = system.box ?? Box.open();
-  const list = search.build(system.positions, box);
+  // A potential with its own neighbour search (a decomposed one) lists the pairs itself.
+  const list = potential.createNeighbors
+    ? potential.createNeighbors({ cutoff_A: potential.cutoff_A, skin_A: 0, kind: potential.neighborKind }).build(system.positions, box)
+    : createCellList({ radius_A: potential.cutoff_A, kind: potential.neighborKind }).build(system.positions, box);
   const out = createForceOutput(system.n);
   await potential.compute(system, list, out);
   return { energy_eV: out.energy_eV, forces: out.forces, virial: out.virial };

@@ -12,8 +12,8 @@ import {
   checkWritable, clobberMessage, findClobber, formatExtxyz, OutputError, readStructure, STRUCTURE_FORMATS, writeFileAtomic,
   type ExtxyzColumnOut, type InfoValue, type StructureFormat, type XyzFrame,
 } from '../../io/index.js';
-import { createOnnxPotential, defaultModelThreads, singlePoint } from '../../potentials/index.js';
-import { positiveInteger } from '../arguments.js';
+import { createOnnxPotentialFor, singlePoint } from '../../potentials/index.js';
+import { positiveInteger, positiveNumber } from '../arguments.js';
 import { deviceProblem, onnxFileProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../run.js';
 
@@ -26,13 +26,28 @@ export interface EvalFlags {
   structure: string;
   out?: string;
   device?: string;
-  /** onnxruntime intra-op threads (default: defaultModelThreads of the largest frame). */
+  /** onnxruntime intra-op threads (default: defaultModelThreads of the largest frame; 1 per worker). */
   threads?: number;
+  /** Worker threads (domain decomposition; default 1). */
+  workers?: number;
+  /** Working memory of the model evaluations, GB (default 1): bigger frames are evaluated in chunks. */
+  memoryGb?: number;
   quiet?: boolean;
   /** Prefix of the predicted keys and columns in --out (default `e3md_`). */
   prefix?: string;
   /** Structure format when the file name does not say it. */
   format?: StructureFormat;
+}
+
+/** How {@link evaluateFrames} places the model. */
+export interface EvalPlacement {
+  device?: string;
+  threads?: number;
+  workers?: number;
+  memory_GB?: number;
+  format?: StructureFormat;
+  /** Receives notes (chunking, device fallbacks). */
+  log?: (message: string) => void;
 }
 
 /** One evaluated frame. */
@@ -54,25 +69,31 @@ export interface EvaluatedFrame {
  * @throws naming the file, the frame or the model problem
  * @example const frames = await evaluateFrames('model.onnx', 'water.extxyz');
  */
-export async function evaluateFrames(model: string, structure: string, device = 'auto', threads?: number, format?: StructureFormat): Promise<EvaluatedFrame[]> {
-  const frames = readStructure(structure, format);
+export async function evaluateFrames(model: string, structure: string, placement: EvalPlacement = {}): Promise<EvaluatedFrame[]> {
+  const device = placement.device ?? 'auto';
+  const frames = readStructure(structure, placement.format);
   if (frames.length === 0) throw new Error(`${structure}: no frames`);
   const species = [...new Set(frames.flatMap((f) => f.symbols))];
   const notOnnx = onnxFileProblem(model);
   if (notOnnx) throw new Error(`--model ${model} ${notOnnx}`);
+  const systems = frames.map((frame) => createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box }));
+  const largest = systems.reduce((a, b) => (b.n > a.n ? b : a));
   const fallback: string[] = [];
-  const intraOpThreads = threads ?? defaultModelThreads(Math.max(...frames.map((f) => f.symbols.length)));
-  const potential = await createOnnxPotential({ model, typeNames: species, device, intraOpThreads, log: (m) => fallback.push(m) });
+  const potential = await createOnnxPotentialFor({
+    model, typeNames: species, largest, device, threads: placement.threads, workers: placement.workers, memory_GB: placement.memory_GB,
+    log: (m) => { if (/unavailable/.test(m)) fallback.push(m); placement.log?.(m); },
+  });
   try {
-    const problem = deviceProblem(device, potential.provider, fallback);
+    const problem = deviceProblem(device, (potential as { provider?: string }).provider, fallback);
     if (problem) throw new Error(`--device ${problem}`);
     const out: EvaluatedFrame[] = [];
-    for (const frame of frames) {
-      const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box });
+    for (const [k, frame] of frames.entries()) {
+      const system = systems[k];
       // singlePoint returns arrays of its own for each call: nothing to copy; the per-atom
-      // energies are the potential's buffer, reused by the next call: copied.
+      // energies are the potential's buffer, reused by the next call: copied (a decomposed
+      // potential has none: its atoms' energies live in the workers).
       const sp = await singlePoint(potential, system);
-      const atomic = potential.lastAtomicEnergy;
+      const atomic = (potential as { lastAtomicEnergy?: Float64Array }).lastAtomicEnergy ?? new Float64Array(0);
       const box = frame.box;
       const stress = box.pbc.every(Boolean) && box.volume > 0 ? sp.virial.map((w) => -w / box.volume) : undefined;
       out.push({ frame, ...sp, energies: atomic.length === system.n ? Float64Array.from(atomic) : undefined, stress });
@@ -177,7 +198,9 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
     .option('--out <file.extxyz>', 'write the frames with the model\'s predictions added (never the --structure file itself)')
     .option('--prefix <text>', 'prefix of the predicted keys in --out', PREDICTION_PREFIX)
     .option('--device <device>', 'auto | cpu | cuda | cuda:N | webgpu', 'auto')
-    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; results are the same bits at any count)', positiveInteger)
+    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; 1 per worker; results are the same bits at any count)', positiveInteger)
+    .option('--workers <n>', 'worker threads: each frame is cut into this many domains, one per thread', positiveInteger)
+    .option('--memory-gb <GB>', 'working memory of the model evaluations, all workers together (default 1); bigger frames are evaluated in chunks', positiveNumber)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  e3md eval --model examples/water/water-nequip.onnx --structure examples/water/dataset/dimer-test.extxyz --out predicted.extxyz\n  (then in Python: a = ase.io.read("predicted.extxyz", ":"); a[0].info["e3md_energy"], a[0].get_potential_energy() is the reference)\n')
     .action(async (flags: EvalFlags) => {
@@ -207,7 +230,9 @@ export async function evalCommand(flags: EvalFlags, io: CliStreams): Promise<num
   }
   let results: EvaluatedFrame[];
   try {
-    results = await evaluateFrames(flags.model, flags.structure, flags.device ?? 'auto', flags.threads, flags.format);
+    const notes: string[] = [];
+    results = await evaluateFrames(flags.model, flags.structure, { device: flags.device ?? 'auto', threads: flags.threads, workers: flags.workers, memory_GB: flags.memoryGb, format: flags.format, log: (m) => void notes.push(m) });
+    for (const note of notes) if (!/unavailable/.test(note)) io.stderr.write(`e3md eval: note: ${note}\n`);
   } catch (e) {
     io.stderr.write(`e3md eval: ${(e as Error).message}\n`);
     return EXIT.badInput;

@@ -69,7 +69,9 @@ describe('input.json validation', () => {
     ['every zero', input((o) => { o.trajectory[1].every = 0; }), /trajectory\[1\]\.every: must be ≥ 1, got 0/],
     ['unknown trajectory format', input((o) => { o.trajectory[0].path = 'traj.pdb'; }), /trajectory\[0\]\.path: "traj\.pdb": unknown trajectory format/],
     ['two outputs, one file', input((o) => { o.checkpoint.path = 'traj.dcd'; }), /checkpoint\.path: writes the same file as trajectory\[1\]\.path/],
-    ['parallel devices count', input((o) => { o.parallel = { workers: 2, devices: ['cpu'] }; }), /parallel\.devices: lists 1 devices for 2 workers/],
+    ['parallel workers zero', input((o) => { o.parallel = { workers: 0 }; }), /parallel\.workers: must be ≥ 1, got 0/],
+    ['parallel memory negative', input((o) => { o.parallel = { workers: 2, memory_GB: -1 }; }), /parallel\.memory_GB: must be > 0, got -1/],
+    ['replicas zero', input((o) => { o.replicas = 0; }), /replicas: must be ≥ 1, got 0/],
     ['array instead of object', input((o) => { o.neighbor = [1]; }), /neighbor: expected an object, got an array/],
   ];
   it.each(bad)('%s', (_name, text, message) => {

@@ -1,0 +1,320 @@
+/**
+ * A domain-decomposed potential (DESIGN.md §7): a Potential like any other to the run loop, whose
+ * forces come from a pool of worker threads, one domain per worker. It keeps its own neighbour
+ * lists (each worker lists its domain's pairs) and hands the run loop a VerletList
+ * (`createNeighbors`) that decides rebuilds like the ordinary one and, at every build,
+ * re-decomposes from the positions it is given — the checkpoint's reference positions on a
+ * restart — so restarts decompose, list and sum exactly as the uninterrupted run did.
+ *
+ * Per evaluation: positions go to shared memory (no copy when the system's arrays are already
+ * SharedArrayBuffer-backed), every worker evaluates its domain, then the main thread adds ghost
+ * forces to their owners and sums energies and virials, always in domain order: the same worker
+ * count gives the same bits, whatever the threads' timing. Any other NeighborList given to
+ * `compute` (a single-point evaluation) makes it decompose at the current positions first.
+ */
+import type { Box, ForceOutput, NeighborList, NeighborListKind, Potential, System, VerletList, VerletListOptions } from '../index.js';
+import { partition } from './decomposition.js';
+import { createWorkerPool, type WorkerPool } from './pool.js';
+import { RESULT, RESULT_STRIDE, type InitResult, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
+
+/** Options of {@link createDecomposedPotential}. */
+export interface DecomposedPotentialOptions {
+  /**
+   * The worker module (file URL): its default export is `createDomainWorker(factory)`
+   * (engine/parallel/worker.ts), whose factory makes each worker's potential from `spec`.
+   */
+  worker: URL | string;
+  /** Serializable description of the potential, handed to the factory in every worker. */
+  spec: unknown;
+  /** Species of the systems it will see (workers' type id order). */
+  typeNames: readonly string[];
+  /** Worker threads = domains. */
+  workers: number;
+  /** Devices assigned to workers round-robin (worker k gets devices[k mod length]). */
+  devices?: readonly string[];
+  /** Peak bytes one model evaluation may take in a worker; larger domains are chunked. Default: no limit. */
+  memoryBudget_bytes?: number | null;
+  /** Receives the workers' notes (device fallbacks), each once. Default console.warn. */
+  log?: (message: string) => void;
+}
+
+/** Sizes of the current decomposition, per domain. */
+export interface DecompositionStats {
+  owned: number[];
+  ghosts: number[];
+  /** Model evaluations per domain and step (1 unless chunked); known after the first evaluation. */
+  chunks: number[];
+  /** Pairs each domain evaluates (pair potentials) or lists for its chunks (models). */
+  pairs: number[];
+}
+
+/** Cumulative seconds per part of the work; `compute_s` etc. are the slowest worker's per call. */
+export interface ParallelTimings {
+  calls: number;
+  /** Main thread: decompositions (RCB and ghost shells). */
+  decompose_s: number;
+  /** Main thread: shared-memory copies, ghost-force reduction, energy and virial sums. */
+  reduce_s: number;
+  /** Main thread waiting for the workers. */
+  wait_s: number;
+  /** Workers (slowest per call): list builds, position gathers and force scatters (engine), potential evaluations. */
+  build_s: number;
+  gather_s: number;
+  compute_s: number;
+}
+
+/** A Potential evaluated by domain decomposition over worker threads. */
+export interface DecomposedPotential extends Potential {
+  readonly workers: number;
+  readonly interactionDepth: number;
+  /** Provider of each worker's potential (ONNX), when it has one. */
+  readonly providers: readonly (string | undefined)[];
+  /** The workers' provider when they all run on one (e.g. 'cpu'), else the distinct ones joined by '+'. */
+  readonly provider: string | undefined;
+  readonly stats: DecompositionStats;
+  readonly timings: ParallelTimings;
+  resetTimings(): void;
+  /** The run loop's neighbour bookkeeping for this potential: rebuilds re-decompose (see the file comment). */
+  createNeighbors(options: VerletListOptions): VerletList;
+  /** Ends the worker threads. */
+  dispose(): Promise<void>;
+}
+
+const isShared = (a: Float64Array): boolean => a.buffer instanceof SharedArrayBuffer;
+const sharedF64 = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(8 * Math.max(n, 1)), 0, n);
+
+/**
+ * Starts the workers and makes their potentials; rejects (with every thread ended) naming the
+ * worker when one cannot be made.
+ *
+ * @example
+ * const pot = await createDecomposedPotential({ worker: workerUrl, spec: { kind: 'lennard-jones', … }, typeNames: ['Ar'], workers: 2 });
+ * const sim = createSimulation({ system, potential: pot, integrator });   // the run loop uses pot.createNeighbors
+ * await sim.run(100);
+ * await pot.dispose();
+ */
+export async function createDecomposedPotential(options: DecomposedPotentialOptions): Promise<DecomposedPotential> {
+  const W = options.workers;
+  if (!Number.isInteger(W) || W < 1) throw new Error(`createDecomposedPotential: workers must be a positive integer, got ${W}`);
+  const log = options.log ?? ((m: string) => console.warn(m));
+  const budget = options.memoryBudget_bytes ?? null;
+  if (budget !== null && !(budget > 0)) throw new Error(`createDecomposedPotential: memoryBudget_bytes must be positive, got ${budget}`);
+  const pool = createWorkerPool({ module: options.worker, workers: W });
+  const typeNames = [...options.typeNames];
+  let inits: InitResult[];
+  try {
+    inits = await Promise.all(Array.from({ length: W }, (_, slot) => pool.run<InitResult>(slot, {
+      op: 'init', slot, spec: options.spec, typeNames, device: options.devices?.length ? options.devices[slot % options.devices.length] : undefined, budget_bytes: budget,
+    }).catch((e: Error) => { throw new Error(`worker ${slot} of ${W} could not start: ${e.message}`); })));
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  for (const note of new Set(inits.flatMap((r) => r.notes))) log(note);
+  return wrap(pool, inits, typeNames);
+}
+
+function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[]): DecomposedPotential {
+  const W = pool.size;
+  const { name, cutoff_A, neighborKind, interactionDepth } = inits[0];
+  const kind: NeighborListKind = neighborKind;
+  let failure: Error | null = null;
+
+  // Shared arrays for systems of `n` atoms; `sent[k]` says whether worker k has the current ones.
+  let n = -1;
+  let arrays: SharedArrays | null = null;
+  const sent = new Array<boolean>(W).fill(false);
+  let typesFrom: Int32Array | null = null, namesFrom: readonly string[] | null = null;
+
+  // The current decomposition's ghosts (reported by the workers) and results, and the layouts still to be sent.
+  let ghostsOf: (RebuiltDomain | null)[] = new Array(W).fill(null);
+  let results: Float64Array = new Float64Array(0);
+  let pendingLayouts: (Layout | undefined)[] = new Array(W).fill(undefined);
+  let placeholder: NeighborList | null = null;
+  const stats: DecompositionStats = { owned: [], ghosts: [], chunks: [], pairs: [] };
+  const timings: ParallelTimings = { calls: 0, decompose_s: 0, reduce_s: 0, wait_s: 0, build_s: 0, gather_s: 0, compute_s: 0 };
+
+  function ensureArrays(atoms: number): void {
+    if (atoms === n && arrays) return;
+    n = atoms;
+    arrays = { positions: sharedF64(3 * n), reference: sharedF64(3 * n), forces: sharedF64(3 * n), typeIds: new Int32Array(new SharedArrayBuffer(4 * Math.max(n, 1)), 0, n), cell: sharedF64(9) };
+    sent.fill(false);
+    typesFrom = null;
+  }
+
+  /**
+   * Partitions `positions` in `box` (the bisection; the workers then build their own domains'
+   * shells and lists from the same reference positions) and queues the layouts.
+   */
+  function redecompose(positions: Float64Array, box: Box, skin_A: number): NeighborList {
+    const t0 = performance.now();
+    ensureArrays(positions.length / 3);
+    arrays!.reference.set(positions);
+    const p = partition(positions, box, W, { shared: true });
+    results = sharedF64(RESULT_STRIDE * W);
+    const layout = {
+      referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]] as [boolean, boolean, boolean],
+      skin_A, ghostWidth_A: interactionDepth * cutoff_A + skin_A, owner: p.owner,
+      cut: p.cut.map((c) => [c[0], c[1], c[2]] as [boolean, boolean, boolean]), results,
+    };
+    pendingLayouts = Array.from({ length: W }, (_, k): Layout => ({ ...layout, domains: [k] }));
+    ghostsOf = new Array(W).fill(null);
+    stats.owned = Array.from({ length: W }, () => 0);
+    for (let i = 0; i < p.owner.length; i++) stats.owned[p.owner[i]]++;
+    stats.ghosts = [];
+    stats.chunks = [];
+    stats.pairs = [];
+    // The run loop passes this back to `compute`: the pairs themselves live in the workers.
+    placeholder = emptyList(kind, n, cutoff_A + skin_A, placeholder);
+    timings.decompose_s += (performance.now() - t0) / 1000;
+    return placeholder;
+  }
+
+  async function compute(system: System, list: NeighborList, out: ForceOutput): Promise<void> {
+    if (failure) throw failure;
+    if (list.kind !== kind) throw new Error(`${name} (decomposed): needs a ${kind} neighbor list, got a ${list.kind} one`);
+    if (list.n !== system.n) throw new Error(`${name} (decomposed): the neighbor list has ${list.n} atoms, the system ${system.n}`);
+    if (list.radius_A < cutoff_A) throw new Error(`${name} (decomposed): the neighbor list radius ${list.radius_A} Å is shorter than the cutoff ${cutoff_A} Å`);
+    // Not our own list (a single-point evaluation): decompose here, with the caller's skin.
+    if (list !== placeholder || system.n !== n) redecompose(system.positions, system.box, list.radius_A - cutoff_A);
+    const t0 = performance.now();
+    const shared = arrays!;
+    if (system.typeIds !== typesFrom || system.typeNames !== namesFrom) {
+      const map = system.typeNames.map((s) => {
+        const k = typeNames.indexOf(s);
+        if (k < 0) throw new Error(`${name} (decomposed): species '${s}' was not among those the workers were made for (${typeNames.join(', ')})`);
+        return k;
+      });
+      for (let i = 0; i < system.n; i++) shared.typeIds[i] = map[system.typeIds[i]];
+      typesFrom = system.typeIds;
+      namesFrom = system.typeNames;
+    }
+    // Positions and forces: the system's own arrays when they are shared memory, else copies.
+    const positions = isShared(system.positions) ? system.positions : shared.positions;
+    const forces = isShared(out.forces) && out.forces.length === 3 * n ? out.forces : shared.forces;
+    if (positions !== shared.positions || forces !== shared.forces) {
+      if (positions !== shared.positions) shared.positions = positions;
+      if (forces !== shared.forces) shared.forces = forces;
+      sent.fill(false);
+    }
+    if (positions !== system.positions) positions.set(system.positions);
+    shared.cell.set(system.box.cell);
+    const t1 = performance.now();
+    try {
+      await Promise.all(Array.from({ length: W }, (_, slot) => {
+        const task: StepTask = { op: 'step', slot };
+        if (!sent[slot]) task.arrays = shared;
+        if (pendingLayouts[slot]) task.layout = pendingLayouts[slot];
+        return pool.run<StepResult>(slot, task).then(
+          (rebuilt) => {
+            sent[slot] = true;
+            pendingLayouts[slot] = undefined;
+            for (const r of rebuilt ?? []) ghostsOf[r.index] = r;
+          },
+          (e: Error) => { throw new Error(`worker ${slot} of ${W} failed: ${e.message}`); },
+        );
+      }));
+    } catch (e) {
+      failure = e as Error;
+      throw failure;
+    }
+    const t2 = performance.now();
+    // Ghost forces back to their owners, in domain order and ghost order: a fixed summation order.
+    for (let d = 0; d < W; d++) {
+      const { ghosts, ghostForces } = ghostsOf[d]!;
+      for (let g = 0; g < ghosts.length; g++) {
+        const i3 = 3 * ghosts[g];
+        forces[i3] += ghostForces[3 * g]; forces[i3 + 1] += ghostForces[3 * g + 1]; forces[i3 + 2] += ghostForces[3 * g + 2];
+      }
+      stats.ghosts[d] = ghosts.length;
+    }
+    if (forces !== out.forces) out.forces.set(forces);
+    let energy = 0;
+    out.virial.fill(0);
+    let build = 0, gather = 0, work = 0;
+    for (let d = 0; d < W; d++) {
+      const r = RESULT_STRIDE * d;
+      energy += results[r + RESULT.energy];
+      for (let k = 0; k < 9; k++) out.virial[k] += results[r + RESULT.virial + k];
+      build = Math.max(build, results[r + RESULT.build_s]);
+      gather = Math.max(gather, results[r + RESULT.gather_s] + results[r + RESULT.scatter_s]);
+      work = Math.max(work, results[r + RESULT.compute_s]);
+      stats.chunks[d] = results[r + RESULT.chunks];
+      stats.pairs[d] = results[r + RESULT.pairs];
+    }
+    out.energy_eV = energy;
+    timings.calls++;
+    timings.reduce_s += (t1 - t0 + performance.now() - t2) / 1000;
+    timings.wait_s += (t2 - t1) / 1000;
+    timings.build_s += build;
+    timings.gather_s += gather;
+    timings.compute_s += work;
+  }
+
+  function createNeighbors(options: VerletListOptions): VerletList {
+    const { skin_A } = options;
+    if (!(skin_A >= 0) || !Number.isFinite(skin_A)) throw new Error(`createNeighbors: skin_A must be ≥ 0, got ${skin_A}`);
+    const every = options.rebuild?.every ?? 1;
+    const check = options.rebuild?.check ?? true;
+    if (!Number.isInteger(every) || every < 1) throw new Error(`createNeighbors: rebuild.every must be a positive integer, got ${every}`);
+    const limit2 = 0.25 * skin_A * skin_A;
+    let current: NeighborList | null = null;
+    let reference = new Float64Array(0);
+    let builtBox: Box | null = null;
+    let builds = 0;
+    return {
+      cutoff_A, skin_A, kind,
+      get list() { return current; },
+      get reference() { return reference; },
+      get builds() { return builds; },
+      build(positions, box) {
+        if (reference.length !== positions.length) reference = new Float64Array(positions.length);
+        reference.set(positions);
+        builtBox = box;
+        builds++;
+        current = redecompose(positions, box, skin_A);
+        return current;
+      },
+      // As the ordinary Verlet list; any change of box (NPT) re-decomposes.
+      needsRebuild(positions, box, stepsSinceBuild = 0) {
+        if (current === null || current !== placeholder || positions.length !== reference.length || box !== builtBox) return true;
+        if (skin_A === 0) return true;
+        if (stepsSinceBuild % every !== 0) return false;
+        if (!check) return stepsSinceBuild > 0;
+        for (let k = 0; k < positions.length; k += 3) {
+          const dx = positions[k] - reference[k], dy = positions[k + 1] - reference[k + 1], dz = positions[k + 2] - reference[k + 2];
+          if (dx * dx + dy * dy + dz * dz > limit2) return true;
+        }
+        return false;
+      },
+    };
+  }
+
+  return {
+    name, cutoff_A, neighborKind: kind, interactionDepth,
+    workers: W,
+    providers: inits.map((r) => r.provider),
+    provider: inits[0].provider === undefined ? undefined : [...new Set(inits.map((r) => r.provider))].join('+'),
+    get stats() { return stats; },
+    timings,
+    resetTimings() { for (const k of Object.keys(timings) as (keyof ParallelTimings)[]) timings[k] = 0; },
+    compute,
+    createNeighbors,
+    dispose: () => pool.close(),
+  };
+}
+
+/**
+ * A list with no pairs standing in for the workers' lists (the run loop only passes it back): a
+ * new object per build, sharing the arrays of `previous` when the atom count is the same.
+ */
+function emptyList(kind: NeighborListKind, n: number, radius_A: number, previous: NeighborList | null): NeighborList {
+  const same = previous !== null && previous.n === n;
+  return {
+    kind, n, radius_A, nPairs: 0,
+    rowAtoms: same ? previous.rowAtoms : Int32Array.from({ length: n }, (_, i) => i),
+    offsets: same ? previous.offsets : new Int32Array(n + 1),
+    firstImaged: same ? previous.firstImaged : new Int32Array(n),
+    neighbors: new Int32Array(0), images: new Uint16Array(0), imageShifts: new Float64Array(3),
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * A domain's own neighbour lists, cut down to the pairs it must evaluate (DESIGN.md §7).
+ *
+ * A domain's local atoms (owned first, then ghosts; engine/parallel/decomposition.ts) are listed
+ * by the ordinary cell list in the domain's own box. Two cuts follow, one per kind of potential:
+ *
+ * - Pair potentials (half lists), `ownedPairs`: a pair between two owned atoms is this domain's; a
+ *   pair between two ghosts is nobody's here; a pair between an owned atom and a ghost appears in
+ *   both domains (each sees the other atom as a ghost) and is kept by one of them: by the one whose
+ *   owned atom has the smaller global index when the two indices sum to an even number, the larger
+ *   when odd (so that neither side of a cut gets all of them), and for an atom and its own image by
+ *   the positive image. Every physical pair is then
+ *   summed exactly once over all domains, so energies, forces and virials add up with no masks
+ *   and no double work.
+ * - Message-passing models (full lists), `receptiveChunk`: the owned atoms of a chunk plus every
+ *   atom within `depth` hops (a hop is a listed pair), and only the pairs whose centre is fewer
+ *   than `depth` hops away: messages flow from neighbour (edge_index row 1) to centre (row 0), so
+ *   edges of farther centres feed features that never reach an owned energy. Exact, because a
+ *   listed pair (closer than cutoff + skin at the build) is a superset of every model edge
+ *   (closer than the cutoff) while atoms move less than skin/2.
+ */
+import { Box, type NeighborList } from '../index.js';
+import type { Domain } from './decomposition.js';
+
+/**
+ * Writes the local positions of `domain` into `out` [M,3]: x[atoms[k]] + cells[k] · cell.
+ * @example gatherLocalPositions(domain, system.positions, system.box.cell, local);
+ */
+export function gatherLocalPositions(domain: Domain, positions: Float64Array, cell: Float64Array, out: Float64Array): void {
+  const { atoms, cells } = domain;
+  for (let k = 0; k < atoms.length; k++) {
+    const i3 = 3 * atoms[k], a = cells[3 * k], b = cells[3 * k + 1], c = cells[3 * k + 2];
+    out[3 * k] = positions[i3] + a * cell[0] + b * cell[3] + c * cell[6];
+    out[3 * k + 1] = positions[i3 + 1] + a * cell[1] + b * cell[4] + c * cell[7];
+    out[3 * k + 2] = positions[i3 + 2] + a * cell[2] + b * cell[5] + c * cell[8];
+  }
+}
+
+/** The box a domain is evaluated in: the cell, periodic only along the domain's uncut periodic axes. */
+export function domainBox(domain: Domain, cell: Float64Array, pbcOfCell: readonly boolean[]): Box {
+  const periodic = domain.pbc[0] || domain.pbc[1] || domain.pbc[2];
+  // An open cluster has no cell; any cell with all axes open behaves the same for the search.
+  if (!periodic && !(pbcOfCell[0] || pbcOfCell[1] || pbcOfCell[2])) return Box.open();
+  return new Box(cell, [domain.pbc[0], domain.pbc[1], domain.pbc[2]]);
+}
+
+/**
+ * (K, 3) integer lattice coefficients of each image of `list`, recovered from its shifts in `box`
+ * (the box it was built in): the shifts are exact integer combinations of the cell rows.
+ */
+export function imageCellsOf(list: NeighborList, box: Box): Int32Array {
+  const k = list.imageShifts.length / 3;
+  const out = new Int32Array(3 * k);
+  if (box.volume === 0) return out;
+  const m = box.inverse, s = list.imageShifts;
+  for (let q = 0; q < k; q++) {
+    const x = s[3 * q], y = s[3 * q + 1], z = s[3 * q + 2];
+    for (let a = 0; a < 3; a++) out[3 * q + a] = Math.round(x * m[a] + y * m[3 + a] + z * m[6 + a]);
+  }
+  return out;
+}
+
+/** Rewrites `shifts` (K,3) as cells[q] · cell: a list's images in a deformed cell (NPT). */
+export function setShiftsFromCells(cells: Int32Array, cell: Float64Array, shifts: Float64Array): void {
+  for (let q = 0; q < cells.length; q += 3) {
+    const a = cells[q], b = cells[q + 1], c = cells[q + 2];
+    shifts[q] = a * cell[0] + b * cell[3] + c * cell[6];
+    shifts[q + 1] = a * cell[1] + b * cell[4] + c * cell[7];
+    shifts[q + 2] = a * cell[2] + b * cell[5] + c * cell[8];
+  }
+}
+
+/** True when the integer triple (a, b, c) is lexicographically positive. */
+function positive(a: number, b: number, c: number): boolean {
+  return a > 0 || (a === 0 && (b > 0 || (b === 0 && c > 0)));
+}
+
+/**
+ * The pairs of a half list over a domain's local atoms that this domain evaluates (see the file
+ * comment). Rows, their order and the image-0-first order within rows are kept; the result owns
+ * its arrays (`imageShifts` is shared with `list`).
+ *
+ * @example
+ * const mine = ownedPairs(createCellList({ radius_A: 9.5, kind: 'half' }).build(local, box), domain, imageCellsOf(list, box));
+ */
+export function ownedPairs(list: NeighborList, domain: Domain, imageCells: Int32Array): NeighborList {
+  if (list.kind !== 'half') throw new Error(`ownedPairs: needs a half list, got a ${list.kind} one`);
+  const { atoms, cells, owned } = domain;
+  const { rowAtoms, offsets, firstImaged, neighbors, images } = list;
+  const n = list.n;
+  const outOffsets = new Int32Array(n + 1), outFirst = new Int32Array(n);
+  const keep = new Uint8Array(list.nPairs);
+  let q = 0;
+  for (let r = 0; r < n; r++) {
+    const a = rowAtoms[r];
+    outOffsets[r] = q;
+    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
+      if (p === firstImaged[r]) outFirst[r] = q;
+      const b = neighbors[p];
+      const aOwned = a < owned, bOwned = b < owned;
+      let mine: boolean;
+      if (aOwned && bOwned) mine = true;
+      else if (!aOwned && !bOwned) mine = false;
+      else {
+        // Owned endpoint o, ghost g, and the ghost's cells relative to the owned atom.
+        const o = aOwned ? a : b, g = aOwned ? b : a, sign = aOwned ? 1 : -1, t = 3 * images[p];
+        const sa = cells[3 * g] - cells[3 * o] + sign * imageCells[t];
+        const sb = cells[3 * g + 1] - cells[3 * o + 1] + sign * imageCells[t + 1];
+        const sc = cells[3 * g + 2] - cells[3 * o + 2] + sign * imageCells[t + 2];
+        const I = atoms[o], J = atoms[g];
+        mine = I === J ? positive(sa, sb, sc) : ((I + J) & 1) === 0 ? I < J : I > J;
+      }
+      if (mine) { keep[p] = 1; q++; }
+    }
+    if (firstImaged[r] === offsets[r + 1]) outFirst[r] = q;
+  }
+  outOffsets[n] = q;
+  const outNb = new Int32Array(q), outImg = new Uint16Array(q);
+  for (let p = 0, k = 0; p < list.nPairs; p++) {
+    if (!keep[p]) continue;
+    outNb[k] = neighbors[p];
+    outImg[k++] = images[p];
+  }
+  return { kind: 'half', n, radius_A: list.radius_A, nPairs: q, rowAtoms, offsets: outOffsets, firstImaged: outFirst, neighbors: outNb, images: outImg, imageShifts: list.imageShifts };
+}
+
+/** One model evaluation's worth of a domain: chunk-local atoms (owned first) and their pairs. */
+export interface Chunk {
+  /** (m,) domain-local index of each chunk-local atom; the chunk's owned atoms come first. */
+  readonly atoms: Int32Array;
+  /** Chunk-owned atoms: chunk-local [0, owned). The rest are context (energy_mask 0). */
+  readonly owned: number;
+  /** Full list over the chunk-local atoms: only centres within depth − 1 hops have pairs. */
+  readonly list: NeighborList;
+  /** Pairs of the list closer than `cutoff_A` at the positions given: the model's edge count then. */
+  readonly edges: number;
+  /** Largest number of such pairs at one centre (segment sums pad to it). */
+  readonly maxDegree: number;
+}
+
+/**
+ * The chunk of a domain whose owned atoms are `chunkOwned` (domain-local indices, increasing):
+ * those atoms, every atom within `depth` hops of them in the full list `list` over the domain,
+ * and the pairs of centres within depth − 1 hops. `positions` are the local positions the list
+ * was built from, used to count edges closer than `cutoff_A` (for memory estimates).
+ *
+ * @example
+ * const chunk = receptiveChunk(domainList, Int32Array.from({ length: domain.owned }, (_, k) => k), 1, local, 5.0);
+ */
+export function receptiveChunk(list: NeighborList, chunkOwned: Int32Array, depth: number, positions: Float64Array, cutoff_A: number): Chunk {
+  if (list.kind !== 'full') throw new Error(`receptiveChunk: needs a full list, got a ${list.kind} one`);
+  if (!(Number.isInteger(depth) && depth >= 1)) throw new Error(`receptiveChunk: depth must be a positive integer, got ${depth}`);
+  const n = list.n;
+  const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
+  const rowOf = new Int32Array(n);
+  for (let r = 0; r < n; r++) rowOf[rowAtoms[r]] = r;
+  const far = depth + 1;
+  const hops = new Int32Array(n).fill(far);
+  let frontier: number[] = [];
+  for (const a of chunkOwned) { hops[a] = 0; frontier.push(a); }
+  // Breadth-first, one hop per pass.
+  for (let h = 1; h <= depth && frontier.length > 0; h++) {
+    const next: number[] = [];
+    for (const a of frontier) {
+      const r = rowOf[a];
+      for (let p = offsets[r]; p < offsets[r + 1]; p++) {
+        const b = neighbors[p];
+        if (hops[b] === far) { hops[b] = h; next.push(b); }
+      }
+    }
+    frontier = next;
+  }
+  const index = new Int32Array(n).fill(-1);
+  const atoms: number[] = [];
+  for (const a of chunkOwned) { index[a] = atoms.length; atoms.push(a); }
+  for (let a = 0; a < n; a++) if (hops[a] > 0 && hops[a] <= depth) { index[a] = atoms.length; atoms.push(a); }
+  const m = atoms.length;
+
+  let pairs = 0;
+  for (const a of atoms) if (hops[a] < depth) pairs += offsets[rowOf[a] + 1] - offsets[rowOf[a]];
+  const outRows = new Int32Array(m), outOffsets = new Int32Array(m + 1), outFirst = new Int32Array(m);
+  const outNb = new Int32Array(pairs), outImg = new Uint16Array(pairs);
+  const c2 = cutoff_A * cutoff_A;
+  let q = 0, row = 0, edges = 0, maxDegree = 0;
+  // Rows in the domain list's (spatial) order, restricted to the chunk's atoms.
+  for (let r = 0; r < n; r++) {
+    const a = rowAtoms[r];
+    if (index[a] < 0) continue;
+    outRows[row] = index[a];
+    outOffsets[row] = q;
+    outFirst[row] = q;
+    if (hops[a] < depth) {
+      let degree = 0;
+      for (let p = offsets[r]; p < offsets[r + 1]; p++) {
+        const b = neighbors[p], s = 3 * images[p];
+        if (p === list.firstImaged[r]) outFirst[row] = q;
+        outNb[q] = index[b];
+        outImg[q++] = images[p];
+        const dx = positions[3 * b] - positions[3 * a] + imageShifts[s];
+        const dy = positions[3 * b + 1] - positions[3 * a + 1] + imageShifts[s + 1];
+        const dz = positions[3 * b + 2] - positions[3 * a + 2] + imageShifts[s + 2];
+        if (dx * dx + dy * dy + dz * dz < c2) degree++;
+      }
+      if (list.firstImaged[r] === offsets[r + 1]) outFirst[row] = q;
+      edges += degree;
+      if (degree > maxDegree) maxDegree = degree;
+    }
+    row++;
+  }
+  outOffsets[m] = q;
+  const chunkList: NeighborList = {
+    kind: 'full', n: m, radius_A: list.radius_A, nPairs: q, rowAtoms: outRows, offsets: outOffsets, firstImaged: outFirst,
+    neighbors: outNb, images: outImg, imageShifts,
+  };
+  return { atoms: Int32Array.from(atoms), owned: chunkOwned.length, list: chunkList, edges, maxDegree };
+}

@@ -1,0 +1,229 @@
+/**
+ * The worker-thread side of a domain-decomposed potential (DESIGN.md §7). A worker module (named
+ * by the layer that knows the force fields, e.g. potentials/domain-potentials.ts) default-exports
+ * `createDomainWorker(factory)`; piscina calls it once per task. Each thread serves one slot:
+ * `init` makes its potential with the factory; every `step` evaluates the thread's
+ * domains at the shared current positions — after rebuilding their lists when a new layout came
+ * — and writes owned atoms' forces into the shared force array, ghost forces into the layout's
+ * ghost array, and energies and virials into its results. The main thread sums the pieces in a
+ * fixed order, so results do not depend on which thread finishes first.
+ *
+ * Full-list (model) domains are evaluated in chunks when the potential can estimate its memory
+ * and a budget is set: the owned atoms are bisected until every chunk, with its receptive-field
+ * context, fits; the chunks' forces are summed in chunk order.
+ */
+import { Box, createCellList, createForceOutput, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
+import { bisectPoints, domainOf, type Domain } from './decomposition.js';
+import { domainBox, gatherLocalPositions, imageCellsOf, ownedPairs, receptiveChunk, setShiftsFromCells, type Chunk } from './domain-lists.js';
+import type { DomainPotential, DomainPotentialFactory } from './domain-potential.js';
+import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
+
+/** A chunk (or, for pair potentials, the whole domain) ready to evaluate. */
+interface Piece {
+  /** Domain-local index of each of its atoms (identity for a whole domain). */
+  atoms: Int32Array | null;
+  owned: number;
+  list: NeighborList;
+  system: System;
+  out: ForceOutput;
+}
+
+interface DomainState {
+  index: number;
+  domain: Domain;
+  /** (G, 3) forces on the ghosts (shared with the main thread). */
+  ghostForces: Float64Array;
+  /** (M, 3) local positions, Å. */
+  local: Float64Array;
+  /** (M, 3) forces on the local atoms (chunk sums), eV/Å. */
+  forces: Float64Array;
+  pieces: Piece[];
+  /** Integer cells of the list's images, and the image shifts every piece shares. */
+  imageCells: Int32Array;
+  imageShifts: Float64Array;
+  pairs: number;
+  /** Seconds the last rebuild took (reported with the next step, then 0). */
+  build_s: number;
+}
+
+let potential: DomainPotential | null = null;
+let slot = -1;
+let typeNames: readonly string[] = [];
+let budget: number | null = null;
+let arrays: SharedArrays | null = null;
+let layout: Layout | null = null;
+let states: DomainState[] = [];
+let search: CellList | null = null;
+/** The cell the image shifts were last written for. */
+const shiftsCell = new Float64Array(9);
+
+let factory: DomainPotentialFactory | null = null;
+
+/**
+ * The task handler a worker module default-exports, for potentials made by `make`.
+ * @example
+ * // my-worker.ts, given to createDecomposedPotential as `worker: new URL('./my-worker.js', import.meta.url)`
+ * export default createDomainWorker(async (spec, ctx) => myDomainPotential(spec, ctx));
+ */
+export function createDomainWorker(make: DomainPotentialFactory): (task: InitTask | StepTask) => Promise<InitResult | StepResult> {
+  factory = make;
+  return async (task) => {
+    if (task.op === 'init') return init(task);
+    if (!potential) throw new Error('step before init');
+    if (task.arrays) arrays = task.arrays;
+    const rebuilt = task.layout ? rebuild(task.layout) : null;
+    await step();
+    return rebuilt;
+  };
+}
+
+async function init(task: InitTask): Promise<InitResult> {
+  slot = task.slot;
+  typeNames = task.typeNames;
+  budget = task.budget_bytes;
+  const notes: string[] = [];
+  potential = await factory!(task.spec, { slot, typeNames, device: task.device, memoryBudget_bytes: budget, log: (m) => notes.push(m) });
+  if (potential.neighborKind === 'full' && !potential.setOwnedAtoms) throw new Error(`${potential.name} lists full neighbours but has no setOwnedAtoms (energy mask)`);
+  return { name: potential.name, cutoff_A: potential.cutoff_A, neighborKind: potential.neighborKind, interactionDepth: potential.interactionDepth, provider: potential.provider, notes };
+}
+
+/** Builds this worker's domains of a new layout — ghost shells, then lists — at the reference positions. */
+function rebuild(next: Layout): RebuiltDomain[] {
+  const pot = potential!, shared = arrays!;
+  layout = next;
+  const cutoff = pot.cutoff_A;
+  search ??= createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
+  if (search.radius_A !== cutoff + next.skin_A) search = createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
+  states = [];
+  const referenceBox = new Box(next.referenceCell, next.pbc);
+  const partition = { owner: next.owner, cut: next.cut };
+  for (const index of next.domains) {
+    const tBuild = performance.now();
+    const domain = domainOf(shared.reference, referenceBox, partition, index, next.ghostWidth_A, { shared: true });
+    const m = domain.atoms.length;
+    const local = new Float64Array(3 * m);
+    gatherLocalPositions(domain, shared.reference, next.referenceCell, local);
+    const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * (m - domain.owned), 1)), 0, 3 * (m - domain.owned));
+    const state: DomainState = { index, domain, ghostForces, local, forces: new Float64Array(3 * m), pieces: [], imageCells: new Int32Array(3), imageShifts: new Float64Array(3), pairs: 0, build_s: 0 };
+    states.push(state);
+    if (domain.owned === 0) continue;
+    const box = domainBox(domain, next.referenceCell, next.pbc);
+    const list = search.build(local, box);
+    state.imageCells = imageCellsOf(list, box);
+    state.imageShifts = list.imageShifts;
+    const typeIds = new Int32Array(m);
+    for (let k = 0; k < m; k++) typeIds[k] = shared.typeIds[domain.atoms[k]];
+    if (pot.neighborKind === 'half') {
+      const mine = ownedPairs(list, domain, state.imageCells);
+      state.pairs = mine.nPairs;
+      state.pieces.push({ atoms: null, owned: domain.owned, list: mine, system: localSystem(local, typeIds, box), out: createForceOutput(m, state.forces) });
+    } else {
+      for (const chunk of planChunks(list, domain, pot, local)) {
+        const n = chunk.atoms.length;
+        const ids = new Int32Array(n);
+        for (let k = 0; k < n; k++) ids[k] = typeIds[chunk.atoms[k]];
+        state.pairs += chunk.list.nPairs;
+        state.pieces.push({ atoms: chunk.atoms, owned: chunk.owned, list: chunk.list, system: localSystem(new Float64Array(3 * n), ids, box), out: createForceOutput(n) });
+      }
+    }
+    state.build_s = (performance.now() - tBuild) / 1000;
+  }
+  shiftsCell.set(next.referenceCell);
+  return states.map((st) => ({ index: st.index, owned: st.domain.owned, ghosts: st.domain.atoms.subarray(st.domain.owned), ghostForces: st.ghostForces }));
+}
+
+/**
+ * Chunks of a full-list domain: one when no budget applies, else the fewest bisections of the
+ * owned atoms whose every chunk the potential estimates within the budget.
+ */
+function planChunks(list: NeighborList, domain: Domain, pot: DomainPotential, local: Float64Array): Chunk[] {
+  const all = Int32Array.from({ length: domain.owned }, (_, k) => k);
+  const depth = pot.interactionDepth, cutoff = pot.cutoff_A;
+  const whole = receptiveChunk(list, all, depth, local, cutoff);
+  if (budget === null || !pot.estimateBytes) return [whole];
+  const cost = (c: Chunk): number => pot.estimateBytes!(c.atoms.length, c.edges, c.maxDegree);
+  let worst = cost(whole);
+  if (worst <= budget) return [whole];
+  let parts = Math.min(domain.owned, Math.ceil(worst / budget));
+  for (;;) {
+    const chunks = bisectPoints(local, all, parts).map((owned) => receptiveChunk(list, owned, depth, local, cutoff));
+    worst = Math.max(...chunks.map(cost));
+    if (worst <= budget || parts >= domain.owned) return chunks;
+    // Context makes small chunks cost more than their share: grow by the overshoot, at least ×1.5.
+    parts = Math.min(domain.owned, Math.ceil(parts * Math.max(1.5, worst / budget)));
+  }
+}
+
+function localSystem(positions: Float64Array, typeIds: Int32Array, box: Box): System {
+  const n = typeIds.length;
+  return { n, positions, velocities: new Float64Array(0), forces: new Float64Array(0), masses: new Float64Array(0), typeIds, typeNames, box };
+}
+
+function sameCell(a: Float64Array, b: Float64Array): boolean {
+  for (let k = 0; k < 9; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+async function step(): Promise<void> {
+  const pot = potential!, shared = arrays!, lay = layout!;
+  const cell = shared.cell;
+  // The cell moved (NPT) since the shifts were written: images follow it.
+  const moved = !sameCell(cell, shiftsCell);
+  if (moved) shiftsCell.set(cell);
+  const { forces } = shared, { results } = lay;
+  for (const state of states) {
+    const { domain } = state;
+    const res = results.subarray(RESULT_STRIDE * state.index, RESULT_STRIDE * (state.index + 1));
+    res.fill(0);
+    if (domain.owned === 0) continue;
+    const t0 = performance.now();
+    gatherLocalPositions(domain, shared.positions, cell, state.local);
+    if (moved) setShiftsFromCells(state.imageCells, cell, state.imageShifts);
+    let compute_ms = 0, gather_ms = performance.now() - t0;
+    let energy = 0;
+    const virial = res.subarray(RESULT.virial, RESULT.virial + 9);
+    if (state.pieces.length !== 1 || state.pieces[0].atoms !== null) state.forces.fill(0);
+    for (const piece of state.pieces) {
+      const t1 = performance.now();
+      if (piece.atoms) {
+        const x = piece.system.positions, a = piece.atoms;
+        for (let k = 0; k < a.length; k++) {
+          const s = 3 * a[k];
+          x[3 * k] = state.local[s]; x[3 * k + 1] = state.local[s + 1]; x[3 * k + 2] = state.local[s + 2];
+        }
+      }
+      const t2 = performance.now();
+      pot.setOwnedAtoms?.(piece.owned);
+      const pending = pot.compute(piece.system, piece.list, piece.out);
+      if (pending) await pending;
+      const t3 = performance.now();
+      energy += piece.out.energy_eV;
+      for (let k = 0; k < 9; k++) virial[k] += piece.out.virial[k];
+      if (piece.atoms) {
+        const f = piece.out.forces, a = piece.atoms;
+        for (let k = 0; k < a.length; k++) {
+          const s = 3 * a[k];
+          state.forces[s] += f[3 * k]; state.forces[s + 1] += f[3 * k + 1]; state.forces[s + 2] += f[3 * k + 2];
+        }
+      }
+      gather_ms += t2 - t1 + (performance.now() - t3);
+      compute_ms += t3 - t2;
+    }
+    const t4 = performance.now();
+    const { atoms, owned } = domain;
+    const f = state.forces;
+    for (let k = 0; k < owned; k++) {
+      const i3 = 3 * atoms[k];
+      forces[i3] = f[3 * k]; forces[i3 + 1] = f[3 * k + 1]; forces[i3 + 2] = f[3 * k + 2];
+    }
+    state.ghostForces.set(f.subarray(3 * owned));
+    res[RESULT.energy] = energy;
+    res[RESULT.gather_s] = gather_ms / 1000;
+    res[RESULT.compute_s] = compute_ms / 1000;
+    res[RESULT.scatter_s] = (performance.now() - t4) / 1000;
+    res[RESULT.build_s] = state.build_s;
+    state.build_s = 0;
+    res[RESULT.chunks] = state.pieces.length;
+    res[RESULT.pairs] = state.pairs;
+  }
+}
