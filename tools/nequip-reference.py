@@ -7,7 +7,8 @@ allegro 0.3.0 from their unmodified sources):
     tools/ref-env/python.sh tools/nequip-reference.py build CONFIG.yaml DIR [--set key=yaml ...]
         [--types H,O] [--seed 0] [--dtype float32|float64] [--perturb 0.1]
     tools/ref-env/python.sh tools/nequip-reference.py eval DIR/deployed.pth frames.extxyz
-    tools/ref-env/python.sh tools/nequip-reference.py weights DIR
+    tools/ref-env/python.sh tools/nequip-reference.py weights DIR|deployed.pth
+    tools/ref-env/python.sh tools/nequip-reference.py fixture CONFIG.yaml DIR frames.extxyz [build options]
     tools/ref-env/python.sh tools/nequip-reference.py bench DIR/deployed.pth box.extxyz [--steps 5]
 
 build    a model from a nequip/allegro YAML config (e.g. /work/ref/allegro/configs/example.yaml)
@@ -20,7 +21,10 @@ build    a model from a nequip/allegro YAML config (e.g. /work/ref/allegro/confi
          the use of each one (Bessel frequencies, resnet coefficients, per-species scales).
 eval     energy, per-atom energies, forces and virial of each frame, as JSON (float64 numbers);
          neighbours from nequip's own AtomicData.from_ase (ASE neighbour list, r < r_max).
-weights  the state dict of DIR/best_model.pth as JSON {name: {shape, values}} (float64).
+weights  {config, constants, state_dict} of a training directory or a deployed model file, as JSON:
+         the state dict as {name: {shape, values}} (float64), and the constants an importer needs
+         that are not in it (e3nn's Monte-Carlo normalize2mom factor of each activation).
+fixture  build, then eval on a structure and weights, as one JSON (an importer test's fixture).
 bench    time of one energy + forces + virial call of the deployed (frozen) model on a structure,
          after the TorchScript profiling warm-up, and the peak resident memory of the process.
 
@@ -106,6 +110,10 @@ def build(args):
                     if name.endswith("shifts"):
                         t.add_(args.perturb * torch.randn(t.shape, generator=g, dtype=t.dtype))
     torch.save(model.state_dict(), out / "best_model.pth")
+    # allegro 0.3.0's AllegroBesselBasis writes the deploy metadata key per_edge_type_cutoff, which
+    # nequip 0.6.2 does not know (later allegro versions register it); register it as they do.
+    if "per_edge_type_cutoff" not in deploy._ALL_METADATA_KEYS:
+        deploy._register_metadata_key("per_edge_type_cutoff")
     deploy.main(["--verbose", "WARNING", "build", "--train-dir", str(out), str(out / "deployed.pth")])
     n = sum(p.numel() for p in model.parameters())
     print(json.dumps({"dir": str(out), "deployed": str(out / "deployed.pth"), "parameters": n, "model_dtype": args.dtype}))
@@ -132,27 +140,71 @@ def frame_data(atoms, meta):
     return AtomicData.to_AtomicDataDict(data)
 
 
+def frame_result(model, meta, atoms):
+    out = model(frame_data(atoms, meta))
+    f = {
+        "energy": float(out[AtomicDataDict.TOTAL_ENERGY_KEY].detach().reshape(())),
+        "atomic_energy": out[AtomicDataDict.PER_ATOM_ENERGY_KEY].detach().reshape(-1).double().tolist(),
+        "forces": out[AtomicDataDict.FORCE_KEY].detach().double().reshape(-1).tolist(),
+        "edges": int(out[AtomicDataDict.EDGE_INDEX_KEY].shape[1]),
+    }
+    if AtomicDataDict.VIRIAL_KEY in out:
+        f["virial"] = out[AtomicDataDict.VIRIAL_KEY].detach().double().reshape(-1).tolist()
+    return f
+
+
 def evaluate(args):
-    model, meta, n = load(args.model)
-    frames = []
-    for atoms in ase.io.read(args.structure, ":"):
-        out = model(frame_data(atoms, meta))
-        f = {
-            "energy": float(out[AtomicDataDict.TOTAL_ENERGY_KEY].detach().reshape(())),
-            "atomic_energy": out[AtomicDataDict.PER_ATOM_ENERGY_KEY].detach().reshape(-1).double().tolist(),
-            "forces": out[AtomicDataDict.FORCE_KEY].detach().double().reshape(-1).tolist(),
-            "edges": int(out[AtomicDataDict.EDGE_INDEX_KEY].shape[1]),
-        }
-        if AtomicDataDict.VIRIAL_KEY in out:
-            f["virial"] = out[AtomicDataDict.VIRIAL_KEY].detach().double().reshape(-1).tolist()
-        frames.append(f)
+    model, meta, _ = load(args.model)
+    frames = [frame_result(model, meta, atoms) for atoms in ase.io.read(args.structure, ":")]
     print(json.dumps({"model": str(args.model), "frames": frames}))
 
 
+def model_record(path):
+    """{config, constants, state_dict} of a training directory or a deployed model file.
+
+    `constants` are the numbers the model uses that are not in its state dict: e3nn's normalize2mom
+    factor of each activation (a Monte-Carlo estimate, seed 0, 10^6 samples — not the exact
+    second moment, so an importer must use these values to be exact).
+    """
+    path = pathlib.Path(path)
+    if path.is_dir():
+        sd = torch.load(path / "best_model.pth", map_location="cpu")
+        config = yaml.load((path / "config.yaml").read_text(), Loader=yaml.Loader)
+    else:
+        meta = {deploy.CONFIG_KEY: ""}
+        sd = torch.jit.load(str(path), map_location="cpu", _extra_files=meta).state_dict()
+        config = yaml.load(meta[deploy.CONFIG_KEY], Loader=yaml.Loader)
+    from e3nn.math import normalize2mom
+    from nequip.nn.nonlinearities import ShiftedSoftPlus
+
+    acts = {"silu": torch.nn.functional.silu, "ssp": ShiftedSoftPlus, "tanh": torch.tanh, "abs": torch.abs}
+    constants = {f"normalize2mom.{k}": normalize2mom(f).cst for k, f in acts.items()}
+    state = {k: {"shape": list(v.shape), "values": v.double().reshape(-1).tolist()} for k, v in sd.items() if v.is_floating_point()}
+    keep = (str, int, float, bool, list, dict, type(None))
+    config = {k: v for k, v in config.items() if isinstance(v, keep)}
+    return {"config": config, "constants": constants, "state_dict": state}
+
+
 def weights(args):
-    sd = torch.load(pathlib.Path(args.dir) / "best_model.pth", map_location="cpu")
-    out = {k: {"shape": list(v.shape), "values": v.double().reshape(-1).tolist()} for k, v in sd.items() if v.is_floating_point()}
-    print(json.dumps(out))
+    print(json.dumps(model_record(args.dir)))
+
+
+def fixture(args):
+    """build + weights + eval in one JSON: the fixture of an importer test."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        build(args)
+    out = pathlib.Path(args.dir)
+    rec = model_record(out)
+    model, meta, _ = load(str(out / "deployed.pth"))
+    rec["frames"] = [frame_result(model, meta, atoms) for atoms in ase.io.read(args.structure, ":")]
+    rec["generator"] = "tools/nequip-reference.py fixture " + " ".join(sys.argv[2:])
+    import allegro, e3nn, nequip
+
+    rec["versions"] = {"nequip": nequip.__version__, "allegro": allegro.__version__, "e3nn": e3nn.__version__, "torch": str(torch.__version__)}
+    print(json.dumps(rec))
 
 
 def bench(args):
@@ -179,14 +231,17 @@ def bench(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build")
-    b.add_argument("config")
-    b.add_argument("dir")
-    b.add_argument("--set", action="append", default=[], metavar="KEY=YAML")
-    b.add_argument("--types", default="H,O")
-    b.add_argument("--seed", type=int, default=0)
-    b.add_argument("--dtype", choices=["float32", "float64"], default="float32")
-    b.add_argument("--perturb", type=float, default=0.0)
+    for name in ("build", "fixture"):
+        b = sub.add_parser(name)
+        b.add_argument("config")
+        b.add_argument("dir")
+        if name == "fixture":
+            b.add_argument("structure")
+        b.add_argument("--set", action="append", default=[], metavar="KEY=YAML")
+        b.add_argument("--types", default="H,O")
+        b.add_argument("--seed", type=int, default=0)
+        b.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+        b.add_argument("--perturb", type=float, default=0.0)
     e = sub.add_parser("eval")
     e.add_argument("model")
     e.add_argument("structure")
@@ -198,7 +253,7 @@ def main():
     m.add_argument("--steps", type=int, default=5)
     m.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
-    {"build": build, "eval": evaluate, "weights": weights, "bench": bench}[args.cmd](args)
+    {"build": build, "fixture": fixture, "eval": evaluate, "weights": weights, "bench": bench}[args.cmd](args)
 
 
 if __name__ == "__main__":
