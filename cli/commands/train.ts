@@ -29,7 +29,8 @@ export function registerTrainCommand(program: Command, io: CliStreams, setExit: 
     .summary('train a NequIP or Allegro potential on extxyz energies and forces, and write it as ONNX')
     .description(
       'Train a potential as described by config.json (data splits, model, loss, optimizer, outputs; paths are ' +
-      'relative to the config file). The training graph — forward pass, forces, loss and its gradient with ' +
+      'relative to the config file; the model section takes the builder\'s options, named as in `e3md model create ' +
+      '--options` and a model\'s e3md.settings). The training graph — forward pass, forces, loss and its gradient with ' +
       'respect to every weight — is built by e3md\'s symbolic autodiff and run by ONNX Runtime. Prints one line ' +
       'per epoch (loss, energy MAE in meV/atom and force MAE in meV/Å, train | validation), keeps the best ' +
       'model and a checkpoint every epoch in output.directory, and ends with the test-set errors of the model ' +
@@ -113,10 +114,10 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
 function describe(prep: PreparedTraining, configPath: string): string {
   const { train, validation, test, statistics: s, model, config, typeNames } = prep;
   const refs = typeNames.map((t, k) => `${t} ${s.energyReferences_eV[k]!.toFixed(3)}`).join(', ');
-  const how = config.model.energy_references === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
+  const how = config.model.energyReferences === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
   return [
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
-    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${config.model.num_layers} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
+    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${config.model.numLayers} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
     `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');
