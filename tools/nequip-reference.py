@@ -170,6 +170,10 @@ def model_record(path):
     if path.is_dir():
         sd = torch.load(path / "best_model.pth", map_location="cpu")
         config = yaml.load((path / "config.yaml").read_text(), Loader=yaml.Loader)
+        # type_names are derived when the model is built (chemical_symbols are sorted by Z)
+        from nequip.utils import instantiate
+
+        config["type_names"] = instantiate(TypeMapper, all_args=config)[0].type_names
     else:
         meta = {deploy.CONFIG_KEY: ""}
         sd = torch.jit.load(str(path), map_location="cpu", _extra_files=meta).state_dict()
