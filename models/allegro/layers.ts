@@ -25,8 +25,8 @@ import { linearLayer, linearPlan } from '../linear-layer.js';
 import { mlp } from '../mlp.js';
 import { ModelOptionsError } from '../options.js';
 import type { Parameter, ParameterSet } from '../parameters.js';
-import { emitChannelProduct } from '../tensor-product-layer.js';
 import type { AllegroSettings } from './options.js';
+import { emitFirstProduct, emitGeneralProduct, emitScalarProduct, isScalarProduct } from './product-layer.js';
 import { allegroProduct, type TensorTrack } from './tensor-track.js';
 import { typeEmbeddingDim } from './two-body.js';
 
@@ -99,7 +99,8 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, track: Te
   const name = `allegro_layer${k}`;
   const mul = s.numTensorFeatures;
   const last = k === s.numLayers - 1;
-  const { tp, mode, numScalarTerms } = allegroProduct(track.inputs[k]!, track.env, track.outputs[k]!, mul, s.tensorsMixingMode);
+  const prod = allegroProduct(track.inputs[k]!, track.env, track.outputs[k]!, mul, s.tensorsMixingMode);
+  const { tp, mode, numScalarTerms } = prod;
   const envIrreps = tp.irrepsIn2;
   const numIrreps = track.env.length;
   const inWidth = k === 0 ? typeEmbeddingDim(s) : contextWidth(s, k) + numScalarsIn * mul;
@@ -138,15 +139,24 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, track: Te
       }
       fields.setFlat('edge_latents', latentIrreps, latents);
       fields.setFlat('latent_context', irrepsOut['latent_context']!, context);
-      const w = envMlp.emit(g, latents);
-      const v = k === 0 ? weightedHarmonics(g, sh, w, 0, s.lmax, mul, 1, envIrreps) : fields.features('edge_tensors');
-      const own = weightedHarmonics(g, sh, w, k === 0 ? numIrreps * mul : 0, s.lmax, mul, envScale, envIrreps);
+      // The environment weights, and at layer 0 the weights of V⁰ (the first block of columns).
+      const parts = envMlp.emitParts(g, latents);
+      const block = numIrreps * mul;
+      const envStart = k === 0 ? block : 0;
+      const w = g.matmul(parts.hidden, k === 0 ? g.slice(parts.last, 1, envStart, envStart + block) : parts.last);
+      const own = weightedHarmonics(g, sh, w, 0, s.lmax, mul, envScale, envIrreps);
       // The environment of the centre, gathered back onto its edges, without the edge itself.
       const env = g.scope('environment', () => features(envIrreps, own.terms.map((t) => {
         const total = g.gather(g.segmentSum(t, inputs.center, 'N'), inputs.center, 0);
         return s.selfEdgeTensorProduct ? total : g.sub(total, t);
       }), `${name}.environment`));
-      const product = g.scope('tensor_product', () => emitChannelProduct(g, tp, v, env, `${name}.tensor_product`, pathWeights && params.weight(g, pathWeights)));
+      const pw = pathWeights && params.weight(g, pathWeights);
+      const what = `${name}.tensor_product`;
+      const product = g.scope('tensor_product', () => {
+        if (k === 0) return emitFirstProduct(g, prod, sh, env, { hidden: parts.hidden, last: g.slice(parts.last, 1, 0, block) }, pw, what);
+        const v = fields.features('edge_tensors');
+        return isScalarProduct(prod) ? emitScalarProduct(g, prod, v, env, pw, what) : emitGeneralProduct(g, prod, v, env, pw, what);
+      });
       fields.setFlat('edge_scalars', irrepsOut['edge_scalars']!, scalarsOf(g, product, numScalarTerms));
       if (last) return;
       fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, simplifyFeatures(g, product))) : product);
