@@ -132,11 +132,15 @@ async function measure(arch: Arch, atoms: number, args: Args, tmp: string, peers
   await pot.compute(system, list, out); // warm-up: first run allocates
   const prep: number[] = [];
   const run: number[] = [];
+  const cpu: number[] = [];
   for (let s = 0; s < args.steps; s++) {
     pot.resetTimings();
+    const c0 = process.cpuUsage();
     await pot.compute(system, list, out);
+    const c = process.cpuUsage(c0);
     prep.push(pot.timings.prepare_s * 1000);
     run.push(pot.timings.model_s * 1000);
+    cpu.push((c.user + c.system) / 1000 - pot.timings.prepare_s * 1000);
   }
   await pot.dispose!();
   const edges = pot.lastEdgeCount;
@@ -144,7 +148,7 @@ async function measure(arch: Arch, atoms: number, args: Args, tmp: string, peers
   const flops = flopsPerEdge(model, atoms, edges);
   const row: Record<string, unknown> = {
     arch, atoms, parameters: model.parameters.count(), listPairs: list.nPairs, edges,
-    neighbor_ms: min(nl), prepare_ms: min(prep), model_ms: min(run), model_ms_median: median(run),
+    neighbor_ms: min(nl), prepare_ms: min(prep), model_ms: min(run), model_ms_median: median(run), model_cpu_ms: min(cpu),
     step_ms: total,
     engineShare_rebuildEveryStep: (min(nl) + min(prep)) / total,
     flopsPerEdge: { forward_MFLOP: flops.forward_MFLOP, backward_MFLOP: flops.backward_MFLOP, contractionShare: flops.contractionShare },
@@ -159,6 +163,7 @@ async function measure(arch: Arch, atoms: number, args: Args, tmp: string, peers
       const frame = reference.eval(boxFile(atoms));
       row['peer'] = { name: 'allegro 0.3.0 + nequip 0.6.2, TorchScript, PyTorch 1.13 (CPU), same weights', ...peer };
       row['ratio_peer_over_e3md'] = peer.model_ms / min(run);
+      row['cpu_ratio_peer_over_e3md'] = peer.model_cpu_ms / min(cpu);
       row['agreement_float32'] = { energy: Math.abs(out.energy_eV - frame.energy) / Math.abs(frame.energy), forces: relErr(out.forces, frame.forces) };
       if (typeof row['peak_rss_MB'] === 'number') row['memory_e3md_over_peer'] = (row['peak_rss_MB'] as number) / peer.peak_rss_MB;
     } else if (arch === 'nequip') {
@@ -168,6 +173,7 @@ async function measure(arch: Arch, atoms: number, args: Args, tmp: string, peers
         const peer = nq.bench(boxFile(atoms), args.steps, args.threads);
         row['peer'] = { name: 'nequip 0.6.2, TorchScript, PyTorch 1.13 (CPU), same hyperparameters', ...peer };
         row['ratio_peer_over_e3md'] = peer.model_ms / min(run);
+        row['cpu_ratio_peer_over_e3md'] = peer.model_cpu_ms / min(cpu);
         if (typeof row['peak_rss_MB'] === 'number') row['memory_e3md_over_peer'] = (row['peak_rss_MB'] as number) / peer.peak_rss_MB;
       }
       const e3nn = e3nnPeer(file, boxFile(atoms), args.steps, args.threads);
@@ -197,7 +203,7 @@ for (const atoms of args.sizes) {
     process.stderr.write(`${arch.padEnd(16)} ${String(atoms).padStart(5)} atoms ${String(row['edges']).padStart(7)} edges | neighbor ${f(row['neighbor_ms'])} ms  prepare ${f(row['prepare_ms'])} ms  model ${f(row['model_ms'])} ms` +
       ` | ${(fl.forward_MFLOP + fl.backward_MFLOP).toFixed(3)} MFLOP/edge, ${f(row['achieved_GFLOPs'])} GFLOP/s (${(100 * (row['shareOfGemmPeak'] as number)).toFixed(0)} % of GEMM)` +
       (typeof row['peak_rss_MB'] === 'number' ? ` | ${f(row['peak_rss_MB'])} MB` : '') +
-      (peer?.model_ms ? ` | peer ${f(peer.model_ms)} ms, e3md/peer ${(1 / (row['ratio_peer_over_e3md'] as number)).toFixed(2)}` : peer?.error ? ` | peer: ${peer.error}` : '') +
+      (peer?.model_ms ? ` | peer ${f(peer.model_ms)} ms, e3md/peer ${(1 / (row['ratio_peer_over_e3md'] as number)).toFixed(2)} (CPU time ${f(row['model_cpu_ms'])} / ${f((peer as { model_cpu_ms?: number }).model_cpu_ms)} ms = ${(1 / (row['cpu_ratio_peer_over_e3md'] as number)).toFixed(2)})` : peer?.error ? ` | peer: ${peer.error}` : '') +
       (agree ? ` | ΔE ${agree.energy.toExponential(1)}, ΔF ${agree.forces.toExponential(1)}` : '') +
       (typeof row['ratio_e3nn_over_e3md'] === 'number' ? ` | e3nn/e3md ${(row['ratio_e3nn_over_e3md'] as number).toFixed(2)}` : '') + '\n');
   }

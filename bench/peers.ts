@@ -23,6 +23,8 @@ export function referenceAvailable(): boolean {
 export interface PeerTiming {
   readonly model_ms: number;
   readonly model_ms_median: number;
+  /** CPU time of the process during the call (robust when the machine is shared). */
+  readonly model_cpu_ms: number;
   readonly edges: number;
   readonly peak_rss_MB: number;
   readonly parameters: number;

@@ -26,7 +26,7 @@ import { mlp } from '../mlp.js';
 import { ModelOptionsError } from '../options.js';
 import type { Parameter, ParameterSet } from '../parameters.js';
 import type { AllegroSettings } from './options.js';
-import { emitFirstProduct, emitGeneralProduct, emitScalarProduct, isScalarProduct } from './product-layer.js';
+import { emitFirstProductPairs, emitGeneralProduct, emitScalarProduct, isScalarProduct } from './product-layer.js';
 import { allegroProduct, type TensorTrack } from './tensor-track.js';
 import { typeEmbeddingDim } from './two-body.js';
 
@@ -142,21 +142,27 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, track: Te
       // The environment weights, and at layer 0 the weights of V⁰ (the first block of columns).
       const parts = envMlp.emitParts(g, latents);
       const block = numIrreps * mul;
-      const envStart = k === 0 ? block : 0;
-      const w = g.matmul(parts.hidden, k === 0 ? g.slice(parts.last, 1, envStart, envStart + block) : parts.last);
-      const own = weightedHarmonics(g, sh, w, 0, s.lmax, mul, envScale, envIrreps);
-      // The environment of the centre, gathered back onto its edges, without the edge itself.
-      const env = g.scope('environment', () => features(envIrreps, own.terms.map((t) => {
-        const total = g.gather(g.segmentSum(t, inputs.center, 'N'), inputs.center, 0);
-        return s.selfEdgeTensorProduct ? total : g.sub(total, t);
-      }), `${name}.environment`));
       const pw = pathWeights && params.weight(g, pathWeights);
       const what = `${name}.tensor_product`;
-      const product = g.scope('tensor_product', () => {
-        if (k === 0) return emitFirstProduct(g, prod, sh, env, { hidden: parts.hidden, last: g.slice(parts.last, 1, 0, block) }, pw, what);
-        const v = fields.features('edge_tensors');
-        return isScalarProduct(prod) ? emitScalarProduct(g, prod, v, env, pw, what) : emitGeneralProduct(g, prod, v, env, pw, what);
-      });
+      const aroundCentre = (own: Value) => {
+        // The environment of the centre, gathered back onto its edges, without the edge itself.
+        const total = g.gather(g.segmentSum(own, inputs.center, 'N'), inputs.center, 0);
+        return s.selfEdgeTensorProduct ? total : g.sub(total, own);
+      };
+      if (k === 0) {
+        const own = weightedHarmonics(g, sh, g.matmul(parts.hidden, g.slice(parts.last, 1, block, 2 * block)), 0, s.lmax, mul, envScale, envIrreps);
+        const env = g.scope('environment', () => features(envIrreps, own.terms.map(aroundCentre), `${name}.environment`));
+        const w0 = g.reshape(g.matmul(parts.hidden, g.slice(parts.last, 1, 0, block)), ['E', numIrreps, mul]);
+        const product = g.scope('tensor_product', () => emitFirstProductPairs(g, prod, sh, env, w0, pw, what));
+        fields.setFlat('edge_scalars', irrepsOut['edge_scalars']!, scalarsOf(g, product, numScalarTerms));
+        if (last) return;
+        fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, simplifyFeatures(g, product))) : product);
+        return;
+      }
+      const own = weightedHarmonics(g, sh, g.matmul(parts.hidden, parts.last), 0, s.lmax, mul, envScale, envIrreps);
+      const env = g.scope('environment', () => features(envIrreps, own.terms.map(aroundCentre), `${name}.environment`));
+      const v = fields.features('edge_tensors');
+      const product = g.scope('tensor_product', () => (isScalarProduct(prod) ? emitScalarProduct(g, prod, v, env, pw, what) : emitGeneralProduct(g, prod, v, env, pw, what)));
       fields.setFlat('edge_scalars', irrepsOut['edge_scalars']!, scalarsOf(g, product, numScalarTerms));
       if (last) return;
       fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, simplifyFeatures(g, product))) : product);
