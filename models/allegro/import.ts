@@ -201,15 +201,18 @@ export function allegroFromRecord(record: NequipModelRecord): PotentialModel {
   if (params.has('latent_resnet.coefficients')) set('latent_resnet.coefficients', resnetParams);
   return model;
 
-  /** allegro's strided linear: per output irrep, w[v, u, n] over its n paths → e3md path weight [n·mul, mul] at row n·mul + u. */
+  /** allegro's strided linear: per output irrep, w[v, u, q] over its paths q → e3md's weight of path n (its q-th) [mul, mul] at [u, v]. */
   function copyLinear(k: number, pathsPerOutput: readonly number[]): void {
     const w = get(`allegro.linears.${k}.w`).values;
     let offset = 0;
-    pathsPerOutput.forEach((n, iOut) => {
-      const out = new Float64Array(n * mul * mul);
-      for (let v = 0; v < mul; v++) for (let u = 0; u < mul; u++) for (let p = 0; p < n; p++) out[(p * mul + u) * mul + v] = w[offset + (v * mul + u) * n + p]!;
-      set(`allegro_layer${k}.linear.w${iOut}`, out);
-      offset += n * mul * mul;
+    let n = 0;
+    pathsPerOutput.forEach((paths) => {
+      for (let q = 0; q < paths; q++, n++) {
+        const out = new Float64Array(mul * mul);
+        for (let v = 0; v < mul; v++) for (let u = 0; u < mul; u++) out[u * mul + v] = w[offset + (v * mul + u) * paths + q]!;
+        set(`allegro_layer${k}.linear.w${n}`, out);
+      }
+      offset += paths * mul * mul;
     });
     if (offset !== w.length) fail(`allegro.linears.${k}.w has ${w.length} values, the layer's paths need ${offset}`);
   }

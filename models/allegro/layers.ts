@@ -20,7 +20,7 @@
 import { Irreps } from '../../o3/index.js';
 import type { Graph, Value } from '../../onnx/index.js';
 import type { Block } from '../block.js';
-import { features, simplifyFeatures, type Features } from '../features.js';
+import { features, type Features } from '../features.js';
 import { linearLayer, linearPlan } from '../linear-layer.js';
 import { mlp } from '../mlp.js';
 import { ModelOptionsError } from '../options.js';
@@ -110,7 +110,7 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, track: Te
   const envMlp = mlp(params, `${name}.env_embed_mlp`, { widths: [s.latentDim, ...s.envEmbedMlp.hidden, numWeights], activation: s.envEmbedMlp.activation });
   const pathWeights = mode === 'p' ? params.create(`${name}.tensor_product.weights`, [tp.instructions.length]) : undefined;
   const outIrreps = new Irreps(track.outputs[k]!.terms.map((t) => ({ mul, ir: t.ir })));
-  const linear = mode === 'uuulin' && !last ? linearLayer(params, `${name}.linear`, linearPlan(tp.irrepsOut.simplify(), outIrreps)) : undefined;
+  const linear = mode === 'uuulin' && !last ? linearLayer(params, `${name}.linear`, linearPlan(tp.irrepsOut, outIrreps)) : undefined;
   const envScale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors - (s.selfEdgeTensorProduct ? 0 : 1));
   const latentIrreps = Irreps.parse(`${s.latentDim}x0e`);
   const scalarIrreps = (n: number) => Irreps.parse(`${n * mul}x0e`);
@@ -156,7 +156,7 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, track: Te
         const product = g.scope('tensor_product', () => emitFirstProductPairs(g, prod, sh, env, w0, pw, what));
         fields.setFlat('edge_scalars', irrepsOut['edge_scalars']!, scalarsOf(g, product, numScalarTerms));
         if (last) return;
-        fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, simplifyFeatures(g, product))) : product);
+        fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, product)) : product);
         return;
       }
       const own = weightedHarmonics(g, sh, g.matmul(parts.hidden, parts.last), 0, s.lmax, mul, envScale, envIrreps);
@@ -165,7 +165,7 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, track: Te
       const product = g.scope('tensor_product', () => (isScalarProduct(prod) ? emitScalarProduct(g, prod, v, env, pw, what) : emitGeneralProduct(g, prod, v, env, pw, what)));
       fields.setFlat('edge_scalars', irrepsOut['edge_scalars']!, scalarsOf(g, product, numScalarTerms));
       if (last) return;
-      fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, simplifyFeatures(g, product))) : product);
+      fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, product)) : product);
     },
   };
   return { block, numScalarTerms };
