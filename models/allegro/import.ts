@@ -15,6 +15,7 @@
  */
 import { activations } from '../../o3/index.js';
 import { secondMomentFactor } from '../activation-layer.js';
+import { dumpValues, type NequipDump } from '../nequip/index.js';
 import type { PotentialModel } from '../model.js';
 import type { AllegroOptions } from './options.js';
 import { createAllegro } from './model.js';
@@ -26,12 +27,37 @@ export interface ReferenceTensor {
   readonly values: readonly number[];
 }
 
-/** What `tools/nequip-reference.py weights` writes. */
+/** What `tools/nequip-reference.py weights` writes (or {@link allegroRecordFromDump} makes of `e3md model import`'s dump). */
 export interface NequipModelRecord {
   readonly config: Readonly<Record<string, unknown>>;
   readonly state_dict: Readonly<Record<string, ReferenceTensor>>;
   /** `normalize2mom.<activation>`: e3nn's factor for that activation. */
   readonly constants: Readonly<Record<string, number>>;
+  /**
+   * Per MLP (state-dict prefix, e.g. `allegro.latents.1`), the factors its generated code applies
+   * to each layer (1/√fan_in times the activation constant), or for a linear MLP folded into one
+   * matrix the one factor on its first weight. Exact where `constants` is e3nn's estimate on the
+   * CPU: preferred when present.
+   */
+  readonly alphas?: Readonly<Record<string, { readonly values: readonly number[]; readonly folded: boolean }>>;
+}
+
+/**
+ * The record of an allegro model from the dump `e3md model import` reads (tools/nequip-dump.py):
+ * tensors decoded, type names from the metadata, MLP factors from the modules' code.
+ */
+export function allegroRecordFromDump(dump: NequipDump): NequipModelRecord {
+  const state: Record<string, ReferenceTensor> = {};
+  for (const [k, t] of Object.entries(dump.state_dict)) state[k] = { shape: t.shape, values: Array.from(dumpValues(t)) };
+  const alphas: Record<string, { values: number[]; folded: boolean }> = {};
+  for (const m of dump.modules) {
+    const a = m.attrs['mlp_alphas'];
+    if (Array.isArray(a) && m.path.endsWith('._forward')) alphas[m.path.slice(m.path.startsWith(ROOT) ? ROOT.length : 0, -'._forward'.length)] = { values: a as number[], folded: m.attrs['mlp_folded'] === true };
+  }
+  const names = dump.metadata['type_names'];
+  const config = { ...dump.config, ...(dump.config['type_names'] === undefined && names ? { type_names: names.split(' ') } : {}) };
+  const constants = Object.fromEntries(Object.entries(dump.constants).map(([k, v]) => [`normalize2mom.${k}`, v]));
+  return { config, state_dict: state, constants, alphas };
 }
 
 const ROOT = 'model.model.func.';
@@ -147,9 +173,24 @@ export function allegroFromRecord(record: NequipModelRecord): PotentialModel {
     if (p.data.length !== values.length) fail(`'${name}' has ${p.data.length} values in e3md, ${values.length} in the record`);
     p.data.set(values);
   };
-  // e3md's MLP weight k ≥ 1 follows the exact second-moment factor of the activation; allegro's the Monte-Carlo one.
-  const mc = (act: string) => (act === 'identity' ? 1 : record.constants[`normalize2mom.${act}`] ?? fail(`constants lack normalize2mom.${act}`));
-  const ratio = (act: 'silu' | 'ssp' | 'identity') => mc(act) / secondMomentFactor(activations[act]);
+  // e3md's MLP weight k ≥ 1 follows the exact second-moment factor of the activation; allegro's the
+  // Monte-Carlo one — read from its code (alphas) when the record has it, else from the constants.
+  const mc = (act: string) => (act === 'identity' ? 1 : record.constants[`normalize2mom.${act}`] ?? fail(`the record has neither the MLPs' factors nor normalize2mom.${act}`));
+  /** allegro's factor of layer k over e3md's (e3md: 1/√fan_in, times the exact constant after an activation; a linear MLP is one product). */
+  const layerRatio = (from: string, act: 'silu' | 'ssp' | 'identity', widths: readonly number[], k: number): number => {
+    const a = record.alphas?.[from];
+    if (act === 'identity' && widths.length > 2) {
+      if (!a) return 1; // 1/Π√fan_in on both sides
+      if (!a.folded) fail(`${from}: a linear MLP whose code is not folded into one matrix`);
+      return k === 0 ? a.values[0]! * widths.slice(0, -1).reduce((p, d) => p * Math.sqrt(d), 1) : 1;
+    }
+    const e3md = (k === 0 ? 1 : secondMomentFactor(activations[act])) / Math.sqrt(widths[k]!);
+    if (a) {
+      if (a.values.length !== widths.length - 1) fail(`${from}: ${a.values.length} layer factors in its code for ${widths.length - 1} layers`);
+      return a.values[k]! / e3md;
+    }
+    return k === 0 ? 1 : mc(act) / secondMomentFactor(activations[act]);
+  };
   /** Copies an MLP, permuting the input rows of w0 and the output columns of the last weight. */
   const copyMlp = (from: string, to: string, act: 'silu' | 'ssp' | 'identity', rowOf?: (r: number) => number, colOf?: (c: number) => number) => {
     const widths = mlpWidths(from);
@@ -157,7 +198,7 @@ export function allegroFromRecord(record: NequipModelRecord): PotentialModel {
       const src = get(`${from}._forward._weight_${k}`).values;
       const [n, m] = [widths[k]!, widths[k + 1]!];
       const out = new Float64Array(n * m);
-      const f = k === 0 ? 1 : ratio(act);
+      const f = layerRatio(from, act, widths, k);
       for (let r = 0; r < n; r++) {
         for (let q = 0; q < m; q++) {
           const rr = k === 0 && rowOf ? rowOf(r) : r;
