@@ -57,6 +57,13 @@ export function mlp(params: ParameterSet, prefix: string, spec: MlpSpec): MlpLay
     // scaling activations is not.
     let carry = 1;
     const scaled = (k: number) => g.mul(params.weight(g, weights[k]!), carry / Math.sqrt(w[k]!));
+    if (act.name === 'identity') {
+      // A linear MLP is one matrix: the product of its weights is weight-only (folded when the
+      // model loads), so the run does one [in, out] matmul instead of one per layer.
+      let m = scaled(0);
+      for (let k = 1; k + 1 < w.length; k++) m = g.matmul(m, scaled(k));
+      return { hidden: x, last: m };
+    }
     for (let k = 0; k + 2 < w.length; k++) {
       h = emitActivation(g, g.matmul(h, scaled(k)), act);
       carry = factor;

@@ -22,14 +22,16 @@ export function polynomialCutoff(x: number, p: number): number {
 
 /** (E, 1) envelope u(r / r_max), zero beyond r_max. */
 export function emitPolynomialCutoff(g: Graph, lengths: Value, rMax: number, p: number): Value {
-  return g.scope('cutoff', () => {
-    const x = g.div(lengths, rMax);
-    const xp = g.pow(x, p);
-    // Horner form of the envelope after factoring out x^p.
-    const poly = g.add(g.mul(g.add(g.mul(x, -(p * (p + 1)) / 2), p * (p + 2)), x), -((p + 1) * (p + 2)) / 2);
-    const u = g.add(g.mul(xp, poly), 1);
-    return g.where(g.less(x, 1), u, 0);
-  });
+  return g.scope('cutoff', () => emitEnvelope(g, g.div(lengths, rMax), p));
+}
+
+/** u(x) of reduced distances x = r / r_cut (any shape), zero for x ≥ 1; `emitPolynomialCutoff` with the division done. */
+export function emitEnvelope(g: Graph, x: Value, p: number): Value {
+  const xp = g.pow(x, p);
+  // Horner form of the envelope after factoring out x^p.
+  const poly = g.add(g.mul(g.add(g.mul(x, -(p * (p + 1)) / 2), p * (p + 2)), x), -((p + 1) * (p + 2)) / 2);
+  const u = g.add(g.mul(xp, poly), 1);
+  return g.where(g.less(x, 1), u, 0);
 }
 
 /** The radial edge embedding of one cutoff, with its trainable frequencies (if any) in a parameter set. */

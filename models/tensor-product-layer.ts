@@ -185,13 +185,17 @@ export function selfConnectionLayer(params: ParameterSet, prefix: string, tp: Te
 }
 
 /**
- * A weightless 'uuu' tensor product of two per-edge (or per-atom) features with equal channel
- * counts, channel by channel (Allegro's product of edge tensors with the environment embedding):
- * out[u, k] = Σ c·C[i, j, k] x1[u, i] x2[u, j]. For each pair of input terms, the outer product
- * [B, d1·d2, mul] is contracted with all of that pair's 3j blocks in one constant matmul.
+ * A 'uuu' tensor product of two per-edge (or per-atom) features with equal channel counts,
+ * channel by channel (Allegro's product of edge tensors with the environment embedding):
+ * out[u, k] = Σ c·w·C[i, j, k] x1[u, i] x2[u, j], with w = 1, or one shared weight per path from
+ * `pathWeights` ([tp.instructions.length], Allegro's mixing mode 'p'). For each pair of input
+ * terms, the outer product [B, d1·d2, mul] is contracted with all of that pair's 3j blocks in one
+ * matmul with a matrix that does not depend on the batch (with weights, a product of weights and
+ * constants, which onnxruntime folds when it loads the model).
  * @throws naming `what` when a path is not a weightless 'uuu' or the inputs do not match
  */
-export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2: Features, what: string): Features {
+export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2: Features, what: string, pathWeights?: Value): Features {
+  if (pathWeights && (pathWeights.shape.length !== 1 || pathWeights.shape[0] !== tp.instructions.length)) throw new Error(`${what}: pathWeights must be [${tp.instructions.length}], got [${pathWeights.shape.join(', ')}]`);
   if (!x1.irreps.equals(tp.irrepsIn1)) throw new Error(`${what}: input 1 must have irreps ${tp.irrepsIn1}, got ${x1.irreps}`);
   if (!x2.irreps.equals(tp.irrepsIn2)) throw new Error(`${what}: input 2 must have irreps ${tp.irrepsIn2}, got ${x2.irreps}`);
   const batch = x1.terms[0]!.shape[0]!;
@@ -211,13 +215,24 @@ export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2
     const d2 = tp.irrepsIn2.at(i2).ir.dim;
     const mul = t1.mul;
     const rows = list.reduce((s, e) => s + 2 * e.ins.lOut + 1, 0);
-    const c = new Float64Array(rows * d1 * d2);
+    // Row block of each path: [paths of the pair, rows·d1·d2], summed (weighted) into [rows, d1·d2].
+    const blocks = new Float64Array(list.length * rows * d1 * d2);
     let r0 = 0;
-    for (const { ins } of list) {
+    list.forEach(({ ins }, p) => {
       const c3 = wigner3j(ins.l1, ins.l2, ins.lOut);
       const d3 = 2 * ins.lOut + 1;
-      for (let i = 0; i < d1; i++) for (let j = 0; j < d2; j++) for (let k = 0; k < d3; k++) c[(r0 + k) * d1 * d2 + i * d2 + j] = ins.pathWeight * c3[(i * d2 + j) * d3 + k]!;
+      const base = p * rows * d1 * d2;
+      for (let i = 0; i < d1; i++) for (let j = 0; j < d2; j++) for (let k = 0; k < d3; k++) blocks[base + (r0 + k) * d1 * d2 + i * d2 + j] = ins.pathWeight * c3[(i * d2 + j) * d3 + k]!;
       r0 += d3;
+    });
+    let coeff: Value;
+    if (pathWeights) {
+      const w = g.reshape(g.gather(pathWeights, g.constant(list.map((e) => e.n), [list.length], 'int64'), 0), [1, list.length]);
+      coeff = g.reshape(g.matmul(w, g.constant(blocks, [list.length, rows * d1 * d2])), [rows, d1 * d2]);
+    } else {
+      const c = new Float64Array(rows * d1 * d2);
+      for (let p = 0; p < list.length; p++) for (let q = 0; q < c.length; q++) c[q]! += blocks[p * c.length + q]!;
+      coeff = g.constant(c, [rows, d1 * d2]);
     }
     // Component-major layout: the outer product as [d1·d2, B·mul], so that all 3j blocks of the
     // pair are ONE matmul with a constant on the left ([rows, d1·d2] @ [d1·d2, B·mul]) — a large
@@ -225,7 +240,7 @@ export function emitChannelProduct(g: Graph, tp: TensorProduct, x1: Features, x2
     const a = componentMajor(g, x1.terms[i1]!, cache1, i1);
     const b = componentMajor(g, x2.terms[i2]!, cache2, i2);
     const outer = g.reshape(g.mul(g.reshape(a, [d1, 1, batch, mul]), g.reshape(b, [1, d2, batch, mul])), [d1 * d2, typeof batch === 'number' ? batch * mul : `${batch}*${mul}`]);
-    const y = g.transpose(g.reshape(g.matmul(g.constant(c, [rows, d1 * d2]), outer), [rows, batch, mul]), [1, 0, 2]); // [B, rows, mul]
+    const y = g.transpose(g.reshape(g.matmul(coeff, outer), [rows, batch, mul]), [1, 0, 2]); // [B, rows, mul]
 
     r0 = 0;
     for (const { ins } of list) {

@@ -22,6 +22,47 @@ function inScopes<T>(g: Graph, path: string, fn: () => T): T {
   return run(0);
 }
 
+interface PadPart {
+  readonly x: Value;
+  readonly before: number;
+  readonly size: number;
+}
+
+/**
+ * The sum of a node's adjoint contributions. Slices of one value (the terms a split produces)
+ * send back their adjoints zero-padded to the full size; adding k such pads costs k full-size
+ * passes, so disjoint pads along one axis are joined by one Concat instead (exact: each element
+ * has at most one nonzero contribution among them), and the rest are added to it.
+ */
+function accumulate(g: Graph, parts: readonly Value[]): Value {
+  if (parts.length === 1) return parts[0]!;
+  const axisOf = (v: Value) => (v.op === 'Pad' ? (v.attrs as { axis: number }).axis : -1);
+  // The axis most pads share.
+  const counts = new Map<number, number>();
+  for (const v of parts) if (v.op === 'Pad') counts.set(axisOf(v), (counts.get(axisOf(v)) ?? 0) + 1);
+  const axis = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? -1;
+  const pads: PadPart[] = [];
+  const others: Value[] = [];
+  for (const v of parts) {
+    if (v.op === 'Pad' && axisOf(v) === axis && typeof v.inputs[0]!.shape[axis] === 'number') {
+      pads.push({ x: v.inputs[0]!, before: (v.attrs as { before: number }).before, size: v.inputs[0]!.shape[axis] as number });
+    } else others.push(v);
+  }
+  pads.sort((a, b) => a.before - b.before);
+  const disjoint = pads.every((p, k) => k === 0 || pads[k - 1]!.before + pads[k - 1]!.size <= p.before);
+  if (pads.length < 2 || !disjoint) return parts.reduce((a, b) => g.add(a, b));
+  const total = parts[0]!.shape[axis] as number;
+  // Internal gaps padded onto the piece before them, the leading and trailing ones onto the whole.
+  const pieces = pads.map((p, k) => {
+    const next = k + 1 < pads.length ? pads[k + 1]!.before : p.before + p.size;
+    return next > p.before + p.size ? g.pad(p.x, axis, 0, next - p.before - p.size) : p.x;
+  });
+  const last = pads[pads.length - 1]!;
+  let joined = g.concat(pieces, axis);
+  if (pads[0]!.before > 0 || last.before + last.size < total) joined = g.pad(joined, axis, pads[0]!.before, total - last.before - last.size);
+  return others.length === 0 ? joined : g.add(others.reduce((a, b) => g.add(a, b)), joined);
+}
+
 /**
  * Adjoints of `wrt` for the output `y`. An intermediate value in `wrt` (e.g. edge vectors, for the
  * virial) gets the partial derivative of `y` with respect to that node, other paths held fixed;
@@ -54,7 +95,7 @@ export function gradient(g: Graph, y: Value, wrt: readonly Value[], options: Gra
     if (!live[id] || !list) continue;
     parts.delete(id);
     const n = nodes[id]!;
-    const gy = list.reduce((a, b) => g.add(a, b));
+    const gy = inScopes(g, n.scope, () => accumulate(g, list));
     total.set(id, gy);
     if (LEAF_OPS.has(n.op) || id === start) continue;
     const rule = opDef(n.op).vjp!;

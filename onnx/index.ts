@@ -29,6 +29,7 @@ export type { IndexOps } from './ops/indexing.js';
 export type { LayoutOps } from './ops/layout.js';
 export type { GradOptions } from './autodiff.js';
 export { optimize, countNodes, type OptimizeOptions } from './optimize.js';
+export { countFlops, type FlopCount, type FlopOptions } from './flops.js';
 export { evaluateGraph, evaluateValues, type Feed, type Feeds } from './interpreter.js';
 export { writeModel, saveModel, buildModel, type WriteOptions } from './writer.js';
 export { readInitializers, readModelInfo, readModelInfoFile, type InitializerValues, type ModelInfo, type TensorInfo } from './reader.js';

@@ -96,7 +96,30 @@ def module_record(path, mod):
     if kind == "normalize2mom":
         code = mod.code_with_constants if isinstance(mod, torch.jit.ScriptModule) else None
         rec["attrs"]["activation"], rec["attrs"]["cst"] = activation_of(mod, code)
+    if path.endswith("._forward") and hasattr(mod, "code"):
+        # An allegro ScalarMLPFunction's generated code: the factor of each layer (1/sqrt(fan_in)
+        # times the activation's normalize2mom constant), as addmm alphas — or, for a linear MLP
+        # folded into one matrix, the factor on its first weight.
+        text = mod.code
+        alphas = [float(a) for a in re.findall(r"addmm\([^)]*alpha=([-+0-9.eE]+)", text)]
+        folded = re.findall(r"torch\.mul\(_weight_0, ([-+0-9.eE]+)\)", text)
+        if alphas or folded:
+            rec["attrs"]["mlp_alphas"] = alphas if alphas else [float(folded[0])]
+            rec["attrs"]["mlp_folded"] = not alphas
     return rec
+
+
+def _config_loader():
+    """A YAML loader for a deployed file's config: python objects in it (allegro stores e3nn Irreps
+    there, e.g. tensor_track_allowed_irreps, which it derives from l_max and parity) become null,
+    so reading the file needs no e3nn."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+    return Loader
 
 
 def tensor_record(t):
@@ -130,7 +153,7 @@ def load_deployed(path):
     meta = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in meta.items()}
     if not meta.get("nequip_version"):
         fail(f"{path}: a TorchScript file without nequip's deploy metadata (nequip_version); is it a model deployed by nequip-deploy?")
-    config = yaml.load(meta.pop("config"), Loader=yaml.Loader) if meta.get("config") else {}
+    config = yaml.load(meta.pop("config"), Loader=_config_loader()) if meta.get("config") else {}
     return model, config, meta
 
 

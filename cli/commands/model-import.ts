@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { OutputError, writeFileAtomic } from '../../io/index.js';
 import { exportPotential, importNequip, type NequipDump } from '../../models/index.js';
+import { allegroFromRecord, allegroRecordFromDump } from '../../models/allegro/index.js';
 import { modelOutputProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../run.js';
 
@@ -40,14 +41,15 @@ export function nequipDumpScript(): string {
 export function registerModelImport(model: Command, io: CliStreams, setExit: (code: number) => void): void {
   model
     .command('import')
-    .summary('convert a model trained with nequip 0.6.x (NequIP) into an e3md ONNX potential')
+    .summary('convert a model trained with nequip 0.6.x (NequIP, or Allegro 0.3.x) into an e3md ONNX potential')
     .description(
       'Reads a model deployed by nequip-deploy (needs only PyTorch), or a training checkpoint with its config.yaml ' +
       '(needs nequip too), with the Python of --python, and writes the same network with the same weights as an e3md ' +
       'ONNX potential: forces and virial from e3md\'s own autodiff, no Python needed to run it. Supported: nequip\'s ' +
       'NequIP energy model (gate nonlinearities, Bessel basis with polynomial cutoff, self-connection, resnet, ' +
       'avg_num_neighbors, per-species energy scales and shifts and a global scale, l_max/num_features/parity: true irreps). ' +
-      'Anything else is refused with a message naming the option. Allegro import is pending (issue 15).',
+      'Allegro 0.3.x models map onto e3md\'s Allegro (allegro 0.3\'s architecture: tensors_mixing_mode p or uuulin, o3_full or ' +
+      'o3_restricted, latent resnet, per-edge-type cutoffs). Anything else is refused with a message naming the option.',
     )
     .argument('<model>', 'deployed.pth (nequip-deploy build), or with --config a checkpoint (best_model.pth)')
     .requiredOption('--out <file.onnx>', 'the e3md potential to write')
@@ -59,6 +61,12 @@ export function registerModelImport(model: Command, io: CliStreams, setExit: (co
     .action(async (input: string, flags: ModelImportFlags) => {
       setExit(await importCommand(input, flags, io));
     });
+}
+
+/** Whether a dump holds an allegro model (its first builder, or an Allegro module). */
+function isAllegroDump(dump: NequipDump): boolean {
+  const builders = (dump.config['model_builders'] as unknown[] | undefined) ?? [];
+  return builders.some((b) => typeof b === 'string' && /allegro/i.test(b)) || dump.modules.some((m) => m.type === 'Allegro_Module');
 }
 
 /** Runs `model import`; returns the exit code (2 for an unusable file or an unsupported option). */
@@ -92,16 +100,28 @@ export async function importCommand(input: string, flags: ModelImportFlags, io: 
   let bytes: Uint8Array;
   let summary: string;
   try {
-    const imported = importNequip(dump);
-    const dtype = flags.dtype ?? imported.dtype;
-    bytes = exportPotential(imported.model, {
-      dtype,
-      metadata: { 'e3md.imported_from': `nequip ${imported.nequipVersion} ${dump.source} model (torch ${dump.torch_version ?? '?'})` },
-    });
-    const s = imported.model.settings as Record<string, unknown>;
-    summary = `nequip ${imported.nequipVersion} ${dump.source} model: NequIP, ${String(s['numLayers'])} layers, lmax ${String(s['lmax'])}, ` +
-      `${String(s['numFeatures'])} features, r_max ${imported.model.rMax_A} Å, types ${imported.model.typeNames.join(',')}, ` +
-      `${imported.model.parameters.count().toLocaleString('en-US')} parameters, ${dtype}${dtype === imported.dtype ? '' : ` (nequip's model_dtype: ${imported.dtype})`}`;
+    if (isAllegroDump(dump)) {
+      // allegro 0.3.x: models/allegro/import.ts maps it onto e3md's Allegro (allegro 0.3's architecture).
+      const model = allegroFromRecord(allegroRecordFromDump(dump));
+      const nequipDtype = dump.metadata['model_dtype'] === 'float64' ? 'float64' : 'float32';
+      const dtype = flags.dtype ?? nequipDtype;
+      bytes = exportPotential(model, { dtype, metadata: { 'e3md.imported_from': `allegro ${dump.source} model, nequip ${dump.metadata['nequip_version'] ?? '?'} (torch ${dump.torch_version ?? '?'})` } });
+      const s = model.settings as Record<string, unknown>;
+      summary = `allegro ${dump.source} model: Allegro, ${String(s['numLayers'])} layers, lmax ${String(s['lmax'])}, ${String(s['numTensorFeatures'])} tensor channels, ` +
+        `${String(s['latentDim'])} latents, mixing ${String(s['tensorsMixingMode'])}, r_max ${model.rMax_A} Å, types ${model.typeNames.join(',')}, ` +
+        `${model.parameters.count().toLocaleString('en-US')} parameters, ${dtype}${dtype === nequipDtype ? '' : ` (nequip's model_dtype: ${nequipDtype})`}`;
+    } else {
+      const imported = importNequip(dump);
+      const dtype = flags.dtype ?? imported.dtype;
+      bytes = exportPotential(imported.model, {
+        dtype,
+        metadata: { 'e3md.imported_from': `nequip ${imported.nequipVersion} ${dump.source} model (torch ${dump.torch_version ?? '?'})` },
+      });
+      const s = imported.model.settings as Record<string, unknown>;
+      summary = `nequip ${imported.nequipVersion} ${dump.source} model: NequIP, ${String(s['numLayers'])} layers, lmax ${String(s['lmax'])}, ` +
+        `${String(s['numFeatures'])} features, r_max ${imported.model.rMax_A} Å, types ${imported.model.typeNames.join(',')}, ` +
+        `${imported.model.parameters.count().toLocaleString('en-US')} parameters, ${dtype}${dtype === imported.dtype ? '' : ` (nequip's model_dtype: ${imported.dtype})`}`;
+    }
   } catch (e) {
     return fail(`${input}: ${(e as Error).message}`);
   }

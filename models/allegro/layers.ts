@@ -1,146 +1,208 @@
 /**
- * Allegro's blocks (Musaelian et al., Nat. Commun. 14, 579 (2023), Fig. 1): everything lives on
- * edges ij, centred on atom i, so the model is strictly local (interaction depth 1).
+ * Allegro's layers (Musaelian et al., Nat. Commun. 14, 579 (2023), Fig. 1; allegro 0.3
+ * `Allegro_Module.forward`). Everything lives on edges ij, centred on atom i, so the model is
+ * strictly local (interaction depth 1). With latents x, edge tensors V, harmonics Y:
  *
- *   two_body_latent:  x_ij = u(r_ij) · MLP([onehot_i, onehot_j, B(r_ij)]),  V_ij = w(x_ij) ⊙ Y(r̂_ij)
- *   allegro_layer_k:  Γ_i = Σ_k w_k(x_ik) ⊙ Y(r̂_ik) / √avg            (environment of the centre)
- *                     T_ij = V_ij ⊗_uuu Γ_i                            (channel-wise tensor product)
- *                     x_ij ← u(r_ij) · (x_ij + MLP([x_ij, scalars(T_ij)])) / √2
- *                     V_ij ← Linear(T_ij)                              (not in the last layer)
- *   edge_energy:      E_i = Σ_j u(r_ij) · MLP(x_ij) / √avg
+ *   allegro_layer_k:  x' = MLP_k(k = 0 ? z_ij : [context, scalars_{k−1}])
+ *                     x  = k = 0 or no resnet ? x' : √(c_old) x + √(c_new) x'
+ *                     w  = MLP_env,k(x)                         (per channel and degree)
+ *                     V⁰ = w_edge ⊙ Y_ij                        (k = 0 only)
+ *                     Γ_ij = Σ_{k≠j} w_ik ⊙ Y_ik / √(avg − 1)    (j itself only with selfEdgeTensorProduct)
+ *                     T  = V ⊗_uuu Γ_ij;  scalars_k = the 0e part of T
+ *                     V  = Linear(T) ('uuulin') or T ('p', paths already summed by weights)
+ *   final_latent:     x  = √(c_old) x + √(c_new) MLP([context, scalars_{L−1}])
+ *   edge_energy:      E_i = Σ_j MLP(x_ij) / √avg
  *
- * Simplifications against allegro 0.2, on purpose: the latent resnet mixes with fixed 1/√2
- * weights instead of trained ones, and the environment weights are one linear map per layer.
+ * The context is the latest latent with the resnet, else every latent so far (concatenated).
+ * Nothing multiplies the latents by the cutoff envelope: the MLPs have no biases and activations
+ * with f(0) = 0, so everything vanishes with the two-body embedding where a neighbour leaves r_c.
  */
-import { Irrep, Irreps, TensorProduct, type InstructionSpec, type MulIrrep } from '../../o3/index.js';
+import { Irreps } from '../../o3/index.js';
 import type { Graph, Value } from '../../onnx/index.js';
 import type { Block } from '../block.js';
-import { features, simplifyFeatures, type Features } from '../features.js';
+import { features, type Features } from '../features.js';
 import { linearLayer, linearPlan } from '../linear-layer.js';
 import { mlp } from '../mlp.js';
-import type { ParameterSet } from '../parameters.js';
-import { emitPolynomialCutoff } from '../radial.js';
-import { emitChannelProduct } from '../tensor-product-layer.js';
+import { ModelOptionsError } from '../options.js';
+import type { Parameter, ParameterSet } from '../parameters.js';
 import type { AllegroSettings } from './options.js';
+import { emitFirstProductPairs, emitGeneralProduct, emitScalarProduct, isScalarProduct } from './product-layer.js';
+import { allegroProduct, type TensorTrack } from './tensor-track.js';
+import { typeEmbeddingDim } from './two-body.js';
 
-const SCALAR = Irreps.parse('1x0e');
-
-/** mul copies of each harmonic degree: the irreps of V⁰ and of Γ. */
-export function shChannels(lmax: number, mul: number): Irreps {
-  return new Irreps(Irreps.sphericalHarmonics(lmax).terms.map((t) => ({ mul, ir: t.ir })));
+/** The resnet's (old, new) factors of update k = 1 … numLayers, from allegro's normalised cumulative coefficients. */
+export interface ResnetFactors {
+  /** Weight `latent_resnet.coefficients` (log-coefficients, trained), or undefined when fixed. */
+  readonly trained?: Parameter;
+  /** Fixed factors [old, new] of update k (index k − 1). */
+  readonly fixed: readonly (readonly [number, number])[];
 }
 
-/** (E, mul) per-edge weights of each harmonic degree times Y_l: channel-last terms [E, 2l+1, mul]. */
-function weightedHarmonics(g: Graph, w: Value, sh: Value, lmax: number, mul: number): Value[] {
-  const edges = sh.shape[0]!;
+/**
+ * Allegro's latent-resnet factors: with c = exp(p − max p) and S_k = Σ_{j≤k} c_j + 1e-12,
+ * update k mixes √(S_{k−1}/S_k) of the old latent with √(c_k/S_k) of the new one.
+ * @throws ModelOptionsError when the coefficients do not number numLayers + 1
+ */
+export function resnetFactors(params: ParameterSet, s: AllegroSettings): ResnetFactors {
+  const L = s.numLayers;
+  const given = s.latentResnet.coefficients;
+  if (given && given.length !== L + 1) throw new ModelOptionsError('allegro', ['latentResnet', 'coefficients'], `needs numLayers + 1 = ${L + 1} entries (the two-body latent and each update), got ${given.length}`);
+  const coeffs = given ?? new Array<number>(L + 1).fill(1);
+  const min = Math.min(...coeffs);
+  const logs = coeffs.map((c) => Math.log(c / min));
+  const max = Math.max(...logs);
+  const c = logs.map((p) => Math.exp(p - max));
+  const sums: number[] = [];
+  c.reduce((acc, x, k) => ((sums[k] = acc + x), acc + x), 0);
+  const S = sums.map((x) => x + 1e-12);
+  const fixed = Array.from({ length: L }, (_, j) => [Math.sqrt(S[j]! / S[j + 1]!), Math.sqrt(c[j + 1]! / S[j + 1]!)] as const);
+  const trained = s.latentResnet.enabled && s.latentResnet.trainable ? params.create('latent_resnet.coefficients', [L + 1], { values: logs }) : undefined;
+  return { trained, fixed };
+}
+
+/** [old, new] factors of update k (1-based) as graph values: constants, or computed from the trained log-coefficients. */
+function emitResnetFactors(g: Graph, params: ParameterSet, r: ResnetFactors, k: number): [Value | number, Value | number] {
+  if (!r.trained) return [r.fixed[k - 1]![0], r.fixed[k - 1]![1]];
+  // A weight-only subgraph: onnxruntime evaluates it once when it loads the model.
+  const c = g.exp(params.weight(g, r.trained));
+  const sumTo = (j: number) => g.reduceSum(g.slice(c, 0, 0, j + 1));
+  const at = (j: number) => g.reshape(g.slice(c, 0, j, j + 1), []);
+  return [g.sqrt(g.div(sumTo(k - 1), sumTo(k))), g.sqrt(g.div(at(k), sumTo(k)))];
+}
+
+/** Terms l of the harmonics [E, 2l+1, 1] times per-channel weights: V_l = w_l ⊙ Y_l, as Features with `mul` channels per degree. */
+function weightedHarmonics(g: Graph, sh: Value, w: Value, offset: number, lmax: number, mul: number, scale: number, irreps: Irreps): Features {
   const terms: Value[] = [];
   for (let l = 0, start = 0; l <= lmax; l++) {
     const d = 2 * l + 1;
-    const wl = g.reshape(g.slice(w, 1, l * mul, (l + 1) * mul), [edges, 1, mul]);
-    const yl = g.reshape(lmax === 0 ? sh : g.slice(sh, 1, start, start + d), [edges, d, 1]);
-    terms.push(g.mul(yl, wl));
+    const wl = g.reshape(g.slice(w, 1, offset + l * mul, offset + (l + 1) * mul), ['E', 1, mul]);
+    const yl = g.reshape(lmax === 0 ? sh : g.slice(sh, 1, start, start + d), ['E', d, 1]);
+    terms.push(g.mul(scale === 1 ? yl : g.mul(yl, scale), wl));
     start += d;
   }
-  return terms;
+  return features(irreps, terms, 'weighted harmonics');
 }
 
-/** `edge_latents` and the first `edge_tensors`. */
-export function twoBodyBlock(params: ParameterSet, s: AllegroSettings): Block {
-  const name = 'two_body_latent';
-  const nt = s.typeNames.length;
-  const nb = s.radial.numBasis;
+/** The scalar outputs of a product as [E, numScalarTerms · mul], path-major (path s, channel u at s·mul + u). */
+function scalarsOf(g: Graph, product: Features, numScalarTerms: number): Value {
+  const parts = product.terms.slice(0, numScalarTerms).map((t) => g.reshape(t, ['E', t.shape[2]!]));
+  return parts.length === 1 ? parts[0]! : g.concat(parts, 1);
+}
+
+/** Inputs of a later layer's latent MLP: [context, scalars] widths. */
+function contextWidth(s: AllegroSettings, k: number): number {
+  return s.latentResnet.enabled ? s.latentDim : k * s.latentDim;
+}
+
+/** Layer `k` of `s.numLayers`, reading `track.inputs[k]` tensors (k > 0) and the scalars of layer k − 1 (`numScalarsIn` terms). */
+export function allegroLayer(params: ParameterSet, s: AllegroSettings, track: TensorTrack, k: number, numScalarsIn: number, resnet: ResnetFactors): { block: Block; numScalarTerms: number } {
+  const name = `allegro_layer${k}`;
   const mul = s.numTensorFeatures;
-  const widths = [2 * nt + nb, ...s.twoBodyMlp.hidden, s.latentDim];
-  const tensors = shChannels(s.lmax, mul);
-  const twoBodyMlp = mlp(params, `${name}.mlp`, { widths, activation: s.twoBodyMlp.activation });
-  const envW = params.create(`${name}.env_w`, [s.latentDim, (s.lmax + 1) * mul]);
-  return {
-    name,
-    irrepsIn: { node_attrs: Irreps.parse(`${nt}x0e`), edge_embedding: Irreps.parse(`${nb}x0e`), edge_attrs: Irreps.sphericalHarmonics(s.lmax), edge_lengths: SCALAR },
-    irrepsOut: { edge_latents: Irreps.parse(`${s.latentDim}x0e`), edge_tensors: tensors },
-    emit(g, fields, inputs) {
-      const attrs = fields.flat('node_attrs');
-      const input = g.concat([g.gather(attrs, inputs.center, 0), g.gather(attrs, inputs.neighbor, 0), fields.flat('edge_embedding')], 1);
-      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
-      const latents = g.mul(twoBodyMlp.emit(g, input), u);
-      fields.setFlat('edge_latents', `${s.latentDim}x0e`, latents);
-      const w = g.matmul(latents, g.mul(params.weight(g, envW), 1 / Math.sqrt(s.latentDim)));
-      fields.setFeatures('edge_tensors', features(tensors, weightedHarmonics(g, w, fields.flat('edge_attrs'), s.lmax, mul), name));
-    },
-  };
-}
-
-/** The channel-wise product plan V ⊗ Γ, outputs sorted, keeping l ≤ lmax (and parity (−1)^l unless `parity`); only scalars when `scalarsOnly`. */
-export function allegroProduct(irrepsV: Irreps, irrepsEnv: Irreps, lmax: number, parity: boolean, scalarsOnly: boolean): TensorProduct {
-  const mid: MulIrrep[] = [];
-  const raw: { i1: number; i2: number; out: number }[] = [];
-  irrepsV.terms.forEach((a, i1) => irrepsEnv.terms.forEach((b, i2) => {
-    for (const ir of a.ir.times(b.ir)) {
-      if (ir.l > lmax || (!parity && ir.p !== (-1) ** ir.l)) continue;
-      if (scalarsOnly && !(ir.l === 0 && ir.p === 1)) continue;
-      raw.push({ i1, i2, out: mid.length });
-      mid.push({ mul: a.mul, ir });
-    }
-  }));
-  const sorted = new Irreps(mid).sort();
-  const instructions: InstructionSpec[] = raw.map((r) => ({ i1: r.i1, i2: r.i2, out: sorted.p[r.out]!, mode: 'uuu', hasWeight: false }));
-  return new TensorProduct({ irrepsIn1: irrepsV, irrepsIn2: irrepsEnv, irrepsOut: sorted.irreps, instructions });
-}
-
-/** Allegro layer `index` (0-based) of `s.numLayers`, reading edge tensors with irreps `irrepsV`. */
-export function allegroLayer(params: ParameterSet, s: AllegroSettings, index: number, irrepsV: Irreps): Block {
-  const name = `allegro_layer${index}`;
-  const last = index === s.numLayers - 1;
-  const mul = s.numTensorFeatures;
-  const env = shChannels(s.lmax, mul);
-  const tp = allegroProduct(irrepsV, env, s.lmax, s.parity, last);
-  const mid = tp.irrepsOut.simplify();
-  const scalarTerms = mid.terms.map((t, k) => ({ t, k })).filter(({ t }) => t.ir.equals(new Irrep(0, 1)));
-  const numScalars = scalarTerms.reduce((n, { t }) => n + t.mul, 0);
-  if (numScalars === 0) throw new Error(`${name}: the product ${irrepsV} ⊗ ${env} has no scalar output`);
-  const outIrreps = new Irreps(mid.terms.map((t) => ({ mul, ir: t.ir })));
-  const widths = [s.latentDim + numScalars, ...s.latentMlp.hidden, s.latentDim];
-  const envW = params.create(`${name}.env_w`, [s.latentDim, (s.lmax + 1) * mul]);
-  const latentMlp = mlp(params, `${name}.latent_mlp`, { widths, activation: s.latentMlp.activation });
-  const linear = last ? undefined : linearLayer(params, `${name}.linear`, linearPlan(mid, outIrreps));
+  const last = k === s.numLayers - 1;
+  const prod = allegroProduct(track.inputs[k]!, track.env, track.outputs[k]!, mul, s.tensorsMixingMode);
+  const { tp, mode, numScalarTerms } = prod;
+  const envIrreps = tp.irrepsIn2;
+  const numIrreps = track.env.length;
+  const inWidth = k === 0 ? typeEmbeddingDim(s) : contextWidth(s, k) + numScalarsIn * mul;
+  const latentMlp = mlp(params, `${name}.latent_mlp`, { widths: k === 0 ? [inWidth, ...s.twoBodyMlp.hidden, s.latentDim] : [inWidth, ...s.latentMlp.hidden, s.latentDim], activation: k === 0 ? s.twoBodyMlp.activation : s.latentMlp.activation });
+  // Per channel and degree; at layer 0 also the weights that make V⁰ from the harmonics (first block).
+  const numWeights = (k === 0 ? 2 : 1) * numIrreps * mul;
+  const envMlp = mlp(params, `${name}.env_embed_mlp`, { widths: [s.latentDim, ...s.envEmbedMlp.hidden, numWeights], activation: s.envEmbedMlp.activation });
+  const pathWeights = mode === 'p' ? params.create(`${name}.tensor_product.weights`, [tp.instructions.length]) : undefined;
+  const outIrreps = new Irreps(track.outputs[k]!.terms.map((t) => ({ mul, ir: t.ir })));
+  const linear = mode === 'uuulin' && !last ? linearLayer(params, `${name}.linear`, linearPlan(tp.irrepsOut, outIrreps)) : undefined;
+  const envScale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors - (s.selfEdgeTensorProduct ? 0 : 1));
   const latentIrreps = Irreps.parse(`${s.latentDim}x0e`);
-  const envScale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors);
+  const scalarIrreps = (n: number) => Irreps.parse(`${n * mul}x0e`);
+  const ctx = Irreps.parse(`${contextWidth(s, k)}x0e`);
+  const irrepsIn: Record<string, Irreps> = { edge_attrs: Irreps.sphericalHarmonics(s.lmax) };
+  if (k === 0) irrepsIn['edge_invariants'] = Irreps.parse(`${inWidth}x0e`);
+  else Object.assign(irrepsIn, { edge_latents: latentIrreps, latent_context: ctx, edge_scalars: scalarIrreps(numScalarsIn), edge_tensors: tp.irrepsIn1 });
+  const irrepsOut: Record<string, Irreps> = { edge_latents: latentIrreps, latent_context: Irreps.parse(`${contextWidth(s, k + 1)}x0e`), edge_scalars: scalarIrreps(numScalarTerms) };
+  if (!last) irrepsOut['edge_tensors'] = mode === 'p' ? tp.irrepsOut : outIrreps;
 
+  const block: Block = {
+    name,
+    irrepsIn,
+    irrepsOut,
+    emit(g, fields, inputs) {
+      const sh = fields.flat('edge_attrs');
+      const fresh = latentMlp.emit(g, k === 0 ? fields.flat('edge_invariants') : g.concat([fields.flat('latent_context'), fields.flat('edge_scalars')], 1));
+      let latents = fresh;
+      let context = fresh;
+      if (k > 0 && s.latentResnet.enabled) {
+        const [cOld, cNew] = emitResnetFactors(g, params, resnet, k);
+        latents = g.add(g.mul(fields.flat('edge_latents'), cOld), g.mul(fresh, cNew));
+        context = latents;
+      } else if (k > 0) {
+        context = g.concat([fields.flat('latent_context'), fresh], 1);
+      }
+      fields.setFlat('edge_latents', latentIrreps, latents);
+      fields.setFlat('latent_context', irrepsOut['latent_context']!, context);
+      // The environment weights, and at layer 0 the weights of V⁰ (the first block of columns).
+      const parts = envMlp.emitParts(g, latents);
+      const block = numIrreps * mul;
+      const pw = pathWeights && params.weight(g, pathWeights);
+      const what = `${name}.tensor_product`;
+      const aroundCentre = (own: Value) => {
+        // The environment of the centre, gathered back onto its edges, without the edge itself.
+        const total = g.gather(g.segmentSum(own, inputs.center, 'N'), inputs.center, 0);
+        return s.selfEdgeTensorProduct ? total : g.sub(total, own);
+      };
+      if (k === 0) {
+        const own = weightedHarmonics(g, sh, g.matmul(parts.hidden, g.slice(parts.last, 1, block, 2 * block)), 0, s.lmax, mul, envScale, envIrreps);
+        const env = g.scope('environment', () => features(envIrreps, own.terms.map(aroundCentre), `${name}.environment`));
+        const w0 = g.reshape(g.matmul(parts.hidden, g.slice(parts.last, 1, 0, block)), ['E', numIrreps, mul]);
+        const product = g.scope('tensor_product', () => emitFirstProductPairs(g, prod, sh, env, w0, pw, what));
+        fields.setFlat('edge_scalars', irrepsOut['edge_scalars']!, scalarsOf(g, product, numScalarTerms));
+        if (last) return;
+        fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, product)) : product);
+        return;
+      }
+      const own = weightedHarmonics(g, sh, g.matmul(parts.hidden, parts.last), 0, s.lmax, mul, envScale, envIrreps);
+      const env = g.scope('environment', () => features(envIrreps, own.terms.map(aroundCentre), `${name}.environment`));
+      const v = fields.features('edge_tensors');
+      const product = g.scope('tensor_product', () => (isScalarProduct(prod) ? emitScalarProduct(g, prod, v, env, pw, what) : emitGeneralProduct(g, prod, v, env, pw, what)));
+      fields.setFlat('edge_scalars', irrepsOut['edge_scalars']!, scalarsOf(g, product, numScalarTerms));
+      if (last) return;
+      fields.setFeatures('edge_tensors', linear ? g.scope('linear', () => linear.emit(g, product)) : product);
+    },
+  };
+  return { block, numScalarTerms };
+}
+
+/** The final latent update from the last layer's scalars; writes `edge_latents`. */
+export function finalLatentBlock(params: ParameterSet, s: AllegroSettings, numScalarsIn: number, resnet: ResnetFactors): Block {
+  const name = 'final_latent';
+  const mul = s.numTensorFeatures;
+  const L = s.numLayers;
+  const latentMlp = mlp(params, `${name}.latent_mlp`, { widths: [contextWidth(s, L) + numScalarsIn * mul, ...s.latentMlp.hidden, s.latentDim], activation: s.latentMlp.activation });
+  const latentIrreps = Irreps.parse(`${s.latentDim}x0e`);
   return {
     name,
-    irrepsIn: { edge_latents: latentIrreps, edge_tensors: irrepsV, edge_attrs: Irreps.sphericalHarmonics(s.lmax), edge_lengths: SCALAR },
-    irrepsOut: last ? { edge_latents: latentIrreps } : { edge_latents: latentIrreps, edge_tensors: outIrreps },
-    emit(g, fields, inputs) {
-      const latents = fields.flat('edge_latents');
-      const edges = latents.shape[0]!;
-      // Environment of each centre, gathered back onto its edges. 1/√avg goes into the weight.
-      const w = g.matmul(latents, g.mul(params.weight(g, envW), envScale / Math.sqrt(s.latentDim)));
-      const perEdge = weightedHarmonics(g, w, fields.flat('edge_attrs'), s.lmax, mul);
-      const gamma = g.scope('environment', () => features(env, perEdge.map((t) => g.gather(g.segmentSum(t, inputs.center, 'N'), inputs.center, 0)), `${name}.environment`));
-      const product: Features = g.scope('tensor_product', () => simplifyFeatures(g, emitChannelProduct(g, tp, fields.features('edge_tensors'), gamma, `${name}.tensor_product`)));
-      const scalars = scalarTerms.map(({ t, k }) => g.reshape(product.terms[k]!, [edges, t.mul]));
-      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
-      const update = latentMlp.emit(g, g.concat([latents, ...scalars], 1));
-      fields.setFlat('edge_latents', latentIrreps, g.mul(g.add(latents, update), g.mul(u, Math.SQRT1_2)));
-      if (linear) fields.setFeatures('edge_tensors', g.scope('linear', () => linear.emit(g, product)));
+    irrepsIn: { edge_latents: latentIrreps, latent_context: Irreps.parse(`${contextWidth(s, L)}x0e`), edge_scalars: Irreps.parse(`${numScalarsIn * mul}x0e`) },
+    irrepsOut: { edge_latents: latentIrreps },
+    emit(g, fields) {
+      const fresh = latentMlp.emit(g, g.concat([fields.flat('latent_context'), fields.flat('edge_scalars')], 1));
+      if (!s.latentResnet.enabled) return fields.setFlat('edge_latents', latentIrreps, fresh);
+      const [cOld, cNew] = emitResnetFactors(g, params, resnet, L);
+      fields.setFlat('edge_latents', latentIrreps, g.add(g.mul(fields.flat('edge_latents'), cOld), g.mul(fresh, cNew)));
     },
   };
 }
 
-/** `atomic_energy` = Σ_j u(r_ij) · MLP(x_ij) / √avg over the edges centred on each atom. */
+/** `atomic_energy` = Σ_j MLP(x_ij) / √avg over the edges centred on each atom. */
 export function edgeEnergyBlock(params: ParameterSet, s: AllegroSettings): Block {
   const name = 'edge_energy';
-  const widths = [s.latentDim, ...s.edgeEnergyMlp.hidden, 1];
-  const energyMlp = mlp(params, `${name}.mlp`, { widths, activation: s.edgeEnergyMlp.activation });
+  const energyMlp = mlp(params, `${name}.mlp`, { widths: [s.latentDim, ...s.edgeEnergyMlp.hidden, 1], activation: s.edgeEnergyMlp.activation });
   const scale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors);
   return {
     name,
-    irrepsIn: { edge_latents: Irreps.parse(`${s.latentDim}x0e`), edge_lengths: SCALAR },
-    irrepsOut: { atomic_energy: SCALAR },
+    irrepsIn: { edge_latents: Irreps.parse(`${s.latentDim}x0e`) },
+    irrepsOut: { atomic_energy: Irreps.parse('1x0e') },
     emit(g, fields, inputs) {
-      const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
-      const eij = g.mul(energyMlp.emit(g, fields.flat('edge_latents')), g.mul(u, scale));
-      fields.setFlat('atomic_energy', SCALAR, g.segmentSum(eij, inputs.center, 'N'));
+      const eij = energyMlp.emit(g, fields.flat('edge_latents'));
+      fields.setFlat('atomic_energy', '1x0e', g.segmentSum(scale === 1 ? eij : g.mul(eij, scale), inputs.center, 'N'));
     },
   };
 }

@@ -113,7 +113,7 @@ export function importNequip(dump: NequipDump): ImportedNequip {
   const cfg = dump.config;
   const builders = Array.isArray(cfg['model_builders']) ? (cfg['model_builders'] as unknown[]).map(String) : [];
   if (dump.modules.some((m) => /allegro/i.test(m.type)) || builders.some((b) => /allegro/i.test(b))) {
-    throw new NequipImportError('model_builders', 'an Allegro model: Allegro import is pending until e3md\'s Allegro has allegro 0.3\'s option set (issue 15); NequIP models import');
+    throw new NequipImportError('model_builders', 'an Allegro model: importNequip maps NequIP models; allegroFromRecord (models/allegro) maps Allegro ones, as `e3md model import` does');
   }
   if (!/^0\.6\./.test(version)) throw new NequipImportError('nequip_version', `${JSON.stringify(version)}: models of nequip 0.6.x are supported`);
   for (const b of builders) if (!BUILDERS.has(b)) throw new NequipImportError('model_builders', `builder "${b}" is not supported (supported: ${[...BUILDERS].join(', ')})`);

@@ -88,9 +88,13 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m / s;
 }
 
-/** An Allegro small enough for per-test builds: 2 layers, lmax 2, 4 tensor channels, r_max 3.5 Å. */
+/**
+ * An Allegro small enough for per-test builds: 2 layers, lmax 2, 4 tensor channels, r_max 3.5 Å.
+ * Its energies are scaled by 0.2: with random weights the forces are otherwise ~5× those of
+ * liquid water, and the MD tests' tolerances are set for water-like stiffness.
+ */
 export function tinyAllegro(extra: Partial<AllegroOptions> = {}): PotentialModel {
-  return createAllegro({ typeNames: ['H', 'O'], numLayers: 2, lmax: 2, numTensorFeatures: 4, latentDim: 16, twoBodyMlp: { hidden: [16] }, latentMlp: { hidden: [16] }, edgeEnergyMlp: { hidden: [8] }, rMax_A: 3.5, avgNumNeighbors: 6, seed: 4, ...extra });
+  return createAllegro({ typeNames: ['H', 'O'], numLayers: 2, lmax: 2, numTensorFeatures: 4, latentDim: 16, twoBodyMlp: { hidden: [16] }, latentMlp: { hidden: [16] }, edgeEnergyMlp: { hidden: [8] }, rMax_A: 3.5, avgNumNeighbors: 6, scaleShift: { scales: 0.2 }, seed: 4, ...extra });
 }
 
 /** The tiny models of both architectures, for `describe.each`. */

@@ -93,7 +93,7 @@ describe('options e3md cannot reproduce are refused by name', () => {
     ['per-layer gate activations', (d) => void (mod(d, `${F}.layer1_convnet.equivariant_nonlin.act_gates.acts.0`).attrs['activation'] = 'silu'), /^layer1_convnet nonlinearity: nequip's gate uses .*silu.* where e3md would use/],
     ['a ZBL pair potential', (d) => void d.modules.push({ path: `${F}.pair_potential`, type: 'ZBL', attrs: {} }), /^module model\.model\.func\.pair_potential: ZBL is not part of nequip's NequIP energy model/],
     ['another model builder', (d) => void (d.config['model_builders'] = ['SimpleIrrepsConfig', 'EnergyModel', 'PairPotentialTerm', 'ForceOutput']), /^model_builders: builder "PairPotentialTerm" is not supported/],
-    ['an Allegro model', (d) => void d.modules.push({ path: `${F}.allegro`, type: 'Allegro_Module', attrs: {} }), /Allegro import is pending until e3md's Allegro has allegro 0\.3's option set \(issue 15\)/],
+    ['an Allegro model', (d) => void d.modules.push({ path: `${F}.allegro`, type: 'Allegro_Module', attrs: {} }), /an Allegro model: importNequip maps NequIP models; allegroFromRecord \(models\/allegro\) maps Allegro ones/],
     ['nequip 0.5', (d) => void (d.metadata['nequip_version'] = '0.5.6'), /^nequip_version: "0\.5\.6": models of nequip 0\.6\.x are supported/],
     ['type names that are not elements', (d) => void (d.metadata['type_names'] = 'H Ow'), /^type_names: "Ow" is not a chemical symbol/],
     ['a tensor with no place in e3md', (d) => void (d.state_dict[`${F}.layer0_convnet.conv.extra_bias`] = { shape: [2], dtype: 'float64', values: Buffer.alloc(16).toString('base64') }), /^model\.model\.func\.layer0_convnet\.conv\.extra_bias: a tensor of shape \[2\] e3md's NequIP has no place for/],
