@@ -9,7 +9,7 @@ export { readDcd, type DcdFile, type DcdFrame } from './dcd-read.js';
 export { inputJsonSchema, inputSchema, type InputJson } from './input-schema.js';
 export { keyError, parseConfig, readConfigText } from './config-file.js';
 export { loadRunSpec, parseRunSpec, type RunSpec, type TrajectoryFormat, type TrajectorySpec } from './config.js';
-export { THERMO_COLUMNS, createThermoLog, thermoCsvKeepBytes, thermoCsvRow, thermoTableHeader, thermoTableRow, type ThermoLogOptions } from './thermo-log.js';
+export { THERMO_COLUMNS, createThermoLog, thermoColumns, thermoCsvKeepBytes, thermoCsvRow, thermoTableHeader, thermoTableRow, type ThermoColumnSet, type ThermoLogOptions } from './thermo-log.js';
 export { createDcdTrajectory, createExtxyzTrajectory, extxyzKeepBytes, type TrajectoryOptions } from './trajectory.js';
 export { CHECKPOINT_PROTO, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 export { createCheckpointObserver, type CheckpointObserver, type CheckpointObserverOptions } from './checkpoint-observer.js';

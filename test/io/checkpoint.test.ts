@@ -18,8 +18,9 @@ function sample(withRng: boolean): Checkpoint {
       positions: arr(3 * n, 5),
       velocities: arr(3 * n, 0.01),
       box: new Box([7, 0, 0, 1, 7, 0, 0.5, 0.25, 8], [true, false, true]),
-      rng: withRng ? rng.state() : null,
+      integrator: { rng: withRng ? rng.state() : null, variables: withRng ? {} : { thermostat_xi: [0.5, -1e-300, 3], barostat_p_eV_fs: [1 / 3] } },
       neighborReference: arr(3 * n, 5),
+      neighborReferenceBox: new Box([7.25, 0, 0, 1, 6.75, 0, 0.5, 0.25, 8.125], [true, false, true]),
     },
     typeNames: ['Ar', 'Kr'],
     typeIds: Int32Array.from([0, 1, 1, 0]),
@@ -39,7 +40,9 @@ describe('checkpoint', () => {
     expect(back.state.neighborReference).toEqual(c.state.neighborReference);
     expect(Array.from(back.state.box.cell)).toEqual(Array.from(c.state.box.cell));
     expect(back.state.box.pbc).toEqual([true, false, true]);
-    expect(back.state.rng).toEqual(c.state.rng);
+    expect(back.state.integrator).toEqual(c.state.integrator);
+    expect(Array.from(back.state.neighborReferenceBox.cell)).toEqual(Array.from(c.state.neighborReferenceBox.cell));
+    expect(back.state.neighborReferenceBox.pbc).toEqual([true, false, true]);
     expect(back.typeNames).toEqual(c.typeNames);
     expect(back.typeIds).toEqual(c.typeIds);
     expect(back.masses).toEqual(c.masses);
@@ -47,9 +50,27 @@ describe('checkpoint', () => {
     expect(back.timestep_fs).toBe(1.5);
     if (withRng) {
       // the restored generator continues the very same stream, spare normal included
-      const a = Rng.fromState(c.state.rng!), b = Rng.fromState(back.state.rng!);
+      const a = Rng.fromState(c.state.integrator!.rng!), b = Rng.fromState(back.state.integrator!.rng!);
       expect([b.normal(), b.normal(), b.uniform()]).toEqual([a.normal(), a.normal(), a.uniform()]);
     }
+  });
+
+  it('an unmoved reference cell is stored as nothing and comes back as the same Box object', () => {
+    const c = sample(false);
+    c.state.neighborReferenceBox = c.state.box;
+    const bytes = encodeCheckpoint(c);
+    const back = decodeCheckpoint(bytes).state;
+    expect(back.neighborReferenceBox).toBe(back.box);
+    expect(bytes.length).toBeLessThan(encodeCheckpoint(sample(false)).length);
+  });
+
+  it('reads a checkpoint written before integrator variables existed (fields 16 and 17 absent)', () => {
+    // Only fields 1–15: what an e3md checkpoint held before NPT. Built with the old schema's subset.
+    const c = sample(true);
+    c.state.neighborReferenceBox = c.state.box;
+    const back = decodeCheckpoint(encodeCheckpoint(c)).state;
+    expect(back.integrator!.variables).toEqual({});
+    expect(back.integrator!.rng).toEqual(c.state.integrator!.rng);
   });
 
   it('writes atomically and reads back from disk', () => {
