@@ -5,12 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
-import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
+import { createCellList, createForceOutput, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
+import { langevin, maxwellBoltzmann, noseHoover, nptCRescale, nptMtk, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotential, lennardJones } from '../potentials/index.js';
 import { type Potential } from '../engine/index.js';
-import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
+import {
+  readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes,
+  extxyzKeepBytes, type ThermoColumnSet,
+} from '../io/index.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;
@@ -31,6 +34,8 @@ export interface PreparedRun {
   integrator: Integrator;
   /** Total steps to reach. */
   untilStep: number;
+  /** The thermo log's optional column groups for this run (fixed, so a restart finds the same CSV header). */
+  thermoColumns: ThermoColumnSet;
   /** The checkpoint to continue from, when restarting. */
   restart?: Checkpoint;
   /** Remarks for the user (stderr), e.g. settings accepted but not used yet. */
@@ -46,7 +51,41 @@ export interface PreparedRun {
  */
 export async function prepareRun(inputPath: string, overrides: RunOverrides = {}): Promise<PreparedRun> {
   const spec = loadRunSpec(inputPath);
+  if (!spec.integrator) throw spec.keyError(['relax'], 'this input describes a relaxation ("relax"); run it with e3md relax, or give an "integrator" for MD');
   const notes: string[] = [];
+  const system = loadSystem(spec, notes);
+  if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
+  const integrator = buildIntegrator(spec, system);
+  if (spec.parallel && spec.parallel.workers > 1) {
+    notes.push(`parallel.workers = ${spec.parallel.workers} is accepted, but domain decomposition is not available yet: running on one thread`);
+  }
+  const thermoColumns: ThermoColumnSet = {
+    periodic: !system.box.isOpen && system.box.volume > 0,
+    cell: integrator.changesCell,
+    conserved: integrator.extendedEnergy !== undefined,
+  };
+
+  const untilStep = overrides.steps ?? spec.steps!;
+  let restart: Checkpoint | undefined;
+  if (overrides.restartPath !== undefined) {
+    restart = readCheckpoint(overrides.restartPath);
+    checkRestart(restart, system, spec, integrator, overrides.restartPath, untilStep, notes);
+    checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step, thermoColumns);
+  } else if (spec.initial_velocities) {
+    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
+  }
+  // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
+  const potential = await buildPotential(spec, system, notes);
+  return { spec, system, potential, integrator, untilStep, thermoColumns, restart, notes };
+}
+
+/**
+ * The system of an input file: its structure (the last frame of a multi-frame file), checked for
+ * overlapping atoms and, for Lennard-Jones, for species without parameters. Shared by run and relax.
+ *
+ * @throws InputError naming the structure file and line, or the potential key.
+ */
+export function loadSystem(spec: RunSpec, notes: string[]): System {
   if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
   const frames = readExtxyz(displayPath(spec.structure));
   // Like ase.io.read: a multi-frame file starts from its last frame (continue a trajectory).
@@ -54,26 +93,8 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
   const system = buildSystem(frame, displayPath(spec.structure));
   checkOverlaps(system, frame, displayPath(spec.structure));
-
-  if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
   if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
-  const integrator = buildIntegrator(spec);
-  if (spec.parallel && spec.parallel.workers > 1) {
-    notes.push(`parallel.workers = ${spec.parallel.workers} is accepted, but domain decomposition is not available yet: running on one thread`);
-  }
-
-  const untilStep = overrides.steps ?? spec.steps;
-  let restart: Checkpoint | undefined;
-  if (overrides.restartPath !== undefined) {
-    restart = readCheckpoint(overrides.restartPath);
-    checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
-    checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
-  } else if (spec.initial_velocities) {
-    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
-  }
-  // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = await buildPotential(spec, system, notes);
-  return { spec, system, potential, integrator, untilStep, restart, notes };
+  return system;
 }
 
 /** Paths in messages: relative to the working directory when that is shorter. */
@@ -140,7 +161,8 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
+/** The input's potential for `system`'s species (an ONNX potential opens its session: call last). */
+export async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
   const p = spec.potential;
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
@@ -158,18 +180,48 @@ async function buildPotential(spec: RunSpec, system: System, notes: string[]): P
   }
 }
 
-function buildIntegrator(spec: RunSpec): Integrator {
-  const it = spec.integrator;
+/**
+ * The integrator of `spec`, with the documented defaults filled in (tdamp_fs 100 × timestep_fs,
+ * pdamp_fs 1000 × timestep_fs, LAMMPS's rules of thumb), initialised once on `system` so that a
+ * system it cannot integrate (massless atoms, NPT without a periodic cell) fails here with the key.
+ */
+function buildIntegrator(spec: RunSpec, system: System): Integrator {
+  const it = spec.integrator!;
+  let integrator: Integrator;
   try {
-    return it.kind === 'velocity-verlet'
-      ? velocityVerlet({ timestep_fs: it.timestep_fs })
-      : langevin({ timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, friction_per_ps: it.friction_per_ps, seed: it.seed });
+    switch (it.kind) {
+      case 'velocity-verlet':
+        integrator = velocityVerlet({ timestep_fs: it.timestep_fs });
+        break;
+      case 'langevin':
+        integrator = langevin({ timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, friction_per_ps: it.friction_per_ps, seed: it.seed });
+        break;
+      case 'nose-hoover':
+        integrator = noseHoover({ timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, tdamp_fs: it.tdamp_fs ?? 100 * it.timestep_fs, chain: it.chain });
+        break;
+      case 'npt': {
+        const common = {
+          timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, pressure_bar: it.pressure_bar, couple: it.couple,
+          tdamp_fs: it.tdamp_fs ?? 100 * it.timestep_fs, pdamp_fs: it.pdamp_fs ?? 1000 * it.timestep_fs,
+        };
+        integrator = it.barostat === 'mtk'
+          ? nptMtk(common)
+          : nptCRescale({ ...common, seed: it.seed ?? 1, compressibility_per_bar: it.compressibility_per_bar });
+        break;
+      }
+    }
   } catch (e) {
     throw spec.keyError(['integrator'], (e as Error).message);
   }
+  try {
+    integrator.init(system, createForceOutput(system.n));
+  } catch (e) {
+    throw spec.keyError(['integrator', 'kind'], `${(e as Error).message} (structure ${displayPath(spec.structure)})`);
+  }
+  return integrator;
 }
 
-function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string, untilStep: number, notes: string[]): void {
+function checkRestart(c: Checkpoint, system: System, spec: RunSpec, integrator: Integrator, file: string, untilStep: number, notes: string[]): void {
   const n = system.n;
   if (c.typeIds.length !== n) throw new InputError(`holds ${c.typeIds.length} atoms, but ${displayPath(spec.structure)} has ${n}`, { file });
   for (let a = 0; a < n; a++) {
@@ -179,8 +231,19 @@ function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string
   if (c.state.step > untilStep) {
     throw new InputError(`is at step ${c.state.step}, past the run's end (steps = ${untilStep}); raise "steps" or pass --steps`, { file });
   }
-  if (c.integrator !== spec.integrator.kind || c.timestep_fs !== spec.integrator.timestep_fs) {
-    notes.push(`the checkpoint was written by ${c.integrator} with timestep ${c.timestep_fs} fs; continuing with ${spec.integrator.kind}, ${spec.integrator.timestep_fs} fs`);
+  if (c.integrator !== integrator.name || c.timestep_fs !== integrator.timestep_fs) {
+    notes.push(`the checkpoint was written by ${c.integrator} with timestep ${c.timestep_fs} fs; continuing with ${integrator.name}, ${integrator.timestep_fs} fs`);
+  }
+  if (c.integrator !== integrator.name) {
+    // Another scheme's variables mean nothing to this one: it starts from rest (thermostats at zero).
+    if (c.state.integrator && (c.state.integrator.rng || Object.keys(c.state.integrator.variables).length)) notes.push(`${integrator.name} starts with fresh thermostat/barostat/random state; the checkpoint's is ${c.integrator}'s`);
+    c.state.integrator = null;
+  } else if (c.state.integrator) {
+    try {
+      integrator.restoreState(c.state.integrator);
+    } catch (e) {
+      throw new InputError(`does not fit this run's integrator: ${(e as Error).message}`, { file });
+    }
   }
   // Masses come from the structure; positions, velocities, box and RNG state from the checkpoint
   // (createSimulation applies them).
@@ -191,8 +254,8 @@ function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string
  * A restart cuts every output back to the checkpoint's step; check (reading only) that each
  * existing one can be cut and continued, so that one bad file does not leave the others half-cut.
  */
-function checkOutputsContinuable(spec: RunSpec, natoms: number, timestep_fs: number, step: number): void {
-  if (spec.thermo?.path && existsSync(spec.thermo.path)) thermoCsvKeepBytes(spec.thermo.path, step);
+function checkOutputsContinuable(spec: RunSpec, natoms: number, timestep_fs: number, step: number, thermoColumns: ThermoColumnSet): void {
+  if (spec.thermo?.path && existsSync(spec.thermo.path)) thermoCsvKeepBytes(spec.thermo.path, step, thermoColumns);
   for (const t of spec.trajectory) {
     if (!existsSync(t.path)) continue;
     if (t.format === 'dcd') dcdKeepFrames(t.path, { natoms, timestep_fs, every: t.every, keepThroughStep: step });

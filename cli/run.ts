@@ -49,7 +49,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
   }
   for (const note of prepared.notes) io.stderr.write(`e3md: note: ${note}\n`);
 
-  const { spec, system, potential, integrator, untilStep, restart } = prepared;
+  const { spec, system, potential, integrator, untilStep, restart, thermoColumns } = prepared;
   const fromStep = restart?.state.step ?? 0;
   const quiet = options.quiet === true;
   const bar: ProgressBar | null = !quiet && io.stdout.isTTY === true ? createProgressBar(io.stdout as Parameters<typeof createProgressBar>[0], fromStep, untilStep) : null;
@@ -62,7 +62,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
   try {
     const outputs = [spec.thermo?.path, spec.checkpoint?.path, ...spec.trajectory.map((t) => t.path)];
     for (const p of outputs) if (p) mkdirSync(dirname(p), { recursive: true });
-    observers.push(createThermoLog({ every: spec.thermo?.every ?? defaultThermoEvery(untilStep), csvPath: spec.thermo?.path, print, keepThroughStep }));
+    observers.push(createThermoLog({ every: spec.thermo?.every ?? defaultThermoEvery(untilStep), csvPath: spec.thermo?.path, print, keepThroughStep, columns: thermoColumns }));
     for (const t of spec.trajectory) {
       observers.push(t.format === 'dcd'
         ? createDcdTrajectory({ path: t.path, every: t.every, keepThroughStep }, { natoms: system.n, timestep_fs: integrator.timestep_fs })
