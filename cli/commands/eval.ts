@@ -1,11 +1,12 @@
 /**
  * `e3md eval`: single-point energy, forces and virial of every frame of an extxyz file with an
  * ONNX potential, printed as a table and optionally written as extxyz (`energy=`, `virial=`,
- * `forces:R:3`, full float64 precision) that ASE reads back.
+ * `stress=` for periodic frames, `forces:R:3`, full float64 precision) that ASE reads back
+ * (`atoms.get_stress()`: σ = −W/V in eV/Å³, 9 components as ASE writes them).
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { atomicMass, createSystem } from '../../engine/index.js';
+import { atomicMass, createSystem, stressOf } from '../../engine/index.js';
 import { formatExtxyz, readExtxyz, type XyzFrame } from '../../io/index.js';
 import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
 import { EXIT, type CliStreams } from '../run.js';
@@ -55,7 +56,7 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
   program
     .command('eval')
     .summary('single-point energy, forces and virial of every frame of an extxyz file')
-    .description('Evaluates an ONNX potential (any model following the e3md contract) on each frame of an extxyz file. Prints one row per frame; with --out, writes the frames with energy=, virial= and forces:R:3 at full precision.')
+    .description('Evaluates an ONNX potential (any model following the e3md contract) on each frame of an extxyz file. Prints one row per frame; with --out, writes the frames with energy=, virial=, stress= (periodic frames, eV/Å³ as ASE writes it) and forces:R:3 at full precision.')
     .requiredOption('--model <file.onnx>', 'the potential')
     .requiredOption('--structure <file.extxyz>', 'frames to evaluate')
     .option('--out <file.extxyz>', 'write the frames with the model\'s energy, forces and virial')
@@ -87,7 +88,13 @@ export async function evalCommand(flags: EvalFlags, io: CliStreams): Promise<num
   }
   if (flags.out) {
     const text = results
-      .map((r) => formatExtxyz({ symbols: r.frame.symbols, positions: r.frame.positions, box: r.frame.box, forces: r.forces, energy_eV: r.energy_eV, info: { virial: Array.from(r.virial) } }))
+      .map((r) => {
+        // ASE's `stress`: configurational, −W/V in eV/Å³, only where there is a periodic volume.
+        const periodic = !r.frame.box.isOpen && r.frame.box.volume > 0;
+        const info: Record<string, number[]> = { virial: Array.from(r.virial) };
+        if (periodic) info.stress = Array.from(stressOf(r.virial, r.frame.box));
+        return formatExtxyz({ symbols: r.frame.symbols, positions: r.frame.positions, box: r.frame.box, forces: r.forces, energy_eV: r.energy_eV, info });
+      })
       .join('');
     try {
       await writeFile(flags.out, text);
