@@ -10,6 +10,7 @@ export { inputJsonSchema, inputSchema, type InputJson } from './input-schema.js'
 export { keyError, parseConfig, readConfigText } from './config-file.js';
 export { loadRunSpec, parseRunSpec, type RunSpec, type TrajectoryFormat, type TrajectorySpec } from './config.js';
 export { THERMO_COLUMNS, createThermoLog, thermoColumns, thermoCsvKeepBytes, thermoCsvRow, thermoTableHeader, thermoTableRow, type ThermoColumnSet, type ThermoLogOptions } from './thermo-log.js';
+export { cellForceToBar, createRelaxLog, relaxLogColumns, type RelaxLog, type RelaxLogOptions, type RelaxLogRow } from './relax-log.js';
 export { createDcdTrajectory, createExtxyzTrajectory, extxyzKeepBytes, type TrajectoryOptions } from './trajectory.js';
 export { CHECKPOINT_PROTO, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 export { createCheckpointObserver, type CheckpointObserver, type CheckpointObserverOptions } from './checkpoint-observer.js';
