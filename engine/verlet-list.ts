@@ -120,8 +120,8 @@ export function createVerletList(options: VerletListOptions): VerletList {
     },
     needsRebuild(positions, box, stepsSinceBuild = 0) {
       if (list === null || positions.length !== reference.length) return true;
+      if (box !== builtBox && !box.samePeriodicity(builtBox!)) return true;
       const deformed = box !== builtBox && !box.sameCell(builtBox!);
-      if (deformed && !box.samePeriodicity(builtBox!)) return true;
       if (skin_A === 0) return true;
       if (stepsSinceBuild % every !== 0) return false;
       if (!check) return stepsSinceBuild > 0;

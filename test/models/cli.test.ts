@@ -13,6 +13,7 @@ import { registerModelCommand } from '../../cli/commands/model.js';
 import { readExtxyz, formatExtxyz } from '../../io/index.js';
 import { createGraph, readModelInfo, writeModel } from '../../onnx/index.js';
 import { evaluate, periodicWater, waterDimer } from './helpers.js';
+import { pythonOrWarn, runPythonJson } from '../harness/python.js';
 import { e3mdProcess } from '../cli/fixtures.js';
 import { createOnnxPotential } from '../../potentials/onnx-potential.js';
 
@@ -67,6 +68,13 @@ describe('e3md model create / info / eval', () => {
     expect(frames[0]!.energy_eV).toBe(want.energy);
     expect(Array.from(frames[0]!.forces!)).toEqual(Array.from(want.forces));
     expect(frames[0]!.info.get('virial')).toEqual(Array.from(want.virial));
+    // ASE's stress (−W/V, eV/Å³) for the periodic frame only.
+    expect(frames[0]!.info.get('stress')).toEqual(Array.from(want.virial, (w) => -w / sys.box.volume));
+    expect(frames[1]!.info.has('stress')).toBe(false);
+    if (pythonOrWarn('ASE reads e3md eval stress', 'ase')) {
+      const ase = runPythonJson('import sys, json, ase.io; a = ase.io.read(sys.argv[1], 0); print(json.dumps(a.get_stress(voigt=False).flatten().tolist()))', [outPath]) as number[];
+      ase.forEach((v, k) => expect(v).toBeCloseTo(-want.virial[k]! / sys.box.volume, 14));
+    }
     await pot.dispose!();
   });
 
