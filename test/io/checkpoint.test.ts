@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Box } from '../../engine/box.js';
 import { Rng } from '../../engine/random.js';
-import { decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from '../../io/checkpoint.js';
+import protobuf from 'protobufjs';
+import { CHECKPOINT_PROTO, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from '../../io/checkpoint.js';
 
 function sample(withRng: boolean): Checkpoint {
   const n = 4;
@@ -65,12 +66,25 @@ describe('checkpoint', () => {
   });
 
   it('reads a checkpoint written before integrator variables existed (fields 16 and 17 absent)', () => {
-    // Only fields 1–15: what an e3md checkpoint held before NPT. Built with the old schema's subset.
+    // The schema as it was: CHECKPOINT_PROTO without the IntegratorVariable message and fields 16–17.
+    const oldProto = CHECKPOINT_PROTO
+      .replace(/\n\s*repeated IntegratorVariable integrator_variables = 16;[^\n]*/, '')
+      .replace(/\n\s*repeated double neighbor_reference_cell = 17;[^\n]*/, '')
+      .replace(/\n\/\/ One named extended-system variable[\s\S]*?\n}\n/, '\n');
+    expect(oldProto).not.toMatch(/= 16|= 17|IntegratorVariable/);
+    const Old = protobuf.parse(oldProto).root.lookupType('e3md.Checkpoint');
     const c = sample(true);
-    c.state.neighborReferenceBox = c.state.box;
-    const back = decodeCheckpoint(encodeCheckpoint(c)).state;
-    expect(back.integrator!.variables).toEqual({});
-    expect(back.integrator!.rng).toEqual(c.state.integrator!.rng);
+    const bytes = Old.encode(Old.fromObject({
+      format: 'e3md.checkpoint', version: 1, step: 7, nAtoms: 4, typeNames: ['Ar', 'Kr'], typeIds: [0, 1, 1, 0], masses: Array.from(c.masses),
+      positions: Array.from(c.state.positions), velocities: Array.from(c.state.velocities), cell: Array.from(c.state.box.cell), pbc: [true, false, true],
+      rng: { s: c.state.integrator!.rng!.s, hasSpareNormal: true, spareNormal: c.state.integrator!.rng!.spareNormal },
+      neighborReference: Array.from(c.state.neighborReference), integrator: 'langevin', timestepFs: 1.5,
+    })).finish();
+    const back = decodeCheckpoint(bytes).state;
+    expect(back.step).toBe(7);
+    expect(back.integrator).toEqual({ rng: c.state.integrator!.rng, variables: {} });
+    expect(back.neighborReferenceBox).toBe(back.box);
+    expect(back.positions).toEqual(c.state.positions);
   });
 
   it('writes atomically and reads back from disk', () => {
