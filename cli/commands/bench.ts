@@ -18,6 +18,7 @@ export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }
   o3: { file: 'o3-bench.js', about: 'spherical harmonics of 1e6 vectors and a uvu tensor product over 1e5 edges' },
   onnx: { file: 'onnx-bench.js', about: 'onnxruntime per-call overhead; MLP forward and forward+gradient over 1e5 rows' },
   io: { file: 'io.js', about: 'extxyz, DCD and checkpoint throughput at 32,000 atoms' },
+  npt: { file: 'npt-argon.js', about: 'NPT liquid argon: density and compressibility (fluctuation vs equation of state), MTK and c-rescale, against LAMMPS fix npt (long)' },
   'learning-curve': { file: 'learning-curve.js', about: 'force MAE against training-set size, equivariant vs invariant (long)' },
 });
 
