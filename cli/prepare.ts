@@ -73,6 +73,8 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step, thermoColumns);
   } else if (spec.initial_velocities) {
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
+  } else if (integrator.extendedEnergy !== undefined) {
+    noteNetMomentum(system, integrator.name, notes);
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
   const potential = await buildPotential(spec, system, notes);
@@ -95,6 +97,24 @@ export function loadSystem(spec: RunSpec, notes: string[]): System {
   checkOverlaps(system, frame, displayPath(spec.structure));
   if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
   return system;
+}
+
+/**
+ * A Nosé–Hoover thermostat (NVT, NPT) conserves the total momentum and counts 3N − 3 degrees of
+ * freedom: velocities from the structure that carry a net momentum keep a centre-of-mass motion the
+ * thermostat heats as if it were thermal. Worth a note when it is more than 1 % of the kinetic energy.
+ */
+function noteNetMomentum(system: System, name: string, notes: string[]): void {
+  const v = system.velocities, m = system.masses;
+  let px = 0, py = 0, pz = 0, mass = 0, twoK = 0;
+  for (let i = 0; i < system.n; i++) {
+    px += m[i] * v[3 * i]; py += m[i] * v[3 * i + 1]; pz += m[i] * v[3 * i + 2]; mass += m[i];
+    twoK += m[i] * (v[3 * i] ** 2 + v[3 * i + 1] ** 2 + v[3 * i + 2] ** 2);
+  }
+  const twoKcom = (px * px + py * py + pz * pz) / mass;
+  if (twoK > 0 && twoKcom > 0.01 * twoK) {
+    notes.push(`the structure's velocities carry a net momentum (${((100 * twoKcom) / twoK).toFixed(1)} % of the kinetic energy is centre-of-mass motion), which ${name} keeps; draw fresh ones with "initial_velocities" or remove it`);
+  }
 }
 
 /** Paths in messages: relative to the working directory when that is shorter. */
