@@ -14,8 +14,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createNequip } from '../models/index.js';
-import { nequipOptionsOf, parseTrainConfig, prepareTraining, runTraining, type DatasetStatistics, type ModelSection } from '../train/index.js';
+import { createModel } from '../models/index.js';
+import { builderOptionsOf, parseTrainConfig, prepareTraining, runTraining, type DatasetStatistics, type ModelSection } from '../train/index.js';
 
 /** Options of {@link runLearningCurve}. */
 export interface LearningCurveOptions {
@@ -81,7 +81,7 @@ function withModel(raw: Record<string, unknown>, patch: Record<string, unknown>,
 export function matchInvariantWidth(model: ModelSection<'nequip'>, typeNames: readonly string[], target: number, statistics: DatasetStatistics): { numFeatures: number; parameters: number } {
   let best = { numFeatures: 4, parameters: Infinity };
   for (let f = 4; f <= 512; f += f < 32 ? 2 : f < 128 ? 8 : 32) {
-    const count = createNequip(nequipOptionsOf({ ...model, lmax: 0, num_features: f }, typeNames, statistics)).parameters.count();
+    const count = createModel('nequip', builderOptionsOf({ ...model, lmax: 0, numFeatures: f }, typeNames, statistics)).parameters.count();
     if (Math.abs(count - target) < Math.abs(best.parameters - target)) best = { numFeatures: f, parameters: count };
     if (count > 2 * target) break;
   }
@@ -114,15 +114,15 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
         const eq = prep.model.parameters.count();
         const inv = matchInvariantWidth(model, prep.typeNames, eq, prep.statistics);
         variants = [
-          { name: 'equivariant', lmax: model.lmax, numFeatures: model.num_features, parameters: eq },
+          { name: 'equivariant', lmax: model.lmax, numFeatures: model.numFeatures, parameters: eq },
           { name: 'invariant', lmax: 0, numFeatures: inv.numFeatures, parameters: inv.parameters },
         ];
-        log(`equivariant: lmax ${model.lmax}, ${model.num_features} features, ${eq} parameters; invariant: lmax 0, ${inv.numFeatures} features, ${inv.parameters} parameters`);
+        log(`equivariant: lmax ${model.lmax}, ${model.numFeatures} features, ${eq} parameters; invariant: lmax 0, ${inv.numFeatures} features, ${inv.parameters} parameters`);
       }
       for (const v of variants) {
         const dir = join(scratch, `${v.name}-${size}`);
         mkdirSync(dir, { recursive: true });
-        const prep = prepareTraining(parse(withModel(raw, { lmax: v.lmax, num_features: v.numFeatures }, size, o.epochs, o.threads, dir)));
+        const prep = prepareTraining(parse(withModel(raw, { lmax: v.lmax, numFeatures: v.numFeatures }, size, o.epochs, o.threads, dir)));
         const t0 = performance.now();
         const r = await runTraining(prep);
         const test = r.test!.all;

@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { createCellList, createForceOutput, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, noseHoover, nptCRescale, nptMtk, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
-import { createOnnxPotential, lennardJones } from '../potentials/index.js';
+import { createOnnxPotential, defaultModelThreads, lennardJones } from '../potentials/index.js';
 import { type Potential } from '../engine/index.js';
 import {
   readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes,
@@ -24,6 +24,8 @@ export interface RunOverrides {
   steps?: number;
   /** Checkpoint to continue from. */
   restartPath?: string;
+  /** onnxruntime intra-op threads (overrides `potential.threads`). */
+  threads?: number;
 }
 
 /** A validated run, ready to open its outputs and start. */
@@ -77,7 +79,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     noteNetMomentum(system, integrator.name, notes);
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = await buildPotential(spec, system, notes);
+  const potential = await buildPotential(spec, system, notes, overrides.threads);
   return { spec, system, potential, integrator, untilStep, thermoColumns, restart, notes };
 }
 
@@ -181,13 +183,16 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-/** The input's potential for `system`'s species (an ONNX potential opens its session: call last). */
-export async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
+/**
+ * The input's potential for `system`'s species (an ONNX potential opens its session: call last).
+ * `threads` (onnxruntime intra-op threads) overrides `potential.threads`.
+ */
+export async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined): Promise<Potential> {
   const p = spec.potential;
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
     try {
-      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => notes.push(message) });
+      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, intraOpThreads: threads ?? p.threads ?? defaultModelThreads(system.n), log: (message) => notes.push(message) });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }

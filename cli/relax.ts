@@ -18,6 +18,8 @@ import { EXIT, type CliStreams } from './run.js';
 export interface RelaxCommandOptions {
   /** Override relax.max_steps. */
   maxSteps?: number;
+  /** onnxruntime intra-op threads (overrides `potential.threads`). */
+  threads?: number;
   /** No table or summary on stdout; errors still go to stderr. */
   quiet?: boolean;
 }
@@ -41,7 +43,7 @@ async function prepareRelax(inputPath: string, options: RelaxCommandOptions): Pr
   }
   if (!spec.trajectory.some((t) => t.format === 'extxyz')) notes.push('no .xyz/.extxyz trajectory is configured: the relaxed structure will not be saved');
   if (options.maxSteps !== undefined) r.max_steps = options.maxSteps;
-  const potential = await buildPotential(spec, system, notes);
+  const potential = await buildPotential(spec, system, notes, options.threads);
   return { spec: spec as PreparedRelax['spec'], system, potential, notes };
 }
 

@@ -102,13 +102,13 @@ function allowedKeysAt(rootSchema: z.core.$ZodType, root: unknown, path: readonl
 }
 
 /**
- * Sees through optional/default wrappers, and picks the member of a discriminated union whose
+ * Sees through optional/default/prefault wrappers, and picks the member of a discriminated union whose
  * literal field (`kind`, `architecture`, …) matches the value.
  */
 function unwrap(schema: z.core.$ZodType, value: unknown): z.core.$ZodType {
   for (;;) {
     const def = schema._zod.def as unknown as Record<string, unknown>;
-    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable') schema = def.innerType as z.core.$ZodType;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'prefault' || def.type === 'nullable') schema = def.innerType as z.core.$ZodType;
     else if (def.type === 'union') {
       const options = def.options as z.core.$ZodType[];
       const match = options.find((o) => {

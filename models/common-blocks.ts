@@ -5,9 +5,10 @@
 import { Irreps, type Linear } from '../o3/index.js';
 import type { Block } from './block.js';
 import { features } from './features.js';
-import { emitLinear, createLinear } from './linear-layer.js';
+import { linearLayer } from './linear-layer.js';
+import type { RadialSettings, ScaleShiftOptions } from './options.js';
 import type { ParameterSet } from './parameters.js';
-import { createRadialParameters, emitRadialEmbedding, type RadialSettings } from './radial.js';
+import { radialEmbedding } from './radial.js';
 import { emitSphericalHarmonics } from './spherical-harmonics-layer.js';
 
 const EDGE_VECTORS = Irreps.parse('1x1o');
@@ -45,13 +46,13 @@ export function sphericalHarmonicsBlock(lmax: number): Block {
 /** `edge_embedding` = Bessel basis × polynomial envelope; creates its parameters in `params`. */
 export function radialBasisBlock(params: ParameterSet, rMax: number, s: RadialSettings): Block {
   const irreps = Irreps.parse(`${s.numBasis}x0e`);
-  createRadialParameters(params, 'radial_basis', s);
+  const embedding = radialEmbedding(params, 'radial_basis', rMax, s);
   return {
     name: 'radial_basis',
     irrepsIn: { edge_lengths: SCALAR },
     irrepsOut: { edge_embedding: irreps },
     emit(g, fields) {
-      fields.setFlat('edge_embedding', irreps, emitRadialEmbedding(g, params, 'radial_basis', fields.flat('edge_lengths'), rMax, s));
+      fields.setFlat('edge_embedding', irreps, embedding.emit(g, fields.flat('edge_lengths')));
     },
   };
 }
@@ -62,7 +63,7 @@ export function radialBasisBlock(params: ParameterSet, rMax: number, s: RadialSe
  */
 export function atomwiseLinearBlock(params: ParameterSet, name: string, lin: Linear, from: string, to: string, fromIsFlat = false): Block {
   if (fromIsFlat && (lin.irrepsIn.length !== 1 || lin.irrepsIn.at(0).ir.l !== 0)) throw new Error(`${name}: a flat input must be a single scalar term, got ${lin.irrepsIn}`);
-  createLinear(params, name, lin);
+  const linear = linearLayer(params, name, lin);
   return {
     name,
     irrepsIn: { [from]: lin.irrepsIn },
@@ -70,19 +71,9 @@ export function atomwiseLinearBlock(params: ParameterSet, name: string, lin: Lin
     emit(g, fields) {
       // A flat scalar field [B, mul] is the channel-last term [B, 1, mul].
       const x = fromIsFlat ? features(lin.irrepsIn, [g.unsqueeze(fields.flat(from), [1])], name) : fields.features(from);
-      fields.setFeatures(to, emitLinear(g, params, name, lin, x));
+      fields.setFeatures(to, linear.emit(g, x));
     },
   };
-}
-
-/** Per-species affine map of the atomic energies: E_i ← scale[t_i] · E_i + shift[t_i] (eV). */
-export interface ScaleShiftOptions {
-  /** One scale per species, or a single number for all (default 1). */
-  readonly scales?: number | readonly number[];
-  /** One shift per species, eV, or a single number for all (default 0). */
-  readonly shifts?: number | readonly number[];
-  /** Whether scales and shifts are trained (default true). */
-  readonly trainable?: boolean;
 }
 
 function perSpecies(v: number | readonly number[] | undefined, fallback: number, n: number, what: string): number[] {
@@ -98,17 +89,14 @@ export function scaleShiftBlock(params: ParameterSet, numTypes: number, options:
   const scales = perSpecies(options.scales, 1, numTypes, 'scaleShift.scales');
   const shifts = perSpecies(options.shifts, 0, numTypes, 'scaleShift.shifts');
   const trainable = options.trainable ?? true;
-  if (trainable) {
-    params.create(`${name}.scales`, [numTypes], { values: scales });
-    params.create(`${name}.shifts`, [numTypes], { values: shifts });
-  }
+  const trained = trainable ? { scales: params.create(`${name}.scales`, [numTypes], { values: scales }), shifts: params.create(`${name}.shifts`, [numTypes], { values: shifts }) } : undefined;
   return {
     name,
     irrepsIn: { atomic_energy: SCALAR },
     irrepsOut: { atomic_energy: SCALAR },
     emit(g, fields, inputs) {
-      const s = trainable ? params.weight(g, `${name}.scales`) : g.constant(scales, [numTypes]);
-      const b = trainable ? params.weight(g, `${name}.shifts`) : g.constant(shifts, [numTypes]);
+      const s = trained ? params.weight(g, trained.scales) : g.constant(scales, [numTypes]);
+      const b = trained ? params.weight(g, trained.shifts) : g.constant(shifts, [numTypes]);
       const e = fields.flat('atomic_energy');
       const rows = (v: typeof s) => g.reshape(g.gather(v, inputs.atomTypes, 0), ['N', 1]);
       fields.setFlat('atomic_energy', SCALAR, g.add(g.mul(e, rows(s)), rows(b)));

@@ -16,14 +16,6 @@ export interface MlpSpec {
   readonly activation?: string;
 }
 
-/** Creates the weights of an MLP under `prefix`. @throws on bad widths */
-export function createMlp(params: ParameterSet, prefix: string, spec: MlpSpec): void {
-  const w = spec.widths;
-  if (w.length < 2 || w.some((h) => !Number.isInteger(h) || h < 1)) throw new Error(`${prefix}: MLP widths must be ≥ 2 positive integers, got [${w.join(', ')}]`);
-  activationByName(spec.activation ?? 'silu');
-  for (let k = 0; k + 1 < w.length; k++) params.create(`${prefix}.w${k}`, [w[k]!, w[k + 1]!]);
-}
-
 /** An MLP split before its last matmul: output = hidden @ last. */
 export interface MlpParts {
   /** [B, widths.at(-2)] activations entering the last layer (the input itself for a one-layer MLP). */
@@ -32,33 +24,49 @@ export interface MlpParts {
   readonly last: Value;
 }
 
-/**
- * The MLP up to its last layer, and that layer's scaled weight — for consumers that use the
- * output's columns in another order (the convolution repeats them per output row, which is
- * cheaper as columns of the weight than as a gather of the output).
- */
-export function emitMlpParts(g: Graph, params: ParameterSet, prefix: string, x: Value, spec: MlpSpec): MlpParts {
-  const act = activationByName(spec.activation ?? 'silu');
-  const factor = secondMomentFactor(act);
-  const w = spec.widths;
-  let h = x;
-  // The activation's second-moment constant is folded into the next layer's weight together
-  // with 1/√fan_in: scaling an [in, out] weight is free (onnxruntime folds it at load time),
-  // scaling activations is not.
-  let carry = 1;
-  const scaled = (k: number) => g.mul(params.weight(g, `${prefix}.w${k}`), carry / Math.sqrt(w[k]!));
-  for (let k = 0; k + 2 < w.length; k++) {
-    h = emitActivation(g, g.matmul(h, scaled(k)), act);
-    carry = factor;
-  }
-  return { hidden: h, last: scaled(w.length - 2) };
+/** An MLP whose weights live in a parameter set under one prefix. */
+export interface MlpLayer {
+  readonly spec: MlpSpec;
+  /** x [B, widths[0]] → [B, widths.at(-1)]. */
+  emit(g: Graph, x: Value): Value;
+  /**
+   * The MLP up to its last layer, and that layer's scaled weight — for consumers that use the
+   * output's columns in another order (the convolution repeats them per output row, which is
+   * cheaper as columns of the weight than as a gather of the output).
+   */
+  emitParts(g: Graph, x: Value): MlpParts;
 }
 
 /**
- * x [B, widths[0]] → [B, widths.at(-1)].
- * @example const weights = emitMlp(g, params, 'layer0.radial', embedding, { widths: [8, 64, 64, 96] });
+ * Creates the weights of an MLP under `prefix` and returns the layer.
+ * @throws on bad widths or an unknown activation
+ * @example const radial = mlp(params, 'layer0.radial', { widths: [8, 64, 64, 96] }); const w = radial.emit(g, embedding);
  */
-export function emitMlp(g: Graph, params: ParameterSet, prefix: string, x: Value, spec: MlpSpec): Value {
-  const { hidden, last } = emitMlpParts(g, params, prefix, x, spec);
-  return g.matmul(hidden, last);
+export function mlp(params: ParameterSet, prefix: string, spec: MlpSpec): MlpLayer {
+  const w = spec.widths;
+  if (w.length < 2 || w.some((h) => !Number.isInteger(h) || h < 1)) throw new Error(`${prefix}: MLP widths must be ≥ 2 positive integers, got [${w.join(', ')}]`);
+  const act = activationByName(spec.activation ?? 'silu');
+  const weights = w.slice(1).map((_, k) => params.create(`${prefix}.w${k}`, [w[k]!, w[k + 1]!]));
+  const emitParts = (g: Graph, x: Value): MlpParts => {
+    const factor = secondMomentFactor(act);
+    let h = x;
+    // The activation's second-moment constant is folded into the next layer's weight together
+    // with 1/√fan_in: scaling an [in, out] weight is free (onnxruntime folds it at load time),
+    // scaling activations is not.
+    let carry = 1;
+    const scaled = (k: number) => g.mul(params.weight(g, weights[k]!), carry / Math.sqrt(w[k]!));
+    for (let k = 0; k + 2 < w.length; k++) {
+      h = emitActivation(g, g.matmul(h, scaled(k)), act);
+      carry = factor;
+    }
+    return { hidden: h, last: scaled(w.length - 2) };
+  };
+  return {
+    spec,
+    emitParts,
+    emit(g, x) {
+      const { hidden, last } = emitParts(g, x);
+      return g.matmul(hidden, last);
+    },
+  };
 }

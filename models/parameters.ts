@@ -40,8 +40,12 @@ export interface ParameterSet {
   list(): readonly Parameter[];
   /** Total number of scalars. */
   count(): number;
-  /** The graph weight of parameter `name` (created once per graph, then reused). */
-  weight(g: Graph, name: string): Value;
+  /**
+   * The graph weight of a parameter of this set, given as the one `create` returned or by name
+   * (created once per graph, then reused).
+   * @example const w = params.create('readout.w', [32, 1]); … g.matmul(x, params.weight(g, w));
+   */
+  weight(g: Graph, parameter: Parameter | string): Value;
 }
 
 function hashName(name: string): number {
@@ -93,7 +97,9 @@ export function createParameterSet(seed: number): ParameterSet {
     has: (name) => byName.has(name),
     list: () => order,
     count: () => order.reduce((s, p) => s + p.data.length, 0),
-    weight(g, name) {
+    weight(g, parameter) {
+      const name = typeof parameter === 'string' ? parameter : parameter.name;
+      if (typeof parameter !== 'string' && byName.get(name) !== parameter) throw new Error(`parameters: '${name}' is not a parameter of this set`);
       let cache = perGraph.get(g);
       if (!cache) perGraph.set(g, (cache = new Map()));
       let v = cache.get(name);

@@ -10,38 +10,8 @@
  * derivative are continuous as a neighbour crosses r_max.
  */
 import type { Graph, Value } from '../onnx/index.js';
+import type { RadialSettings } from './options.js';
 import type { ParameterSet } from './parameters.js';
-
-/** Options of the radial embedding. */
-export interface RadialOptions {
-  /** Number of Bessel functions (default 8). */
-  readonly numBasis?: number;
-  /** Whether the frequencies w_n are trained (default true, as NequIP). */
-  readonly trainableFrequencies?: boolean;
-  /** Exponent p of the polynomial envelope (default 6). */
-  readonly cutoffP?: number;
-}
-
-/** Resolved radial options. */
-export interface RadialSettings {
-  readonly numBasis: number;
-  readonly trainableFrequencies: boolean;
-  readonly cutoffP: number;
-}
-
-/** Defaults filled in and checked. @throws naming the bad option */
-export function radialSettings(options: RadialOptions = {}): RadialSettings {
-  const numBasis = options.numBasis ?? 8;
-  const cutoffP = options.cutoffP ?? 6;
-  if (!Number.isInteger(numBasis) || numBasis < 1) throw new Error(`radial.numBasis must be a positive integer, got ${numBasis}`);
-  if (!(cutoffP >= 2) || !Number.isFinite(cutoffP)) throw new Error(`radial.cutoffP must be a number ≥ 2, got ${cutoffP}`);
-  return Object.freeze({ numBasis, trainableFrequencies: options.trainableFrequencies ?? true, cutoffP });
-}
-
-/** Creates the frequency parameter `${prefix}.bessel_weights` = (π, 2π, …) in `params` when trainable. */
-export function createRadialParameters(params: ParameterSet, prefix: string, s: RadialSettings): void {
-  if (s.trainableFrequencies) params.create(`${prefix}.bessel_weights`, [s.numBasis], { values: Array.from({ length: s.numBasis }, (_, n) => (n + 1) * Math.PI) });
-}
 
 /** u(x) of the polynomial envelope for x = r / r_max, as a plain function (tests, references). */
 export function polynomialCutoff(x: number, p: number): number {
@@ -62,17 +32,30 @@ export function emitPolynomialCutoff(g: Graph, lengths: Value, rMax: number, p: 
   });
 }
 
+/** The radial edge embedding of one cutoff, with its trainable frequencies (if any) in a parameter set. */
+export interface RadialEmbedding {
+  readonly settings: RadialSettings;
+  /** (E, numBasis) b_n(r) · u(r / r_max) of edge lengths (E, 1), Å. */
+  emit(g: Graph, lengths: Value): Value;
+}
+
 /**
- * (E, numBasis) edge embedding b_n(r) · u(r / r_max).
- * @example const emb = emitRadialEmbedding(g, params, 'radial', len, 5.0, radialSettings());
+ * Creates the frequencies `${prefix}.bessel_weights` = (π, 2π, …) when they are trainable, and
+ * returns the embedding.
+ * @example const emb = radialEmbedding(params, 'radial_basis', 5.0, radialSchema.parse({})).emit(g, len);
  */
-export function emitRadialEmbedding(g: Graph, params: ParameterSet, prefix: string, lengths: Value, rMax: number, s: RadialSettings): Value {
-  return g.scope('radial', () => {
-    const freq = s.trainableFrequencies
-      ? params.weight(g, `${prefix}.bessel_weights`)
-      : g.constant(Array.from({ length: s.numBasis }, (_, n) => (n + 1) * Math.PI), [s.numBasis]);
-    const arg = g.mul(g.div(lengths, rMax), g.reshape(freq, [1, s.numBasis]));
-    const bessel = g.mul(g.div(g.sin(arg), lengths), 2 / rMax);
-    return g.mul(bessel, emitPolynomialCutoff(g, lengths, rMax, s.cutoffP));
-  });
+export function radialEmbedding(params: ParameterSet, prefix: string, rMax: number, s: RadialSettings): RadialEmbedding {
+  const initial = Array.from({ length: s.numBasis }, (_, n) => (n + 1) * Math.PI);
+  const frequencies = s.trainableFrequencies ? params.create(`${prefix}.bessel_weights`, [s.numBasis], { values: initial }) : undefined;
+  return {
+    settings: s,
+    emit(g, lengths) {
+      return g.scope('radial', () => {
+        const freq = frequencies ? params.weight(g, frequencies) : g.constant(initial, [s.numBasis]);
+        const arg = g.mul(g.div(lengths, rMax), g.reshape(freq, [1, s.numBasis]));
+        const bessel = g.mul(g.div(g.sin(arg), lengths), 2 / rMax);
+        return g.mul(bessel, emitPolynomialCutoff(g, lengths, rMax, s.cutoffP));
+      });
+    },
+  };
 }

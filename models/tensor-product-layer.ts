@@ -138,37 +138,50 @@ function componentMajor(g: Graph, term: Value, cache: Map<number, Value>, key: n
   return v;
 }
 
-/** Creates the weights of a 'uvw' plan with scalar input 2 under `prefix`: path n is `${prefix}.w${n}` [mul1, mul2, mulOut]. */
-export function createSelfConnection(params: ParameterSet, prefix: string, tp: TensorProduct): void {
-  tp.instructions.forEach((ins, n) => {
-    if (ins.hasWeight) params.create(`${prefix}.w${n}`, ins.pathShape);
-  });
+/** A 'uvw' tensor product with scalar input 2 whose weights live in a parameter set; see {@link selfConnectionLayer}. */
+export interface SelfConnectionLayer {
+  readonly plan: TensorProduct;
+  /**
+   * out[w] = Σ c·C Σ_uv W[u, v, w] x[u] a[v] for features `x` (irreps `plan.irrepsIn1`) and
+   * scalar attributes `attrs` [B, irrepsIn2.dim].
+   * @throws naming the prefix when `x` does not match the plan
+   */
+  emit(g: Graph, x: Features, attrs: Value): Features;
 }
 
 /**
- * A 'uvw' tensor product whose input 2 is scalars only (`attrs` [B, irrepsIn2.dim], e.g. a
- * one-hot species encoding): out[w] = Σ c·C Σ_uv W[u, v, w] x[u] a[v], i.e. a linear map of x
- * whose matrix is mixed by a.
- * @throws naming `what` when input 2 is not all scalars or a path is not 'uvw'
+ * A 'uvw' tensor product whose input 2 is scalars only (e.g. a one-hot species encoding), i.e. a
+ * linear map of x whose matrix is mixed by the attributes. Creates path n's weight
+ * `${prefix}.w${n}` [mul1, mul2, mulOut].
+ * @throws naming `prefix` when input 2 is not all scalars or a path is not 'uvw' with weights
+ * @example const sc = selfConnectionLayer(params, 'layer0.self_connection', fullyConnected(h, '2x0e', out)); sc.emit(g, x, oneHot);
  */
-export function emitSelfConnection(g: Graph, params: ParameterSet, prefix: string, tp: TensorProduct, x: Features, attrs: Value, what: string): Features {
-  if (!x.irreps.equals(tp.irrepsIn1)) throw new Error(`${what}: input 1 must have irreps ${tp.irrepsIn1}, got ${x.irreps}`);
-  if (tp.irrepsIn2.terms.some((t) => t.ir.l !== 0)) throw new Error(`${what}: input 2 (${tp.irrepsIn2}) must be scalars`);
-  const batch = attrs.shape[0]!;
-  const sl2 = tp.irrepsIn2.slices();
-  const sums = termSums(g, tp.irrepsOut, batch);
+export function selfConnectionLayer(params: ParameterSet, prefix: string, tp: TensorProduct): SelfConnectionLayer {
+  if (tp.irrepsIn2.terms.some((t) => t.ir.l !== 0)) throw new Error(`${prefix}: input 2 (${tp.irrepsIn2}) must be scalars`);
   tp.instructions.forEach((ins, n) => {
-    if (ins.mode !== 'uvw' || !ins.hasWeight) throw new Error(`${what}: instruction ${n} must be 'uvw' with weights`);
-    const [mul1, mul2, mulOut] = ins.pathShape as [number, number, number];
-    // C(l, 0, l) = δ_ik / √(2l+1): the path is a scaled identity on the components.
-    const c = ins.pathWeight * wigner3j(ins.l1, 0, ins.lOut)[0]!;
-    const w = g.reshape(g.mul(params.weight(g, `${prefix}.w${n}`), c), [mul1, mul2 * mulOut]);
-    const d = 2 * ins.l1 + 1;
-    const xw = g.reshape(g.matmul(x.terms[ins.i1]!, w), [batch, d, mul2, mulOut]);
-    const a = g.reshape(mul2 === tp.irrepsIn2.dim ? attrs : g.slice(attrs, 1, sl2[ins.i2]!.start, sl2[ins.i2]!.stop), [batch, 1, mul2, 1]);
-    sums.add(ins.out, g.reduceSum(g.mul(xw, a), [2]));
+    if (ins.mode !== 'uvw' || !ins.hasWeight) throw new Error(`${prefix}: instruction ${n} must be 'uvw' with weights`);
   });
-  return sums.features(what);
+  const weights = tp.instructions.map((ins, n) => params.create(`${prefix}.w${n}`, ins.pathShape));
+  const sl2 = tp.irrepsIn2.slices();
+  return {
+    plan: tp,
+    emit(g, x, attrs) {
+      if (!x.irreps.equals(tp.irrepsIn1)) throw new Error(`${prefix}: input 1 must have irreps ${tp.irrepsIn1}, got ${x.irreps}`);
+      const batch = attrs.shape[0]!;
+      const sums = termSums(g, tp.irrepsOut, batch);
+      tp.instructions.forEach((ins, n) => {
+        const [mul1, mul2, mulOut] = ins.pathShape as [number, number, number];
+        // C(l, 0, l) = δ_ik / √(2l+1): the path is a scaled identity on the components.
+        const c = ins.pathWeight * wigner3j(ins.l1, 0, ins.lOut)[0]!;
+        const w = g.reshape(g.mul(params.weight(g, weights[n]!), c), [mul1, mul2 * mulOut]);
+        const d = 2 * ins.l1 + 1;
+        const xw = g.reshape(g.matmul(x.terms[ins.i1]!, w), [batch, d, mul2, mulOut]);
+        const a = g.reshape(mul2 === tp.irrepsIn2.dim ? attrs : g.slice(attrs, 1, sl2[ins.i2]!.start, sl2[ins.i2]!.stop), [batch, 1, mul2, 1]);
+        sums.add(ins.out, g.reduceSum(g.mul(xw, a), [2]));
+      });
+      return sums.features(prefix);
+    },
+  };
 }
 
 /**

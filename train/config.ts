@@ -7,10 +7,10 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { type InputError, keyError, parseConfig, readConfigText } from '../io/index.js';
+import { allegroOptionsSchema, nequipOptionsSchema, symbolSchema, typeNamesSchema } from '../models/index.js';
 
 const count = (what: string) => z.number().int().min(1).describe(what);
 const files = (what: string) => z.array(z.string().min(1)).describe(what);
-const symbol = z.string().regex(/^[A-Z][a-z]?$/, 'must be a chemical symbol such as "O"');
 
 /** Where the data come from; paths are relative to the config file. */
 const dataSchema = z.strictObject({
@@ -21,51 +21,35 @@ const dataSchema = z.strictObject({
   max_train_structures: count('Train on a random subset of N structures (seeded by training.seed; nested: a smaller N is a subset of a larger one)').optional(),
 });
 
-/** Settings every architecture shares: species, cutoff, radial basis, output scaling, seed. */
-const commonModelShape = {
-  type_names: z.array(symbol).min(1).optional().describe('Species in type order; default: those of the training data, lightest first'),
-  r_max_A: z.number().gt(0).default(5).describe('Cutoff radius, Å'),
-  lmax: z.number().int().min(0).default(2).describe('Largest degree of the edge harmonics and equivariant features'),
-  parity: z.boolean().default(true).describe('Features of both parities'),
-  num_basis: count('Bessel radial basis functions').default(8),
-  trainable_frequencies: z.boolean().default(true).describe('Train the Bessel frequencies'),
-  cutoff_p: count('Exponent p of the polynomial cutoff envelope').default(6),
-  avg_num_neighbors: z.union([z.number().gt(0), z.literal('auto'), z.null()]).default('auto').describe("Neighbour-sum normalization 1/√avg; 'auto' measures it on the training data; null disables"),
-  energy_references: z
-    .union([z.literal('least_squares'), z.record(symbol, z.number())])
+/**
+ * What training changes in a builder's options: the species may come from the data, the
+ * neighbour normalization may be measured on it, and the output scale and shifts are set from
+ * it (nequip's `per_species_rescale`), so only whether they train is a setting.
+ */
+const fromTheData = {
+  typeNames: typeNamesSchema.optional().describe('Species in type order; default: those of the training data, lightest first'),
+  avgNumNeighbors: z
+    .union([z.number().gt(0), z.literal('auto'), z.null()])
+    .default('auto')
+    .describe("Neighbour-sum normalization 1/√avg; 'auto' measures it on the training data; null disables"),
+  energyReferences: z
+    .union([z.literal('least_squares'), z.record(symbolSchema, z.number())])
     .default('least_squares')
-    .describe('Per-species energy shift, eV: least-squares fit on the training data (minimum norm), or given per species'),
-  trainable_scale_shift: z.boolean().default(true).describe('Train the per-species scale and shift'),
-  seed: z.number().int().default(0).describe('Seed of the weight initialization'),
+    .describe('Per-species energy shifts, eV: a least-squares fit on the training data (minimum norm), or given per species'),
+  scaleShift: z
+    .strictObject({ trainable: z.boolean().default(true).describe('Train the per-species scale (initially the force RMS of the data) and shifts (the energy references)') })
+    .prefault({}),
 };
 
-/** The NequIP model (Batzner et al., Nat. Commun. 13, 2453 (2022)). */
-const nequipSchema = z.strictObject({
-  architecture: z.literal('nequip'),
-  ...commonModelShape,
-  num_layers: count('Interaction layers').default(4),
-  num_features: count('Channels per irrep').default(32),
-  radial_mlp: z
-    .strictObject({ layers: z.number().int().min(0).default(2), neurons: count('Width of each hidden layer').default(64), activation: z.string().default('silu') })
-    .default({ layers: 2, neurons: 64, activation: 'silu' }),
-  resnet: z.boolean().default(true),
-  readout_hidden_features: count('Channels of the scalar readout layer').optional(),
-});
-
-const hiddenLayers = (widths: number[]) =>
-  z.strictObject({ hidden: z.array(count('Width of a hidden layer')).default(widths), activation: z.string().default('silu') }).default({ hidden: widths, activation: 'silu' });
-
-/** The Allegro model (Musaelian et al., Nat. Commun. 14, 579 (2023)). */
-const allegroSchema = z.strictObject({
-  architecture: z.literal('allegro'),
-  ...commonModelShape,
-  num_layers: count('Tensor-product layers').default(2),
-  num_tensor_features: count('Channels of the equivariant edge tensors').default(16),
-  latent_dim: count('Width of the scalar edge latents').default(64),
-  two_body_mlp: hiddenLayers([32, 64]),
-  latent_mlp: hiddenLayers([64]),
-  edge_energy_mlp: hiddenLayers([32]),
-});
+/**
+ * The `model` section: the options of the architecture's builder (models/: the same names,
+ * defaults and checks as `e3md model create --options` and a model's `e3md.settings`), with
+ * {@link fromTheData} in place of the options that training sets.
+ */
+const modelSchema = z.discriminatedUnion('architecture', [
+  nequipOptionsSchema.extend({ architecture: z.literal('nequip'), ...fromTheData }),
+  allegroOptionsSchema.extend({ architecture: z.literal('allegro'), ...fromTheData }),
+]);
 
 /** The loss: λ_E · MSE(per-atom energy) + λ_F · MSE(force components). */
 const lossSchema = z.strictObject({
@@ -104,7 +88,7 @@ const outputSchema = z.strictObject({
 export const trainConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   data: dataSchema,
-  model: z.discriminatedUnion('architecture', [nequipSchema, allegroSchema]),
+  model: modelSchema,
   loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }),
   training: trainingSchema.default(trainingSchema.parse({})),
   output: outputSchema,
@@ -142,7 +126,6 @@ export function parseTrainConfig(text: string, path: string): TrainConfig {
     configPath: resolve(path),
     keyError: (key, detail) => keyError(doc, path, key, detail),
   };
-  if (c.model.type_names && new Set(c.model.type_names).size !== c.model.type_names.length) throw config.keyError(['model', 'type_names'], 'lists a species twice');
   if (c.training.lr_schedule.min_learning_rate > c.training.learning_rate) throw config.keyError(['training', 'lr_schedule', 'min_learning_rate'], `is above training.learning_rate (${c.training.learning_rate})`);
   return config;
 }

@@ -20,5 +20,5 @@ export { createSchedule, type Schedule, type ScheduleOptions, type ScheduleState
 export { createMetrics, type Metrics, type MetricsAccumulator } from './metrics.js';
 export { epochHeader, formatEpoch, metricsCsv, METRICS_COLUMNS, type EpochRecord } from './history.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readTrainCheckpoint, writeTrainCheckpoint, type TrainCheckpoint } from './checkpoint.js';
-export { allegroOptionsOf, nequipOptionsOf, prepareTraining, subset, type ModelSection, type PreparedTraining } from './prepare.js';
+export { builderOptionsOf, prepareTraining, subset, type ModelSection, type PreparedTraining } from './prepare.js';
 export { evaluate, fixedBatches, runTraining, TRAIN_FILES, type TestReport, type TrainResult, type TrainRunOptions } from './trainer.js';

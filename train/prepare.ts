@@ -4,7 +4,7 @@
  * references as shifts, the force RMS as scale, NequIP's average neighbour count).
  */
 import { InputError } from '../io/index.js';
-import { createAllegro, createNequip, type AllegroOptions, type NequipOptions, type PotentialModel } from '../models/index.js';
+import { createModel, type ModelOptions, type PotentialModel } from '../models/index.js';
 import type { TrainConfig } from './config.js';
 import { Rng } from '../engine/index.js';
 import { shuffled } from './batch.js';
@@ -32,24 +32,24 @@ export interface PreparedTraining {
  */
 export function prepareTraining(config: TrainConfig): PreparedTraining {
   const m = config.model;
-  const typeNames = m.type_names ?? speciesIn(config.data.train, config.data.max_structures_per_file);
-  const load = (name: string, files: readonly string[]) => loadDataset(files, { name, typeNames, rMax_A: m.r_max_A, perFileLimit: config.data.max_structures_per_file });
+  const typeNames = m.typeNames ?? speciesIn(config.data.train, config.data.max_structures_per_file);
+  const load = (name: string, files: readonly string[]) => loadDataset(files, { name, typeNames, rMax_A: m.rMax_A, perFileLimit: config.data.max_structures_per_file });
   const train = subset(load('train', config.data.train), config.data.max_train_structures, config.training.seed);
   const validation = load('validation', config.data.validation);
   const test = config.data.test ? load('test', config.data.test) : undefined;
 
   let references: number[] | undefined;
-  if (m.energy_references !== 'least_squares') {
-    const given = m.energy_references;
-    for (const s of Object.keys(given)) if (!typeNames.includes(s)) throw config.keyError(['model', 'energy_references', s], `'${s}' is not a species of the model (${typeNames.join(', ')})`);
+  if (m.energyReferences !== 'least_squares') {
+    const given = m.energyReferences;
+    for (const s of Object.keys(given)) if (!typeNames.includes(s)) throw config.keyError(['model', 'energyReferences', s], `'${s}' is not a species of the model (${typeNames.join(', ')})`);
     const missing = typeNames.filter((t) => given[t] === undefined);
-    if (missing.length) throw config.keyError(['model', 'energy_references'], `gives no energy for ${missing.join(', ')}`);
+    if (missing.length) throw config.keyError(['model', 'energyReferences'], `gives no energy for ${missing.join(', ')}`);
     references = typeNames.map((t) => given[t]!);
   }
   const statistics = datasetStatistics(train.structures, typeNames.length, references);
   let model: PotentialModel;
   try {
-    model = m.architecture === 'nequip' ? createNequip(nequipOptionsOf(m, typeNames, statistics)) : createAllegro(allegroOptionsOf(m, typeNames, statistics));
+    model = createModel(m.architecture, builderOptionsOf(m, typeNames, statistics));
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw config.keyError(['model'], (e as Error).message);
@@ -60,52 +60,23 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
 /** The `model` section of a config for one architecture. */
 export type ModelSection<A extends TrainConfig['model']['architecture']> = Extract<TrainConfig['model'], { architecture: A }>;
 
-/** Options both builders take, from the shared config keys and the data (shift, scale, neighbours). */
-function commonOptionsOf(m: TrainConfig['model'], typeNames: readonly string[], statistics: DatasetStatistics) {
+/**
+ * The builder options of a config's `model` section: its own keys as they are (they are the
+ * builder's), plus what training sets from the data — the species, the average neighbour count
+ * when 'auto', and the output scale (force RMS) and per-species shifts (energy references),
+ * nequip's `per_species_rescale`.
+ * @example createModel('nequip', builderOptionsOf(config.model, ['H', 'O'], stats)).parameters.count()
+ */
+export function builderOptionsOf<A extends TrainConfig['model']['architecture']>(m: ModelSection<A>, typeNames: readonly string[], statistics: DatasetStatistics): ModelOptions<A> {
+  const { architecture: _a, energyReferences: _e, typeNames: _t, avgNumNeighbors, scaleShift, ...options } = m as TrainConfig['model'];
   // A dataset without forces would zero every gradient through the scale; keep the raw output then.
   const scale = statistics.forceRms_eV_per_A > 0 ? statistics.forceRms_eV_per_A : 1;
   return {
+    ...options,
     typeNames,
-    rMax_A: m.r_max_A,
-    lmax: m.lmax,
-    parity: m.parity,
-    radial: { numBasis: m.num_basis, trainableFrequencies: m.trainable_frequencies, cutoffP: m.cutoff_p },
-    avgNumNeighbors: m.avg_num_neighbors === 'auto' ? statistics.avgNumNeighbors : m.avg_num_neighbors,
-    scaleShift: { scales: scale, shifts: statistics.energyReferences_eV, trainable: m.trainable_scale_shift },
-    seed: m.seed,
-  };
-}
-
-/**
- * The NequIP builder options of a config's `model` section, with the output scale from the data:
- * per-species shifts = energy references, scale = force RMS (nequip's `per_species_rescale`).
- * @example createNequip(nequipOptionsOf(config.model, ['H', 'O'], stats)).parameters.count()
- */
-export function nequipOptionsOf(m: ModelSection<'nequip'>, typeNames: readonly string[], statistics: DatasetStatistics): NequipOptions {
-  return {
-    ...commonOptionsOf(m, typeNames, statistics),
-    numLayers: m.num_layers,
-    numFeatures: m.num_features,
-    radialMlp: m.radial_mlp,
-    resnet: m.resnet,
-    ...(m.readout_hidden_features !== undefined && { readout: { hiddenFeatures: m.readout_hidden_features } }),
-  };
-}
-
-/**
- * The Allegro builder options of a config's `model` section (output scale from the data as for NequIP).
- * @example createAllegro(allegroOptionsOf(config.model, ['H', 'O'], stats))
- */
-export function allegroOptionsOf(m: ModelSection<'allegro'>, typeNames: readonly string[], statistics: DatasetStatistics): AllegroOptions {
-  return {
-    ...commonOptionsOf(m, typeNames, statistics),
-    numLayers: m.num_layers,
-    numTensorFeatures: m.num_tensor_features,
-    latentDim: m.latent_dim,
-    twoBodyMlp: m.two_body_mlp,
-    latentMlp: m.latent_mlp,
-    edgeEnergyMlp: m.edge_energy_mlp,
-  };
+    avgNumNeighbors: avgNumNeighbors === 'auto' ? statistics.avgNumNeighbors : avgNumNeighbors,
+    scaleShift: { scales: scale, shifts: statistics.energyReferences_eV, trainable: scaleShift.trainable },
+  } as ModelOptions<A>;
 }
 
 /**

@@ -1,16 +1,24 @@
 /**
  * `e3md model create`: builds a NequIP or Allegro model with seeded random weights and writes it
- * as an e3md ONNX potential (DESIGN.md §5). Nested builder options that have no flag can come
- * from a JSON file (`--options`), flags win over the file.
+ * as an e3md ONNX potential (DESIGN.md §5). Every flag sets one builder option; the options come
+ * from the architecture's schema (models/), which also gives the flags' help, defaults and
+ * checks. Options without a flag can come from a JSON file (`--options`, the schema's names, as
+ * in a model's `e3md.settings`); flags win over the file.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createAllegro, type AllegroOptions, exportPotential, type PotentialModel, createNequip, type NequipOptions } from '../../models/index.js';
+import { z } from 'zod';
+import { parseConfig, readConfigText } from '../../io/index.js';
+import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, type PotentialModel, rebuildModel } from '../../models/index.js';
+import { integer } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
+
+type Arch = keyof typeof ARCHITECTURES;
 
 /** Flags of `e3md model create` as commander parses them. */
 export interface ModelCreateFlags {
-  arch: 'nequip' | 'allegro';
+  arch: Arch;
   types: string;
   out: string;
   rMax?: number;
@@ -20,60 +28,102 @@ export interface ModelCreateFlags {
   tensorFeatures?: number;
   latent?: number;
   avgNeighbors?: number;
+  /** false with --no-parity; absent otherwise (the option's default, or the --options file, decides). */
   parity?: boolean;
   dtype: 'float32' | 'float64';
   seed?: number;
   options?: string;
 }
 
-function positiveNumber(text: string): number {
+function number(text: string): number {
   const v = Number(text);
-  if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number, got "${text}"`);
   return v;
 }
 
-function integer(text: string): number {
-  const v = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(v)) throw new InvalidArgumentError(`expected an integer, got "${text}"`);
-  return v;
+/** A flag that sets one builder option (checked by the architecture's schema, not by the flag). */
+interface OptionFlag {
+  /** commander's flag syntax. */
+  readonly flag: string;
+  /** The flag's property in {@link ModelCreateFlags}. */
+  readonly property: keyof ModelCreateFlags;
+  /** The builder option it sets. */
+  readonly option: string;
+  readonly parse?: (text: string) => number;
+}
+
+/** Every builder option with a flag. */
+const OPTION_FLAGS: readonly OptionFlag[] = [
+  { flag: '--r-max <angstrom>', property: 'rMax', option: 'rMax_A', parse: number },
+  { flag: '--lmax <l>', property: 'lmax', option: 'lmax', parse: integer },
+  { flag: '--layers <n>', property: 'layers', option: 'numLayers', parse: integer },
+  { flag: '--features <n>', property: 'features', option: 'numFeatures', parse: integer },
+  { flag: '--tensor-features <n>', property: 'tensorFeatures', option: 'numTensorFeatures', parse: integer },
+  { flag: '--latent <n>', property: 'latent', option: 'latentDim', parse: integer },
+  { flag: '--avg-neighbors <n>', property: 'avgNeighbors', option: 'avgNumNeighbors', parse: number },
+  { flag: '--no-parity', property: 'parity', option: 'parity' },
+  { flag: '--seed <n>', property: 'seed', option: 'seed', parse: integer },
+];
+
+const flagName = (f: OptionFlag) => f.flag.split(' ')[0]!;
+const ARCH_NAMES: Record<Arch, string> = { nequip: 'NequIP', allegro: 'Allegro' };
+
+/** The schema of option `key` of `arch`, or undefined when the architecture has no such option. */
+function optionSchema(arch: Arch, key: string): z.ZodType | undefined {
+  return (ARCHITECTURES[arch].optionsSchema.shape as Record<string, z.ZodType>)[key];
+}
+
+/** `description (default d)` of a builder option, per architecture when they differ. */
+function helpOf(f: OptionFlag): string {
+  const parts = (Object.keys(ARCHITECTURES) as Arch[]).flatMap((arch) => {
+    const s = optionSchema(arch, f.option);
+    if (!s) return [];
+    const def = (s._zod.def as { defaultValue?: unknown }).defaultValue;
+    return [{ arch, text: `${s.description ?? f.option}${def === undefined || f.parse === undefined ? '' : ` (default ${JSON.stringify(def)})`}` }];
+  });
+  if (parts.length === Object.keys(ARCHITECTURES).length && parts.every((p) => p.text === parts[0]!.text)) return parts[0]!.text;
+  return parts.map((p) => `${ARCH_NAMES[p.arch]}: ${p.text}`).join('; ');
+}
+
+/**
+ * The builder options the flags (and the --options file) describe, not yet checked.
+ * @throws InputError locating a bad --options file; Error for a flag of the other architecture
+ */
+export function optionsFromFlags(flags: ModelCreateFlags): Record<string, unknown> {
+  // The file is checked on its own, to locate its mistakes; --types gives the species.
+  const schema: z.ZodObject = ARCHITECTURES[flags.arch].optionsSchema;
+  const file = flags.options ? parseConfig(readConfigText(flags.options, 'options file'), flags.options, schema.partial({ typeNames: true })).value : {};
+  const options: Record<string, unknown> = { ...file, typeNames: flags.types.split(',').map((s) => s.trim()).filter((s) => s !== '') };
+  for (const f of OPTION_FLAGS) {
+    const v = flags[f.property];
+    if (v === undefined) continue;
+    if (!optionSchema(flags.arch, f.option)) {
+      const others = (Object.keys(ARCHITECTURES) as Arch[]).filter((a) => optionSchema(a, f.option)).map((a) => ARCH_NAMES[a]);
+      throw new Error(`${flagName(f)} is ${others.length === 1 ? `a ${others[0]} option` : 'not an option of this architecture'}; ${ARCH_NAMES[flags.arch]} does not take it`);
+    }
+    options[f.option] = v;
+  }
+  return options;
 }
 
 /**
  * The model the flags describe (not yet exported).
- * @throws naming the flag or option that is wrong
- * @example const model = await modelFromFlags({ arch: 'nequip', types: 'H,O', out: 'm.onnx', dtype: 'float32' });
+ * @throws naming the flag, or the key and line of the --options file, that is wrong
+ * @example const model = modelFromFlags({ arch: 'nequip', types: 'H,O', out: 'm.onnx', dtype: 'float32' });
  */
-export async function modelFromFlags(flags: ModelCreateFlags): Promise<PotentialModel> {
-  let base: Record<string, unknown> = {};
-  if (flags.options) {
-    try {
-      base = JSON.parse(await readFile(flags.options, 'utf8')) as Record<string, unknown>;
-    } catch (e) {
-      throw new Error(`--options ${flags.options}: ${(e as Error).message}`);
-    }
-    if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new Error(`--options ${flags.options}: must hold a JSON object of builder options`);
+export function modelFromFlags(flags: ModelCreateFlags): PotentialModel {
+  const options = optionsFromFlags(flags);
+  try {
+    return createModel(flags.arch, options as never);
+  } catch (e) {
+    if (!(e instanceof ModelOptionsError)) throw e;
+    // Name what the user typed: the flag that set the option; an option from --options keeps its name.
+    const key = e.path[0];
+    const set = OPTION_FLAGS.find((o) => o.option === key && flags[o.property] !== undefined);
+    const flag = key === 'typeNames' ? '--types' : set && flagName(set);
+    if (!flag) throw e;
+    throw new Error(`${flag}: ${e.detail}`);
   }
-  const typeNames = flags.types.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const common = {
-    ...base,
-    typeNames,
-    ...(flags.rMax !== undefined && { rMax_A: flags.rMax }),
-    ...(flags.lmax !== undefined && { lmax: flags.lmax }),
-    ...(flags.layers !== undefined && { numLayers: flags.layers }),
-    ...(flags.avgNeighbors !== undefined && { avgNumNeighbors: flags.avgNeighbors }),
-    ...(flags.parity !== undefined && { parity: flags.parity }),
-    ...(flags.seed !== undefined && { seed: flags.seed }),
-  };
-  if (flags.arch === 'nequip') {
-    if (flags.tensorFeatures !== undefined || flags.latent !== undefined) throw new Error('--tensor-features and --latent are Allegro options; NequIP uses --features');
-    return createNequip({ ...common, ...(flags.features !== undefined && { numFeatures: flags.features }) } as NequipOptions);
-  }
-  if (flags.features !== undefined) throw new Error('--features is a NequIP option; Allegro uses --tensor-features and --latent');
-  return createAllegro({
-    ...common,
-    ...(flags.tensorFeatures !== undefined && { numTensorFeatures: flags.tensorFeatures }),
-    ...(flags.latent !== undefined && { latentDim: flags.latent }),
-  } as AllegroOptions);
 }
 
 /**
@@ -81,33 +131,45 @@ export async function modelFromFlags(flags: ModelCreateFlags): Promise<Potential
  * @example registerModelCommand(program, io, (code) => { exitCode = code; });
  */
 export function registerModelCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
-  const model = program.command('model').summary('create equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help`.');
-  model
+  const model = program.command('model').summary('create or upgrade equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help` and `e3md model upgrade --help`.');
+  const create = model
     .command('create')
     .summary('build a NequIP or Allegro model with seeded random weights and write it as ONNX')
     .description(
       'Builds a model in TypeScript and writes an ONNX file with energy, forces and virial (DESIGN.md §5) that ' +
       '`e3md run` (potential kind "onnx"), `e3md eval` and any ONNX runtime can use. Weights are random ' +
-      '(seeded); train them with `e3md train`. Defaults follow NequIP (4 layers, lmax 2, 32 features, ' +
-      'r_max 5 Å) and Allegro (2 layers, lmax 2, 16 tensor channels, 64 latents).',
+      '(seeded); train them with `e3md train`. Defaults follow NequIP and Allegro (each flag says its own).',
     )
-    .addOption(new Option('--arch <arch>', 'architecture').choices(['nequip', 'allegro']).makeOptionMandatory())
+    .addOption(new Option('--arch <arch>', 'architecture').choices(Object.keys(ARCHITECTURES)).makeOptionMandatory())
     .requiredOption('--types <symbols>', 'chemical symbols in type order, comma-separated, e.g. H,O')
-    .requiredOption('--out <file.onnx>', 'output file')
-    .option('--r-max <angstrom>', 'cutoff radius r_max, Å', positiveNumber)
-    .option('--lmax <l>', 'largest degree of harmonics and features', integer)
-    .option('--layers <n>', 'interaction layers', integer)
-    .option('--features <n>', 'NequIP: channels per irrep', integer)
-    .option('--tensor-features <n>', 'Allegro: channels of the edge tensors', integer)
-    .option('--latent <n>', 'Allegro: width of the scalar edge latents', integer)
-    .option('--avg-neighbors <n>', 'normalization of neighbour sums (average neighbour count within r_max)', positiveNumber)
-    .option('--no-parity', 'hidden features of parity (-1)^l only (default: both parities)')
+    .requiredOption('--out <file.onnx>', 'output file');
+  for (const f of OPTION_FLAGS) {
+    if (f.parse) create.option(f.flag, helpOf(f), f.parse);
+    else create.option(f.flag, `sets ${f.option} to false (${helpOf(f)})`);
+  }
+  create
     .addOption(new Option('--dtype <dtype>', 'float type of the model').choices(['float32', 'float64']).default('float32'))
-    .option('--seed <n>', 'seed of the weight initialization', integer)
-    .option('--options <file.json>', 'JSON object of further builder options (e.g. {"radialMlp": {"neurons": 32}}); flags win')
+    .option('--options <file.json>', 'JSON object of further builder options, named as in a model\'s e3md.settings (e.g. {"radialMlp": {"neurons": 32}}); flags win')
     .addHelpText('after', '\nExamples:\n  e3md model create --arch nequip --types H,O --r-max 5 --lmax 2 --dtype float32 --out water-nequip.onnx\n  e3md model create --arch allegro --types H,O --tensor-features 16 --latent 64 --out water-allegro.onnx\n')
-    .action(async (flags: ModelCreateFlags) => {
+    .action(async (flags: ModelCreateFlags, cmd: Command) => {
+      // commander defaults a lone --no-parity to true; only a typed flag may override the file or the schema.
+      if (cmd.getOptionValueSource('parity') !== 'cli') delete flags.parity;
       setExit(await createCommand(flags, io));
+    });
+  model
+    .command('upgrade')
+    .summary('re-export a model written by an older e3md with the current compiler (same network and weights)')
+    .description(
+      'Rebuilds the network from the file\'s e3md.settings, loads its weights and writes it again. Files written ' +
+      'before e3md 0.2 sum messages and forces with ONNX ScatterND, whose CPU kernel races across threads ' +
+      '(forces then vary between identical calls); the upgraded file gives the same bits at any thread count. ' +
+      'Training provenance and other extra metadata are kept.',
+    )
+    .argument('<model.onnx>', 'the model to upgrade (not changed)')
+    .requiredOption('--out <file.onnx>', 'the upgraded model (a new file)')
+    .addHelpText('after', '\nExample:\n  e3md model upgrade old-water.onnx --out water.onnx\n')
+    .action(async (input: string, flags: { out: string }) => {
+      setExit(await upgradeCommand(input, flags.out, io));
     });
 }
 
@@ -116,7 +178,7 @@ export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Pr
   let m: PotentialModel;
   let bytes: Uint8Array;
   try {
-    m = await modelFromFlags(flags);
+    m = modelFromFlags(flags);
     bytes = exportPotential(m, { dtype: flags.dtype });
   } catch (e) {
     io.stderr.write(`e3md model create: ${(e as Error).message}\n`);
@@ -134,5 +196,30 @@ export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Pr
     `wrote ${flags.out}: ${m.architecture}, ${s['numLayers']} layers, lmax ${s['lmax']}, ${width}, r_max ${m.rMax_A} Å, ` +
     `types ${m.typeNames.join(',')}, ${m.parameters.count().toLocaleString('en-US')} parameters, ${flags.dtype}, ${(bytes.length / 1024).toFixed(0)} KiB\n`,
   );
+  return EXIT.ok;
+}
+
+/** Runs `e3md model upgrade`; returns the exit code. */
+export async function upgradeCommand(input: string, out: string, io: CliStreams): Promise<number> {
+  if (resolve(input) === resolve(out)) {
+    io.stderr.write(`e3md model upgrade: --out ${out} is the model being upgraded; write the upgraded model to a new file\n`);
+    return EXIT.badInput;
+  }
+  let bytes: Uint8Array;
+  try {
+    const { model, dtype, metadata } = rebuildModel(await readFile(input), `model ${input}`);
+    bytes = exportPotential(model, { dtype, metadata });
+  } catch (e) {
+    io.stderr.write(`e3md model upgrade: ${(e as Error).message}\n`);
+    return EXIT.badInput;
+  }
+  try {
+    await writeFile(`${out}.tmp`, bytes);
+    await rename(`${out}.tmp`, out);
+  } catch (e) {
+    io.stderr.write(`e3md model upgrade: cannot write ${out}: ${(e as Error).message}\n`);
+    return EXIT.badInput;
+  }
+  io.stdout.write(`wrote ${out} (${(bytes.length / 1024).toFixed(0)} KiB)\n`);
   return EXIT.ok;
 }

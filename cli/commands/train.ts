@@ -9,6 +9,7 @@ import { InputError } from '../../io/index.js';
 import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
+import { positiveInteger } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Options of `e3md train` as commander parses them. */
@@ -17,6 +18,8 @@ export interface TrainCommandOptions {
   resume?: boolean;
   /** Print nothing but errors. */
   quiet?: boolean;
+  /** onnxruntime intra-op threads, overriding training.threads. */
+  threads?: number;
 }
 
 /**
@@ -29,7 +32,8 @@ export function registerTrainCommand(program: Command, io: CliStreams, setExit: 
     .summary('train a NequIP or Allegro potential on extxyz energies and forces, and write it as ONNX')
     .description(
       'Train a potential as described by config.json (data splits, model, loss, optimizer, outputs; paths are ' +
-      'relative to the config file). The training graph — forward pass, forces, loss and its gradient with ' +
+      'relative to the config file; the model section takes the builder\'s options, named as in `e3md model create ' +
+      '--options` and a model\'s e3md.settings). The training graph — forward pass, forces, loss and its gradient with ' +
       'respect to every weight — is built by e3md\'s symbolic autodiff and run by ONNX Runtime. Prints one line ' +
       'per epoch (loss, energy MAE in meV/atom and force MAE in meV/Å, train | validation), keeps the best ' +
       'model and a checkpoint every epoch in output.directory, and ends with the test-set errors of the model ' +
@@ -37,6 +41,7 @@ export function registerTrainCommand(program: Command, io: CliStreams, setExit: 
     )
     .argument('<config.json>', 'training configuration')
     .option('--resume', 'continue from output.directory/checkpoint.json (max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change)')
+    .option('--threads <n>', 'onnxruntime threads, overriding training.threads (results repeat bit for bit at a given count)', positiveInteger)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExamples:\n  e3md train examples/water/train.json\n  e3md train examples/water/train.json --resume\n')
     .action(async (config: string, opts: TrainCommandOptions) => {
@@ -53,7 +58,8 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
   const out = (line: string) => { if (!quiet) io.stdout.write(`${line}\n`); };
   let prep: PreparedTraining;
   try {
-    prep = prepareTraining(loadTrainConfig(configPath));
+    const config = loadTrainConfig(configPath);
+    prep = prepareTraining(options.threads === undefined ? config : { ...config, training: { ...config.training, threads: options.threads } });
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr.write(`e3md: ${e.message}\n`);
@@ -113,10 +119,10 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
 function describe(prep: PreparedTraining, configPath: string): string {
   const { train, validation, test, statistics: s, model, config, typeNames } = prep;
   const refs = typeNames.map((t, k) => `${t} ${s.energyReferences_eV[k]!.toFixed(3)}`).join(', ');
-  const how = config.model.energy_references === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
+  const how = config.model.energyReferences === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
   return [
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
-    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${config.model.num_layers} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
+    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${config.model.numLayers} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
     `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');

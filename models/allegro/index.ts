@@ -1,4 +1,4 @@
-/** potentials/allegro: the Allegro model builder. */
+/** models/allegro: the Allegro model builder. */
 export { createAllegro } from './model.js';
-export { allegroSettings, type AllegroOptions, type AllegroSettings, type HiddenLayers } from './options.js';
+export { allegroOptionsSchema, allegroSettings, type AllegroOptions, type AllegroSettings } from './options.js';
 export { allegroLayer, allegroProduct, edgeEnergyBlock, shChannels, twoBodyBlock } from './layers.js';

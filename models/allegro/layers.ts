@@ -16,8 +16,8 @@ import { Irrep, Irreps, TensorProduct, type InstructionSpec, type MulIrrep } fro
 import type { Graph, Value } from '../../onnx/index.js';
 import type { Block } from '../block.js';
 import { features, simplifyFeatures, type Features } from '../features.js';
-import { createLinear, emitLinear, linearPlan } from '../linear-layer.js';
-import { createMlp, emitMlp } from '../mlp.js';
+import { linearLayer, linearPlan } from '../linear-layer.js';
+import { mlp } from '../mlp.js';
 import type { ParameterSet } from '../parameters.js';
 import { emitPolynomialCutoff } from '../radial.js';
 import { emitChannelProduct } from '../tensor-product-layer.js';
@@ -52,8 +52,8 @@ export function twoBodyBlock(params: ParameterSet, s: AllegroSettings): Block {
   const mul = s.numTensorFeatures;
   const widths = [2 * nt + nb, ...s.twoBodyMlp.hidden, s.latentDim];
   const tensors = shChannels(s.lmax, mul);
-  createMlp(params, `${name}.mlp`, { widths, activation: s.twoBodyMlp.activation });
-  params.create(`${name}.env_w`, [s.latentDim, (s.lmax + 1) * mul]);
+  const twoBodyMlp = mlp(params, `${name}.mlp`, { widths, activation: s.twoBodyMlp.activation });
+  const envW = params.create(`${name}.env_w`, [s.latentDim, (s.lmax + 1) * mul]);
   return {
     name,
     irrepsIn: { node_attrs: Irreps.parse(`${nt}x0e`), edge_embedding: Irreps.parse(`${nb}x0e`), edge_attrs: Irreps.sphericalHarmonics(s.lmax), edge_lengths: SCALAR },
@@ -62,9 +62,9 @@ export function twoBodyBlock(params: ParameterSet, s: AllegroSettings): Block {
       const attrs = fields.flat('node_attrs');
       const input = g.concat([g.gather(attrs, inputs.center, 0), g.gather(attrs, inputs.neighbor, 0), fields.flat('edge_embedding')], 1);
       const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
-      const latents = g.mul(emitMlp(g, params, `${name}.mlp`, input, { widths, activation: s.twoBodyMlp.activation }), u);
+      const latents = g.mul(twoBodyMlp.emit(g, input), u);
       fields.setFlat('edge_latents', `${s.latentDim}x0e`, latents);
-      const w = g.matmul(latents, g.mul(params.weight(g, `${name}.env_w`), 1 / Math.sqrt(s.latentDim)));
+      const w = g.matmul(latents, g.mul(params.weight(g, envW), 1 / Math.sqrt(s.latentDim)));
       fields.setFeatures('edge_tensors', features(tensors, weightedHarmonics(g, w, fields.flat('edge_attrs'), s.lmax, mul), name));
     },
   };
@@ -99,11 +99,10 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, index: nu
   const numScalars = scalarTerms.reduce((n, { t }) => n + t.mul, 0);
   if (numScalars === 0) throw new Error(`${name}: the product ${irrepsV} ⊗ ${env} has no scalar output`);
   const outIrreps = new Irreps(mid.terms.map((t) => ({ mul, ir: t.ir })));
-  const linear = last ? undefined : linearPlan(mid, outIrreps);
   const widths = [s.latentDim + numScalars, ...s.latentMlp.hidden, s.latentDim];
-  params.create(`${name}.env_w`, [s.latentDim, (s.lmax + 1) * mul]);
-  createMlp(params, `${name}.latent_mlp`, { widths, activation: s.latentMlp.activation });
-  if (linear) createLinear(params, `${name}.linear`, linear);
+  const envW = params.create(`${name}.env_w`, [s.latentDim, (s.lmax + 1) * mul]);
+  const latentMlp = mlp(params, `${name}.latent_mlp`, { widths, activation: s.latentMlp.activation });
+  const linear = last ? undefined : linearLayer(params, `${name}.linear`, linearPlan(mid, outIrreps));
   const latentIrreps = Irreps.parse(`${s.latentDim}x0e`);
   const envScale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors);
 
@@ -115,15 +114,15 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, index: nu
       const latents = fields.flat('edge_latents');
       const edges = latents.shape[0]!;
       // Environment of each centre, gathered back onto its edges. 1/√avg goes into the weight.
-      const w = g.matmul(latents, g.mul(params.weight(g, `${name}.env_w`), envScale / Math.sqrt(s.latentDim)));
+      const w = g.matmul(latents, g.mul(params.weight(g, envW), envScale / Math.sqrt(s.latentDim)));
       const perEdge = weightedHarmonics(g, w, fields.flat('edge_attrs'), s.lmax, mul);
       const gamma = g.scope('environment', () => features(env, perEdge.map((t) => g.gather(g.segmentSum(t, inputs.center, 'N'), inputs.center, 0)), `${name}.environment`));
       const product: Features = g.scope('tensor_product', () => simplifyFeatures(g, emitChannelProduct(g, tp, fields.features('edge_tensors'), gamma, `${name}.tensor_product`)));
       const scalars = scalarTerms.map(({ t, k }) => g.reshape(product.terms[k]!, [edges, t.mul]));
       const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
-      const update = emitMlp(g, params, `${name}.latent_mlp`, g.concat([latents, ...scalars], 1), { widths, activation: s.latentMlp.activation });
+      const update = latentMlp.emit(g, g.concat([latents, ...scalars], 1));
       fields.setFlat('edge_latents', latentIrreps, g.mul(g.add(latents, update), g.mul(u, Math.SQRT1_2)));
-      if (linear) fields.setFeatures('edge_tensors', g.scope('linear', () => emitLinear(g, params, `${name}.linear`, linear, product)));
+      if (linear) fields.setFeatures('edge_tensors', g.scope('linear', () => linear.emit(g, product)));
     },
   };
 }
@@ -132,7 +131,7 @@ export function allegroLayer(params: ParameterSet, s: AllegroSettings, index: nu
 export function edgeEnergyBlock(params: ParameterSet, s: AllegroSettings): Block {
   const name = 'edge_energy';
   const widths = [s.latentDim, ...s.edgeEnergyMlp.hidden, 1];
-  createMlp(params, `${name}.mlp`, { widths, activation: s.edgeEnergyMlp.activation });
+  const energyMlp = mlp(params, `${name}.mlp`, { widths, activation: s.edgeEnergyMlp.activation });
   const scale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors);
   return {
     name,
@@ -140,7 +139,7 @@ export function edgeEnergyBlock(params: ParameterSet, s: AllegroSettings): Block
     irrepsOut: { atomic_energy: SCALAR },
     emit(g, fields, inputs) {
       const u = emitPolynomialCutoff(g, fields.flat('edge_lengths'), s.rMax_A, s.radial.cutoffP);
-      const eij = g.mul(emitMlp(g, params, `${name}.mlp`, fields.flat('edge_latents'), { widths, activation: s.edgeEnergyMlp.activation }), g.mul(u, scale));
+      const eij = g.mul(energyMlp.emit(g, fields.flat('edge_latents')), g.mul(u, scale));
       fields.setFlat('atomic_energy', SCALAR, g.segmentSum(eij, inputs.center, 'N'));
     },
   };

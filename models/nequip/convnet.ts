@@ -16,10 +16,10 @@ import type { Block } from '../block.js';
 import { activationByName } from '../activation-layer.js';
 import { features, simplifyFeatures } from '../features.js';
 import { emitGate } from '../gate-layer.js';
-import { createLinear, emitLinear, linearPlan } from '../linear-layer.js';
-import { createMlp, emitMlpParts } from '../mlp.js';
+import { linearLayer, linearPlan } from '../linear-layer.js';
+import { mlp } from '../mlp.js';
 import type { ParameterSet } from '../parameters.js';
-import { createSelfConnection, emitConvolution, emitSelfConnection } from '../tensor-product-layer.js';
+import { emitConvolution, selfConnectionLayer } from '../tensor-product-layer.js';
 import type { NequipSettings } from './options.js';
 
 /** Whether some ir1 ∈ a and ir2 ∈ b couple to `ir` (nequip's `tp_path_exists`). */
@@ -64,19 +64,16 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
   });
   const convOut = gate.irrepsIn;
 
-  const linear1 = linearPlan(irrepsIn, irrepsIn);
   const tp = channelwise(irrepsIn, edgeAttrs, convOut);
   const mid = tp.irrepsOut.simplify();
-  const linear2 = linearPlan(mid, convOut);
-  const selfConnection = fullyConnected(irrepsIn, nodeAttrs, convOut);
   const mlpWidths = [numBasis, ...new Array<number>(s.radialMlp.layers).fill(s.radialMlp.neurons), tp.weightNumel];
   const resnet = s.resnet && irrepsIn.equals(gate.irrepsOut);
   const neighborScale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors);
 
-  createLinear(params, `${name}.linear_1`, linear1);
-  createMlp(params, `${name}.radial_mlp`, { widths: mlpWidths, activation: s.radialMlp.activation });
-  createLinear(params, `${name}.linear_2`, linear2);
-  createSelfConnection(params, `${name}.self_connection`, selfConnection);
+  const linear1 = linearLayer(params, `${name}.linear_1`, linearPlan(irrepsIn, irrepsIn));
+  const radialMlp = mlp(params, `${name}.radial_mlp`, { widths: mlpWidths, activation: s.radialMlp.activation });
+  const linear2 = linearLayer(params, `${name}.linear_2`, linearPlan(mid, convOut));
+  const selfConnection = selfConnectionLayer(params, `${name}.self_connection`, fullyConnected(irrepsIn, nodeAttrs, convOut));
 
   return {
     name,
@@ -85,8 +82,8 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
     emit(g, fields, inputs) {
       const h = fields.features('node_features');
       const attrs = fields.flat('node_attrs');
-      const x = g.scope('linear_1', () => emitLinear(g, params, `${name}.linear_1`, linear1, h));
-      const weights = g.scope('radial_mlp', () => emitMlpParts(g, params, `${name}.radial_mlp`, fields.flat('edge_embedding'), { widths: mlpWidths, activation: s.radialMlp.activation }));
+      const x = g.scope('linear_1', () => linear1.emit(g, h));
+      const weights = g.scope('radial_mlp', () => radialMlp.emitParts(g, fields.flat('edge_embedding')));
       const conv = g.scope('convolution', () => {
         const xj = features(x.irreps, x.terms.map((t) => g.gather(t, inputs.neighbor, 0)), `${name}: neighbour features`);
         const reduce = { index: inputs.center, numSegments: 'N' };
@@ -95,8 +92,8 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
         return simplifyFeatures(g, summed);
       });
       // 1/√avg_num_neighbors is applied through linear_2's weights.
-      const y = g.scope('linear_2', () => emitLinear(g, params, `${name}.linear_2`, linear2, conv, neighborScale));
-      const sc = g.scope('self_connection', () => emitSelfConnection(g, params, `${name}.self_connection`, selfConnection, h, attrs, `${name}.self_connection`));
+      const y = g.scope('linear_2', () => linear2.emit(g, conv, neighborScale));
+      const sc = g.scope('self_connection', () => selfConnection.emit(g, h, attrs));
       const pre = features(convOut, y.terms.map((t, k) => g.add(t, sc.terms[k]!)), `${name}: pre-activation`);
       let out = g.scope('gate', () => emitGate(g, gate, pre, `${name}.gate`));
       if (resnet) out = features(out.irreps, out.terms.map((t, k) => g.add(t, h.terms[k]!)), `${name}: resnet`);

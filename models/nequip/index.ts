@@ -1,4 +1,4 @@
-/** potentials/nequip: the NequIP model builder. */
+/** models/nequip: the NequIP model builder. */
 export { createNequip } from './model.js';
-export { nequipSettings, type NequipOptions, type NequipSettings, type ParityActivations } from './options.js';
+export { nequipOptionsSchema, nequipSettings, type NequipOptions, type NequipSettings } from './options.js';
 export { convNetLayer, hiddenIrreps, tpPathExists } from './convnet.js';

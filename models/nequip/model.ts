@@ -11,9 +11,9 @@
 import { Irreps } from '../../o3/index.js';
 import type { Block } from '../block.js';
 import { atomwiseLinearBlock, oneHotBlock, radialBasisBlock, scaleShiftBlock, sphericalHarmonicsBlock } from '../common-blocks.js';
-import { createLinear, emitLinear, linearPlan } from '../linear-layer.js';
+import { linearLayer, linearPlan } from '../linear-layer.js';
 import { summarizeBlocks, type PotentialModel } from '../model.js';
-import { createParameterSet } from '../parameters.js';
+import { createParameterSet, type ParameterSet } from '../parameters.js';
 import { checkBlocks } from '../block.js';
 import { GEOMETRY_IRREPS } from '../inputs.js';
 import { convNetLayer } from './convnet.js';
@@ -59,16 +59,15 @@ export function createNequip(options: NequipOptions): PotentialModel {
 }
 
 /** `atomic_energy` [N, 1] = Linear(hidden scalars → 1x0e), nequip's `output_hidden_to_scalar`. */
-function scalarReadoutBlock(params: ReturnType<typeof createParameterSet>, hidden: number): Block {
+function scalarReadoutBlock(params: ParameterSet, hidden: number): Block {
   const name = 'output_hidden_to_scalar';
-  const lin = linearPlan(`${hidden}x0e`, '1x0e');
-  createLinear(params, name, lin);
+  const lin = linearLayer(params, name, linearPlan(`${hidden}x0e`, '1x0e'));
   return {
     name,
-    irrepsIn: { node_features: lin.irrepsIn },
+    irrepsIn: { node_features: lin.plan.irrepsIn },
     irrepsOut: { atomic_energy: Irreps.parse('1x0e') },
     emit(g, fields) {
-      const e = emitLinear(g, params, name, lin, fields.features('node_features'));
+      const e = lin.emit(g, fields.features('node_features'));
       fields.setFlat('atomic_energy', '1x0e', g.reshape(e.terms[0]!, ['N', 1]));
     },
   };

@@ -8,12 +8,13 @@ import { channelwise, fullyConnected, Gate, activations, Irreps, Linear, spheric
 import { createGraph, evaluateValues, type Graph, type Value } from '../../onnx/index.js';
 import { Rng } from '../../engine/random.js';
 import { fromFlat, toFlat } from '../../models/features.js';
-import { createLinear, emitLinear } from '../../models/linear-layer.js';
+import { linearLayer } from '../../models/linear-layer.js';
 import { createParameterSet } from '../../models/parameters.js';
-import { createSelfConnection, emitConvolution, emitSelfConnection } from '../../models/tensor-product-layer.js';
+import { emitConvolution, selfConnectionLayer } from '../../models/tensor-product-layer.js';
 import { emitGate } from '../../models/gate-layer.js';
 import { emitSphericalHarmonics } from '../../models/spherical-harmonics-layer.js';
-import { emitRadialEmbedding, polynomialCutoff, radialSettings, createRadialParameters } from '../../models/radial.js';
+import { polynomialCutoff, radialEmbedding } from '../../models/radial.js';
+import { radialSchema } from '../../models/options.js';
 import { checkBlocks, type Block } from '../../models/block.js';
 
 const rng = new Rng(11);
@@ -50,13 +51,13 @@ describe('graph emitters match o3 plans', () => {
   it('Linear with biases equals Linear.apply, through the channel-last layout', () => {
     const lin = new Linear({ irrepsIn: '3x0e+2x1o+2x0e+1x2e', irrepsOut: '4x0e+3x1o+2x2e', biases: true });
     const params = createParameterSet(3);
-    createLinear(params, 'lin', lin);
+    const layer = linearLayer(params, 'lin', lin);
     for (const p of params.list()) if (p.name.includes('.b')) p.data.set(normals(p.data.length));
     const B = 5;
     const x = normals(B * lin.irrepsIn.dim);
     const g = createGraph({ dtype: 'float64' });
     const xin = g.input('x', ['B', lin.irrepsIn.dim]);
-    const y = toFlat(g, emitLinear(g, params, 'lin', lin, fromFlat(g, xin, lin.irrepsIn, 'B')), 'B');
+    const y = toFlat(g, layer.emit(g, fromFlat(g, xin, lin.irrepsIn, 'B')), 'B');
     const weights = Float64Array.from(lin.instructions.flatMap((_, n) => [...params.get(`lin.w${n}`).data]));
     const biases = Float64Array.from(lin.biases.flatMap((b) => [...params.get(`lin.b${b.iOut}`).data]));
     expect(maxDiff(run(g, { x: { data: x, dims: [B, lin.irrepsIn.dim] } }, y), lin.apply(x, weights, biases))).toBeLessThan(1e-12);
@@ -96,7 +97,7 @@ describe('graph emitters match o3 plans', () => {
   it('the species self-connection equals a fully connected tensor product with one-hot attributes', () => {
     const tp = fullyConnected('4x0e+2x1o+3x2e', '3x0e', '5x0e+2x1o+1x2e');
     const params = createParameterSet(5);
-    createSelfConnection(params, 'sc', tp);
+    const sc = selfConnectionLayer(params, 'sc', tp);
     const B = 4;
     const x = normals(B * tp.irrepsIn1.dim);
     const species = [2, 0, 1, 2];
@@ -105,7 +106,7 @@ describe('graph emitters match o3 plans', () => {
     const g = createGraph({ dtype: 'float64' });
     const xin = g.input('x', ['B', tp.irrepsIn1.dim]);
     const ain = g.input('a', ['B', 3]);
-    const y = toFlat(g, emitSelfConnection(g, params, 'sc', tp, fromFlat(g, xin, tp.irrepsIn1, 'B'), ain, 'sc'), 'B');
+    const y = toFlat(g, sc.emit(g, fromFlat(g, xin, tp.irrepsIn1, 'B'), ain), 'B');
     const weights = Float64Array.from(tp.instructions.flatMap((_, n) => [...params.get(`sc.w${n}`).data]));
     const got = run(g, { x: { data: x, dims: [B, tp.irrepsIn1.dim] }, a: { data: onehot, dims: [B, 3] } }, y);
     expect(maxDiff(got, tp.apply(x, onehot, weights))).toBeLessThan(1e-12);
@@ -126,14 +127,14 @@ describe('graph emitters match o3 plans', () => {
   });
 
   it('the radial embedding is the Bessel basis times the polynomial envelope, zero beyond r_max', () => {
-    const s = radialSettings({ numBasis: 4, cutoffP: 6 });
+    const s = radialSchema.parse({ numBasis: 4, cutoffP: 6 });
     const params = createParameterSet(1);
-    createRadialParameters(params, 'rb', s);
     const rMax = 3;
+    const embedding = radialEmbedding(params, 'rb', rMax, s);
     const r = Float64Array.of(0.5, 1.7, 2.9, 2.999, 3.0, 3.4);
     const g = createGraph({ dtype: 'float64' });
     const len = g.input('r', ['E', 1]);
-    const emb = emitRadialEmbedding(g, params, 'rb', len, rMax, s);
+    const emb = embedding.emit(g, len);
     const got = run(g, { r: { data: r, dims: [r.length, 1] } }, emb);
     const want = new Float64Array(r.length * 4);
     r.forEach((ri, e) => { for (let n = 0; n < 4; n++) want[e * 4 + n] = (2 / rMax) * Math.sin(((n + 1) * Math.PI * ri) / rMax) / ri * polynomialCutoff(ri / rMax, 6); });

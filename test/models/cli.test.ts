@@ -92,7 +92,7 @@ describe('e3md model create / info / eval', () => {
   it('names the culprit: a bad symbol, a flag of the other architecture, an unknown element at eval', async () => {
     const bad = await cli('model', 'create', '--arch', 'nequip', '--types', 'H,Xyz', '--out', join(dir, 'x.onnx'));
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/typeNames entry 'Xyz' is not a chemical symbol/);
+    expect(bad.err).toMatch(/^e3md model create: --types: the string "Xyz" must be a chemical symbol/);
     const mixed = await cli('model', 'create', '--arch', 'allegro', '--types', 'H', '--features', '8', '--out', join(dir, 'x.onnx'));
     expect(mixed.err).toMatch(/--features is a NequIP option/);
     const path = join(dir, 'h.onnx');

@@ -37,7 +37,7 @@ describe('bad training data gets one clear message naming the file and line', ()
   it('unknown element: not an element, or not a species of the model', () => {
     const notElement = edited((t) => t.replace(/\nH /, '\nXx '));
     expect(prepareWith(notElement.dir, { train: [notElement.file] })).toThrow(/bad\.extxyz:4: unknown element 'Xx' \(not a chemical symbol\)/);
-    expect(prepareWith(notElement.dir, { train: [notElement.file] }, { type_names: ['H', 'O'] })).toThrow(/bad\.extxyz:4: unknown element 'Xx' \(not a chemical element; the model's species are H, O\)/);
+    expect(prepareWith(notElement.dir, { train: [notElement.file] }, { typeNames: ['H', 'O'] })).toThrow(/bad\.extxyz:4: unknown element 'Xx' \(not a chemical element; the model's species are H, O\)/);
     const nitrogen = edited((t) => t.replace(/\nH /, '\nN '));
     expect(prepareWith(nitrogen.dir, { validation: [nitrogen.file] })).toThrow(/bad\.extxyz:4: unknown element 'N' \(not a species of the model; the model's species are H, O\)/);
   });
@@ -61,8 +61,8 @@ describe('bad training data gets one clear message naming the file and line', ()
 
   it('bad energy references name the config key', () => {
     const dir = tempDir();
-    expect(prepareWith(dir, {}, { energy_references: { H: -13.6 } })).toThrow(/train\.json:\d+:\d+: model\.energy_references: gives no energy for O/);
-    expect(prepareWith(dir, {}, { energy_references: { H: -13.6, O: -2040, C: -1000 } })).toThrow(/model\.energy_references\.C: 'C' is not a species of the model/);
+    expect(prepareWith(dir, {}, { energyReferences: { H: -13.6 } })).toThrow(/train\.json:\d+:\d+: model\.energyReferences: gives no energy for O/);
+    expect(prepareWith(dir, {}, { energyReferences: { H: -13.6, O: -2040, C: -1000 } })).toThrow(/model\.energyReferences\.C: 'C' is not a species of the model/);
   });
 });
 
@@ -91,8 +91,12 @@ describe('the config schema', () => {
     expect(parse(bad)).toThrow(/train\.json:\d+:\d+: training\.learning_rat: unknown key "learning_rat" in training \(allowed: dtype, batch_size, .*learning_rate/);
     expect(parse({ ...miniConfig(dir), extra: 1 })).toThrow(/unknown key "extra" at the top level/);
     // Model keys depend on the architecture.
-    expect(parse(miniConfig(dir, { model: { architecture: 'nequip', latent_dim: 8 } }))).toThrow(/model\.latent_dim: unknown key "latent_dim" in model \(allowed: .*num_features/);
-    expect(parse(miniConfig(dir, { model: { architecture: 'allegro', num_features: 8 } }))).toThrow(/model\.num_features: unknown key "num_features" in model \(allowed: .*latent_dim/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'nequip', latentDim: 8 } }))).toThrow(/model\.latentDim: unknown key "latentDim" in model \(allowed: .*numFeatures/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'allegro', numFeatures: 8 } }))).toThrow(/model\.numFeatures: unknown key "numFeatures" in model \(allowed: .*latentDim/);
+    // The model section is the builder's options (models/): nested keys are checked and located too.
+    expect(parse(miniConfig(dir, { model: { architecture: 'nequip', radialMlp: { neuron: 4 } } }))).toThrow(/model\.radialMlp\.neuron: unknown key "neuron" in model\.radialMlp \(allowed: layers, neurons, activation\); did you mean "neurons"\?/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'nequip', numLayers: 0 } }))).toThrow(/model\.numLayers: must be ≥ 1, got 0/);
+    expect(parse(miniConfig(dir, { model: { architecture: 'nequip', typeNames: ['H', 'O', 'H'] } }))).toThrow(/model\.typeNames\[2\]: lists 'H' twice/);
     expect(parse(miniConfig(dir, { model: { architecture: 'mace' } }))).toThrow(/model\.architecture: must be one of "nequip", "allegro", got the string "mace"/);
     expect(parse(miniConfig(dir, { model: { lmax: 1 } }))).toThrow(/model\.architecture: missing required key "architecture" \(one of "nequip", "allegro"\)/);
   });

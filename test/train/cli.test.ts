@@ -27,7 +27,7 @@ describe('e3md train (command)', () => {
   it('describes an Allegro model by its tensor-product layers, not its interaction depth (1)', async () => {
     const dir = tempDir();
     const s = streams();
-    const model = { architecture: 'allegro', r_max_A: 3.5, num_layers: 2, lmax: 1, num_tensor_features: 4, latent_dim: 8, two_body_mlp: { hidden: [8] }, latent_mlp: { hidden: [8] }, edge_energy_mlp: { hidden: [8] }, seed: 1 };
+    const model = { architecture: 'allegro', rMax_A: 3.5, numLayers: 2, lmax: 1, numTensorFeatures: 4, latentDim: 8, twoBodyMlp: { hidden: [8] }, latentMlp: { hidden: [8] }, edgeEnergyMlp: { hidden: [8] }, seed: 1 };
     expect(await trainCommand(writeConfig(dir, miniConfig(dir, { model, training: { max_epochs: 1 } })), {}, s.io)).toBe(0);
     expect(s.out()).toMatch(/model: allegro, \d+ parameters, r_max 3\.5 Å, 2 layers;/);
   });
@@ -48,7 +48,7 @@ describe('e3md train (command)', () => {
     let code = -1;
     registerTrainCommand(program, s.io, (c) => (code = c));
     const cmd = program.commands.find((c) => c.name() === 'train')!;
-    expect(cmd.options.map((o) => o.long)).toEqual(['--resume', '--quiet']);
+    expect(cmd.options.map((o) => o.long)).toEqual(['--resume', '--threads', '--quiet']);
     await program.parseAsync(['node', 'e3md', 'train', join(tempDir(), 'missing.json')]);
     expect(code).toBe(2);
     expect(s.err()).toMatch(/missing\.json: config file not found/);

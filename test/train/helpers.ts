@@ -32,7 +32,7 @@ export function tempDir(): string {
 export function miniConfig(dir: string, patch: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     data: { train: [MINI.train], validation: [MINI.validation], test: [MINI.validation] },
-    model: { architecture: 'nequip', r_max_A: 3.5, num_layers: 1, lmax: 1, num_features: 4, radial_mlp: { layers: 1, neurons: 8, activation: 'silu' }, seed: 1 },
+    model: { architecture: 'nequip', rMax_A: 3.5, numLayers: 1, lmax: 1, numFeatures: 4, radialMlp: { layers: 1, neurons: 8, activation: 'silu' }, seed: 1 },
     training: { max_epochs: 4, batch_size: 4, learning_rate: 0.01, seed: 2 },
     output: { directory: join(dir, 'out'), model: join(dir, 'model.onnx') },
     ...patch,

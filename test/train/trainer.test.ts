@@ -69,7 +69,7 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
 
   it('trains an Allegro model too', async () => {
     const dir = tempDir();
-    const model = { architecture: 'allegro', r_max_A: 3.5, num_layers: 1, lmax: 1, num_tensor_features: 4, latent_dim: 8, two_body_mlp: { hidden: [8] }, latent_mlp: { hidden: [8] }, edge_energy_mlp: { hidden: [8] } };
+    const model = { architecture: 'allegro', rMax_A: 3.5, numLayers: 1, lmax: 1, numTensorFeatures: 4, latentDim: 8, twoBodyMlp: { hidden: [8] }, latentMlp: { hidden: [8] }, edgeEnergyMlp: { hidden: [8] } };
     const r = await trainIn(dir, miniConfig(dir, { model, training: { max_epochs: 3, batch_size: 4, learning_rate: 0.01 } }));
     expect(r.history[2]!.train.loss).toBeLessThan(r.history[0]!.train.loss);
     const info = await readModelInfoFile(r.modelPath!);
