@@ -59,7 +59,7 @@ export async function evaluateFrames(model: string, structure: string, device = 
 export function registerEvalCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
   program
     .command('eval')
-    .summary('single-point energy, forces and virial of every frame of an extxyz file')
+    .summary('single-point energy, forces, virial and stress of every frame of an extxyz file')
     .description('Evaluates an ONNX potential (any model following the e3md contract) on each frame of an extxyz file. Prints one row per frame; with --out, writes the frames with energy=, virial=, stress= (periodic frames, eV/Å³ as ASE writes it) and forces:R:3 at full precision.')
     .requiredOption('--model <file.onnx>', 'the potential')
     .requiredOption('--structure <file.extxyz>', 'frames to evaluate')
