@@ -1,15 +1,20 @@
 /**
  * NPT of liquid argon, e3md against LAMMPS `fix npt` (MTK with Nosé–Hoover chains, both sides):
  * the same 864 atoms (examples/argon), Lennard-Jones ε/kB = 120 K, σ = 3.4 Å, r_c = 8.5 Å shifted,
- * skin 1 Å, 5 fs steps, T = 90 K, P = 1 bar, Tdamp 0.5 ps, Pdamp 5 ps, the same number of steps.
+ * skin 1 Å, 5 fs steps, T = 90 K, P = 1 bar, Tdamp 0.5 ps, Pdamp 5 ps (--pdamp), the same number of steps.
  * Reported: mean density with its standard error (block averages), mean temperature and pressure,
  * and the isothermal compressibility two ways — from the volume fluctuation, κ_T = ⟨δV²⟩ / (kT⟨V⟩),
  * and from the equation of state, κ_T = −(1/V) ∂⟨V⟩/∂P by runs at P ± ΔP — which agree only if the
  * barostat samples the isothermal–isobaric ensemble. Stochastic cell rescaling (c-rescale) is run
  * at P as well.
  *
- * Usage: npx tsx bench/npt-argon.ts [--steps 40000] [--equilibrate 4000] [--delta-bar 100]
- *                                   [--runs mtk,c-rescale,eos,lammps] [--out file.json]
+ * Statistical errors come from the integrated autocorrelation time τ of each series (Sokal's
+ * automatic window, c = 6): SE(mean) = σ √(2τ/T); the variance's error is that of the mean of
+ * (V − ⟨V⟩)². The volume decorrelates over a few Pdamp, so the compressibility from fluctuations
+ * needs runs of many Pdamp: --pdamp 1000 makes it cheaper than LAMMPS's usual 1000-step Pdamp.
+ *
+ * Usage: npx tsx bench/npt-argon.ts [--steps 40000] [--equilibrate 4000] [--delta-bar 100] [--pdamp 5000]
+ *                                   [--compressibility 2e-4] [--runs mtk,c-rescale,eos,lammps] [--out file.json]
  * Prints one JSON object (also written to --out when given). Long: ~1.5 × 10⁵ e3md steps of 864 atoms.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,20 +27,22 @@ import { readExtxyz } from '../io/index.js';
 import { lennardJones } from '../potentials/index.js';
 import { repoRoot } from './paths.js';
 
-const T_K = 90, P_bar = 1, dt_fs = 5, tdamp_fs = 500, pdamp_fs = 5000;
+const T_K = 90, P_bar = 1, dt_fs = 5, tdamp_fs = 500;
 const epsilon_eV = 120 * kB_eV_per_K, sigma_A = 3.4, cutoff_A = 8.5, skin_A = 1.0;
 const SAMPLE_EVERY = 10;
 
-interface Args { steps: number; equilibrate: number; deltaBar: number; runs: Set<string>; out?: string }
+interface Args { steps: number; equilibrate: number; deltaBar: number; pdamp_fs: number; compressibility_per_bar: number; runs: Set<string>; out?: string }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { steps: 40000, equilibrate: 4000, deltaBar: 100, runs: new Set(['mtk', 'c-rescale', 'eos', 'lammps']) };
+  const args: Args = { steps: 40000, equilibrate: 4000, deltaBar: 100, pdamp_fs: 5000, compressibility_per_bar: 2e-4, runs: new Set(['mtk', 'c-rescale', 'eos', 'lammps']) };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     const next = (): string => argv[++k] ?? '';
     if (a === '--steps') args.steps = Number(next());
     else if (a === '--equilibrate') args.equilibrate = Number(next());
     else if (a === '--delta-bar') args.deltaBar = Number(next());
+    else if (a === '--pdamp') args.pdamp_fs = Number(next());
+    else if (a === '--compressibility') args.compressibility_per_bar = Number(next());
     else if (a === '--runs') args.runs = new Set(next().split(','));
     else if (a === '--out') args.out = next();
     else throw new Error(`npt-argon: unknown option ${a}`);
@@ -56,39 +63,41 @@ function argon(): System {
   return system;
 }
 
-/** Mean, and its standard error from `blocks` block averages (Flyvbjerg & Petersen 1989). */
-function blockStats(x: readonly number[], blocks = 20): { mean: number; standardError: number; variance: number } {
-  const per = Math.floor(x.length / blocks);
-  const means: number[] = [];
-  for (let b = 0; b < blocks; b++) means.push(x.slice(b * per, (b + 1) * per).reduce((s, v) => s + v, 0) / per);
-  const mean = x.reduce((s, v) => s + v, 0) / x.length;
-  const bm = means.reduce((s, v) => s + v, 0) / blocks;
-  const se = Math.sqrt(means.reduce((s, v) => s + (v - bm) ** 2, 0) / (blocks - 1) / blocks);
-  const variance = x.reduce((s, v) => s + (v - mean) ** 2, 0) / (x.length - 1);
-  return { mean, standardError: se, variance };
+/**
+ * Mean of a time series and its standard error from the integrated autocorrelation time
+ * τ = ½ + Σ_{t≥1} ρ(t), summed up to Sokal's window W ≥ 6τ(W) (A. Sokal, "Monte Carlo methods in
+ * statistical mechanics", 1996, §3): SE = σ √(2τ / n), τ in samples.
+ */
+function seriesStats(x: readonly number[]): { mean: number; standardError: number; variance: number; tau_samples: number } {
+  const n = x.length;
+  const mean = x.reduce((s, v) => s + v, 0) / n;
+  const d = x.map((v) => v - mean);
+  const c0 = d.reduce((s, v) => s + v * v, 0) / n;
+  let tau = 0.5;
+  for (let t = 1; t < n / 2; t++) {
+    let c = 0;
+    for (let k = 0; k + t < n; k++) c += d[k] * d[k + t];
+    tau += c / (n - t) / c0;
+    if (t >= 6 * tau) break;
+  }
+  tau = Math.max(tau, 0.5);
+  return { mean, standardError: Math.sqrt((c0 * 2 * tau) / n), variance: (c0 * n) / (n - 1), tau_samples: tau };
 }
 
 interface Series { volume_A3: number[]; temperature_K: number[]; pressure_bar: number[]; density_g_cm3: number[]; wall_s: number }
 
 function summarize(s: Series): Record<string, number> {
-  const v = blockStats(s.volume_A3), rho = blockStats(s.density_g_cm3);
-  const kappa = v.variance / (kB_eV_per_K * T_K * v.mean) / eV_per_A3_in_bar; // 1/bar
-  // Standard error of a variance from blocks: the spread of the per-block variances.
-  const per = Math.floor(s.volume_A3.length / 20);
-  const blockKappa: number[] = [];
-  for (let b = 0; b < 20; b++) {
-    const part = s.volume_A3.slice(b * per, (b + 1) * per);
-    const m = part.reduce((a, x) => a + x, 0) / part.length;
-    blockKappa.push(part.reduce((a, x) => a + (x - m) ** 2, 0) / (part.length - 1) / (kB_eV_per_K * T_K * m) / eV_per_A3_in_bar);
-  }
-  const km = blockKappa.reduce((a, x) => a + x, 0) / 20;
-  const kse = Math.sqrt(blockKappa.reduce((a, x) => a + (x - km) ** 2, 0) / 19 / 20);
+  const v = seriesStats(s.volume_A3), rho = seriesStats(s.density_g_cm3), p = seriesStats(s.pressure_bar);
+  const toKappa = (variance: number): number => variance / (kB_eV_per_K * T_K * v.mean) / eV_per_A3_in_bar; // 1/bar
+  // The variance is the mean of (V − ⟨V⟩)²: its error is that mean's.
+  const sq = seriesStats(s.volume_A3.map((x) => (x - v.mean) ** 2));
   return {
     samples: s.volume_A3.length,
     density_g_cm3: rho.mean, density_standard_error: rho.standardError,
     volume_A3: v.mean, volume_standard_error: v.standardError, volume_std_A3: Math.sqrt(v.variance),
-    temperature_K: blockStats(s.temperature_K).mean, pressure_bar: blockStats(s.pressure_bar).mean, pressure_standard_error: blockStats(s.pressure_bar).standardError,
-    kappa_fluctuation_per_bar: kappa, kappa_fluctuation_standard_error: kse,
+    volume_correlation_time_fs: v.tau_samples * SAMPLE_EVERY * dt_fs,
+    temperature_K: seriesStats(s.temperature_K).mean, pressure_bar: p.mean, pressure_standard_error: p.standardError,
+    kappa_fluctuation_per_bar: toKappa(v.variance), kappa_fluctuation_standard_error: toKappa(sq.standardError),
     wall_s: s.wall_s,
   };
 }
@@ -112,7 +121,7 @@ async function runE3md(make: () => Integrator, args: Args): Promise<Series> {
   return s;
 }
 
-const mtk = (pressure_bar: number) => () => nptMtk({ timestep_fs: dt_fs, temperature_K: T_K, pressure_bar, tdamp_fs, pdamp_fs, couple: 'iso' });
+const mtk = (pressure_bar: number, pdamp_fs: number) => () => nptMtk({ timestep_fs: dt_fs, temperature_K: T_K, pressure_bar, tdamp_fs, pdamp_fs, couple: 'iso' });
 
 function runLammps(args: Args): Series | { skipped: string } {
   if (spawnSync('lmp', ['-h'], { encoding: 'utf8' }).error) return { skipped: 'lmp not on PATH' };
@@ -134,7 +143,7 @@ pair_modify shift yes
 neighbor ${skin_A} bin
 neigh_modify every 1 delay 0 check yes
 timestep ${dt_fs / 1000}
-fix 1 all npt temp ${T_K} ${T_K} ${tdamp_fs / 1000} iso ${P_bar} ${P_bar} ${pdamp_fs / 1000}
+fix 1 all npt temp ${T_K} ${T_K} ${tdamp_fs / 1000} iso ${P_bar} ${P_bar} ${args.pdamp_fs / 1000}
 thermo ${SAMPLE_EVERY}
 thermo_style custom step temp press vol density
 thermo_modify format float %.10g
@@ -161,13 +170,13 @@ run ${args.steps}
 const args = parseArgs(process.argv.slice(2));
 const result: Record<string, unknown> = {
   benchmark: 'npt-argon',
-  system: { atoms: 864, potential: `LJ ε = ${epsilon_eV.toFixed(6)} eV (120 K), σ = ${sigma_A} Å, r_c = ${cutoff_A} Å shifted`, temperature_K: T_K, pressure_bar: P_bar, timestep_fs: dt_fs, tdamp_fs, pdamp_fs, skin_A },
+  system: { atoms: 864, potential: `LJ ε = ${epsilon_eV.toFixed(6)} eV (120 K), σ = ${sigma_A} Å, r_c = ${cutoff_A} Å shifted`, temperature_K: T_K, pressure_bar: P_bar, timestep_fs: dt_fs, tdamp_fs, pdamp_fs: args.pdamp_fs, skin_A, c_rescale_compressibility_per_bar: args.compressibility_per_bar },
   steps: { equilibrate: args.equilibrate, production: args.steps, sample_every: SAMPLE_EVERY },
 };
 const log = (m: string): void => void process.stderr.write(`npt-argon: ${m}\n`);
 if (args.runs.has('mtk')) {
   log('e3md MTK at P …');
-  result.e3md_mtk = summarize(await runE3md(mtk(P_bar), args));
+  result.e3md_mtk = summarize(await runE3md(mtk(P_bar, args.pdamp_fs), args));
 }
 if (args.runs.has('lammps')) {
   log('LAMMPS fix npt at P …');
@@ -176,15 +185,16 @@ if (args.runs.has('lammps')) {
 }
 if (args.runs.has('c-rescale')) {
   log('e3md c-rescale at P …');
-  result.e3md_c_rescale = summarize(await runE3md(() => nptCRescale({ timestep_fs: dt_fs, temperature_K: T_K, pressure_bar: P_bar, tdamp_fs, pdamp_fs, couple: 'iso', seed: 1, compressibility_per_bar: 2e-4 }), args));
+  result.e3md_c_rescale = summarize(await runE3md(() => nptCRescale({ timestep_fs: dt_fs, temperature_K: T_K, pressure_bar: P_bar, tdamp_fs, pdamp_fs: args.pdamp_fs, couple: 'iso', seed: 1, compressibility_per_bar: args.compressibility_per_bar }), args));
 }
 if (args.runs.has('eos')) {
   const d = args.deltaBar;
   log(`e3md MTK at P ± ${d} bar …`);
-  const lo = summarize(await runE3md(mtk(P_bar - d), args)), hi = summarize(await runE3md(mtk(P_bar + d), args));
+  const lo = summarize(await runE3md(mtk(P_bar - d, args.pdamp_fs), args)), hi = summarize(await runE3md(mtk(P_bar + d, args.pdamp_fs), args));
   const v = (lo.volume_A3 + hi.volume_A3) / 2;
   const kappa = -(hi.volume_A3 - lo.volume_A3) / (2 * d) / v;
   const se = Math.hypot(hi.volume_standard_error, lo.volume_standard_error) / (2 * d) / v;
+  // For V(P) quadratic the central difference is exact at P: the curvature does not bias it.
   result.equation_of_state = { delta_bar: d, volume_low_P_A3: lo.volume_A3, volume_high_P_A3: hi.volume_A3, kappa_per_bar: kappa, kappa_standard_error: se };
 }
 const mtkR = result.e3md_mtk as Record<string, number> | undefined, lmpR = result.lammps_fix_npt as Record<string, number> | undefined;
