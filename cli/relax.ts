@@ -4,7 +4,7 @@
  * any output is opened; the path goes to the `trajectory` files (its last frame is the relaxed
  * structure, so it can be the `structure` of the next run), the log to the table and `thermo.path`.
  * Exit codes: 0 converged, 1 not converged within max_steps or the energy became NaN/∞,
- * 2 bad input.
+ * 2 bad input, 130 interrupted (Ctrl-C: the step in progress finishes and is written first).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -98,8 +98,14 @@ export async function relaxCommand(inputPath: string, options: RelaxCommandOptio
   }
   let result: RelaxResult;
   const t0 = performance.now();
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    io.stderr.write('\ne3md: stopping after this step (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
   try {
-    result = await relax(system, potential, { ...r, skin_A: spec.neighbor.skin_A }, { observers, onStep: (s, last) => log!.row(s, last) });
+    result = await relax(system, potential, { ...r, skin_A: spec.neighbor.skin_A }, { observers, onStep: (s, last) => log!.row(s, last), signal: abort.signal });
   } catch (e) {
     if (e instanceof RelaxFailedError) {
       io.stderr.write(`e3md: ${e.message}\n`);
@@ -107,6 +113,7 @@ export async function relaxCommand(inputPath: string, options: RelaxCommandOptio
     }
     throw e;
   } finally {
+    process.removeListener('SIGINT', onSigint);
     log.close();
     for (const o of observers) await o.close?.();
     await potential.dispose?.();
@@ -118,6 +125,10 @@ export async function relaxCommand(inputPath: string, options: RelaxCommandOptio
     ? `, cell force ${result.cellForce_eV.toExponential(2)} eV/atom (stress deviation ${cellForceToBar(result.cellForce_eV, system.n, system.box.volume).toFixed(2)} bar), P ${result.pressure_bar.toFixed(2)} bar, V ${system.box.volume.toFixed(3)} Å³, a b c ${cellLengths(system)}`
     : '';
   const summary = `E ${result.energy_eV.toFixed(8)} eV (${(result.energy_eV / system.n).toFixed(8)} eV/atom), max|F| ${result.fmax_eV_A.toExponential(2)} eV/Å${cell}; ${result.steps} steps, ${result.evaluations} force evaluations, ${wall_s.toFixed(2)} s`;
+  if (result.aborted) {
+    io.stderr.write(`e3md: interrupted at relaxation step ${result.steps}: ${summary}${where}\n`);
+    return EXIT.interrupted;
+  }
   if (!result.converged) {
     io.stderr.write(`e3md: not converged after ${result.steps} steps (relax.max_steps): ${summary}${where}\n`);
     return EXIT.failed;

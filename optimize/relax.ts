@@ -36,6 +36,8 @@ export interface RelaxStep extends RelaxMeasures {
 /** How a relaxation ended. */
 export interface RelaxResult extends RelaxMeasures {
   converged: boolean;
+  /** Stopped by the signal (Ctrl-C) before converging or reaching max_steps. */
+  aborted: boolean;
   /** Optimiser steps taken. */
   steps: number;
   /** Energy/force evaluations (a line search may take several per step). */
@@ -59,7 +61,7 @@ export class RelaxFailedError extends Error {
  */
 export async function relax(
   system: System, potential: Potential, options: RelaxOptions,
-  hooks: { observers?: readonly Observer[]; onStep?: (s: RelaxStep, last: boolean) => void } = {},
+  hooks: { observers?: readonly Observer[]; onStep?: (s: RelaxStep, last: boolean) => void; signal?: AbortSignal } = {},
 ): Promise<RelaxResult> {
   const { fmax_eV_A, max_steps } = options;
   if (!(fmax_eV_A > 0)) throw new Error(`relax: fmax_eV_A must be > 0, got ${fmax_eV_A}`);
@@ -114,11 +116,16 @@ export async function relax(
   let step = 0;
   let done = converged();
   await report(0, done || max_steps === 0);
+  let aborted = false;
   while (!done && step < max_steps) {
     await optimizer.step(objective, state);
     step++;
     done = converged();
-    await report(step, done || step === max_steps);
+    // Let a signal handler run between steps (a synchronous potential never yields otherwise).
+    if (hooks.signal) await new Promise((resolve) => setImmediate(resolve));
+    aborted = !done && hooks.signal?.aborted === true;
+    await report(step, done || step === max_steps || aborted);
+    if (aborted) break;
   }
-  return { converged: done, steps: step, evaluations: state.evaluations, ...m };
+  return { converged: done, aborted, steps: step, evaluations: state.evaluations, ...m };
 }

@@ -92,6 +92,17 @@ describe('relaxation', () => {
     expect(Math.abs(zero.pressure_bar)).toBeLessThan(1);
   });
 
+  it('stops after the step in progress when its signal aborts (Ctrl-C), the last step reported as last', async () => {
+    const abort = new AbortController();
+    const seen: [number, boolean][] = [];
+    const result = await relax(perturbedIcosahedron(3), reducedLj(10, false), { method: 'fire', fmax_eV_A: 1e-9, max_steps: 1000, cell: false, pressure_bar: 0 }, {
+      signal: abort.signal,
+      onStep: (s, last) => { seen.push([s.step, last]); if (s.step === 3) abort.abort(); },
+    });
+    expect(result).toMatchObject({ converged: false, aborted: true, steps: 4 });
+    expect(seen[seen.length - 1]).toEqual([4, true]);
+  });
+
   it('stops at max_steps without converging, and rejects a cell relaxation of a cluster', async () => {
     const result = await relax(perturbedIcosahedron(2), reducedLj(10, false), { method: 'fire', fmax_eV_A: 1e-9, max_steps: 5, cell: false, pressure_bar: 0 });
     expect(result).toMatchObject({ converged: false, steps: 5 });
