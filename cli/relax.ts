@@ -36,7 +36,7 @@ async function prepareRelax(inputPath: string, options: RelaxCommandOptions): Pr
   const spec = loadRunSpec(inputPath);
   if (!spec.relax) throw spec.keyError(['integrator'], 'this input describes MD ("integrator"); run it with e3md run, or give "relax" in place of "integrator" to relax the structure');
   const notes: string[] = [];
-  const system = loadSystem(spec, notes);
+  const { system } = loadSystem(spec, notes);
   const r = spec.relax;
   if (r.cell && (!system.box.isPeriodic || !(system.box.volume > 0))) {
     throw spec.keyError(['relax', 'cell'], `a cell relaxation needs a cell periodic along a, b and c, but ${displayPath(spec.structure)} has pbc="${system.box.pbc.map((p) => (p ? 'T' : 'F')).join(' ')}"`);

@@ -3,10 +3,10 @@
  * DESIGN.md §4 columns in order, then pressure, then the groups a run has (periodic system,
  * moving cell, conserved quantity).
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Frame, type Observer, massDensity } from '../engine/index.js';
-import { truncateForAppend } from './append.js';
 import { InputError } from './errors.js';
+import { openOutputFile, type OutputFile } from './output-file.js';
 
 /** One thermo column: CSV name, table label/width/decimals (no label: CSV only), and the frame value. */
 interface Column {
@@ -19,7 +19,10 @@ interface Column {
   undefinedFor?: (f: Frame) => boolean;
 }
 
-const noVolume = (f: Frame): boolean => !(f.system.box.volume > 0);
+function isBulk(f: Frame): boolean {
+  const box = f.system.box;
+  return box.pbc[0] && box.pbc[1] && box.pbc[2] && box.volume > 0;
+}
 
 /** DESIGN.md §4's fixed six, then pressure_bar: every run has these. */
 const BASE: readonly Column[] = [
@@ -29,13 +32,14 @@ const BASE: readonly Column[] = [
   { csv: 'kinetic_energy_eV', label: 'KE/eV', width: 14, digits: 6, value: (f) => f.kineticEnergy_eV },
   { csv: 'total_energy_eV', label: 'E/eV', width: 16, digits: 6, value: (f) => f.totalEnergy_eV },
   { csv: 'temperature_K', label: 'T/K', width: 11, digits: 3, value: (f) => f.temperature_K },
-  // A cluster (no periodic volume) has no pressure: the table says so instead of printing NaN.
-  { csv: 'pressure_bar', label: 'P/bar', width: 13, digits: 2, value: (f) => f.pressure_bar, undefinedFor: noVolume },
+  // Pressure needs a volume the system fills: only a box periodic on all three axes has one. A
+  // cluster (or slab) has none, even in a vacuum cell: the CSV holds NaN and the table says n/a.
+  { csv: 'pressure_bar', label: 'P/bar', width: 13, digits: 2, value: (f) => (isBulk(f) ? f.pressure_bar : NaN), undefinedFor: (f) => !isBulk(f) },
 ];
 
 const tensor = (name: string, k: number): Column => ({ csv: `${name}_bar`, width: 0, digits: 0, value: (f) => f.pressureTensor_bar[k] });
 
-/** A periodic system: volume and density (in the table only when the cell moves: else they are constant)… */
+/** A bulk system: volume and density (in the table only when the cell moves: else they are constant)… */
 const VOLUME: Column = { csv: 'volume_A3', label: 'V/A^3', width: 14, digits: 3, value: (f) => f.system.box.volume };
 const DENSITY: Column = { csv: 'density_g_cm3', label: 'rho/g/cm3', width: 11, digits: 5, value: (f) => massDensity(f.system) };
 /** … and the pressure tensor in LAMMPS's pxx, pyy, pzz, pxy, pxz, pyz order (CSV only). */
@@ -56,7 +60,7 @@ const CONSERVED: Column = { csv: 'conserved_energy_eV', label: 'Econs/eV', width
 
 /** Which optional column groups a thermo log has (fixed for a run, so a restart finds the same header). */
 export interface ThermoColumnSet {
-  /** Volume, density and the six pressure-tensor components (a periodic system). */
+  /** Volume, density and the six pressure-tensor components (a bulk system: periodic along a, b and c). */
   periodic?: boolean;
   /** Lattice parameters a, b, c, α, β, γ, and volume and density in the table (the cell moves). */
   cell?: boolean;
@@ -76,7 +80,7 @@ function columnsOf(set: ThermoColumnSet): Column[] {
 }
 
 /**
- * CSV header columns: DESIGN.md §4's fixed six, then pressure_bar, then (periodic) volume_A3,
+ * CSV header columns: DESIGN.md §4's fixed six, then pressure_bar, then (bulk) volume_A3,
  * density_g_cm3, pxx_bar, pyy_bar, pzz_bar, pxy_bar, pxz_bar, pyz_bar, then (moving cell) a_A, b_A,
  * c_A, alpha_deg, beta_deg, gamma_deg, then (Nosé–Hoover, MTK) conserved_energy_eV.
  *
@@ -90,8 +94,19 @@ export function thermoColumns(set: ThermoColumnSet = {}): string[] {
 /** The seven columns every thermo CSV starts with. */
 export const THERMO_COLUMNS = Object.freeze(thermoColumns());
 
-function fixed(x: number, digits: number): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+/**
+ * A table cell of at most `width − 1` characters, so columns never run together: fixed-point,
+ * or exponent form when a value is too large (a blow-up) or too small for that.
+ */
+function fixed(x: number, digits: number, width: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const s = x.toFixed(digits);
+  if (s.length < width && (x === 0 || Math.abs(x) >= 10 ** -digits)) return s;
+  for (let p = Math.max(0, width - 8); p >= 0; p--) {
+    const e = x.toExponential(p);
+    if (e.length < width) return e;
+  }
+  return x.toExponential(0);
 }
 
 /** The aligned table header line. */
@@ -101,7 +116,7 @@ export function thermoTableHeader(set: ThermoColumnSet = {}): string {
 
 /** One aligned table row for a frame. */
 export function thermoTableRow(f: Frame, set: ThermoColumnSet = {}): string {
-  return columnsOf(set).filter((c) => c.label).map((c) => (c.undefinedFor?.(f) ? 'n/a' : fixed(c.value(f), c.digits)).padStart(c.width)).join('');
+  return columnsOf(set).filter((c) => c.label).map((c) => (c.undefinedFor?.(f) ? 'n/a' : fixed(c.value(f), c.digits, c.width)).padStart(c.width)).join('');
 }
 
 /** One CSV row (numbers in shortest round-trip form, so the CSV holds exact float64 values). */
@@ -119,9 +134,11 @@ export interface ThermoLogOptions {
   print?: (line: string) => void;
   /**
    * Continue a restarted run: keep the CSV's rows up to and including this step, drop later ones,
-   * and append. Without it the CSV is created or truncated.
+   * and append. Without it the CSV is created fresh (under a temporary name until its first row).
    */
   keepThroughStep?: number;
+  /** How messages name the CSV (default `csvPath`). */
+  displayPath?: string;
   /** Optional column groups (default none). */
   columns?: ThermoColumnSet;
 }
@@ -136,8 +153,8 @@ export interface ThermoLogOptions {
  */
 export function createThermoLog(options: ThermoLogOptions): Observer {
   const set = options.columns ?? {};
-  let fd: number | null = null;
-  if (options.csvPath !== undefined) fd = openCsv(options.csvPath, options.keepThroughStep, set);
+  let csv: OutputFile | null = null;
+  if (options.csvPath !== undefined) csv = openCsv(options.csvPath, options.keepThroughStep, options.displayPath, set);
   let printedHeader = false;
   const write = (f: Frame): void => {
     if (options.print) {
@@ -145,27 +162,27 @@ export function createThermoLog(options: ThermoLogOptions): Observer {
       printedHeader = true;
       options.print(thermoTableRow(f, set));
     }
-    if (fd !== null) writeSync(fd, `${thermoCsvRow(f, set)}\n`);
+    if (csv !== null) {
+      const row = Buffer.from(`${thermoCsvRow(f, set)}\n`, 'utf8');
+      csv.write(row);
+      csv.complete(csv.size + row.length);
+    }
   };
   return {
     every: options.every,
     observe: write,
     flush: write,
     close() {
-      if (fd !== null) closeSync(fd);
-      fd = null;
+      csv?.close();
+      csv = null;
     },
   };
 }
 
-/** Opens the CSV for appending: fresh with a header, or (restart) cut after the row of `keepThroughStep`. */
-function openCsv(path: string, keepThroughStep: number | undefined, set: ThermoColumnSet): number {
-  if (keepThroughStep === undefined || !existsSync(path)) {
-    const fd = openSync(path, 'w');
-    writeSync(fd, `${thermoColumns(set).join(',')}\n`);
-    return fd;
-  }
-  return truncateForAppend(path, thermoCsvKeepBytes(path, keepThroughStep, set));
+/** Opens the CSV: fresh with a header, or (restart) cut after the row of `keepThroughStep`. */
+function openCsv(path: string, keepThroughStep: number | undefined, displayPath: string | undefined, set: ThermoColumnSet): OutputFile {
+  if (keepThroughStep === undefined || !existsSync(path)) return openOutputFile(path, { header: Buffer.from(`${thermoColumns(set).join(',')}\n`), displayPath });
+  return openOutputFile(path, { keepBytes: thermoCsvKeepBytes(path, keepThroughStep, set), displayPath });
 }
 
 /**

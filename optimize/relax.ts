@@ -86,12 +86,14 @@ export async function relax(
   state.evaluations = 1;
 
   const m = objective.measures;
+  // No wrapping during a relaxation, so the positions are their own unwrapped positions.
+  const images = new Int32Array(3 * system.n);
   const frame: Frame = {
-    step: 0, time_fs: 0, system, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0, temperature_K: 0,
+    step: 0, time_fs: 0, system, images, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0, temperature_K: 0,
     virial: out.virial, pressure_bar: 0, pressureTensor_bar: new Float64Array(9), conservedEnergy_eV: NaN,
     state: (): SimulationState => ({
       step: frame.step, positions: Float64Array.from(system.positions), velocities: Float64Array.from(system.velocities), box: system.box,
-      integrator: null, neighborReference: Float64Array.from(verlet.reference), neighborReferenceBox: verlet.referenceBox ?? system.box,
+      images: Int32Array.from(images), integrator: null, neighborReference: Float64Array.from(verlet.reference), neighborReferenceBox: verlet.referenceBox ?? system.box,
     }),
   };
   const fill = (step: number): Frame => {

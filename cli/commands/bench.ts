@@ -20,6 +20,7 @@ export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }
   io: { file: 'io.js', about: 'extxyz, DCD and checkpoint throughput at 32,000 atoms' },
   npt: { file: 'npt-argon.js', about: 'NPT liquid argon: density and compressibility (fluctuation vs equation of state), MTK and c-rescale, against LAMMPS fix npt (long)' },
   'learning-curve': { file: 'learning-curve.js', about: 'force MAE against training-set size, equivariant vs invariant (long)' },
+  'lammps-pair': { file: 'lammps-pair.js', about: 'LAMMPS + pair_style e3md on 1 and 2 MPI ranks against e3md eval/run: agreement, time per step, pair-style overhead, weak scaling, per-rank costs' },
 });
 
 function benchDir(): string {

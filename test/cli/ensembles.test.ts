@@ -55,6 +55,13 @@ describe('e3md run with Nosé–Hoover and NPT', () => {
     const frames = readExtxyz(join(dir, 'traj.xyz'));
     expect(frames[frames.length - 1].box.volume).toBeCloseTo(rows[rows.length - 1][col('volume_A3')], 6);
     expect(frames[0].box.volume).not.toBe(frames[frames.length - 1].box.volume);
+    // e3md plot draws the moving cell: volume, density, cell lengths and angles, conserved energy.
+    const plot = await e3md('plot', join(dir, 'thermo.csv'));
+    expect(plot.code).toBe(0);
+    const titles = [...readFileSync(join(dir, 'thermo.svg'), 'utf8').matchAll(/font-weight="bold">([^<]*)</g)].map((m) => m[1]);
+    expect(titles).toEqual(expect.arrayContaining(['pressure', 'volume', 'cell lengths', 'cell angles']));
+    expect(titles.some((t) => /conserved/.test(t!))).toBe(true);
+    expect(titles.some((t) => /pxx/.test(t!))).toBe(false);
     const dcd = readDcd(join(dir, 'traj.dcd'));
     expect(dcd.frames[0].unitCell).toBeDefined();
     expect(Array.from(dcd.frames[dcd.frames.length - 1].unitCell!)).not.toEqual(Array.from(dcd.frames[0].unitCell!));

@@ -65,13 +65,13 @@ describe('checkpoint', () => {
     expect(bytes.length).toBeLessThan(encodeCheckpoint(sample(false)).length);
   });
 
-  it('reads a checkpoint written before integrator variables existed (fields 16 and 17 absent)', () => {
-    // The schema as it was: CHECKPOINT_PROTO without the IntegratorVariable message and fields 16–17.
+  it('reads a checkpoint written before integrator variables existed (fields 17 and 18 absent)', () => {
+    // The schema as it was: CHECKPOINT_PROTO without the IntegratorVariable message and fields 17–18.
     const oldProto = CHECKPOINT_PROTO
-      .replace(/\n\s*repeated IntegratorVariable integrator_variables = 16;[^\n]*/, '')
-      .replace(/\n\s*repeated double neighbor_reference_cell = 17;[^\n]*/, '')
+      .replace(/\n\s*repeated IntegratorVariable integrator_variables = 17;[^\n]*/, '')
+      .replace(/\n\s*repeated double neighbor_reference_cell = 18;[^\n]*/, '')
       .replace(/\n\/\/ One named extended-system variable[\s\S]*?\n}\n/, '\n');
-    expect(oldProto).not.toMatch(/= 16|= 17|IntegratorVariable/);
+    expect(oldProto).not.toMatch(/= 17|= 18|IntegratorVariable/);
     const Old = protobuf.parse(oldProto).root.lookupType('e3md.Checkpoint');
     const c = sample(true);
     const bytes = Old.encode(Old.fromObject({
