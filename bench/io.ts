@@ -54,7 +54,7 @@ const dcd = best(() => {
 });
 
 const ckptPath = join(dir, 'run.ckpt');
-const state = { step: 1000, positions: system.positions, velocities: system.velocities, box: system.box, rng: new Rng(3).state(), neighborReference: system.positions };
+const state = { step: 1000, positions: system.positions, velocities: system.velocities, box: system.box, integrator: { rng: new Rng(3).state(), variables: {} }, neighborReference: system.positions, neighborReferenceBox: system.box };
 const ckpt = { state, typeNames: system.typeNames, typeIds: system.typeIds, masses: system.masses, integrator: 'langevin', timestep_fs: 2 };
 const ckptWrite = best(() => writeCheckpoint(ckptPath, ckpt));
 const ckptRead = best(() => readCheckpoint(ckptPath));

@@ -3,7 +3,7 @@
  * code it returns.
  *
  * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
- * run here; eval/train/model/serve/info/plot/bench/lammps in cli/commands/ (`bench` runs the programs of bench/).
+ * run and relax here; eval/train/model/serve/info/plot/bench/lammps in cli/commands/ (`bench` runs the programs of bench/).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { EXIT, runCommand, type CliStreams } from './run.js';
+import { relaxCommand } from './relax.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
@@ -58,6 +59,28 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
     });
 }
 
+function registerRelax(program: Command, io: CliStreams, setExit: (code: number) => void): void {
+  program
+    .command('relax')
+    .summary('relax a structure (and optionally its cell) to an energy minimum')
+    .description(
+      'Minimise the energy of the structure in input.json with FIRE or L-BFGS: input.json has "relax": ' +
+      '{ "method": "fire" | "lbfgs", "fmax_eV_A": 0.01, "max_steps": 1000, "cell": false, "pressure_bar": 0 } in place of ' +
+      '"integrator" (and no "steps"). With "cell": true the cell relaxes too, to the target pressure (enthalpy E + PV ' +
+      'minimised; converged when the cell force V|σ − σ_target|/N is below fmax too). The path is written to the ' +
+      'trajectory files — their last frame is the relaxed structure — and the log to the table and thermo.path (CSV). ' +
+      'Exit code 1 when max_steps is reached before convergence.',
+    )
+    .argument('<input.json>', 'relaxation description')
+    .option('--max-steps <n>', 'overrides relax.max_steps', nonNegativeInteger)
+    .option('--threads <n>', 'onnxruntime threads of an ONNX potential, overriding potential.threads', positiveInteger)
+    .option('-q, --quiet', 'print nothing but errors')
+    .addHelpText('after', '\nExample:\n  e3md relax examples/water-box/relax.json\n')
+    .action(async (input: string, opts: { maxSteps?: number; quiet?: boolean; threads?: number }) => {
+      setExit(await relaxCommand(input, opts, io));
+    });
+}
+
 /** The e3md program with its commands. */
 export function createProgram(io: CliStreams, setExit: (code: number) => void): Command {
   const program = new Command('e3md')
@@ -68,7 +91,7 @@ export function createProgram(io: CliStreams, setExit: (code: number) => void): 
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .exitOverride()
     .addHelpText('after', `
-Exit codes: ${EXIT.ok} done, ${EXIT.failed} run failed (energy NaN/infinite, internal error), ${EXIT.badInput} bad input or usage,
+Exit codes: ${EXIT.ok} done, ${EXIT.failed} run failed (energy NaN/infinite, relaxation not converged, internal error), ${EXIT.badInput} bad input or usage,
 ${EXIT.interrupted} interrupted (Ctrl-C; a checkpoint is written first when configured).
 
 Quick start:
@@ -79,6 +102,7 @@ Documentation: docs/README.md in the e3md folder (units, input.json, train confi
 file formats, the ONNX potential contract, and a guide from DFT data to MD with your own model).
 `);
   registerRun(program, io, setExit);
+  registerRelax(program, io, setExit);
   registerEvalCommand(program, io, setExit);
   registerTrainCommand(program, io, setExit);
   registerModelCommand(program, io, setExit);

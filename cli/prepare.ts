@@ -5,13 +5,16 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, relative } from 'node:path';
-import { BLOW_UP_DISTANCE_A, createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
-import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
+import { BLOW_UP_DISTANCE_A, createCellList, createForceOutput, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
+import { langevin, maxwellBoltzmann, noseHoover, nptCRescale, nptMtk, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotentialFor, createParallelPotential, lennardJones } from '../potentials/index.js';
 import { deviceProblem, onnxFileProblem } from './model-file.js';
 import { type Potential } from '../engine/index.js';
-import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
+import {
+  readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes,
+  extxyzKeepBytes, sameFile, type ThermoColumnSet,
+} from '../io/index.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;
@@ -42,6 +45,8 @@ export interface PreparedRun {
   integrator: Integrator;
   /** Total steps to reach. */
   untilStep: number;
+  /** The thermo log's optional column groups for this run (fixed, so a restart finds the same CSV header). */
+  thermoColumns: ThermoColumnSet;
   /** The checkpoint to continue from, when restarting, and its path. */
   restart?: Checkpoint;
   restartPath?: string;
@@ -59,11 +64,50 @@ export interface PreparedRun {
 export async function prepareRun(inputPath: string, overrides: RunOverrides = {}): Promise<PreparedRun> {
   const replica = overrides.replica;
   const spec = replica ? replicaSpec(loadRunSpec(inputPath), replica.index, replica.count) : loadRunSpec(inputPath);
-  if (replica && (overrides.workers ?? spec.parallel?.workers ?? 1) > 1) {
+  if (!spec.integrator) throw spec.keyError(['relax'], 'this input describes a relaxation ("relax"); run it with e3md relax, or give an "integrator" for MD');
+  const workers = overrides.workers ?? spec.parallel?.workers ?? 1;
+  if (replica && workers > 1) {
     throw spec.keyError(['replicas'], `cannot be combined with ${overrides.workers ? '--workers' : 'parallel.workers'} > 1: replicas are small systems that share one model call per step, not domains`);
   }
   const restartPath = replica && overrides.restartPath !== undefined ? replicaPath(overrides.restartPath, replica.index, replica.count) : overrides.restartPath;
   const notes: string[] = [];
+  // Worker threads read positions and write forces in place when the arrays are shared memory.
+  const { system, frame } = loadSystem(spec, notes, workers > 1);
+  if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
+  const integrator = buildIntegrator(spec, system);
+  const thermoColumns: ThermoColumnSet = {
+    periodic: system.box.isPeriodic && system.box.volume > 0,
+    cell: integrator.changesCell,
+    conserved: integrator.extendedEnergy !== undefined,
+  };
+
+  const untilStep = overrides.steps ?? spec.steps!;
+  let restart: Checkpoint | undefined;
+  if (restartPath !== undefined) {
+    checkRestartIsNoOutput(spec, restartPath);
+    restart = readCheckpoint(restartPath);
+    checkRestart(restart, system, spec, integrator, restartPath, untilStep, notes);
+    checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step, thermoColumns);
+  } else if (spec.initial_velocities) {
+    if (frame.velocities?.some((v) => v !== 0)) notes.push(`initial_velocities replaces the velocities in ${displayPath(spec.structure)} (remove it to start from those)`);
+    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
+  } else if (integrator.extendedEnergy !== undefined) {
+    noteNetMomentum(system, integrator.name, notes);
+  }
+  // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
+  const potential = replica?.potential ?? (await buildPotential(spec, system, notes, overrides.threads, overrides.workers));
+  return { spec, system, potential, integrator, untilStep, thermoColumns, restart, restartPath, notes };
+}
+
+/**
+ * The system of an input file and the frame it came from: its structure (the last frame of a
+ * multi-frame file), checked for wild coordinates, overlapping atoms and, for Lennard-Jones,
+ * species without parameters. Shared by run and relax; `shared` puts positions and forces in
+ * shared memory (for worker threads).
+ *
+ * @throws InputError naming the structure file and line, or the potential key.
+ */
+export function loadSystem(spec: RunSpec, notes: string[], shared = false): { system: System; frame: XyzFrame } {
   if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
   const frames = readStructure(displayPath(spec.structure), spec.structure_format);
   // Like ase.io.read: a multi-frame file starts from its last frame (continue a trajectory).
@@ -71,28 +115,10 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
   notes.push(...(frame.remarks ?? []));
   checkCoordinates(frame, displayPath(spec.structure));
-  // Worker threads read positions and write forces in place when the arrays are shared memory.
-  const system = buildSystem(frame, displayPath(spec.structure), (overrides.workers ?? spec.parallel?.workers ?? 1) > 1);
+  const system = buildSystem(frame, displayPath(spec.structure), shared);
   checkOverlaps(system, frame, displayPath(spec.structure));
-
-  if (spec.neighbor.skin_A === 0) notes.push('neighbor.skin_A is 0: the neighbor list is rebuilt at every step');
   if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
-  const integrator = buildIntegrator(spec);
-
-  const untilStep = overrides.steps ?? spec.steps;
-  let restart: Checkpoint | undefined;
-  if (restartPath !== undefined) {
-    checkRestartIsNoOutput(spec, restartPath);
-    restart = readCheckpoint(restartPath);
-    checkRestart(restart, system, spec, restartPath, untilStep, notes);
-    checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
-  } else if (spec.initial_velocities) {
-    if (frame.velocities?.some((v) => v !== 0)) notes.push(`initial_velocities replaces the velocities in ${displayPath(spec.structure)} (remove it to start from those)`);
-    maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
-  }
-  // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = replica?.potential ?? (await buildPotential(spec, system, notes, overrides.threads, overrides.workers));
-  return { spec, system, potential, integrator, untilStep, restart, restartPath, notes };
+  return { system, frame };
 }
 
 /**
@@ -106,7 +132,7 @@ export function replicaPath(path: string, index: number, count: number): string 
   return ext ? `${path.slice(0, -ext.length)}${tag}${ext}` : `${path}${tag}`;
 }
 
-/** The run description of one replica: suffixed outputs, seeds offset by the index. */
+/** The run description of one replica: suffixed outputs, seeds (velocities, stochastic thermostats and barostats) offset by the index. */
 function replicaSpec(spec: RunSpec, index: number, count: number): RunSpec {
   const path = (p: string): string => replicaPath(p, index, count);
   const it = spec.integrator;
@@ -116,8 +142,29 @@ function replicaSpec(spec: RunSpec, index: number, count: number): RunSpec {
     trajectory: spec.trajectory.map((t) => ({ ...t, path: path(t.path) })),
     checkpoint: spec.checkpoint && { ...spec.checkpoint, path: path(spec.checkpoint.path) },
     initial_velocities: spec.initial_velocities && { ...spec.initial_velocities, seed: spec.initial_velocities.seed + index },
-    integrator: it.kind === 'langevin' ? { ...it, seed: it.seed + index } : it,
+    integrator:
+      it?.kind === 'langevin' ? { ...it, seed: it.seed + index }
+      : it?.kind === 'npt' && it.barostat === 'c-rescale' ? { ...it, seed: (it.seed ?? 1) + index }
+      : it,
   };
+}
+
+/**
+ * A Nosé–Hoover thermostat (NVT, NPT) conserves the total momentum and counts 3N − 3 degrees of
+ * freedom: velocities from the structure that carry a net momentum keep a centre-of-mass motion the
+ * thermostat heats as if it were thermal. Worth a note when it is more than 1 % of the kinetic energy.
+ */
+function noteNetMomentum(system: System, name: string, notes: string[]): void {
+  const v = system.velocities, m = system.masses;
+  let px = 0, py = 0, pz = 0, mass = 0, twoK = 0;
+  for (let i = 0; i < system.n; i++) {
+    px += m[i] * v[3 * i]; py += m[i] * v[3 * i + 1]; pz += m[i] * v[3 * i + 2]; mass += m[i];
+    twoK += m[i] * (v[3 * i] ** 2 + v[3 * i + 1] ** 2 + v[3 * i + 2] ** 2);
+  }
+  const twoKcom = (px * px + py * py + pz * pz) / mass;
+  if (twoK > 0 && twoKcom > 0.01 * twoK) {
+    notes.push(`the structure's velocities carry a net momentum (${((100 * twoKcom) / twoK).toFixed(1)} % of the kinetic energy is centre-of-mass motion), which ${name} keeps; draw fresh ones with "initial_velocities" or remove it`);
+  }
 }
 
 /** Paths in messages: relative to the working directory when that is shorter. */
@@ -199,7 +246,12 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined, workersOverride: number | undefined): Promise<Potential> {
+/**
+ * The input's potential for `system`'s species (an ONNX potential opens its session: call last).
+ * `threads` (onnxruntime intra-op threads) overrides `potential.threads`, `workersOverride`
+ * (`--workers`) overrides `parallel.workers`.
+ */
+export async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined, workersOverride?: number): Promise<Potential> {
   const p = spec.potential;
   const workers = workersOverride ?? spec.parallel?.workers ?? 1;
   const log = (message: string): void => void notes.push(message);
@@ -236,18 +288,48 @@ async function buildPotential(spec: RunSpec, system: System, notes: string[], th
   return workers > 1 ? createParallelPotential({ kind: 'lennard-jones', options }, system.typeNames, { workers, log }) : serial;
 }
 
-function buildIntegrator(spec: RunSpec): Integrator {
-  const it = spec.integrator;
+/**
+ * The integrator of `spec`, with the documented defaults filled in (tdamp_fs 100 × timestep_fs,
+ * pdamp_fs 1000 × timestep_fs, LAMMPS's rules of thumb), initialised once on `system` so that a
+ * system it cannot integrate (massless atoms, NPT without a periodic cell) fails here with the key.
+ */
+function buildIntegrator(spec: RunSpec, system: System): Integrator {
+  const it = spec.integrator!;
+  let integrator: Integrator;
   try {
-    return it.kind === 'velocity-verlet'
-      ? velocityVerlet({ timestep_fs: it.timestep_fs })
-      : langevin({ timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, friction_per_ps: it.friction_per_ps, seed: it.seed });
+    switch (it.kind) {
+      case 'velocity-verlet':
+        integrator = velocityVerlet({ timestep_fs: it.timestep_fs });
+        break;
+      case 'langevin':
+        integrator = langevin({ timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, friction_per_ps: it.friction_per_ps, seed: it.seed });
+        break;
+      case 'nose-hoover':
+        integrator = noseHoover({ timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, tdamp_fs: it.tdamp_fs ?? 100 * it.timestep_fs, chain: it.chain });
+        break;
+      case 'npt': {
+        const common = {
+          timestep_fs: it.timestep_fs, temperature_K: it.temperature_K, pressure_bar: it.pressure_bar, couple: it.couple,
+          tdamp_fs: it.tdamp_fs ?? 100 * it.timestep_fs, pdamp_fs: it.pdamp_fs ?? 1000 * it.timestep_fs,
+        };
+        integrator = it.barostat === 'mtk'
+          ? nptMtk(common)
+          : nptCRescale({ ...common, seed: it.seed ?? 1, compressibility_per_bar: it.compressibility_per_bar });
+        break;
+      }
+    }
   } catch (e) {
     throw spec.keyError(['integrator'], (e as Error).message);
   }
+  try {
+    integrator.init(system, createForceOutput(system.n));
+  } catch (e) {
+    throw spec.keyError(['integrator', 'kind'], `${(e as Error).message} (structure ${displayPath(spec.structure)})`);
+  }
+  return integrator;
 }
 
-function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string, untilStep: number, notes: string[]): void {
+function checkRestart(c: Checkpoint, system: System, spec: RunSpec, integrator: Integrator, file: string, untilStep: number, notes: string[]): void {
   const n = system.n;
   if (c.typeIds.length !== n) throw new InputError(`holds ${c.typeIds.length} atoms, but ${displayPath(spec.structure)} has ${n}`, { file });
   for (let a = 0; a < n; a++) {
@@ -257,8 +339,19 @@ function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string
   if (c.state.step > untilStep) {
     throw new InputError(`is at step ${c.state.step}, past the run's end (steps = ${untilStep}); raise "steps" or pass --steps`, { file });
   }
-  if (c.integrator !== spec.integrator.kind || c.timestep_fs !== spec.integrator.timestep_fs) {
-    notes.push(`the checkpoint was written by ${c.integrator} with timestep ${c.timestep_fs} fs; continuing with ${spec.integrator.kind}, ${spec.integrator.timestep_fs} fs`);
+  if (c.integrator !== integrator.name || c.timestep_fs !== integrator.timestep_fs) {
+    notes.push(`the checkpoint was written by ${c.integrator} with timestep ${c.timestep_fs} fs; continuing with ${integrator.name}, ${integrator.timestep_fs} fs`);
+  }
+  if (c.integrator !== integrator.name) {
+    // Another scheme's variables mean nothing to this one: it starts from rest (thermostats at zero).
+    if (c.state.integrator && (c.state.integrator.rng || Object.keys(c.state.integrator.variables).length)) notes.push(`${integrator.name} starts with fresh thermostat/barostat/random state; the checkpoint's is ${c.integrator}'s`);
+    c.state.integrator = null;
+  } else if (c.state.integrator) {
+    try {
+      integrator.restoreState(c.state.integrator);
+    } catch (e) {
+      throw new InputError(`does not fit this run's integrator: ${(e as Error).message}`, { file });
+    }
   }
   // Masses come from the structure; positions, velocities, box and RNG state from the checkpoint
   // (createSimulation applies them).
@@ -282,8 +375,8 @@ function checkRestartIsNoOutput(spec: RunSpec, restartPath: string): void {
  * A restart cuts every output back to the checkpoint's step; check (reading only) that each
  * existing one can be cut and continued, so that one bad file does not leave the others half-cut.
  */
-function checkOutputsContinuable(spec: RunSpec, natoms: number, timestep_fs: number, step: number): void {
-  if (spec.thermo?.path && existsSync(spec.thermo.path)) thermoCsvKeepBytes(spec.thermo.path, step);
+function checkOutputsContinuable(spec: RunSpec, natoms: number, timestep_fs: number, step: number, thermoColumns: ThermoColumnSet): void {
+  if (spec.thermo?.path && existsSync(spec.thermo.path)) thermoCsvKeepBytes(spec.thermo.path, step, thermoColumns);
   for (const t of spec.trajectory) {
     if (!existsSync(t.path)) continue;
     if (t.format === 'dcd') dcdKeepFrames(t.path, { natoms, timestep_fs, every: t.every, keepThroughStep: step });

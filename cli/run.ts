@@ -43,7 +43,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
  * potential is disposed of at the end.
  */
 export async function runPrepared(prepared: PreparedRun, options: RunCommandOptions, io: CliStreams): Promise<number> {
-  const { spec, system, potential, integrator, untilStep, restart } = prepared;
+  const { spec, system, potential, integrator, untilStep, restart, thermoColumns } = prepared;
   const fromStep = restart?.state.step ?? 0;
   const quiet = options.quiet === true;
   const bar: ProgressBar | null = !quiet && io.stdout.isTTY === true ? createProgressBar(io.stdout as Parameters<typeof createProgressBar>[0], fromStep, untilStep) : null;
@@ -67,7 +67,7 @@ export async function runPrepared(prepared: PreparedRun, options: RunCommandOpti
     }
     observers.push(createThermoLog({
       every: spec.thermo?.every ?? defaultThermoEvery(untilStep), csvPath: spec.thermo?.path, print, keepThroughStep,
-      displayPath: spec.thermo?.path && displayPath(spec.thermo.path),
+      displayPath: spec.thermo?.path && displayPath(spec.thermo.path), columns: thermoColumns,
     }));
     // Per-atom energies, from potentials that have them (the ONNX contract's atomic_energy).
     const atomicEnergies = (): Float64Array | undefined => (potential as { lastAtomicEnergy?: Float64Array }).lastAtomicEnergy;

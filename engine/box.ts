@@ -3,6 +3,19 @@
  * periodic flag per axis. Orthorhombic, triclinic and non-periodic (cluster) boxes share one type.
  */
 
+/** Lattice parameters of a cell (`Box.cellParameters`). */
+export interface CellParameters {
+  a_A: number;
+  b_A: number;
+  c_A: number;
+  /** Angle between b and c, degrees. */
+  alpha_deg: number;
+  /** Angle between a and c, degrees. */
+  beta_deg: number;
+  /** Angle between a and b, degrees. */
+  gamma_deg: number;
+}
+
 /** A cell and its periodicity. Immutable: a new box is made for a new cell. */
 export class Box {
   /** [3,3] row-major, rows are lattice vectors a, b, c in Å. */
@@ -48,6 +61,45 @@ export class Box {
   /** A non-periodic box (cluster / molecule in vacuum): no cell, no images. */
   static open(): Box {
     return new Box([0, 0, 0, 0, 0, 0, 0, 0, 0], [false, false, false]);
+  }
+
+  /** A box with another cell (rows a, b, c, Å) and this box's periodicity: the next cell of an NPT run. */
+  withCell(cell: ArrayLike<number>): Box {
+    return new Box(cell, this.pbc);
+  }
+
+  /** True when both boxes have bit-identical cells (the periodicity is not compared). */
+  sameCell(other: Box): boolean {
+    for (let k = 0; k < 9; k++) if (this.cell[k] !== other.cell[k]) return false;
+    return true;
+  }
+
+  /** True when both boxes are periodic along the same axes. */
+  samePeriodicity(other: Box): boolean {
+    return this.pbc[0] === other.pbc[0] && this.pbc[1] === other.pbc[1] && this.pbc[2] === other.pbc[2];
+  }
+
+  /** True when every axis is periodic (a bulk system: the cell can be barostatted or relaxed). */
+  get isPeriodic(): boolean {
+    return this.pbc[0] && this.pbc[1] && this.pbc[2];
+  }
+
+  /**
+   * Lattice parameters: edge lengths a, b, c (Å) and the angles α (between b and c), β (c, a),
+   * γ (a, b) in degrees, as crystallographers and ASE's `cell.cellpar()` give them.
+   *
+   * @example
+   * Box.orthorhombic(3, 4, 5).cellParameters(); // { a_A: 3, b_A: 4, c_A: 5, alpha_deg: 90, beta_deg: 90, gamma_deg: 90 }
+   */
+  cellParameters(): CellParameters {
+    const c = this.cell;
+    const dot = (i: number, j: number): number => c[3 * i] * c[3 * j] + c[3 * i + 1] * c[3 * j + 1] + c[3 * i + 2] * c[3 * j + 2];
+    const a = Math.sqrt(dot(0, 0)), b = Math.sqrt(dot(1, 1)), cc = Math.sqrt(dot(2, 2));
+    const angle = (i: number, j: number, li: number, lj: number): number => {
+      const cos = li > 0 && lj > 0 ? Math.min(1, Math.max(-1, dot(i, j) / (li * lj))) : 0;
+      return (Math.acos(cos) * 180) / Math.PI;
+    };
+    return { a_A: a, b_A: b, c_A: cc, alpha_deg: angle(1, 2, b, cc), beta_deg: angle(0, 2, a, cc), gamma_deg: angle(0, 1, a, b) };
   }
 
   /** True when no axis is periodic. */

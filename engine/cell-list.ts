@@ -238,10 +238,14 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
     );
   }
   const imageShifts = new Float64Array(3 * nImages);
+  const imageCells = new Int32Array(3 * nImages);
   for (let a = -R[0]; a <= R[0]; a++) {
     for (let b = -R[1]; b <= R[1]; b++) {
       for (let c = -R[2]; c <= R[2]; c++) {
         const id = imageId(a, b, c, R[0], R[1], R[2]);
+        imageCells[3 * id] = a;
+        imageCells[3 * id + 1] = b;
+        imageCells[3 * id + 2] = c;
         imageShifts[3 * id] = a * frame[0] + b * frame[3] + c * frame[6];
         imageShifts[3 * id + 1] = a * frame[1] + b * frame[4] + c * frame[7];
         imageShifts[3 * id + 2] = a * frame[2] + b * frame[5] + c * frame[8];
@@ -274,6 +278,7 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
     neighbors: sc.neighbors.subarray(0, nPairs),
     images: sc.images.subarray(0, nPairs),
     imageShifts,
+    imageCells,
   };
 }
 

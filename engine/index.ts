@@ -3,16 +3,16 @@
  * loop uses (Potential, ForceOutput, Integrator); potentials/ and integrators/ implement them.
  */
 export * from './units.js';
-export { Box } from './box.js';
+export { Box, type CellParameters } from './box.js';
 export { createSystem, symbolsOf, type System, type SystemInit } from './system.js';
 export { Rng, type RngState } from './random.js';
 export { fccLattice, type FccOptions } from './lattice.js';
-export { pairCenters, writeEdgeIndex, writeEdgeShifts, type NeighborList, type NeighborListKind } from './neighbor-list.js';
+export { pairCenters, setImageShifts, writeEdgeIndex, writeEdgeShifts, type NeighborList, type NeighborListKind } from './neighbor-list.js';
 export { createForceOutput, type ForceOutput, type Potential } from './potential.js';
-export type { ComputeForces, Integrator } from './integrator.js';
+export type { ComputeForces, Integrator, IntegratorState } from './integrator.js';
 export { createCellList, type CellList, type CellListOptions } from './cell-list.js';
 export { createVerletList, type VerletList, type VerletListOptions } from './verlet-list.js';
-export { degreesOfFreedom, kineticEnergy, pressureOf, temperatureOf } from './thermo.js';
+export { degreesOfFreedom, kineticEnergy, kineticTensor, massDensity, pressureOf, pressureTensor, stressOf, temperatureOf } from './thermo.js';
 export type { Frame, Observer, SimulationState } from './observer.js';
 export {
   BLOW_UP_DISTANCE_A,

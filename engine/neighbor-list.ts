@@ -57,8 +57,29 @@ export interface NeighborList {
   readonly neighbors: Int32Array;
   /** (P,) index into `imageShifts` of each pair; 0 means no shift. */
   readonly images: Uint16Array;
-  /** (K, 3) Cartesian shift, Å, of each image index; row 0 is (0, 0, 0). */
+  /**
+   * (K, 3) Cartesian shift, Å, of each image index; row 0 is (0, 0, 0). Always
+   * `imageCells[k] · cell` of the box the list currently follows: a VerletList rewrites them in
+   * place when the cell deforms between builds (NPT), so read them at every evaluation.
+   */
   readonly imageShifts: Float64Array;
+  /** (K, 3) integer lattice coefficients (along a, b, c) of each image index; row 0 is (0, 0, 0). */
+  readonly imageCells: Int32Array;
+}
+
+/**
+ * Rewrites `list.imageShifts` for another cell (rows a, b, c, Å; [3,3] row-major): shift k becomes
+ * imageCells[k] · cell, the same expression the cell list builds them with, so a list built in a
+ * box and one moved to it give the same bits.
+ */
+export function setImageShifts(list: NeighborList, cell: Float64Array): void {
+  const { imageCells, imageShifts } = list;
+  for (let k = 0; k < imageCells.length; k += 3) {
+    const a = imageCells[k], b = imageCells[k + 1], c = imageCells[k + 2];
+    imageShifts[k] = a * cell[0] + b * cell[3] + c * cell[6];
+    imageShifts[k + 1] = a * cell[1] + b * cell[4] + c * cell[7];
+    imageShifts[k + 2] = a * cell[2] + b * cell[5] + c * cell[8];
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * Observers (thermo log, trajectory writers, checkpoints), and the SimulationState a restart needs.
  */
 import type { Box } from './box.js';
-import type { RngState } from './random.js';
+import type { IntegratorState } from './integrator.js';
 import type { System } from './system.js';
 
 /**
@@ -17,9 +17,13 @@ export interface SimulationState {
   positions: Float64Array;
   /** (N, 3) velocities, Å/fs. */
   velocities: Float64Array;
+  /** The current cell (NPT changes it). */
   box: Box;
-  /** Integrator random state (Langevin); null for deterministic integrators. */
-  rng: RngState | null;
+  /**
+   * Integrator state (random numbers, thermostat and barostat variables). null in a state handed to
+   * a restart means "start the integrator afresh" (a checkpoint of another scheme).
+   */
+  integrator: IntegratorState | null;
   /**
    * (N, 3) periodic images: the lattice vectors each atom was wrapped back by since the run began,
    * so that positions + images · cell is its unwrapped position (LAMMPS's image flags). Zero for open
@@ -32,6 +36,8 @@ export interface SimulationState {
    * run continues bit-identically; it also keeps the rebuild schedule (skin/2 test) unchanged.
    */
   neighborReference: Float64Array;
+  /** The box of the last neighbor-list build (differs from `box` when the cell has moved since). */
+  neighborReferenceBox: Box;
 }
 
 /** One observed moment of a run. The object and its arrays are reused: copy what must outlive `observe`. */
@@ -53,6 +59,13 @@ export interface Frame {
   virial: Float64Array;
   /** Instantaneous pressure, bar: (2 KE + tr W) / (3 V); NaN for a box with no volume. */
   pressure_bar: number;
+  /** (3, 3) pressure tensor, bar: (Σ m v⊗v + W) / V (LAMMPS's pxx, pxy, …); NaN for a box with no volume. */
+  pressureTensor_bar: Float64Array;
+  /**
+   * The quantity the integrator conserves, eV: total energy plus the extended-system energy
+   * (Nosé–Hoover chains, MTK); NaN when the integrator has none beyond the total energy.
+   */
+  conservedEnergy_eV: number;
   /** A snapshot of the state for checkpoints (allocates copies). */
   state(): SimulationState;
 }

@@ -2,13 +2,15 @@
  * The run loop (DESIGN.md §1): neighbor list → potential → integrator, with observers at step 0
  * and every `every` steps. Nothing is allocated per step on the hot path: the force callback,
  * the force output and the frame are made once; promises appear only for asynchronous potentials
- * and observers.
+ * and observers (and an NPT integrator makes one small Box per step: boxes are immutable).
+ * When the integrator changes the cell, the neighbor list follows it, and is rebuilt only once
+ * the deformation and the atoms' own motion could have brought an unlisted pair within the cutoff.
  */
 import type { Integrator } from './integrator.js';
 import type { ForceOutput, Potential } from './potential.js';
 import type { Frame, Observer, SimulationState } from './observer.js';
 import type { System } from './system.js';
-import { degreesOfFreedom, kineticEnergy, pressureOf, temperatureOf } from './thermo.js';
+import { degreesOfFreedom, kineticEnergy, pressureOf, pressureTensor, temperatureOf } from './thermo.js';
 import { createVerletList, type VerletList, type VerletListOptions } from './verlet-list.js';
 
 /** Everything a simulation is made of. */
@@ -127,7 +129,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const dt = integrator.timestep_fs;
   const dof = degreesOfFreedom(n, integrator.conservesMomentum);
   const out: ForceOutput = { energy_eV: 0, forces: system.forces, virial: new Float64Array(9) };
-  integrator.init(system);
+  integrator.init(system, out);
 
   let step = 0;
   let started = false;
@@ -140,7 +142,10 @@ export function createSimulation(options: SimulationOptions): Simulation {
   // Snapshot of the previous step, kept only when some observer wants the last good frame.
   const keepLastGood = observers.some((o) => o.flush);
   const last = keepLastGood
-    ? { positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), images: new Int32Array(3 * n), virial: new Float64Array(9), energy_eV: 0 }
+    ? {
+      positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), images: new Int32Array(3 * n),
+      virial: new Float64Array(9), energy_eV: 0, box: system.box, extended_eV: 0,
+    }
     : null;
 
   // Positions are wrapped only here, at a build: between builds the list's shifts assume they move continuously.
@@ -156,19 +161,24 @@ export function createSimulation(options: SimulationOptions): Simulation {
       // Atoms at infinity or flung far away (a blow-up) make the list impossible: report it as a
       // non-finite energy, so the loop stops with the step named and the last good frame written.
       const wild = firstWildAtom(system.positions);
-      if (wild >= 0) {
-        blowUp = `the system blew up (atom ${wild + 1} is at (${Array.from(system.positions.subarray(3 * wild, 3 * wild + 3), (x) => x.toPrecision(3)).join(', ')}) Å: the time step is too large, or the forces are wrong)`;
+      if (wild >= 0 || firstWildAtom(system.box.cell) >= 0) {
+        blowUp = wild >= 0
+          ? `the system blew up (atom ${wild + 1} is at (${Array.from(system.positions.subarray(3 * wild, 3 * wild + 3), (x) => x.toPrecision(3)).join(', ')}) Å: the time step is too large, or the forces are wrong)`
+          : 'the cell blew up (a lattice vector became huge or non-finite: the barostat is too fast, or the forces are wrong)';
         out.energy_eV = NaN;
         return;
       }
       rebuildNeighbors();
+    } else if (system.box !== neighbors.box) {
+      // The cell moved (NPT) but not enough to invalidate the pairs: only the image shifts change.
+      neighbors.followBox(system.box);
     }
     return potential.compute(system, neighbors.list!, out);
   };
 
   const frame: Frame = {
     step: 0, time_fs: 0, system, images, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0,
-    temperature_K: 0, virial: out.virial, pressure_bar: 0,
+    temperature_K: 0, virial: out.virial, pressure_bar: 0, pressureTensor_bar: new Float64Array(9), conservedEnergy_eV: NaN,
     state: () => snapshot(),
   };
 
@@ -181,7 +191,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     system.velocities.set(s.velocities);
     system.box = s.box;
     if (s.images && s.images.length === 3 * n) images.set(s.images);
-    integrator.restoreRngState(s.rng);
+    if (s.integrator) integrator.restoreState(s.integrator);
     step = s.step;
   }
 
@@ -191,13 +201,15 @@ export function createSimulation(options: SimulationOptions): Simulation {
       positions: Float64Array.from(system.positions),
       velocities: Float64Array.from(system.velocities),
       box: system.box,
-      rng: integrator.rngState(),
+      integrator: integrator.saveState(),
       images: Int32Array.from(images),
       neighborReference: Float64Array.from(neighbors.reference),
+      neighborReferenceBox: neighbors.referenceBox ?? system.box,
     };
   }
 
-  function fillFrame(f: Frame, s: System, energy_eV: number, virial: Float64Array, atStep: number): Frame {
+  /** `extended_eV`: the integrator's extended-system energy at this frame (NaN when it has none). */
+  function fillFrame(f: Frame, s: System, energy_eV: number, virial: Float64Array, atStep: number, extended_eV: number): Frame {
     const ke = kineticEnergy(s);
     f.step = atStep;
     f.time_fs = atStep * dt;
@@ -208,15 +220,21 @@ export function createSimulation(options: SimulationOptions): Simulation {
     f.temperature_K = temperatureOf(ke, dof);
     f.virial = virial;
     f.pressure_bar = pressureOf(ke, virial, s.box);
+    pressureTensor(s, virial, f.pressureTensor_bar);
+    f.conservedEnergy_eV = energy_eV + ke + extended_eV;
     return f;
   }
+
+  const extendedEnergy = (): number => (integrator.extendedEnergy ? integrator.extendedEnergy(system) : NaN);
 
   async function start(): Promise<void> {
     if (started) return;
     started = true;
-    // A restart rebuilds the list from the checkpoint's reference positions: same pairs, same order.
+    // A restart rebuilds the list from the checkpoint's reference positions in the reference box:
+    // same pairs, same order; then the shifts follow the cell to where it has moved since.
     if (restart) {
-      neighbors.build(restart.neighborReference, system.box);
+      neighbors.build(restart.neighborReference, restart.neighborReferenceBox);
+      if (system.box !== restart.neighborReferenceBox) neighbors.followBox(system.box);
       stepsSinceBuild = 0;
     } else rebuildNeighbors();
     const pending = potential.compute(system, neighbors.list!, out);
@@ -234,7 +252,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     let filled = false;
     for (const o of observers) {
       if (!all && atStep % o.every !== 0) continue;
-      if (!filled) fillFrame(frame, system, out.energy_eV, out.virial, atStep), (filled = true);
+      if (!filled) fillFrame(frame, system, out.energy_eV, out.virial, atStep, extendedEnergy()), (filled = true);
       const r = o.observe(frame);
       if (r) await r;
     }
@@ -248,9 +266,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
   /** Gives observers that want it the frame before `badStep` (kept in `last`). */
   async function flushLastGood(badStep: number): Promise<void> {
     if (last) {
-      const lastSystem: System = { ...system, positions: last.positions, velocities: last.velocities, forces: last.forces };
-      const lastFrame: Frame = { ...frame, images: last.images, state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice(), images: last.images.slice() }) };
-      fillFrame(lastFrame, lastSystem, last.energy_eV, last.virial, badStep - 1);
+      const lastSystem: System = { ...system, positions: last.positions, velocities: last.velocities, forces: last.forces, box: last.box };
+      const lastFrame: Frame = {
+        ...frame, images: last.images, pressureTensor_bar: new Float64Array(9),
+        state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice(), images: last.images.slice(), box: last.box }),
+      };
+      fillFrame(lastFrame, lastSystem, last.energy_eV, last.virial, badStep - 1, last.extended_eV);
       for (const o of observers) {
         if (!o.flush || (badStep - 1) % o.every === 0) continue;
         const r = o.flush(lastFrame);
@@ -287,6 +308,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
         last.images.set(images);
         last.virial.set(out.virial);
         last.energy_eV = out.energy_eV;
+        last.box = system.box;
+        last.extended_eV = extendedEnergy();
       }
       try {
         const pending = integrator.step(system, computeForces);
@@ -321,7 +344,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     run,
     async frame() {
       await start();
-      return fillFrame(frame, system, out.energy_eV, out.virial, step);
+      return fillFrame(frame, system, out.energy_eV, out.virial, step, extendedEnergy());
     },
     state: snapshot,
     async close() {

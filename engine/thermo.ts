@@ -1,7 +1,7 @@
 /** Instantaneous thermodynamic quantities from a System's arrays. */
 import type { Box } from './box.js';
 import type { System } from './system.js';
-import { amuA2fs2_in_eV, eV_per_A3_in_bar, kB_eV_per_K } from './units.js';
+import { amu_per_A3_in_g_per_cm3, amuA2fs2_in_eV, eV_per_A3_in_bar, kB_eV_per_K } from './units.js';
 
 /**
  * Kinetic energy, eV: Σ ½ m v² (m amu, v Å/fs).
@@ -39,4 +39,62 @@ export function temperatureOf(kineticEnergy_eV: number, dof: number): number {
 export function pressureOf(kineticEnergy_eV: number, virial: Float64Array, box: Box): number {
   if (!(box.volume > 0)) return NaN;
   return ((2 * kineticEnergy_eV + virial[0] + virial[4] + virial[8]) / (3 * box.volume)) * eV_per_A3_in_bar;
+}
+
+/**
+ * Kinetic tensor, eV: K_ab = Σ m v_a v_b (twice the kinetic energy tensor; its trace is 2 KE), [3,3]
+ * row-major, written into `out`.
+ */
+export function kineticTensor(system: System, out: Float64Array = new Float64Array(9)): Float64Array {
+  const v = system.velocities, m = system.masses;
+  let xx = 0, yy = 0, zz = 0, xy = 0, xz = 0, yz = 0;
+  for (let i = 0; i < system.n; i++) {
+    const vx = v[3 * i], vy = v[3 * i + 1], vz = v[3 * i + 2], mi = m[i];
+    xx += mi * vx * vx; yy += mi * vy * vy; zz += mi * vz * vz;
+    xy += mi * vx * vy; xz += mi * vx * vz; yz += mi * vy * vz;
+  }
+  const c = amuA2fs2_in_eV;
+  out[0] = c * xx; out[1] = c * xy; out[2] = c * xz;
+  out[3] = c * xy; out[4] = c * yy; out[5] = c * yz;
+  out[6] = c * xz; out[7] = c * yz; out[8] = c * zz;
+  return out;
+}
+
+/**
+ * Instantaneous pressure tensor, bar: P_ab = (Σ m v_a v_b + W_ab) / V, kinetic plus configurational
+ * virial W (eV), as LAMMPS's `compute pressure` gives pxx … pyz. Its trace over 3 is `pressureOf`.
+ * NaN entries when the box has no volume.
+ *
+ * @example
+ * const p = pressureTensor(system, out.virial); // p[0] = pxx, p[1] = pxy, … bar
+ */
+export function pressureTensor(system: System, virial: Float64Array, out: Float64Array = new Float64Array(9)): Float64Array {
+  const volume = system.box.volume;
+  if (!(volume > 0)) return out.fill(NaN);
+  kineticTensor(system, out);
+  const s = eV_per_A3_in_bar / volume;
+  for (let k = 0; k < 9; k++) out[k] = (out[k] + virial[k]) * s;
+  return out;
+}
+
+/**
+ * Stress tensor as ASE reports it: σ = −W / V in eV/Å³ (configurational only, positive when the
+ * cell pulls inwards: tension), [3,3] row-major; σ_ab = (1/V) ∂E/∂ε_ab for a homogeneous strain ε.
+ * NaN entries when the box has no volume.
+ *
+ * @example
+ * const stress = stressOf(virial, box); // eV/Å³; × eV_per_A3_in_bar for bar
+ */
+export function stressOf(virial: Float64Array, box: Box, out: Float64Array = new Float64Array(9)): Float64Array {
+  if (!(box.volume > 0)) return out.fill(NaN);
+  for (let k = 0; k < 9; k++) out[k] = -virial[k] / box.volume;
+  return out;
+}
+
+/** Mass density, g/cm³: Σ m / V. NaN when the box has no volume. */
+export function massDensity(system: System): number {
+  if (!(system.box.volume > 0)) return NaN;
+  let mass = 0;
+  for (let i = 0; i < system.n; i++) mass += system.masses[i];
+  return (mass / system.box.volume) * amu_per_A3_in_g_per_cm3;
 }

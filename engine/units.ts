@@ -20,6 +20,9 @@ export const accel_A_per_fs2_per_eV_per_A_amu = 1 / amuA2fs2_in_eV;
 /** 1 eV/Å³ in bar: 1.602176634e-19 J / 1e-30 m³ / 1e5 Pa/bar (CODATA 2018). */
 export const eV_per_A3_in_bar = 1.602176634e6;
 
+/** A mass density of 1 amu/Å³ in g/cm³: 1.66053906660e-24 g / 1e-24 cm³ (CODATA 2018 atomic mass constant). */
+export const amu_per_A3_in_g_per_cm3 = 1.6605390666;
+
 /**
  * ASE's time unit in fs: ASE measures time in Å·sqrt(amu/eV), so 1 ASE time unit =
  * 1e15 · 1e-10 m · sqrt(1.66053906660e-27 kg / 1.602176634e-19 J) fs = 10.1805055 fs.

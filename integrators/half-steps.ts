@@ -2,7 +2,7 @@
  * The named pieces integrators are assembled from (Leimkuhler & Matthews, "Molecular Dynamics",
  * Springer 2015, §7.3: the B, A and O maps). Each is a flat loop over typed arrays.
  */
-import { type Rng, type System, amuA2fs2_in_eV, kB_eV_per_K } from '../engine/index.js';
+import { type IntegratorState, type Rng, type System, amuA2fs2_in_eV, kB_eV_per_K } from '../engine/index.js';
 
 /**
  * B (kick): v ← v + (dt_fs / m) F. Forces eV/Å, masses amu, velocities Å/fs; the factor
@@ -48,4 +48,23 @@ export function checkMasses(system: System, who: string): void {
     const m = system.masses[i];
     if (!(m > 0) || !Number.isFinite(m)) throw new Error(`${who}: atom ${i} (${system.typeNames[system.typeIds[i]]}) has mass ${m} amu; masses must be positive`);
   }
+}
+
+/** Throws unless `state` is that of a deterministic scheme without extended variables (velocity Verlet). */
+export function checkStatelessRestore(state: IntegratorState, who: string): void {
+  const names = Object.keys(state.variables);
+  if (state.rng !== null || names.length > 0) {
+    throw new Error(`${who}: the saved state has ${state.rng ? 'a random-number state' : `variables ${names.join(', ')}`}, which ${who} does not use`);
+  }
+}
+
+/** Scales every velocity by `factor` (a thermostat's exp(−∫v_ξ dt)). */
+export function scaleVelocities(system: System, factor: number): void {
+  const v = system.velocities;
+  for (let k = 0; k < v.length; k++) v[k] *= factor;
+}
+
+/** Checks an integrator's `timestep_fs` (> 0, finite). */
+export function checkTimestep(dt: number, who: string): void {
+  if (!(dt > 0) || !Number.isFinite(dt)) throw new Error(`${who}: timestep_fs must be a positive number, got ${dt}`);
 }

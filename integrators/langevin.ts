@@ -38,6 +38,7 @@ export function langevin(options: LangevinOptions): Integrator {
     name: 'langevin',
     timestep_fs: dt,
     conservesMomentum: false,
+    changesCell: false,
     init(system) {
       checkMasses(system, 'langevin');
     },
@@ -50,10 +51,10 @@ export function langevin(options: LangevinOptions): Integrator {
       if (pending) return pending.then(() => kick(system, halfDt));
       kick(system, halfDt);
     },
-    rngState: () => rng.state(),
-    restoreRngState(state) {
-      if (state === null) throw new Error('langevin: cannot restore from a checkpoint without a random-number state');
-      rng = Rng.fromState(state);
+    saveState: () => ({ rng: rng.state(), variables: {} }),
+    restoreState(state) {
+      if (state.rng === null) throw new Error('langevin: cannot restore from a state without a random-number state');
+      rng = Rng.fromState(state.rng);
     },
   };
 }

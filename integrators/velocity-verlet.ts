@@ -2,9 +2,8 @@
  * Velocity Verlet (Swope, Andersen, Berens & Wilson, J. Chem. Phys. 76, 637 (1982)), the
  * symplectic NVE scheme: B(dt/2) A(dt) [forces] B(dt/2).
  */
-import type { RngState } from '../engine/index.js';
 import type { Integrator } from '../engine/index.js';
-import { checkMasses, drift, kick } from './half-steps.js';
+import { checkMasses, checkStatelessRestore, drift, kick } from './half-steps.js';
 
 /** Options of velocity Verlet. */
 export interface VelocityVerletOptions {
@@ -26,6 +25,7 @@ export function velocityVerlet(options: VelocityVerletOptions): Integrator {
     name: 'velocity-verlet',
     timestep_fs: dt,
     conservesMomentum: true,
+    changesCell: false,
     init(system) {
       checkMasses(system, 'velocityVerlet');
     },
@@ -36,7 +36,7 @@ export function velocityVerlet(options: VelocityVerletOptions): Integrator {
       if (pending) return pending.then(() => kick(system, halfDt));
       kick(system, halfDt);
     },
-    rngState: () => null,
-    restoreRngState(_state: RngState | null) {},
+    saveState: () => ({ rng: null, variables: {} }),
+    restoreState: (state) => checkStatelessRestore(state, 'velocity-verlet'),
   };
 }

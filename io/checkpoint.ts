@@ -1,12 +1,14 @@
 /**
  * Checkpoints as a protobuf message (schema embedded below): everything engine/observer.ts's
- * SimulationState holds — step, positions, velocities, box, integrator RNG state and the
- * neighbor-list reference positions — plus the species, masses and integrator settings, so a
- * restart can check it continues the same system. Written to a temporary file and renamed, so a
- * run killed while writing keeps the previous checkpoint intact.
+ * SimulationState holds — step, positions, velocities, box, the integrator's state (RNG, thermostat
+ * and barostat variables) and the neighbor-list reference positions and cell — plus the species,
+ * masses and integrator settings, so a restart can check it continues the same system. Fields
+ * 17 and 18 were added for NPT and Nosé–Hoover runs; files without them (older e3md) read as
+ * before, with no extended variables and the reference cell equal to the cell. Written to a
+ * temporary file and renamed, so a run killed while writing keeps the previous checkpoint intact.
  */
 import protobuf from 'protobufjs';
-import { Box, type SimulationState, type RngState } from '../engine/index.js';
+import { Box, type IntegratorState, type SimulationState, type RngState } from '../engine/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { InputError, readInputFile } from './errors.js';
 
@@ -33,6 +35,14 @@ message Checkpoint {
   string integrator = 14;                 // integrator name, e.g. "langevin"
   double timestep_fs = 15;
   repeated sint32 images = 16;            // (N, 3) periodic image flags: unwrapped = positions + images · cell; empty in older files
+  repeated IntegratorVariable integrator_variables = 17; // thermostat / barostat variables (nose-hoover, npt)
+  repeated double neighbor_reference_cell = 18; // (3, 3) Å, cell at the last neighbor-list build; absent: equal to cell
+}
+
+// One named extended-system variable of the integrator (e.g. "thermostat_xi"), float64 values.
+message IntegratorVariable {
+  string name = 1;
+  repeated double values = 2;
 }
 
 // xoshiro128** state of engine/random.ts.
@@ -73,6 +83,8 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   for (const [name, arr, len] of [['positions', s.positions, 3 * n], ['velocities', s.velocities, 3 * n], ['neighborReference', s.neighborReference, 3 * n], ['masses', c.masses, n], ['images', s.images ?? new Int32Array(3 * n), 3 * n]] as const) {
     if (arr.length !== len) throw new Error(`encodeCheckpoint: ${name} has ${arr.length} entries, expected ${len} for ${n} atoms`);
   }
+  const rng = s.integrator?.rng ?? null;
+  const variables = Object.entries(s.integrator?.variables ?? {}).map(([name, values]) => ({ name, values: Array.from(values) }));
   const message = CheckpointType.fromObject({
     format: FORMAT,
     version: VERSION,
@@ -85,11 +97,13 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     velocities: Array.from(s.velocities),
     cell: Array.from(s.box.cell),
     pbc: [...s.box.pbc],
-    rng: s.rng ? { s: s.rng.s, hasSpareNormal: !Number.isNaN(s.rng.spareNormal), spareNormal: Number.isNaN(s.rng.spareNormal) ? 0 : s.rng.spareNormal } : undefined,
+    rng: rng ? { s: rng.s, hasSpareNormal: !Number.isNaN(rng.spareNormal), spareNormal: Number.isNaN(rng.spareNormal) ? 0 : rng.spareNormal } : undefined,
     neighborReference: Array.from(s.neighborReference),
     images: s.images ? Array.from(s.images) : [],
     integrator: c.integrator,
     timestepFs: c.timestep_fs,
+    integratorVariables: variables,
+    neighborReferenceCell: s.neighborReferenceBox.sameCell(s.box) ? [] : Array.from(s.neighborReferenceBox.cell),
   });
   return CheckpointType.encode(message).finish();
 }
@@ -99,6 +113,7 @@ interface DecodedMessage {
   masses: number[]; positions: number[]; velocities: number[]; cell: number[]; pbc: boolean[];
   rng?: { s: number[]; hasSpareNormal: boolean; spareNormal: number };
   neighborReference: number[]; integrator: string; timestepFs: number; images: number[];
+  integratorVariables: { name: string; values: number[] }[]; neighborReferenceCell: number[];
 }
 
 /**
@@ -125,20 +140,32 @@ export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Chec
   need('masses', m.masses, n);
   if (m.images.length !== 0) need('images', m.images, 3 * n);
   if (m.cell.length !== 9 || m.pbc.length !== 3) throw new InputError('corrupt checkpoint: cell must have 9 entries and pbc 3', { file });
+  if (m.neighborReferenceCell.length !== 0 && m.neighborReferenceCell.length !== 9) throw new InputError('corrupt checkpoint: neighbor_reference_cell must have 9 entries', { file });
   if (m.typeIds.some((t) => t < 0 || t >= m.typeNames.length)) throw new InputError('corrupt checkpoint: a type id is out of range', { file });
   let rng: RngState | null = null;
   if (m.rng) {
     if (m.rng.s.length !== 4) throw new InputError('corrupt checkpoint: RNG state must have 4 words', { file });
     rng = { s: [m.rng.s[0], m.rng.s[1], m.rng.s[2], m.rng.s[3]], spareNormal: m.rng.hasSpareNormal ? m.rng.spareNormal : NaN };
   }
+  const variables: Record<string, number[]> = {};
+  for (const v of m.integratorVariables) {
+    if (Object.prototype.hasOwnProperty.call(variables, v.name)) throw new InputError(`corrupt checkpoint: integrator variable "${v.name}" appears twice`, { file });
+    variables[v.name] = v.values;
+  }
+  const integrator: IntegratorState = { rng, variables };
+  const box = new Box(m.cell, [m.pbc[0], m.pbc[1], m.pbc[2]]);
+  // The same Box object when the cell has not moved since the build: the run then takes the
+  // unchanged-cell path exactly as the uninterrupted run did.
+  const neighborReferenceBox = m.neighborReferenceCell.length === 0 ? box : box.withCell(m.neighborReferenceCell);
   return {
     state: {
       step: m.step,
       positions: Float64Array.from(m.positions),
       velocities: Float64Array.from(m.velocities),
-      box: new Box(m.cell, [m.pbc[0], m.pbc[1], m.pbc[2]]),
-      rng,
+      box,
+      integrator,
       neighborReference: Float64Array.from(m.neighborReference),
+      neighborReferenceBox: neighborReferenceBox.sameCell(box) ? box : neighborReferenceBox,
       images: m.images.length ? Int32Array.from(m.images) : new Int32Array(3 * n),
     },
     typeNames: m.typeNames,

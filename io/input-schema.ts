@@ -75,6 +75,52 @@ export const langevinSchema = z.strictObject({
   seed,
 });
 
+/** `integrator` with kind `nose-hoover` (Nosé–Hoover chains, NVT). */
+export const noseHooverSchema = z.strictObject({
+  kind: z.literal('nose-hoover'),
+  timestep_fs: positive('Time step, fs'),
+  temperature_K: positive('Bath temperature, K'),
+  tdamp_fs: positive('Thermostat period, fs (LAMMPS Tdamp); default 100 × timestep_fs').optional(),
+  chain: count('Thermostats in the chain (1 = plain Nosé–Hoover)').default(3),
+});
+
+/** `integrator` with kind `npt`: MTK (Nosé–Hoover chains + MTK barostat, as LAMMPS fix npt) or stochastic cell rescaling. */
+export const nptSchema = z
+  .strictObject({
+    kind: z.literal('npt'),
+    timestep_fs: positive('Time step, fs'),
+    temperature_K: positive('Bath temperature, K'),
+    pressure_bar: z.number().describe('Target pressure, bar (hydrostatic)'),
+    tdamp_fs: positive('Thermostat period, fs (LAMMPS Tdamp); default 100 × timestep_fs').optional(),
+    pdamp_fs: positive('Barostat period (mtk, LAMMPS Pdamp) or relaxation time τ_p (c-rescale), fs; default 1000 × timestep_fs').optional(),
+    couple: z.enum(['iso', 'aniso', 'tri']).default('iso').describe('Cell degrees of freedom: iso (volume), aniso (three axes), tri (axes and shears; mtk only)'),
+    barostat: z.enum(['mtk', 'c-rescale']).default('mtk').describe('mtk: Martyna–Tobias–Klein, as LAMMPS fix npt; c-rescale: stochastic cell rescaling (Bernetti & Bussi 2020)'),
+    compressibility_per_bar: positive('c-rescale only: isothermal compressibility estimate, 1/bar (sets only the relaxation speed); default 4.5e-5 (water)').optional(),
+    seed: seed.optional().describe('c-rescale only: seed of the barostat noise; default 1'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.barostat === 'mtk') {
+      for (const key of ['seed', 'compressibility_per_bar'] as const) {
+        if (p[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is used by "barostat": "c-rescale" only (the mtk barostat is deterministic and needs no compressibility)` });
+      }
+    } else if (p.couple === 'tri') {
+      ctx.addIssue({ code: 'custom', path: ['couple'], message: '"tri" (a fully flexible cell) is available with "barostat": "mtk" only; use "aniso" with c-rescale' });
+    }
+  });
+
+/** `relax` (for `e3md relax`, in place of `integrator`): minimise the energy, optionally with the cell. */
+export const relaxSchema = z
+  .strictObject({
+    method: z.enum(['fire', 'lbfgs']).default('fire').describe('fire (Bitzek et al. 2006) or lbfgs (limited-memory BFGS with a line search)'),
+    fmax_eV_A: positive('Converged when every atom\'s force is below this, eV/Å (and, with cell, the cell force: V |σ − σ_target| / N below it, eV)').default(0.01),
+    max_steps: z.number().int().min(0).default(1000).describe('Give up after this many optimiser steps'),
+    cell: z.boolean().default(false).describe('Also relax the cell (needs a cell periodic along a, b and c)'),
+    pressure_bar: z.number().default(0).describe('Target hydrostatic pressure of the cell relaxation, bar'),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.cell && r.pressure_bar !== 0) ctx.addIssue({ code: 'custom', path: ['pressure_bar'], message: 'is the target of a cell relaxation; set "cell": true, or leave pressure_bar out' });
+  });
+
 /** Output every `every` steps (and at step 0) to `path`. */
 const output = (what: string) =>
   z.strictObject({
@@ -91,12 +137,13 @@ export const inputSchema = z.strictObject({
     .optional()
     .describe('Format of the structure file, when its name does not say it (.xyz/.extxyz, POSCAR*/CONTCAR*/.vasp, .data/.lmp/data.*)'),
   potential: potentialSchema,
-  integrator: z.discriminatedUnion('kind', [velocityVerletSchema, langevinSchema]).describe('Time-stepping scheme'),
+  integrator: z.discriminatedUnion('kind', [velocityVerletSchema, langevinSchema, noseHooverSchema, nptSchema]).optional().describe('Time-stepping scheme (e3md run)'),
+  relax: relaxSchema.optional().describe('Energy minimisation (e3md relax), in place of integrator'),
   initial_velocities: z
     .strictObject({ temperature_K: z.number().min(0).describe('Maxwell–Boltzmann temperature, K'), seed })
     .optional()
     .describe('Draw initial velocities (zero total momentum); default: velocities from the structure, else zero'),
-  steps: z.number().int().min(0).describe('Total number of MD steps of the run (a restart continues to this step)'),
+  steps: z.number().int().min(0).optional().describe('Total number of MD steps of the run (a restart continues to this step); with integrator'),
   neighbor: z
     .strictObject({ skin_A: z.number().min(0).default(1.0).describe('Verlet skin added to the cutoff, Å') })
     .default({ skin_A: 1.0 })
@@ -112,7 +159,7 @@ export const inputSchema = z.strictObject({
   checkpoint: output('Checkpoint file (protobuf), also written at the end of the run').optional().describe('Checkpoints for `e3md run input.json --restart file`'),
   parallel: z
     .strictObject({
-      workers: count('Worker threads: the system is cut into this many domains, each evaluated by one thread (DESIGN.md §7)').default(1),
+      workers: count('Worker threads: the system is cut into this many domains, each evaluated by one thread (README.md, Parallel runs)').default(1),
       devices: z
         .array(deviceSchema)
         .min(1)
@@ -129,6 +176,19 @@ export const inputSchema = z.strictObject({
     .max(4096)
     .optional()
     .describe('Independent copies of the system run side by side, their model evaluations batched into one call per step; replica k draws velocities and thermostat noise from seed + k and writes every output with a "-r<k>" suffix (default 1: one system, no suffix)'),
+}).superRefine((input, ctx) => {
+  // MD (integrator + steps) or a relaxation (relax), each with the keys it uses.
+  if (input.integrator === undefined && input.relax === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['integrator'], message: 'missing required key "integrator" (MD, for e3md run; or "relax" for an energy minimisation with e3md relax)' });
+  } else if (input.integrator !== undefined && input.relax !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['relax'], message: 'cannot be given with "integrator": an input is either an MD run (integrator, for e3md run) or a relaxation (relax, for e3md relax)' });
+  } else if (input.integrator !== undefined && input.steps === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['steps'], message: 'missing required key "steps" (an integer)' });
+  } else if (input.relax !== undefined) {
+    for (const key of ['steps', 'initial_velocities', 'checkpoint', 'replicas'] as const) {
+      if (input[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `is not used by a relaxation${key === 'steps' ? ' (its length is relax.max_steps)' : ''}; remove it` });
+    }
+  }
 });
 
 /** input.json after validation, with defaults filled in (paths still as written). */
@@ -137,5 +197,5 @@ export type InputJson = z.output<typeof inputSchema>;
 /** The JSON Schema (draft 2020-12) of input.json, for editors. */
 export function inputJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(inputSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
-  return { ...schema, title: 'e3md input.json', description: 'e3md run input (DESIGN.md §4). Units are part of key names; unknown keys are errors.' };
+  return { ...schema, title: 'e3md input.json', description: 'e3md run input (docs/input-json.md). Units are part of key names; unknown keys are errors.' };
 }

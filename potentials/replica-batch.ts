@@ -106,7 +106,7 @@ export function createReplicaBatch(model: OnnxPotential, replicas: number, memor
     if (images > 65536) throw new Error(`createReplicaBatch: ${images} periodic images over ${count} replicas, at most 65536`);
     const n = offsets[count];
     const rowAtoms = new Int32Array(n), rowOffsets = new Int32Array(n + 1), firstImaged = new Int32Array(n);
-    const neighbors = new Int32Array(pairs), imageIds = new Uint16Array(pairs), imageShifts = new Float64Array(3 * images);
+    const neighbors = new Int32Array(pairs), imageIds = new Uint16Array(pairs), imageShifts = new Float64Array(3 * images), imageCells = new Int32Array(3 * images);
     const typeIds = new Int32Array(n);
     let p0 = 0, i0 = 0;
     requests.forEach((r, k) => {
@@ -121,13 +121,14 @@ export function createReplicaBatch(model: OnnxPotential, replicas: number, memor
         neighbors[p0 + p] = list.neighbors[p] + a0;
         imageIds[p0 + p] = list.images[p] + i0;
       }
+      imageCells.set(list.imageCells, 3 * i0);
       p0 += list.nPairs;
       i0 += list.imageShifts.length / 3;
     });
     rowOffsets[n] = pairs;
     const radius_A = Math.min(...requests.map((r) => r.list.radius_A));
     const system: System = { n, positions: new Float64Array(3 * n), velocities: new Float64Array(0), forces: new Float64Array(0), masses: new Float64Array(0), typeIds, typeNames: names, box: Box.open() };
-    const list: NeighborList = { kind: 'full', n, radius_A, nPairs: pairs, rowAtoms, offsets: rowOffsets, firstImaged, neighbors, images: imageIds, imageShifts };
+    const list: NeighborList = { kind: 'full', n, radius_A, nPairs: pairs, rowAtoms, offsets: rowOffsets, firstImaged, neighbors, images: imageIds, imageShifts, imageCells };
     return { system, list, offsets, requests, out: { energy_eV: 0, forces: new Float64Array(3 * n), virial: new Float64Array(9) } };
   }
 

@@ -18,9 +18,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   integrators: ['engine'],
   potentials: ['engine', 'engine/parallel', 'onnx'],
   models: ['engine', 'o3', 'onnx'],
+  optimize: ['engine'],
   io: ['engine'],
   train: ['engine', 'io', 'models', 'onnx', 'o3', 'potentials'],
-  cli: ['engine', 'engine/parallel', 'integrators', 'io', 'models', 'onnx', 'o3', 'potentials', 'train'],
+  cli: ['engine', 'engine/parallel', 'integrators', 'io', 'models', 'onnx', 'o3', 'optimize', 'potentials', 'train'],
 };
 const FOLDERS = Object.keys(ALLOWED);
 

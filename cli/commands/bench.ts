@@ -19,6 +19,7 @@ export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }
   onnx: { file: 'onnx-bench.js', about: 'onnxruntime per-call overhead; MLP forward and forward+gradient over 1e5 rows' },
   io: { file: 'io.js', about: 'extxyz, DCD and checkpoint throughput at 32,000 atoms' },
   scaling: { file: 'scaling.js', about: 'atoms × workers: LJ (beside LAMMPS on 1 and 2 MPI ranks), Allegro and NequIP water, batched replicas; --suites memory for the big single evaluations (long)' },
+  npt: { file: 'npt-argon.js', about: 'NPT liquid argon: density and compressibility (fluctuation vs equation of state), MTK and c-rescale, against LAMMPS fix npt (long)' },
   'learning-curve': { file: 'learning-curve.js', about: 'force MAE against training-set size, equivariant vs invariant (long)' },
   'lammps-pair': { file: 'lammps-pair.js', about: 'LAMMPS + pair_style e3md on 1 and 2 MPI ranks against e3md eval/run: agreement, time per step, pair-style overhead, weak scaling, per-rank costs' },
 });

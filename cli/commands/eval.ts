@@ -7,7 +7,7 @@
  * reference label of the input is kept as it was.
  */
 import { type Command, Option } from 'commander';
-import { atomicMass, createSystem } from '../../engine/index.js';
+import { atomicMass, createSystem, stressOf } from '../../engine/index.js';
 import {
   checkWritable, clobberMessage, findClobber, formatExtxyz, OutputError, readStructure, STRUCTURE_FORMATS, writeFileAtomic,
   type ExtxyzColumnOut, type InfoValue, type StructureFormat, type XyzFrame,
@@ -95,7 +95,7 @@ export async function evaluateFrames(model: string, structure: string, placement
       const sp = await singlePoint(potential, system);
       const atomic = (potential as { lastAtomicEnergy?: Float64Array }).lastAtomicEnergy ?? new Float64Array(0);
       const box = frame.box;
-      const stress = box.pbc.every(Boolean) && box.volume > 0 ? sp.virial.map((w) => -w / box.volume) : undefined;
+      const stress = box.pbc.every(Boolean) && box.volume > 0 ? stressOf(sp.virial, box) : undefined;
       out.push({ frame, ...sp, energies: atomic.length === system.n ? Float64Array.from(atomic) : undefined, stress });
     }
     return out;

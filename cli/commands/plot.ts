@@ -39,7 +39,11 @@ function axisName(column: string): string {
   return `${m[1]!.replace(/_/g, ' ')} (${unit})`;
 }
 
-/** The panels of a thermo CSV: potential and total energy, temperature, pressure, then each further column. */
+/**
+ * The panels of a thermo CSV: potential and total energy, temperature, pressure, then each further
+ * column that changes (the volume of an NPT run, its conserved energy); the cell's lengths and its
+ * angles share a panel each, and the pressure tensor's components stay in the CSV.
+ */
 export function thermoPanels(csv: NumericCsv): PlotPanel[] {
   const v = csv.values;
   const t_fs = v['time_fs']!;
@@ -55,11 +59,24 @@ export function thermoPanels(csv: NumericCsv): PlotPanel[] {
     panel('temperature', 'temperature_K'),
   ];
   const fixed = new Set(['step', 'time_fs', 'potential_energy_eV', 'kinetic_energy_eV', 'total_energy_eV', 'temperature_K']);
+  const group = (title: string, yLabel: string, columns: string[]): void => {
+    if (columns.every((c) => csv.columns.includes(c)) && columns.some((c) => changes(v[c]!))) panels.push({ title, xLabel, yLabel, series: columns.map((c) => ({ label: c, x: time, y: v[c]! })) });
+  };
   for (const c of csv.columns) {
     if (fixed.has(c) || !v[c]!.some(Number.isFinite)) continue; // a cluster's pressure is NaN throughout
+    if (/^p(xx|yy|zz|xy|xz|yz)_bar$/.test(c) || /^([abc]_A|(alpha|beta|gamma)_deg)$/.test(c)) continue;
+    if (c !== 'pressure_bar' && !changes(v[c]!)) continue; // the volume and density of a fixed cell
     panels.push(panel(axisName(c).replace(/ \(.*\)$/, ''), c));
   }
+  group('cell lengths', 'length (Å)', ['a_A', 'b_A', 'c_A']);
+  group('cell angles', 'angle (°)', ['alpha_deg', 'beta_deg', 'gamma_deg']);
   return panels;
+}
+
+/** True when a series takes more than one finite value. */
+function changes(y: readonly number[]): boolean {
+  const finite = y.filter(Number.isFinite);
+  return finite.some((x) => x !== finite[0]);
 }
 
 /** The panels of a training metrics.csv: loss, energy MAE, force MAE (train and validation, log scale, best epochs ringed) and learning rate. */

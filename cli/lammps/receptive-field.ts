@@ -93,5 +93,6 @@ export function restrictCentres(list: NeighborList, owned: number, depth: number
     neighbors: outNb.subarray(0, q),
     images: outImg.subarray(0, q),
     imageShifts: list.imageShifts,
+    imageCells: list.imageCells,
   };
 }

@@ -266,6 +266,8 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
       cutoff_A, skin_A, kind,
       get list() { return current; },
       get reference() { return reference; },
+      get referenceBox() { return builtBox; },
+      get box() { return builtBox; },
       get builds() { return builds; },
       build(positions, box) {
         if (reference.length !== positions.length) reference = new Float64Array(positions.length);
@@ -286,6 +288,10 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
           if (dx * dx + dy * dy + dz * dz > limit2) return true;
         }
         return false;
+      },
+      // needsRebuild asks for a re-decomposition at every change of box, so the box to follow is always the build's.
+      followBox(box) {
+        if (box !== builtBox) throw new Error('decomposed potential: the box changed without a rebuild (a cell change re-decomposes the system)');
       },
     };
   }
@@ -315,6 +321,6 @@ function emptyList(kind: NeighborListKind, n: number, radius_A: number, previous
     rowAtoms: same ? previous.rowAtoms : Int32Array.from({ length: n }, (_, i) => i),
     offsets: same ? previous.offsets : new Int32Array(n + 1),
     firstImaged: same ? previous.firstImaged : new Int32Array(n),
-    neighbors: new Int32Array(0), images: new Uint16Array(0), imageShifts: new Float64Array(3),
+    neighbors: new Int32Array(0), images: new Uint16Array(0), imageShifts: new Float64Array(3), imageCells: new Int32Array(3),
   };
 }

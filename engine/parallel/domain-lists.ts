@@ -121,7 +121,7 @@ export function ownedPairs(list: NeighborList, domain: Domain, imageCells: Int32
     outNb[k] = neighbors[p];
     outImg[k++] = images[p];
   }
-  return { kind: 'half', n, radius_A: list.radius_A, nPairs: q, rowAtoms, offsets: outOffsets, firstImaged: outFirst, neighbors: outNb, images: outImg, imageShifts: list.imageShifts };
+  return { kind: 'half', n, radius_A: list.radius_A, nPairs: q, rowAtoms, offsets: outOffsets, firstImaged: outFirst, neighbors: outNb, images: outImg, imageShifts: list.imageShifts, imageCells };
 }
 
 /** One model evaluation's worth of a domain: chunk-local atoms (owned first) and their pairs. */
@@ -210,7 +210,7 @@ export function receptiveChunk(list: NeighborList, chunkOwned: Int32Array, depth
   outOffsets[m] = q;
   const chunkList: NeighborList = {
     kind: 'full', n: m, radius_A: list.radius_A, nPairs: q, rowAtoms: outRows, offsets: outOffsets, firstImaged: outFirst,
-    neighbors: outNb, images: outImg, imageShifts,
+    neighbors: outNb, images: outImg, imageShifts, imageCells: list.imageCells,
   };
   return { atoms: Int32Array.from(atoms), owned: chunkOwned.length, list: chunkList, edges, maxDegree };
 }

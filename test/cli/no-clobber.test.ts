@@ -198,7 +198,7 @@ describe('writes that fail', () => {
     symlinkSync('/dev/full', `${path}.tmp`);
     const traj = createExtxyzTrajectory({ path, every: 1, displayPath: 'traj.xyz' });
     const system = createSystem({ symbols: ['Ar'], positions: [1, 2, 3], masses: [39.948], box: Box.orthorhombic(10, 10, 10) });
-    const frame = { step: 0, time_fs: 0, system, images: new Int32Array(3), potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0, temperature_K: 0, virial: new Float64Array(9), pressure_bar: 0, state: () => { throw new Error('unused'); } };
+    const frame = { step: 0, time_fs: 0, system, images: new Int32Array(3), potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0, temperature_K: 0, virial: new Float64Array(9), pressure_bar: 0, pressureTensor_bar: new Float64Array(9), conservedEnergy_eV: NaN, state: () => { throw new Error('unused'); } };
     expect(() => traj.observe(frame)).toThrow(/^cannot write traj\.xyz: no space left on device \(ENOSPC\)$/);
     void traj.close?.();
     expect(readFileSync(path, 'utf8')).toBe('trajectory of an earlier run\n');

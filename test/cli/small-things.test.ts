@@ -17,7 +17,7 @@ import { baseInput, e3md, ROOT, runDir } from './fixtures.js';
 
 function frame(patch: Partial<Frame>, box = Box.orthorhombic(10, 10, 10)): Frame {
   const system = createSystem({ symbols: ['Ar'], positions: [1, 1, 1], masses: [39.948], box });
-  return { step: 0, time_fs: 0, system, images: new Int32Array(3), potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0, temperature_K: 0, virial: new Float64Array(9), pressure_bar: 0, state: () => { throw new Error('unused'); }, ...patch };
+  return { step: 0, time_fs: 0, system, images: new Int32Array(3), potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0, temperature_K: 0, virial: new Float64Array(9), pressure_bar: 0, pressureTensor_bar: new Float64Array(9), conservedEnergy_eV: NaN, state: () => { throw new Error('unused'); }, ...patch };
 }
 
 describe('small things that trip people', () => {
@@ -79,7 +79,7 @@ describe('small things that trip people', () => {
   it('e3md help <unknown> says "unknown command"', async () => {
     const r = await e3md('help', 'foo');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^e3md: unknown command 'foo' \(commands: run, eval, train, model, serve, info, plot, bench/);
+    expect(r.stderr).toMatch(/^e3md: unknown command 'foo' \(commands: run, relax, eval, train, model, serve, info, plot, bench/);
     expect(r.stdout).toBe('');
   });
 

@@ -168,7 +168,8 @@ describe('Verlet list', () => {
     expect(v.needsRebuild(pos, box, 2)).toBe(true);
     v.build(pos, box);
     expect(v.builds).toBe(2);
-    expect(v.needsRebuild(pos, Box.orthorhombic(10, 10, 10), 1)).toBe(true); // a new box
+    expect(v.needsRebuild(pos, Box.orthorhombic(10, 10, 10), 1)).toBe(false); // another Box object, the same cell
+    expect(v.needsRebuild(pos, Box.orthorhombic(10, 10, 10, [true, true, false]), 1)).toBe(true); // other periodicity
   });
 
   it('can rebuild on a fixed schedule (LAMMPS "every 20 check no")', () => {

@@ -69,7 +69,10 @@ describe('run loop', () => {
       await simA.run(100);
       // What a checkpoint file carries, rebuilt into fresh objects.
       const s = simA.state();
-      const saved: SimulationState = { ...structuredClone({ ...s, box: null }), box: new Box(s.box.cell, s.box.pbc) };
+      const saved: SimulationState = {
+        ...structuredClone({ ...s, box: null, neighborReferenceBox: null }),
+        box: new Box(s.box.cell, s.box.pbc), neighborReferenceBox: new Box(s.neighborReferenceBox.cell, s.neighborReferenceBox.pbc),
+      };
       expect(saved.step).toBe(100);
 
       const fresh = argonCrystal(10, 999); // different starting state: everything must come from the checkpoint

@@ -19,7 +19,7 @@ async function integrate(system: System, potential: Potential, integrator: Integ
   const out = createForceOutput(system.n, system.forces);
   const force = () => potential.compute(system, list, out);
   await force();
-  integrator.init(system);
+  integrator.init(system, out);
   for (let s = 1; s <= steps; s++) {
     await integrator.step(system, force);
     each(s);
@@ -66,7 +66,7 @@ describe('velocity Verlet', () => {
     expect(() => velocityVerlet({ timestep_fs: -1 })).toThrow(/timestep_fs/);
     const sys = oscillators(2, 1);
     sys.masses[1] = 0;
-    expect(() => velocityVerlet({ timestep_fs: 1 }).init(sys)).toThrow(/atom 1/);
+    expect(() => velocityVerlet({ timestep_fs: 1 }).init(sys, createForceOutput(2))).toThrow(/atom 1/);
     // maxwellBoltzmann checks before drawing: a bad mass leaves the velocities untouched.
     sys.velocities.fill(1);
     expect(() => maxwellBoltzmann(sys, 300, new Rng(1))).toThrow(/maxwellBoltzmann: atom 1/);
@@ -98,9 +98,9 @@ describe('Langevin BAOAB', () => {
       let integrator = langevin({ timestep_fs: 1, temperature_K: 100, friction_per_ps: 5, seed: 3 });
       await integrate(sys, harmonicWells(1, new Float64Array(15)), integrator, 20);
       if (split) {
-        const saved = integrator.rngState();
+        const saved = integrator.saveState();
         integrator = langevin({ timestep_fs: 1, temperature_K: 100, friction_per_ps: 5, seed: 999 });
-        integrator.restoreRngState(saved);
+        integrator.restoreState(saved);
       }
       await integrate(sys, harmonicWells(1, new Float64Array(15)), integrator, 20);
       return Array.from(sys.positions);

@@ -45,7 +45,7 @@ describe('input.json validation', () => {
       o.parallel = { workers: 2, devices: ['cuda:0', 'cuda:1'] };
     }), '/x/in.json');
     expect(spec.potential.kind).toBe('lennard-jones');
-    expect(spec.integrator.kind).toBe('langevin');
+    expect(spec.integrator?.kind).toBe('langevin');
     const onnx = parseRunSpec(input((o) => { o.potential = { kind: 'onnx', model: 'm.onnx' }; }), '/x/in.json');
     expect(onnx.potential).toEqual({ kind: 'onnx', model: '/x/m.onnx', device: 'auto' });
   });

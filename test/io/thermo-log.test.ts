@@ -14,6 +14,7 @@ function frame(step: number): Frame {
   return {
     step, time_fs: 2 * step, system, images: new Int32Array(3), potentialEnergy_eV: -1.25 - step, kineticEnergy_eV: 0.5, totalEnergy_eV: -0.75 - step,
     temperature_K: 123.456789, virial: new Float64Array(9), pressure_bar: step === 3 ? NaN : 12.5,
+    pressureTensor_bar: Float64Array.of(1, 2, 3, 2, 4, 5, 3, 5, 6), conservedEnergy_eV: -0.5 - step,
     state: () => { throw new Error('not needed'); },
   };
 }

@@ -15,7 +15,7 @@ describe('examples/water-nequip', () => {
   it('runs Langevin MD on 64 water molecules with the shipped ONNX NequIP', async () => {
     const spec = loadRunSpec('examples/water-nequip/input.json');
     expect(spec.potential.kind).toBe('onnx');
-    if (spec.potential.kind !== 'onnx' || spec.integrator.kind !== 'langevin') throw new Error('unexpected example');
+    if (spec.potential.kind !== 'onnx' || spec.integrator?.kind !== 'langevin') throw new Error('unexpected example');
     const [frame] = readExtxyz(spec.structure);
     const system = createSystem({ symbols: frame!.symbols, positions: frame!.positions, masses: frame!.symbols.map((s) => atomicMass(s)!), box: frame!.box });
     expect(system.n).toBe(192);
