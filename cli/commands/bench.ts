@@ -18,7 +18,9 @@ export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }
   o3: { file: 'o3-bench.js', about: 'spherical harmonics of 1e6 vectors and a uvu tensor product over 1e5 edges' },
   onnx: { file: 'onnx-bench.js', about: 'onnxruntime per-call overhead; MLP forward and forward+gradient over 1e5 rows' },
   io: { file: 'io.js', about: 'extxyz, DCD and checkpoint throughput at 32,000 atoms' },
-  'learning-curve': { file: 'learning-curve.js', about: 'force MAE against training-set size, equivariant vs invariant (long)' },
+  'learning-curve': { file: 'learning-curve.js', about: 'test force MAE against training-set size for NequIP lmax 0–3 and Allegro, each point trained to convergence, power-law β fitted (hours; resumable)' },
+  'train': { file: 'train-throughput.js', about: 'training epochs/s (and per CPU-second) for dtype × thread variants of a training config' },
+  'train-compare': { file: 'train-compare.js', about: 'the same training config under JSON merge patches (e.g. float32 vs float64): test errors and times' },
 });
 
 function benchDir(): string {
