@@ -18,7 +18,7 @@
  *   npx tsx bench/learning-curve.ts [--config examples/water/train.json]
  *     [--models nequip-l0,nequip-l1,nequip-l2,nequip-l3,allegro] [--sizes 25,50,100,200,400,800,1600]
  *     [--max-epochs 2000] [--threads 1] [--work scratch/learning-curve] [--out bench/results/learning-curve]
- *     [--hours H] [--allegro '{"numTensorFeatures":32}']
+ *     [--hours H] [--allegro '{"numTensorFeatures":32,…}' (default MATCHED_ALLEGRO; '{}' for allegro's defaults)]
  *   npx tsx bench/learning-curve.ts --from bench/results/learning-curve.json   (redraw the SVG only)
  * Model names: nequip-l<lmax>[-f<numFeatures>] (the config's NequIP with that lmax and width) and
  * allegro[-l<lmax>] (Allegro's defaults, lmax 2 unless given, with the config's cutoff and radial basis).
@@ -332,7 +332,7 @@ async function trainPoint(config: ReturnType<typeof parseTrainConfig>, model: st
     finished: new Date().toISOString(),
     settings,
   };
-  log(`${id}: force MAE ${p.test.forceMae_meV_per_A.toFixed(2)} meV/Å, energy MAE ${p.test.energyMae_meV_per_atom.toFixed(3)} meV/atom; ${p.epochs} epochs (best ${p.bestEpoch}), ${(p.cpu_s / 3600).toFixed(2)} CPU-h; ${p.reason}`);
+  log(`${id}: force MAE ${p.test.forceMae_meV_per_A.toFixed(2)} meV/Å, energy MAE ${p.test.energyMae_meV_per_atom.toFixed(3)} meV/atom; ${p.epochs} epochs (best ${p.bestEpoch}), ${p.cpu_s < 3600 ? `${(p.cpu_s / 60).toFixed(1)} CPU-min` : `${(p.cpu_s / 3600).toFixed(2)} CPU-h`}; ${p.reason}`);
   return p;
 }
 
@@ -382,10 +382,17 @@ export function curveSummary(curve: LearningCurve): string {
   }).join('\n');
 }
 
+/**
+ * The command's Allegro: allegro's layout at the width whose parameter count matches the config's
+ * NequIP at lmax 2 (171,820 against 171,356 for examples/water/train.json), so the two
+ * architectures are compared at equal size.
+ */
+export const MATCHED_ALLEGRO: Readonly<Record<string, unknown>> = Object.freeze({ numTensorFeatures: 32, latentDim: 128, twoBodyMlp: { hidden: [64, 128] }, latentMlp: { hidden: [128] } });
+
 interface Args { config: string; models: string[]; sizes: number[]; maxEpochs: number; threads: number; work: string; out: string; hours?: number; allegro?: Record<string, unknown>; from?: string }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { config: 'examples/water/train.json', models: ['nequip-l0', 'nequip-l1', 'nequip-l2', 'nequip-l3', 'allegro'], sizes: [25, 50, 100, 200, 400, 800, 1600], maxEpochs: 2000, threads: 1, work: 'scratch/learning-curve', out: 'bench/results/learning-curve' };
+  const a: Args = { config: 'examples/water/train.json', models: ['nequip-l0', 'nequip-l1', 'nequip-l2', 'nequip-l3', 'allegro'], sizes: [25, 50, 100, 200, 400, 800, 1600], maxEpochs: 2000, threads: 1, work: 'scratch/learning-curve', out: 'bench/results/learning-curve', allegro: { ...MATCHED_ALLEGRO } };
   const positive = (key: string, v: string) => {
     const x = Number(v);
     if (!(x > 0) || !Number.isFinite(x)) throw new Error(`learning-curve: ${key} must be a positive number, got '${v}'`);
