@@ -3,7 +3,7 @@
  * code it returns.
  *
  * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
- * run here; eval/train/model/info/bench in cli/commands/ (`bench` runs the programs of bench/).
+ * run here; eval/train/model/serve/info/bench in cli/commands/ (`bench` runs the programs of bench/).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerModelCommand } from './commands/model.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerTrainCommand } from './commands/train.js';
 
 /** e3md's version from package.json (found upward from this file, so it works from dist/ and from sources). */
@@ -74,6 +75,7 @@ Quick start:
   registerEvalCommand(program, io, setExit);
   registerTrainCommand(program, io, setExit);
   registerModelCommand(program, io, setExit);
+  registerServeCommand(program, io, setExit);
   registerInfoCommand(program, io, setExit);
   registerBenchCommand(program, io, setExit);
   // Subcommands need no exitOverride/configureOutput of their own: `program.command()` copies both

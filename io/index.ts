@@ -6,10 +6,29 @@ export { formatExtxyz, type ExtxyzFrameOut, type ExtxyzWriteOptions } from './ex
 export { formatInfoValue, interpretValue, parseCommentPairs, type InfoValue } from './extxyz-comment.js';
 export { akmaTime_fs, createDcdWriter, dcdKeepFrames, dcdUnitCell, openDcdForAppend, type DcdHeader, type DcdWriter, type DcdWriterOptions } from './dcd.js';
 export { readDcd, type DcdFile, type DcdFrame } from './dcd-read.js';
-export { inputJsonSchema, inputSchema, type InputJson } from './input-schema.js';
+export { inputJsonSchema, inputSchema, potentialSchema, type InputJson } from './input-schema.js';
 export { keyError, parseConfig, readConfigText } from './config-file.js';
 export { loadRunSpec, parseRunSpec, type RunSpec, type TrajectoryFormat, type TrajectorySpec } from './config.js';
 export { THERMO_COLUMNS, createThermoLog, thermoCsvKeepBytes, thermoCsvRow, thermoTableHeader, thermoTableRow, type ThermoLogOptions } from './thermo-log.js';
 export { createDcdTrajectory, createExtxyzTrajectory, extxyzKeepBytes, type TrajectoryOptions } from './trajectory.js';
 export { CHECKPOINT_PROTO, decodeCheckpoint, encodeCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 export { createCheckpointObserver, type CheckpointObserver, type CheckpointObserverOptions } from './checkpoint-observer.js';
+export {
+  ByteReader,
+  decodeHeader,
+  decodePosData,
+  encodeForceReady,
+  encodeHeader,
+  initBatchSize,
+  IPI_HEADER_BYTES,
+  IPI_SERVER_MESSAGES,
+  IpiConnectionClosed,
+  IpiProtocolError,
+  posDataAtomCount,
+  POSDATA_HEAD_BYTES,
+  type IpiInit,
+  type IpiMessage,
+  type IpiPositions,
+} from './ipi-protocol.js';
+export { IpiAtomCountError, runIpiDriver, type IpiDriverOptions, type IpiResult, type IpiSession, type IpiStream } from './ipi-driver.js';
+export { connectIpi, describeAddress, IPI_DEFAULT_PORT, IPI_UNIX_PREFIX, unixSocketPath, type ConnectOptions, type IpiAddress } from './ipi-socket.js';

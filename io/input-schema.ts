@@ -57,6 +57,9 @@ export const onnxPotentialSchema = z.strictObject({
   threads: count('onnxruntime intra-op threads of the model session; results are the same bits at any count (default: see README, "Threads")').optional(),
 });
 
+/** `potential`: Lennard-Jones or an ONNX model (also the block `e3md serve --potential` reads). */
+export const potentialSchema = z.discriminatedUnion('kind', [lennardJonesSchema, onnxPotentialSchema]).describe('Force field');
+
 /** `integrator` with kind `velocity-verlet` (NVE). */
 export const velocityVerletSchema = z.strictObject({
   kind: z.literal('velocity-verlet'),
@@ -83,7 +86,7 @@ const output = (what: string) =>
 export const inputSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors; ignored by e3md'),
   structure: path('Starting structure (extxyz/xyz), relative to the input file'),
-  potential: z.discriminatedUnion('kind', [lennardJonesSchema, onnxPotentialSchema]).describe('Force field'),
+  potential: potentialSchema,
   integrator: z.discriminatedUnion('kind', [velocityVerletSchema, langevinSchema]).describe('Time-stepping scheme'),
   initial_velocities: z
     .strictObject({ temperature_K: z.number().min(0).describe('Maxwell–Boltzmann temperature, K'), seed })

@@ -13,6 +13,7 @@ import { parseConfig, readConfigText } from '../../io/index.js';
 import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, type PotentialModel, rebuildModel } from '../../models/index.js';
 import { integer } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
+import { registerModelImport } from './model-import.js';
 
 type Arch = keyof typeof ARCHITECTURES;
 
@@ -131,7 +132,7 @@ export function modelFromFlags(flags: ModelCreateFlags): PotentialModel {
  * @example registerModelCommand(program, io, (code) => { exitCode = code; });
  */
 export function registerModelCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
-  const model = program.command('model').summary('create or upgrade equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help` and `e3md model upgrade --help`.');
+  const model = program.command('model').summary('create, upgrade or import equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help`, `e3md model upgrade --help` and `e3md model import --help`.');
   const create = model
     .command('create')
     .summary('build a NequIP or Allegro model with seeded random weights and write it as ONNX')
@@ -171,6 +172,7 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
     .action(async (input: string, flags: { out: string }) => {
       setExit(await upgradeCommand(input, flags.out, io));
     });
+  registerModelImport(model, io, setExit);
 }
 
 /** Runs `model create`; returns the exit code (bad options print one message and give 2). */
