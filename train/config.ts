@@ -87,7 +87,10 @@ const lossSchema = z.strictObject({
 });
 
 const trainingSchema = z.strictObject({
-  dtype: z.enum(['float32', 'float64']).default('float64').describe('Arithmetic of the training graph'),
+  dtype: z
+    .enum(['float32', 'float64'])
+    .default('float32')
+    .describe('Arithmetic of the training graph (the weights, Adam moments and moving average stay float64); float32 is as accurate and about twice as fast (bench/results/train-compare.json)'),
   batch_size: count('Structures per batch').default(5),
   max_epochs: count('Epochs at most').default(100),
   max_wall_time_s: z.number().gt(0).optional().describe('Stop after the epoch that passes this wall time (checkpointed, resumable)'),

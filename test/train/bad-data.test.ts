@@ -74,7 +74,7 @@ describe('the config schema', () => {
     const c = parseTrainConfig(JSON.stringify(miniConfig(dir)), join(dir, 'train.json'));
     expect(c.loss).toEqual({ energy_weight: 1, force_weight: 1, schedule: [] });
     expect(c.training.ema).toBeUndefined();
-    expect(c.training.dtype).toBe('float64');
+    expect(c.training.dtype).toBe('float32');
     expect(c.training.lr_schedule.factor).toBe(0.5);
     expect(c.output.model_dtype).toBe('float64');
   });

@@ -40,7 +40,7 @@ describe('loss-weight schedule', () => {
 
   it('trains each epoch with its stage’s weights and validates with the final ones', async () => {
     const [a, b] = [tempDir(), tempDir()];
-    const training = { max_epochs: 2, batch_size: 4, learning_rate: 0.01, seed: 2 };
+    const training = { max_epochs: 2, batch_size: 4, learning_rate: 0.01, seed: 2, dtype: 'float64' }; // float64: the loss identity below holds to rounding
     // No energy term in epoch 1, then λ_E = 5: epoch 1 trains as a forces-only run does.
     const scheduled = await trainIn(a, miniConfig(a, { training, loss: { energy_weight: 0, force_weight: 1, schedule: [{ epoch: 2, energy_weight: 5 }] } }));
     const forcesOnly = await trainIn(b, miniConfig(b, { training, loss: { energy_weight: 0, force_weight: 1 } }));
