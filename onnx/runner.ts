@@ -80,6 +80,15 @@ function bindingDir(): string {
   return join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
 }
 
+/**
+ * The one command that installs onnxruntime-node's CUDA provider libraries for this install (README,
+ * .npmrc and this message say the same): its install script, run by hand with the CUDA 12 flag.
+ */
+export function cudaInstallCommand(): string {
+  const require = createRequire(import.meta.url);
+  return `node ${join(dirname(require.resolve('onnxruntime-node')), '..', 'script', 'install.js')} --onnxruntime-node-install=cuda12`;
+}
+
 /** Execution providers of this onnxruntime-node install. */
 export function probeProviders(): ProviderProbe[] {
   const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
@@ -89,7 +98,7 @@ export function probeProviders(): ProviderProbe[] {
     {
       name: 'cuda',
       installed: listed.has('cuda') && cudaLib,
-      note: cudaLib ? 'provider libraries present' : 'provider libraries not installed (npm install --onnxruntime-node-install=cuda12 downloads them)',
+      note: cudaLib ? 'provider libraries present' : `provider libraries not installed (${cudaInstallCommand()} downloads them)`,
     },
     { name: 'webgpu', installed: listed.has('webgpu'), note: listed.has('webgpu') ? 'bundled; needs a GPU adapter (Vulkan)' : 'not in this build' },
   ];
@@ -129,7 +138,7 @@ export async function createSession(model: Uint8Array | string, options: Session
   const cudaInstalled = probeProviders().find((p) => p.name === 'cuda')!.installed;
   for (const c of candidates(device, cudaInstalled)) {
     if (c.provider === 'cuda' && !cudaInstalled) {
-      reasons.push(`cuda: provider libraries are not installed (npm install --onnxruntime-node-install=cuda12 downloads them)`);
+      reasons.push(`cuda: provider libraries are not installed (${cudaInstallCommand()} downloads them)`);
       continue;
     }
     try {

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { readModelInfo, type ModelInfo } from '../../onnx/index.js';
 import { checkPotentialContract } from '../../potentials/index.js';
+import { onnxFileProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Human-readable description of a model file's contents. */
@@ -60,13 +61,20 @@ export function registerInfoCommand(program: Command, io: CliStreams, setExit: (
 
 /** Runs `info`; returns the exit code. */
 export async function infoCommand(path: string, flags: { json?: boolean }, io: CliStreams): Promise<number> {
-  let info: ModelInfo;
+
   try {
-    info = readModelInfo(await readFile(path));
+    await readFile(path);
   } catch (e) {
-    io.stderr.write(`e3md info: ${path}: ${(e as Error).message}\n`);
+    const code = (e as NodeJS.ErrnoException).code;
+    io.stderr.write(`e3md info: ${path}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (e as Error).message})`}\n`);
     return EXIT.badInput;
   }
+  const problem = onnxFileProblem(path);
+  if (problem) {
+    io.stderr.write(`e3md info: ${path} ${problem}\n`);
+    return EXIT.badInput;
+  }
+  const info: ModelInfo = readModelInfo(await readFile(path));
   if (flags.json) {
     const { metadata, inputs, outputs, opset, irVersion, nodeCount, opCounts } = info;
     io.stdout.write(JSON.stringify({ metadata, inputs, outputs, opset, irVersion, nodeCount, opCounts }, null, 2) + '\n');

@@ -6,12 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
+import { OutputError, writeFileAtomic } from '../../io/index.js';
 import { exportPotential, importNequip, type NequipDump } from '../../models/index.js';
+import { modelOutputProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md model import`. */
@@ -20,6 +21,8 @@ export interface ModelImportFlags {
   config?: string;
   python: string;
   dtype?: 'float32' | 'float64';
+  /** Replace an existing --out file. */
+  force?: boolean;
 }
 
 /** tools/nequip-dump.py of this installation, found upward from this file (sources and dist/). */
@@ -51,6 +54,7 @@ export function registerModelImport(model: Command, io: CliStreams, setExit: (co
     .option('--config <config.yaml>', 'the training config of a checkpoint (its training directory\'s config.yaml)')
     .option('--python <python>', 'Python interpreter with PyTorch (and nequip, for a checkpoint)', 'python3')
     .addOption(new Option('--dtype <dtype>', 'float type of the e3md model (default: nequip\'s model_dtype)').choices(['float32', 'float64']))
+    .option('--force', 'replace --out when it exists')
     .addHelpText('after', '\nExamples:\n  e3md model import results/water/deployed.pth --out water.onnx\n  e3md model import results/water/best_model.pth --config results/water/config.yaml --out water.onnx --python ~/venvs/nequip/bin/python\n')
     .action(async (input: string, flags: ModelImportFlags) => {
       setExit(await importCommand(input, flags, io));
@@ -65,7 +69,8 @@ export async function importCommand(input: string, flags: ModelImportFlags, io: 
   };
   if (!existsSync(input)) return fail(`${input}: no such file`);
   if (flags.config !== undefined && !existsSync(flags.config)) return fail(`--config ${flags.config}: no such file`);
-  if (resolve(input) === resolve(flags.out)) return fail(`--out ${flags.out} is the model being imported; write to a new file`);
+  const refused = modelOutputProblem('--out', flags.out, [{ key: 'the model being imported', path: input }, ...(flags.config !== undefined ? [{ key: '--config', path: flags.config }] : [])], flags.force === true);
+  if (refused) return fail(refused);
 
   let dump: NequipDump;
   const work = mkdtempSync(join(tmpdir(), 'e3md-import-'));
@@ -101,10 +106,10 @@ export async function importCommand(input: string, flags: ModelImportFlags, io: 
     return fail(`${input}: ${(e as Error).message}`);
   }
   try {
-    await writeFile(`${flags.out}.tmp`, bytes);
-    await rename(`${flags.out}.tmp`, flags.out);
+    writeFileAtomic(flags.out, bytes);
   } catch (e) {
-    return fail(`cannot write ${flags.out}: ${(e as Error).message}`);
+    if (!(e instanceof OutputError)) throw e;
+    return fail(e.message);
   }
   io.stdout.write(`wrote ${flags.out} from ${summary}, ${(bytes.length / 1024).toFixed(0)} KiB\n`);
   return EXIT.ok;

@@ -38,10 +38,12 @@ describe('bench/learning-curve.ts (tiny sizes)', () => {
     const stored = JSON.parse(readFileSync(join(dir, 'lc.json'), 'utf8'));
     expect(stored.points).toHaveLength(4);
     const svg = readFileSync(join(dir, 'lc.svg'), 'utf8');
-    expect(svg).toBe(learningCurveSvg({ ...stored, date: stored.date }));
-    expect(svg.match(/<polyline /g)).toHaveLength(2);
-    expect(svg.match(/stroke-dasharray/g)).toHaveLength(2);
-    expect(svg).toContain(`nequip-l1 (lmax 1, ${curve.models[1]!.parameters.toLocaleString('en-US')} params, β = `);
+    expect(svg).toBe(learningCurveSvg(stored));
+    // Per model: its points joined, and its fit dashed (in the plot and the legend).
+    expect(svg.match(/<polyline /g)).toHaveLength(4);
+    expect(svg.match(/<polyline [^>]*stroke-dasharray/g)).toHaveLength(2);
+    expect(svg).toContain(`nequip-l1 (lmax 1, ${curve.models[1]!.parameters.toLocaleString('en-US')} params)`);
+    expect(svg).toContain(`fit: MAE ∝ N^−β, β = ${curve.fits[1]!.beta.toFixed(2)}`);
     expect(svg).toMatch(/>4<\/text>/); // labelled ticks at the data's ends
     expect(svg).toMatch(/>8<\/text>/);
     expect(lines.filter((l) => /training on/.test(l))).toHaveLength(4);
