@@ -83,20 +83,26 @@ function perSpecies(v: number | readonly number[] | undefined, fallback: number,
   return [...v];
 }
 
-/** `atomic_energy` ← scale · `atomic_energy` + shift per species; creates `per_species_scale_shift.scales/.shifts`. */
+/**
+ * `atomic_energy` ← scale · `atomic_energy` + shift per species; creates `per_species_scale_shift.scales`
+ * and `.shifts` for those that train (the others become constants of the graph).
+ */
 export function scaleShiftBlock(params: ParameterSet, numTypes: number, options: ScaleShiftOptions = {}): Block {
   const name = 'per_species_scale_shift';
   const scales = perSpecies(options.scales, 1, numTypes, 'scaleShift.scales');
   const shifts = perSpecies(options.shifts, 0, numTypes, 'scaleShift.shifts');
   const trainable = options.trainable ?? true;
-  const trained = trainable ? { scales: params.create(`${name}.scales`, [numTypes], { values: scales }), shifts: params.create(`${name}.shifts`, [numTypes], { values: shifts }) } : undefined;
+  const train = typeof trainable === 'boolean' ? { scales: trainable, shifts: trainable } : trainable;
+  // Created scales first, then shifts, so a model trained either way keeps its parameter order.
+  const trainedScales = train.scales ? params.create(`${name}.scales`, [numTypes], { values: scales }) : undefined;
+  const trainedShifts = train.shifts ? params.create(`${name}.shifts`, [numTypes], { values: shifts }) : undefined;
   return {
     name,
     irrepsIn: { atomic_energy: SCALAR },
     irrepsOut: { atomic_energy: SCALAR },
     emit(g, fields, inputs) {
-      const s = trained ? params.weight(g, trained.scales) : g.constant(scales, [numTypes]);
-      const b = trained ? params.weight(g, trained.shifts) : g.constant(shifts, [numTypes]);
+      const s = trainedScales ? params.weight(g, trainedScales) : g.constant(scales, [numTypes]);
+      const b = trainedShifts ? params.weight(g, trainedShifts) : g.constant(shifts, [numTypes]);
       const e = fields.flat('atomic_energy');
       const rows = (v: typeof s) => g.reshape(g.gather(v, inputs.atomTypes, 0), ['N', 1]);
       fields.setFlat('atomic_energy', SCALAR, g.add(g.mul(e, rows(s)), rows(b)));

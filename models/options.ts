@@ -64,7 +64,10 @@ export const scaleShiftSchema = z
   .strictObject({
     scales: perSpecies('One scale per species, or one number for all (default 1)'),
     shifts: perSpecies('One shift per species, eV, or one number for all (default 0)'),
-    trainable: z.boolean().optional().describe('Train the scales and shifts (default true)'),
+    trainable: z
+      .union([z.boolean(), z.strictObject({ scales: z.boolean().describe('Train the scales'), shifts: z.boolean().describe('Train the shifts') })])
+      .optional()
+      .describe('Train the scales and shifts (default true), or each on its own: { "scales": true, "shifts": false } keeps given energy references fixed'),
   })
   .prefault({})
   .describe('Per-species energy scale and shift');

@@ -1,7 +1,7 @@
 /**
  * Training checkpoints: one JSON file holding everything a run needs to continue bit-for-bit —
- * epoch, learning-rate schedule, Adam's step and moments, current and best parameters, and the
- * metric history. Float64 arrays are stored as base64 of their little-endian bytes (exact, and
+ * epoch, learning-rate schedule, Adam's step and moments, current and best parameters, the moving
+ * average of the weights when there is one, and the metric history. Float64 arrays are stored as base64 of their little-endian bytes (exact, and
  * a third the size of decimal text); numbers are JSON numbers, which round-trip doubles exactly.
  * JSON rather than protobuf because the content is a handful of named arrays plus small nested
  * records that change as the trainer grows — a schema would only add ceremony — and a person can
@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, writeFileAtomic } from '../io/index.js';
 import type { AdamState } from './adam.js';
+import type { EmaState } from './ema.js';
 import type { ScheduleState } from './schedule.js';
 import type { EpochRecord } from './history.js';
 
@@ -34,6 +35,8 @@ export interface TrainCheckpoint {
   readonly history: readonly EpochRecord[];
   /** Wall time spent in earlier sessions of this run, s. */
   readonly elapsed_s: number;
+  /** The moving average of the weights, when training keeps one (training.ema). */
+  readonly ema?: EmaState;
 }
 
 function encodeArray(a: Float64Array): string {
@@ -70,6 +73,7 @@ export function writeTrainCheckpoint(path: string, ckpt: TrainCheckpoint): void 
     adam: { step: ckpt.adam.step, m: encodeRecord(ckpt.adam.m), v: encodeRecord(ckpt.adam.v) },
     params: encodeRecord(ckpt.params),
     best: encodeRecord(ckpt.best),
+    ...(ckpt.ema ? { ema: { updates: ckpt.ema.updates, shadow: encodeRecord(ckpt.ema.shadow) } } : {}),
     history: ckpt.history,
   };
   writeFileAtomic(path, JSON.stringify(doc));
@@ -92,6 +96,7 @@ export function readTrainCheckpoint(path: string): TrainCheckpoint {
   try {
     const schedule = doc.schedule as ScheduleState & { best: number | null };
     const adam = doc.adam as { step: number; m: Record<string, string>; v: Record<string, string> };
+    const ema = doc.ema as { updates: number; shadow: Record<string, string> } | undefined;
     return {
       epoch: doc.epoch as number,
       fingerprint: doc.fingerprint as string,
@@ -100,6 +105,7 @@ export function readTrainCheckpoint(path: string): TrainCheckpoint {
       adam: { step: adam.step, m: decodeRecord(adam.m, 'adam.m'), v: decodeRecord(adam.v, 'adam.v') },
       params: decodeRecord(doc.params as Record<string, string>, 'params'),
       best: decodeRecord(doc.best as Record<string, string>, 'best'),
+      ...(ema ? { ema: { updates: ema.updates, shadow: decodeRecord(ema.shadow, 'ema.shadow') } } : {}),
       history: doc.history as EpochRecord[],
     };
   } catch (e) {

@@ -33,11 +33,23 @@ const fromTheData = {
     .default('auto')
     .describe("Neighbour-sum normalization 1/√avg; 'auto' measures it on the training data; null disables"),
   energyReferences: z
-    .union([z.literal('least_squares'), z.record(symbolSchema, z.number())])
+    .union([z.literal('least_squares'), z.record(symbolSchema, z.number().gt(-Infinity).lt(Infinity)), z.string().min(1)])
     .default('least_squares')
-    .describe('Per-species energy shifts, eV: a least-squares fit on the training data (minimum norm), or given per species'),
+    .describe(
+      'Per-species energy shifts, eV: a least-squares fit on the training data (minimum norm), given per species ' +
+      '(e.g. the isolated-atom energies, so that per-atom energies are physical), or the path of a JSON file that ' +
+      'gives them ({"H": -13.64, …}, or {"atoms": {"H": {"energy_eV": -13.64}, …}} as examples/water/dataset/atom_energies.json)',
+    ),
   scaleShift: z
-    .strictObject({ trainable: z.boolean().default(true).describe('Train the per-species scale (initially the force RMS of the data) and shifts (the energy references)') })
+    .strictObject({
+      trainable: z
+        .union([z.boolean(), z.strictObject({ scales: z.boolean(), shifts: z.boolean() })])
+        .optional()
+        .describe(
+          'Train the per-species scale (initially the force RMS of the data) and shifts (the energy references), or each on its own; ' +
+          'default: both with least_squares, only the scales when the references are given (they stay fixed, as nequip\'s per_species_rescale_shifts_trainable: false)',
+        ),
+    })
     .prefault({}),
 };
 
@@ -51,14 +63,34 @@ const modelSchema = z.discriminatedUnion('architecture', [
   allegroOptionsSchema.extend({ architecture: z.literal('allegro'), ...fromTheData }),
 ]);
 
-/** The loss: λ_E · MSE(per-atom energy) + λ_F · MSE(force components). */
+const weight = (what: string) => z.number().min(0).lt(Infinity).describe(what);
+
+/** One stage of the loss-weight schedule (nequip's loss coefficient schedules). */
+const lossStageSchema = z.strictObject({
+  epoch: count('First epoch (1-based) of this stage'),
+  energy_weight: weight('λ_E from this stage on (default: unchanged)').optional(),
+  force_weight: weight('λ_F from this stage on (default: unchanged)').optional(),
+  ramp_epochs: z.number().int().min(0).default(0).describe('Move linearly from the previous weights to these over this many epochs, reaching them at epoch + ramp_epochs − 1 (0: switch at once)'),
+});
+
+/** The loss: λ_E · MSE(per-atom energy) + λ_F · MSE(force components), with λ optionally scheduled by epoch. */
 const lossSchema = z.strictObject({
-  energy_weight: z.number().min(0).default(1).describe('λ_E, weight of the per-atom energy MSE (eV²/atom²)'),
-  force_weight: z.number().min(0).default(1).describe('λ_F, weight of the force-component MSE (eV²/Å²)'),
+  energy_weight: weight('λ_E, weight of the per-atom energy MSE (eV²/atom²)').default(1),
+  force_weight: weight('λ_F, weight of the force-component MSE (eV²/Å²)').default(1),
+  schedule: z
+    .array(lossStageSchema)
+    .default([])
+    .describe(
+      'Stages in ascending epoch order, each switching or ramping the weights (e.g. forces first, then energies). The validation ' +
+      'loss — early stopping, learning-rate plateaus, best model — is always taken with the weights of the last stage, the objective the run ends with',
+    ),
 });
 
 const trainingSchema = z.strictObject({
-  dtype: z.enum(['float32', 'float64']).default('float64').describe('Arithmetic of the training graph'),
+  dtype: z
+    .enum(['float32', 'float64'])
+    .default('float32')
+    .describe('Arithmetic of the training graph (the weights, Adam moments and moving average stay float64); float32 is as accurate and about twice as fast (bench/results/train-compare.json)'),
   batch_size: count('Structures per batch').default(5),
   max_epochs: count('Epochs at most').default(100),
   max_wall_time_s: z.number().gt(0).optional().describe('Stop after the epoch that passes this wall time (checkpointed, resumable)'),
@@ -77,6 +109,13 @@ const trainingSchema = z.strictObject({
   early_stopping_patience: count('Epochs without a better validation loss before stopping').default(25),
   device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu').describe('ONNX Runtime execution provider; an explicit device that cannot start is an error, auto falls back to cpu'),
   threads: count('onnxruntime intra-op threads').default(1),
+  ema: z
+    .strictObject({
+      decay: z.number().gt(0).lt(1).default(0.99).describe('Decay d of the average per optimizer step (nequip: ema_decay); it spans about 1 / (1 − d) steps'),
+      use_num_updates: z.boolean().default(true).describe('Warm up with d = min(decay, (1 + t) / (10 + t)) after t steps (nequip: ema_use_num_updates)'),
+    })
+    .optional()
+    .describe('Exponential moving average of the weights (nequip: use_ema), used for validation, early stopping, the best model and the exported model; omit for none'),
 });
 
 const outputSchema = z.strictObject({
@@ -91,7 +130,7 @@ export const trainConfigSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors; ignored by e3md'),
   data: dataSchema.describe('Labelled structures (extxyz with energy= and forces), relative to the config file'),
   model: modelSchema.describe('The potential to train: the builder\'s options (as in `e3md model create --options`)'),
-  loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }).describe('Loss weights'),
+  loss: lossSchema.default({ energy_weight: 1, force_weight: 1, schedule: [] }).describe('Loss weights, optionally scheduled by epoch'),
   training: trainingSchema.default(trainingSchema.parse({})).describe('Optimizer, schedule, stopping, device'),
   output: outputSchema.describe('Where the model and the run record go (relative to the config file)'),
 });
@@ -127,14 +166,23 @@ export function parseTrainConfig(text: string, path: string): TrainConfig {
   const { value: c, doc } = parseConfig(text, path, trainConfigSchema);
   const base = dirname(resolve(path));
   const abs = (p: string) => resolve(base, p);
+  const references = c.model.energyReferences;
   const config: TrainConfig = {
     ...c,
+    model: typeof references === 'string' && references !== 'least_squares' ? { ...c.model, energyReferences: abs(references) } : c.model,
     data: { ...c.data, train: c.data.train.map(abs), validation: c.data.validation.map(abs), test: c.data.test?.map(abs) },
     output: { ...c.output, directory: abs(c.output.directory), model: abs(c.output.model) },
     configPath: resolve(path),
     keyError: (key, detail) => keyError(doc, path, key, detail),
   };
   checkOutputsClobberNothing(config, doc, path);
+  c.loss.schedule.forEach((stage, k) => {
+    const prev = c.loss.schedule[k - 1];
+    if (prev && stage.epoch < prev.epoch + Math.max(1, prev.ramp_epochs)) {
+      throw config.keyError(['loss', 'schedule', k, 'epoch'], `must come after the previous stage${prev.ramp_epochs > 1 ? ` and its ramp` : ''} (epoch ${prev.epoch}${prev.ramp_epochs > 1 ? ` + ${prev.ramp_epochs} ramp epochs` : ''}), got ${stage.epoch}`);
+    }
+    if (stage.energy_weight === undefined && stage.force_weight === undefined) throw config.keyError(['loss', 'schedule', k], 'sets neither energy_weight nor force_weight');
+  });
   if (c.training.lr_schedule.min_learning_rate > c.training.learning_rate) throw config.keyError(['training', 'lr_schedule', 'min_learning_rate'], `is above training.learning_rate (${c.training.learning_rate})`);
   return config;
 }

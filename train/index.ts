@@ -16,9 +16,11 @@ export { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from 
 export { datasetStatistics, fitEnergyReferences, symmetricEigen, type DatasetStatistics } from './statistics.js';
 export { BATCH_INPUTS, buildTrainingModel, gradientOutputName, type TrainingGraphOptions, type TrainingModel } from './graph.js';
 export { createAdam, type Adam, type AdamOptions, type AdamState } from './adam.js';
+export { createEma, type Ema, type EmaOptions, type EmaState } from './ema.js';
+export { finalLossWeights, lossWeightsAt, type LossSchedule, type LossStage } from './loss-schedule.js';
 export { createSchedule, type Schedule, type ScheduleOptions, type ScheduleState, type ScheduleStep } from './schedule.js';
 export { createMetrics, type Metrics, type MetricsAccumulator } from './metrics.js';
 export { epochHeader, formatEpoch, metricsCsv, METRICS_COLUMNS, type EpochRecord } from './history.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readTrainCheckpoint, writeTrainCheckpoint, type TrainCheckpoint } from './checkpoint.js';
-export { builderOptionsOf, prepareTraining, subset, type ModelSection, type PreparedTraining } from './prepare.js';
+export { builderOptionsOf, givenReferences, prepareTraining, readEnergyReferences, subset, type ModelSection, type PreparedTraining } from './prepare.js';
 export { evaluate, fixedBatches, runTraining, type TestReport, type TrainResult, type TrainRunOptions } from './trainer.js';

@@ -3,6 +3,7 @@
  * statistics, and the model built with its output scale set from them (per-species energy
  * references as shifts, the force RMS as scale, NequIP's average neighbour count).
  */
+import { readFileSync } from 'node:fs';
 import { InputError } from '../io/index.js';
 import { createModel, type ModelOptions, type PotentialModel } from '../models/index.js';
 import type { TrainConfig } from './config.js';
@@ -38,14 +39,7 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
   const validation = load('validation', config.data.validation);
   const test = config.data.test ? load('test', config.data.test) : undefined;
 
-  let references: number[] | undefined;
-  if (m.energyReferences !== 'least_squares') {
-    const given = m.energyReferences;
-    for (const s of Object.keys(given)) if (!typeNames.includes(s)) throw config.keyError(['model', 'energyReferences', s], `'${s}' is not a species of the model (${typeNames.join(', ')})`);
-    const missing = typeNames.filter((t) => given[t] === undefined);
-    if (missing.length) throw config.keyError(['model', 'energyReferences'], `gives no energy for ${missing.join(', ')}`);
-    references = typeNames.map((t) => given[t]!);
-  }
+  const references = givenReferences(config, typeNames);
   const statistics = datasetStatistics(train.structures, typeNames.length, references);
   let model: PotentialModel;
   try {
@@ -55,6 +49,49 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
     throw config.keyError(['model'], (e as Error).message);
   }
   return { config, typeNames, train, validation, test, statistics, model };
+}
+
+/**
+ * The per-species energy references a config gives, in type order — inline or from a JSON file —
+ * or undefined for the least-squares fit.
+ * @throws InputError naming the key or the file: a species missing, one the model lacks, a bad file
+ */
+export function givenReferences(config: TrainConfig, typeNames: readonly string[]): number[] | undefined {
+  const refs = config.model.energyReferences;
+  if (refs === 'least_squares') return undefined;
+  const fromFile = typeof refs === 'string';
+  const given = fromFile ? readEnergyReferences(refs) : refs;
+  const where = (detail: string, species?: string) =>
+    fromFile ? new InputError(detail, { file: refs }) : config.keyError(['model', 'energyReferences', ...(species ? [species] : [])], detail);
+  for (const s of Object.keys(given)) if (!typeNames.includes(s)) throw where(`'${s}' is not a species of the model (${typeNames.join(', ')})`, s);
+  const missing = typeNames.filter((t) => given[t] === undefined);
+  if (missing.length) throw where(`gives no energy for ${missing.join(', ')}`);
+  return typeNames.map((t) => given[t]!);
+}
+
+/**
+ * Per-species energies (eV) from a JSON file: `{ "H": -13.64, "O": -2040.87 }`, or the dataset
+ * tools' `{ "atoms": { "H": { "energy_eV": -13.64 }, … } }` (examples/water/dataset/atom_energies.json).
+ * @throws InputError naming the file and what is wrong with it
+ */
+export function readEnergyReferences(path: string): Record<string, number> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' ? 'energy reference file not found (model.energyReferences)' : `cannot read energy references: ${(e as Error).message}`, { file: path });
+  }
+  const root = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  const table = root && 'atoms' in root ? root.atoms : root;
+  if (table === null || typeof table !== 'object' || Array.isArray(table)) throw new InputError('expected an object of per-species energies in eV, such as {"H": -13.64, "O": -2040.87}, or {"atoms": {"H": {"energy_eV": …}}}', { file: path });
+  const out: Record<string, number> = {};
+  for (const [species, v] of Object.entries(table as Record<string, unknown>)) {
+    const e = v !== null && typeof v === 'object' ? (v as Record<string, unknown>).energy_eV : v;
+    if (typeof e !== 'number' || !Number.isFinite(e)) throw new InputError(`the energy of '${species}' is ${JSON.stringify(e)}, expected a finite number of eV${v !== null && typeof v === 'object' ? ' (key energy_eV)' : ''}`, { file: path });
+    out[species] = e;
+  }
+  return out;
 }
 
 /** The `model` section of a config for one architecture. */
@@ -68,14 +105,15 @@ export type ModelSection<A extends TrainConfig['model']['architecture']> = Extra
  * @example createModel('nequip', builderOptionsOf(config.model, ['H', 'O'], stats)).parameters.count()
  */
 export function builderOptionsOf<A extends TrainConfig['model']['architecture']>(m: ModelSection<A>, typeNames: readonly string[], statistics: DatasetStatistics): ModelOptions<A> {
-  const { architecture: _a, energyReferences: _e, typeNames: _t, avgNumNeighbors, scaleShift, ...options } = m as TrainConfig['model'];
+  const { architecture: _a, energyReferences, typeNames: _t, avgNumNeighbors, scaleShift, ...options } = m as TrainConfig['model'];
   // A dataset without forces would zero every gradient through the scale; keep the raw output then.
   const scale = statistics.forceRms_eV_per_A > 0 ? statistics.forceRms_eV_per_A : 1;
   return {
     ...options,
     typeNames,
     avgNumNeighbors: avgNumNeighbors === 'auto' ? statistics.avgNumNeighbors : avgNumNeighbors,
-    scaleShift: { scales: scale, shifts: statistics.energyReferences_eV, trainable: scaleShift.trainable },
+    // Given references (isolated atoms) stay fixed unless asked: trained, they would drift along the data's compositions.
+    scaleShift: { scales: scale, shifts: statistics.energyReferences_eV, trainable: scaleShift.trainable ?? (energyReferences === 'least_squares' ? true : { scales: true, shifts: false }) },
   } as ModelOptions<A>;
 }
 

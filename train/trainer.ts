@@ -1,9 +1,11 @@
 /**
  * The training loop. Each epoch: a seeded shuffle of the training structures into batches; per
  * batch one onnxruntime run of the training graph (loss, energies, forces and ∂loss/∂w for every
- * weight) and one Adam update; then the validation split through the evaluation graph, the
- * plateau schedule, the best model saved on improvement, and a checkpoint. At the end the best
- * weights are written as a deployable potential (DESIGN.md §5) and scored on the test split.
+ * weight, with the loss weights of the epoch's schedule stage), one Adam update and, when asked,
+ * one update of the weights' moving average; then the validation split through the evaluation
+ * graph (with the averaged weights when there is an average), the plateau schedule, the best model
+ * saved on improvement, and a checkpoint. At the end the best weights are written as a deployable
+ * potential (DESIGN.md §5) and scored on the test split.
  *
  * Determinism: the initial weights come from `model.seed`, the batch order of epoch e from
  * `Rng(training.seed).split(e)`, and onnxruntime runs with a fixed thread count, so a run — and a
@@ -17,8 +19,10 @@ import { checkWritable, InputError, OutputError, writeFileAtomic } from '../io/i
 import { createSession, readModelInfo, type ModelSession, type RunFeed } from '../onnx/index.js';
 import { exportPotential } from '../models/index.js';
 import { createAdam } from './adam.js';
+import { createEma, type EmaState } from './ema.js';
+import { finalLossWeights, lossWeightsAt } from './loss-schedule.js';
 import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
-import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';
+import { readTrainCheckpoint, writeTrainCheckpoint, type TrainCheckpoint } from './checkpoint.js';
 import { TRAIN_FILES } from './config.js';
 import type { Dataset } from './dataset.js';
 import { buildTrainingModel, gradientOutputName } from './graph.js';
@@ -137,8 +141,12 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
     },
     resumed?.schedule,
   );
+  // The average starts from the initial weights; evaluation, the best model and export use it.
+  const ema = t.ema ? createEma(params, { decay: t.ema.decay, useNumUpdates: t.ema.use_num_updates }, resumed ? emaStateOf(resumed, ckptPath) : undefined) : undefined;
+  const evaluated = ema ? ema.shadow : params;
   const history: EpochRecord[] = resumed ? [...resumed.history] : [];
-  const weights: LossWeights = { energy: config.loss.energy_weight, forces: config.loss.force_weight };
+  // Validation and test always use the final weights, so losses compare across a schedule's stages.
+  const weights: LossWeights = finalLossWeights(config.loss);
 
   const trainSession = await createSession(trainGraph.bytes, sessionOptions);
   // An explicitly named device that did not start is an error; only "auto" falls back to the CPU.
@@ -151,12 +159,25 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
     await trainSession.release();
     throw e;
   });
-  const feedsOf = weightFeeder(params, (name) => model.parameters.get(name).shape, t.dtype);
+  const shapeOf = (name: string) => model.parameters.get(name).shape;
+  const feedsOf = weightFeeder(params, shapeOf, t.dtype);
+  const evalFeedsOf = ema ? weightFeeder(evaluated, shapeOf, t.dtype) : feedsOf;
   const validationBatches = fixedBatches(validation, t.batch_size, t.dtype, weights);
   // `params` are the model's own parameter arrays, so exporting the model exports the weights they
-  // hold: the best ones whenever this is called (at a new best, and after the best are restored).
+  // hold; at a new best the evaluated (averaged) weights are swapped in for the export, and after
+  // the run the best ones are restored into them for good.
   const writeDeployable = (path: string, extra: Record<string, unknown>) =>
     writeFileAtomic(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { 'e3md.training': JSON.stringify({ ...extra, fingerprint }) } }));
+  const writeBest = (extra: Record<string, unknown>) => {
+    if (!ema) return writeDeployable(join(dir, TRAIN_FILES.bestModel), extra);
+    const current = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float64Array.from(v)]));
+    copyRecord(best, params, 'best');
+    try {
+      writeDeployable(join(dir, TRAIN_FILES.bestModel), extra);
+    } finally {
+      copyRecord(current, params, 'current');
+    }
+  };
 
   const start = performance.now();
   const elapsedBefore = resumed?.elapsed_s ?? 0;
@@ -167,18 +188,22 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   if (resumed) log(`resuming after epoch ${epoch} (best validation loss ${schedule.state.best.toExponential(3)} at epoch ${schedule.state.bestEpoch})`);
   // A checkpoint of the starting point: proves now that the disk takes one, and leaves a
   // resumable file even when the first epoch fails.
-  else writeTrainCheckpoint(ckptPath, { epoch: 0, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s: 0 });
+  else writeTrainCheckpoint(ckptPath, { epoch: 0, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s: 0, ema: ema?.state });
   log(epochHeader());
   try {
     while (epoch < t.max_epochs) {
       const epochStart = performance.now();
       const lr = schedule.state.learningRate;
+      const lossWeights = lossWeightsAt(config.loss, epoch + 1);
+      if (config.loss.schedule.length > 0 && (sessionEpochs === 0 || !sameWeights(lossWeights, lossWeightsAt(config.loss, epoch)))) {
+        log(`       loss weights in epoch ${epoch + 1}: energy ${lossWeights.energy}, forces ${lossWeights.forces}`);
+      }
       const order = shuffled(train.structures.length, new Rng(t.seed).split(epoch));
       const groups = batchIndices(order, t.batch_size);
       const acc = createMetrics();
       for (let k = 0; k < groups.length; k++) {
         if (options.signal?.aborted) break;
-        const batch = makeBatch(train.structures, groups[k]!, t.dtype, weights);
+        const batch = makeBatch(train.structures, groups[k]!, t.dtype, lossWeights);
         const out = await trainSession.run({ ...batch.feeds, ...feedsOf() });
         const loss = Number(out.loss!.data[0]);
         if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} in epoch ${epoch + 1} (batch ${k + 1}); lower training.learning_rate`);
@@ -186,6 +211,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
         const grads: Record<string, ArrayLike<number>> = {};
         for (const name of trainGraph.weightNames) grads[name] = out[gradientOutputName(name)]!.data as Float64Array;
         adam.update(params, grads, lr);
+        ema?.update(params);
         options.onBatch?.(k + 1, groups.length, epoch + 1);
       }
       if (options.signal?.aborted) {
@@ -194,17 +220,17 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
         break;
       }
       epoch++;
-      const val = await evaluate(evalSession, validationBatches, feedsOf);
+      const val = await evaluate(evalSession, validationBatches, evalFeedsOf);
       const step = schedule.observe(val.loss, epoch);
-      if (step.improved) copyRecord(params, best, 'best');
+      if (step.improved) copyRecord(evaluated, best, 'best');
       const record: EpochRecord = { epoch, learningRate: lr, train: acc.result(), validation: val, best: step.improved, wall_s: (performance.now() - epochStart) / 1000 };
       history.push(record);
       log(formatEpoch(record));
       if (step.reduced) log(`       learning rate reduced to ${schedule.state.learningRate.toExponential(2)}`);
       const elapsed_s = elapsedBefore + (performance.now() - start) / 1000;
       // The checkpoint first: if the disk fills up at the files after it, the epoch is still resumable.
-      writeTrainCheckpoint(ckptPath, { epoch, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s });
-      if (step.improved) writeDeployable(join(dir, TRAIN_FILES.bestModel), { epoch, validation: val });
+      writeTrainCheckpoint(ckptPath, { epoch, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s, ema: ema?.state });
+      if (step.improved) writeBest({ epoch, validation: val });
       writeMetricsCsv(join(dir, TRAIN_FILES.metrics), history);
       sessionEpochs++;
       if (step.stop) { status = 'stopped'; reason = step.stop; break; }
@@ -285,6 +311,16 @@ function weightFeeder(params: Record<string, Float64Array>, shapes: (name: strin
   };
 }
 
+function sameWeights(a: LossWeights, b: LossWeights): boolean {
+  return a.energy === b.energy && a.forces === b.forces;
+}
+
+function emaStateOf(ckpt: TrainCheckpoint, path: string): EmaState {
+  // The fingerprint covers training.ema, so this is a checkpoint damaged or written otherwise.
+  if (!ckpt.ema) throw new InputError('the checkpoint holds no moving average of the weights, but training.ema is set', { file: path });
+  return { updates: ckpt.ema.updates, shadow: { ...ckpt.ema.shadow } };
+}
+
 function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<string, Float64Array>, what: string): void {
   for (const [name, dst] of Object.entries(to)) {
     const src = from[name];
@@ -302,7 +338,17 @@ function runFingerprint(prep: PreparedTraining): string {
   const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, ...training } = config.training;
   const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
   const data = [prep.train, prep.validation].map((d) => d.structures.map((s) => `${s.n}:${s.energy_eV}`).join('|'));
-  return `${hash({ model: config.model, loss: config.loss, training, typeNames: prep.typeNames })}:${hash(data)}`;
+  // References read from a file count by their values, not by the file's (absolute) path; the
+  // defaults added since are written as earlier versions wrote them, so their checkpoints resume.
+  const refs = config.model.energyReferences;
+  const model = {
+    ...config.model,
+    energyReferences: typeof refs === 'string' && refs !== 'least_squares' ? Object.fromEntries(prep.typeNames.map((t, k) => [t, prep.statistics.energyReferences_eV[k]])) : refs,
+    scaleShift: { trainable: config.model.scaleShift.trainable ?? (refs === 'least_squares' ? true : { scales: true, shifts: false }) },
+  };
+  const { schedule, ...weights } = config.loss;
+  const loss = schedule.length > 0 ? config.loss : weights;
+  return `${hash({ model, loss, training, typeNames: prep.typeNames })}:${hash(data)}`;
 }
 
 /** The run fingerprint a model written by `e3md train` carries in its `e3md.training` metadata, if any. */

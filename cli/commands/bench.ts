@@ -20,7 +20,9 @@ export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }
   io: { file: 'io.js', about: 'extxyz, DCD and checkpoint throughput at 32,000 atoms' },
   scaling: { file: 'scaling.js', about: 'atoms × workers: LJ (beside LAMMPS on 1 and 2 MPI ranks), Allegro and NequIP water, batched replicas; --suites memory for the big single evaluations (long)' },
   npt: { file: 'npt-argon.js', about: 'NPT liquid argon: density and compressibility (fluctuation vs equation of state), MTK and c-rescale, against LAMMPS fix npt (long)' },
-  'learning-curve': { file: 'learning-curve.js', about: 'force MAE against training-set size, equivariant vs invariant (long)' },
+  'learning-curve': { file: 'learning-curve.js', about: 'test force MAE against training-set size for NequIP lmax 0–3 and Allegro, each point trained to convergence, power-law β fitted (hours; resumable)' },
+  'train': { file: 'train-throughput.js', about: 'training epochs/s (and per CPU-second) for dtype × thread variants of a training config' },
+  'train-compare': { file: 'train-compare.js', about: 'the same training config under JSON merge patches (e.g. float32 vs float64): test errors and times' },
   'lammps-pair': { file: 'lammps-pair.js', about: 'LAMMPS + pair_style e3md on 1 and 2 MPI ranks against e3md eval/run: agreement, time per step, pair-style overhead, weak scaling, per-rank costs' },
 });
 

@@ -133,10 +133,12 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
 function describe(prep: PreparedTraining, configPath: string): string {
   const { train, validation, test, statistics: s, model, config, typeNames } = prep;
   const refs = typeNames.map((t, k) => `${t} ${s.energyReferences_eV[k]!.toFixed(3)}`).join(', ');
-  const how = config.model.energyReferences === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
+  const given = config.model.energyReferences;
+  const how = given === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : typeof given === 'string' ? `from ${displayPath(given)}` : 'given';
+  const ema = config.training.ema ? `; moving average of the weights (decay ${config.training.ema.decay})` : '';
   return [
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
-    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${plural(config.model.numLayers, 'layer')}; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
+    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${plural(config.model.numLayers, 'layer')}; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)${ema}`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
     `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');

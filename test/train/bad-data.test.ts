@@ -72,8 +72,9 @@ describe('the config schema', () => {
 
   it('accepts the mini config and fills defaults', () => {
     const c = parseTrainConfig(JSON.stringify(miniConfig(dir)), join(dir, 'train.json'));
-    expect(c.loss).toEqual({ energy_weight: 1, force_weight: 1 });
-    expect(c.training.dtype).toBe('float64');
+    expect(c.loss).toEqual({ energy_weight: 1, force_weight: 1, schedule: [] });
+    expect(c.training.ema).toBeUndefined();
+    expect(c.training.dtype).toBe('float32');
     expect(c.training.lr_schedule.factor).toBe(0.5);
     expect(c.output.model_dtype).toBe('float64');
   });

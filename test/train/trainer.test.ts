@@ -77,9 +77,9 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     expect(info.metadata['e3md.interaction_depth']).toBe('1');
   });
 
-  it('trains in float32 too', async () => {
+  it('trains in float64 too', async () => {
     const dir = tempDir();
-    const r = await trainIn(dir, miniConfig(dir, { training: { dtype: 'float32', max_epochs: 3, batch_size: 4, learning_rate: 0.01 } }));
+    const r = await trainIn(dir, miniConfig(dir, { training: { dtype: 'float64', max_epochs: 3, batch_size: 4, learning_rate: 0.01 } }));
     expect(r.status).toBe('finished');
     expect(r.history[2]!.train.loss).toBeLessThan(r.history[0]!.train.loss);
     expect(Number.isFinite(r.test!.all.forceMae_meV_per_A)).toBe(true);
@@ -87,7 +87,8 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
 
   it('resuming after an interruption reproduces the uninterrupted run bit for bit', async () => {
     const whole = tempDir();
-    const config = (dir: string) => miniConfig(dir, { training: { max_epochs: 4, batch_size: 3, learning_rate: 0.01, seed: 7, lr_schedule: { factor: 0.5, patience: 0, min_learning_rate: 1e-4, threshold: 0.5 } } });
+    // float64 here; the moving-average test resumes a float32 run (test/train/ema.test.ts).
+    const config = (dir: string) => miniConfig(dir, { training: { dtype: 'float64', max_epochs: 4, batch_size: 3, learning_rate: 0.01, seed: 7, lr_schedule: { factor: 0.5, patience: 0, min_learning_rate: 1e-4, threshold: 0.5 } } });
     const a = await trainIn(whole, config(whole));
     const split = tempDir();
     const b1 = await trainIn(split, config(split), { stopAfterEpochs: 2 });
