@@ -22,3 +22,21 @@ export {
   type Simulation,
   type SimulationOptions,
 } from './simulation.js';
+export {
+  contractDims,
+  contractTensor,
+  FORMAT_VERSION,
+  formatMetadata,
+  METADATA_KEYS,
+  parseMetadata,
+  POTENTIAL_INPUTS,
+  POTENTIAL_OUTPUTS,
+  type ContractDim,
+  type ContractDType,
+  type ContractTensor,
+  type MetadataKey,
+  type ModelDType,
+  type PotentialInputName,
+  type PotentialMetadata,
+  type PotentialOutputName,
+} from './potential-contract.js';

@@ -7,4 +7,4 @@ export {
   type LennardJonesTable,
 } from './lennard-jones.js';
 export { createOnnxPotential, singlePoint, type OnnxPotential, type OnnxPotentialOptions, type OnnxTimings, type SinglePoint } from './onnx-potential.js';
-export { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';
+export { checkPotentialContract, mapSpecies } from './onnx-metadata.js';

@@ -11,8 +11,8 @@
 import { readFile } from 'node:fs/promises';
 import { Box, createCellList, type NeighborList, type System } from '../engine/index.js';
 import { createSession, readModelInfo, type Device, type ModelSession, type Provider, type RunFeed } from '../onnx/index.js';
-import { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';
-import { createForceOutput, type ForceOutput, type Potential } from '../engine/index.js';
+import { checkPotentialContract, mapSpecies } from './onnx-metadata.js';
+import { createForceOutput, POTENTIAL_INPUTS as IN, POTENTIAL_OUTPUTS as OUT, type ForceOutput, type Potential, type PotentialInputName, type PotentialMetadata } from '../engine/index.js';
 
 /** Options of {@link createOnnxPotential}. */
 export interface OnnxPotentialOptions {
@@ -111,7 +111,7 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
   let maskOwned = -1;
   let atomic = new Float64Array(0);
   const timings: OnnxTimings = { calls: 0, prepare_s: 0, model_s: 0 };
-  const outputs = ['atomic_energy', 'forces', 'virial'] as const;
+  const outputs = [OUT.atomic_energy.name, OUT.forces.name, OUT.virial.name];
 
   function ensureAtoms(system: System): void {
     const n = system.n;
@@ -195,18 +195,18 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
     for (let k = 0; k < 3 * n; k++) pos[k] = x[k]!;
     const E = fillEdges(x, list);
     lastEdgeCount = E;
-    const feeds: Record<string, RunFeed> = {
-      pos: { data: pos, dims: [n, 3] },
-      atom_types: { data: types, dims: [n] },
-      edge_index: { data: edgeIndex.subarray(0, 2 * E), dims: [2, E] },
-      edge_shift: { data: shifts.subarray(0, 3 * E), dims: [E, 3] },
-      energy_mask: { data: mask, dims: [n] },
+    const feeds: Record<PotentialInputName, RunFeed> = {
+      [IN.pos.name]: { data: pos, dims: [n, 3] },
+      [IN.atom_types.name]: { data: types, dims: [n] },
+      [IN.edge_index.name]: { data: edgeIndex.subarray(0, 2 * E), dims: [2, E] },
+      [IN.edge_shift.name]: { data: shifts.subarray(0, 3 * E), dims: [E, 3] },
+      [IN.energy_mask.name]: { data: mask, dims: [n] },
     };
     const t1 = performance.now();
     const r = await session.run(feeds, outputs);
-    const ae = r['atomic_energy']!.data as FloatBuf;
-    const fo = r['forces']!.data as FloatBuf;
-    const vo = r['virial']!.data as FloatBuf;
+    const ae = r[OUT.atomic_energy.name]!.data as FloatBuf;
+    const fo = r[OUT.forces.name]!.data as FloatBuf;
+    const vo = r[OUT.virial.name]!.data as FloatBuf;
     // The engine sums energies in float64 (DESIGN.md §3), whatever the model's dtype.
     if (atomic.length !== n) atomic = new Float64Array(n);
     let energy = 0;

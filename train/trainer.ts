@@ -12,17 +12,17 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Rng } from '../engine/index.js';
+import { METADATA_KEYS, Rng } from '../engine/index.js';
 import { InputError } from '../io/index.js';
-import { createSession, type ModelSession, type RunFeed } from '../onnx/index.js';
+import { createSession, type ModelSession, type RunFeed, type RunResult } from '../onnx/index.js';
 import { exportPotential } from '../models/index.js';
 import { createAdam } from './adam.js';
 import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';
 import type { Dataset } from './dataset.js';
-import { buildTrainingModel, gradientOutputName } from './graph.js';
+import { BATCH_INPUTS, buildTrainingModel, gradientOutputName, TRAINING_OUTPUTS } from './graph.js';
 import { epochHeader, formatEpoch, writeMetricsCsv, type EpochRecord } from './history.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, type Metrics, type MetricsAccumulator } from './metrics.js';
 import type { PreparedTraining } from './prepare.js';
 import { createSchedule } from './schedule.js';
 
@@ -134,7 +134,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   // `params` are the model's own parameter arrays, so exporting the model exports the weights they
   // hold: the best ones whenever this is called (at a new best, and after the best are restored).
   const writeDeployable = (path: string, extra: Record<string, unknown>) =>
-    writeFileSync(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { 'e3md.training': JSON.stringify(extra) } }));
+    writeFileSync(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { [METADATA_KEYS.training.key]: METADATA_KEYS.training.format(extra) } }));
 
   const start = performance.now();
   const elapsedBefore = resumed?.elapsed_s ?? 0;
@@ -155,9 +155,8 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
         if (options.signal?.aborted) break;
         const batch = makeBatch(train.structures, groups[k]!, t.dtype, weights);
         const out = await trainSession.run({ ...batch.feeds, ...feedsOf() });
-        const loss = Number(out.loss!.data[0]);
+        const loss = addBatch(acc, out, batch);
         if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} in epoch ${epoch + 1} (batch ${k + 1}); lower training.learning_rate`);
-        acc.add(loss, out.structure_energy!.data as Float64Array, batch.refEnergy_eV, out.forces!.data as Float64Array, batch.feeds.ref_forces!.data as Float64Array, batch.atomOffsets);
         const grads: Record<string, ArrayLike<number>> = {};
         for (const name of trainGraph.weightNames) grads[name] = out[gradientOutputName(name)]!.data as Float64Array;
         adam.update(params, grads, lr);
@@ -221,10 +220,19 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
 export async function evaluate(session: ModelSession, batches: readonly Batch[], weightFeeds: () => Record<string, RunFeed>): Promise<Metrics> {
   const acc = createMetrics();
   for (const b of batches) {
-    const out = await session.run({ ...b.feeds, ...weightFeeds() }, ['loss', 'structure_energy', 'forces']);
-    acc.add(Number(out.loss!.data[0]), out.structure_energy!.data as Float64Array, b.refEnergy_eV, out.forces!.data as Float64Array, b.feeds.ref_forces!.data as Float64Array, b.atomOffsets);
+    addBatch(acc, await session.run({ ...b.feeds, ...weightFeeds() }, METRIC_OUTPUTS), b);
   }
   return acc.result();
+}
+
+const METRIC_OUTPUTS = [TRAINING_OUTPUTS.loss.name, TRAINING_OUTPUTS.structureEnergy.name, TRAINING_OUTPUTS.forces.name];
+
+/** Adds a batch's graph outputs to the metrics; returns its loss. */
+function addBatch(acc: MetricsAccumulator, out: Readonly<Record<string, RunResult>>, b: Batch): number {
+  const loss = Number(out[TRAINING_OUTPUTS.loss.name]!.data[0]);
+  const data = (name: string, from: Readonly<Record<string, { data: unknown }>>) => from[name]!.data as Float64Array;
+  acc.add(loss, data(TRAINING_OUTPUTS.structureEnergy.name, out), b.refEnergy_eV, data(TRAINING_OUTPUTS.forces.name, out), data(BATCH_INPUTS.refForces.name, b.feeds), b.atomOffsets);
+  return loss;
 }
 
 /** A dataset in file order, cut into batches once (validation and test never reshuffle). */

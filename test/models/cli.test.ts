@@ -50,6 +50,9 @@ describe('e3md model create / info / eval', () => {
     expect(info.out).toMatch(/e3md potential\s+yes/);
     expect(info.out).toMatch(/layer1_convnet\s+node_features: 4x0e\+4x1o/);
     expect(info.out).toMatch(/r_max\s+3\.5 Å/);
+    // The interface is described by the contract (engine/potential-contract.ts): unit and meaning.
+    expect(info.out).toMatch(/edge_shift\s+float64 \[E, 3\]\s+Cartesian periodic shift: r_ij = pos\[j\] − pos\[i\] \+ edge_shift, Å/);
+    expect(info.out).toMatch(/settings\s+\{"typeNames":\["H","O"\],"rMax_A":3\.5,/);
 
     const sys = periodicWater();
     const dimer = waterDimer();
