@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { EXIT, runCommand, type CliStreams } from './run.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
@@ -31,12 +32,6 @@ function packageVersion(): string {
   return '0.0.0';
 }
 
-function nonNegativeInteger(text: string): number {
-  const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(v)) throw new InvalidArgumentError(`expected a non-negative integer, got "${text}"`);
-  return v;
-}
-
 function registerRun(program: Command, io: CliStreams, setExit: (code: number) => void): void {
   program
     .command('run')
@@ -50,9 +45,10 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
     .argument('<input.json>', 'run description')
     .option('--steps <n>', 'total number of steps, overriding "steps" in input.json', nonNegativeInteger)
     .option('--restart <checkpoint>', 'continue from a checkpoint to the total number of steps; thermo and trajectory files are cut back to the checkpoint\'s step before appending')
+    .option('--threads <n>', 'onnxruntime threads of an ONNX potential, overriding potential.threads (default: 1 below 100 atoms, else every core; results are the same bits at any count)', positiveInteger)
     .option('-q, --quiet', 'print nothing but errors (no table, progress bar or summary)')
     .addHelpText('after', '\nExamples:\n  e3md run examples/argon/input.json\n  e3md run input.json --steps 20000 --restart run.ckpt\n')
-    .action(async (input: string, opts: { steps?: number; restart?: string; quiet?: boolean }) => {
+    .action(async (input: string, opts: { steps?: number; restart?: string; quiet?: boolean; threads?: number }) => {
       setExit(await runCommand(input, opts, io));
     });
 }

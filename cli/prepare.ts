@@ -8,7 +8,7 @@ import { relative } from 'node:path';
 import { createCellList, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
-import { createOnnxPotential, lennardJones } from '../potentials/index.js';
+import { createOnnxPotential, defaultModelThreads, lennardJones } from '../potentials/index.js';
 import { type Potential } from '../engine/index.js';
 import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
 
@@ -21,6 +21,8 @@ export interface RunOverrides {
   steps?: number;
   /** Checkpoint to continue from. */
   restartPath?: string;
+  /** onnxruntime intra-op threads (overrides `potential.threads`). */
+  threads?: number;
 }
 
 /** A validated run, ready to open its outputs and start. */
@@ -72,7 +74,7 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
-  const potential = await buildPotential(spec, system, notes);
+  const potential = await buildPotential(spec, system, notes, overrides.threads);
   return { spec, system, potential, integrator, untilStep, restart, notes };
 }
 
@@ -140,12 +142,12 @@ function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
   }
 }
 
-async function buildPotential(spec: RunSpec, system: System, notes: string[]): Promise<Potential> {
+async function buildPotential(spec: RunSpec, system: System, notes: string[], threads: number | undefined): Promise<Potential> {
   const p = spec.potential;
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
     try {
-      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, log: (message) => notes.push(message) });
+      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, intraOpThreads: threads ?? p.threads ?? defaultModelThreads(system.n), log: (message) => notes.push(message) });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }

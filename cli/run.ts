@@ -27,6 +27,8 @@ export interface RunCommandOptions {
   restart?: string;
   /** No table, progress bar or summary on stdout; errors still go to stderr. */
   quiet?: boolean;
+  /** onnxruntime intra-op threads, overriding input.json's `potential.threads`. */
+  threads?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface RunCommandOptions {
 export async function runCommand(inputPath: string, options: RunCommandOptions, io: CliStreams): Promise<number> {
   let prepared: PreparedRun;
   try {
-    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart });
+    prepared = await prepareRun(inputPath, { steps: options.steps, restartPath: options.restart, threads: options.threads });
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr.write(`e3md: ${e.message}\n`);

@@ -54,6 +54,7 @@ export const onnxPotentialSchema = z.strictObject({
   kind: z.literal('onnx'),
   model: path('ONNX model file, relative to the input file'),
   device: deviceSchema.default('auto'),
+  threads: count('onnxruntime intra-op threads of the model session; results are the same bits at any count (default: see README, "Threads")').optional(),
 });
 
 /** `integrator` with kind `velocity-verlet` (NVE). */

@@ -9,3 +9,4 @@ export { createNequip, nequipOptionsSchema, type NequipOptions, type NequipSetti
 export { createAllegro, allegroOptionsSchema, type AllegroOptions, type AllegroSettings } from './allegro/index.js';
 export { ARCHITECTURES, createModel, type ModelOptions } from './architectures.js';
 export * from './parts.js';
+export { rebuildModel, type RebuiltModel } from './rebuild.js';

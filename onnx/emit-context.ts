@@ -28,6 +28,10 @@ export interface EmitContext {
    * for the last step of a lowering); otherwise a unique name under the IR node's name is made.
    */
   node(opType: string, inputs: readonly string[], attrs?: Readonly<Record<string, OnnxAttr>>, out?: string): string;
+  /** Appends an ONNX node with `count` outputs; returns their names. */
+  nodes(opType: string, inputs: readonly string[], count: number, attrs?: Readonly<Record<string, OnnxAttr>>): string[];
+  /** The value `make()` emitted the first time `key` was asked for in this model (shared subgraphs). */
+  memo(key: string, make: () => string): string;
   /** A 1-D int64 initializer (axes, pads, starts…), shared between identical uses. */
   int64(values: readonly number[]): string;
   /** A scalar initializer of `dtype`. */

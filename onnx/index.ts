@@ -31,6 +31,6 @@ export type { GradOptions } from './autodiff.js';
 export { optimize, countNodes, type OptimizeOptions } from './optimize.js';
 export { evaluateGraph, evaluateValues, type Feed, type Feeds } from './interpreter.js';
 export { writeModel, saveModel, buildModel, type WriteOptions } from './writer.js';
-export { readModelInfo, readModelInfoFile, type ModelInfo, type TensorInfo } from './reader.js';
+export { readInitializers, readModelInfo, readModelInfoFile, type InitializerValues, type ModelInfo, type TensorInfo } from './reader.js';
 export { createSession, probeProviders, type Device, type Provider, type ModelSession, type RunFeed, type RunResult, type SessionOptions, type ProviderProbe } from './runner.js';
 export { IR_VERSION, OPSET } from './onnx-proto.js';

@@ -61,6 +61,42 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
   };
 }
 
+/** An initializer's values, widened to float64 (int64 values must be exact doubles). */
+export interface InitializerValues {
+  dtype: DType;
+  dims: number[];
+  data: Float64Array;
+}
+
+/**
+ * The initializers (weights and constants) of model bytes, by name.
+ * @example readInitializers(bytes).get('layer0_convnet.linear_1.w0')!.dims
+ */
+export function readInitializers(bytes: Uint8Array): Map<string, InitializerValues> {
+  const type = modelProto();
+  const m = type.decode(bytes) as unknown as { graph?: { initializer?: any[] } };
+  const out = new Map<string, InitializerValues>();
+  for (const t of m.graph?.initializer ?? []) {
+    const dtype = CODE_TO_DTYPE.get(t.data_type);
+    if (!dtype) throw new Error(`initializer '${t.name}': unsupported ONNX data type ${t.data_type}`);
+    const dims = (t.dims ?? []).map(Number);
+    const count = dims.reduce((p: number, q: number) => p * q, 1);
+    const data = new Float64Array(count);
+    const raw: Uint8Array | undefined = t.raw_data?.length ? t.raw_data : undefined;
+    if (raw) {
+      const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+      for (let k = 0; k < count; k++) {
+        data[k] = dtype === 'float32' ? view.getFloat32(4 * k, true) : dtype === 'float64' ? view.getFloat64(8 * k, true) : dtype === 'int64' ? Number(view.getBigInt64(8 * k, true)) : view.getUint8(k);
+      }
+    } else {
+      const values: ArrayLike<unknown> = dtype === 'float32' ? t.float_data : dtype === 'float64' ? t.double_data : t.int64_data ?? t.int32_data;
+      for (let k = 0; k < count; k++) data[k] = Number(values[k]);
+    }
+    out.set(t.name, { dtype, dims, data });
+  }
+  return out;
+}
+
 /** {@link readModelInfo} of a file. */
 export async function readModelInfoFile(path: string): Promise<ModelInfo> {
   return readModelInfo(await readFile(path));

@@ -105,6 +105,20 @@ export function buildModel(graph: Graph, options: WriteOptions = {}): Record<str
       nodes.push({ input: [...ins], output: [o], name: o, op_type: opType, attribute: Object.entries(attrs).map(([k, a]) => attrMsg(k, a)) });
       return o;
     },
+    nodes(opType, ins, count, attrs = {}) {
+      const outs = Array.from({ length: count }, (_, k) => fresh(`${opType}_out${k}`));
+      nodes.push({ input: [...ins], output: outs, name: outs[0], op_type: opType, attribute: Object.entries(attrs).map(([k, a]) => attrMsg(k, a)) });
+      return outs;
+    },
+    memo(key, make) {
+      const k = `memo|${key}`;
+      let n = shared.get(k);
+      if (n === undefined) {
+        n = make();
+        shared.set(k, n);
+      }
+      return n;
+    },
     int64(values) {
       const key = `i64|${values.join(',')}`;
       let n = shared.get(key);

@@ -9,6 +9,7 @@
  * per element.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Box, createCellList, type NeighborList, type System } from '../engine/index.js';
 import { createSession, readModelInfo, type Device, type ModelSession, type Provider, type RunFeed } from '../onnx/index.js';
 import { checkPotentialContract, mapSpecies } from './onnx-metadata.js';
@@ -27,6 +28,19 @@ export interface OnnxPotentialOptions {
   /** Receives device fallback messages (default console.warn). */
   readonly log?: (message: string) => void;
 }
+
+/**
+ * onnxruntime intra-op threads when none are asked for: one for small systems, where threads cost
+ * more than they save, and every core from {@link THREADS_ALL_CORES_FROM_ATOMS} atoms up. Any count
+ * gives the same bits (segment sums are lowered without racing kernels), so this is speed only.
+ * @example createOnnxPotential({ model, typeNames, intraOpThreads: defaultModelThreads(system.n) })
+ */
+export function defaultModelThreads(atoms: number, cores: number = availableParallelism()): number {
+  return atoms >= THREADS_ALL_CORES_FROM_ATOMS ? cores : 1;
+}
+
+/** System size (atoms) from which {@link defaultModelThreads} uses every core (measured: README, "Threads"). */
+export const THREADS_ALL_CORES_FROM_ATOMS = 100;
 
 /** Cumulative time spent per part of `compute`, s. */
 export interface OnnxTimings {
@@ -86,7 +100,14 @@ export async function createOnnxPotential(options: OnnxPotentialOptions): Promis
   // Checked now so that a bad element fails before any output is written; `compute` maps the
   // species of whatever system it is given.
   mapSpecies(options.typeNames, meta.typeNames, what);
-  const session = await createSession(bytes, { device: options.device ?? 'auto', intraOpThreads: options.intraOpThreads, log: options.log });
+  let threads = options.intraOpThreads;
+  if ((info.opCounts['ScatterND'] ?? 0) > 0 && threads !== 1) {
+    // Files from e3md < 0.2 sum with ScatterND, whose CPU add races across threads: forces would
+    // change from call to call. One thread is exact; `e3md model upgrade` removes the need.
+    (options.log ?? console.warn)(`${what} sums with ONNX ScatterND, whose multi-threaded CPU kernel races (forces vary between identical calls); running it on 1 thread — re-export it with \`e3md model upgrade\` to use more`);
+    threads = 1;
+  }
+  const session = await createSession(bytes, { device: options.device ?? 'auto', intraOpThreads: threads, log: options.log });
   return wrap(session, meta, what);
 }
 

@@ -7,7 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { atomicMass, createSystem } from '../../engine/index.js';
 import { formatExtxyz, readExtxyz, type XyzFrame } from '../../io/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential, defaultModelThreads, singlePoint } from '../../potentials/index.js';
+import { positiveInteger } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Flags of `e3md eval`. */
@@ -16,6 +17,8 @@ export interface EvalFlags {
   structure: string;
   out?: string;
   device?: string;
+  /** onnxruntime intra-op threads (default: defaultModelThreads of the largest frame). */
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -32,11 +35,12 @@ export interface EvaluatedFrame {
  * @throws naming the file, the frame or the model problem
  * @example const frames = await evaluateFrames('model.onnx', 'water.extxyz');
  */
-export async function evaluateFrames(model: string, structure: string, device = 'auto'): Promise<EvaluatedFrame[]> {
+export async function evaluateFrames(model: string, structure: string, device = 'auto', threads?: number): Promise<EvaluatedFrame[]> {
   const frames = readExtxyz(structure);
   if (frames.length === 0) throw new Error(`${structure}: no frames`);
   const species = [...new Set(frames.flatMap((f) => f.symbols))];
-  const potential = await createOnnxPotential({ model, typeNames: species, device });
+  const intraOpThreads = threads ?? defaultModelThreads(Math.max(...frames.map((f) => f.symbols.length)));
+  const potential = await createOnnxPotential({ model, typeNames: species, device, intraOpThreads });
   try {
     const out: EvaluatedFrame[] = [];
     for (const frame of frames) {
@@ -60,6 +64,7 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
     .requiredOption('--structure <file.extxyz>', 'frames to evaluate')
     .option('--out <file.extxyz>', 'write the frames with the model\'s energy, forces and virial')
     .option('--device <device>', 'auto | cpu | cuda | cuda:N | webgpu', 'auto')
+    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; results are the same bits at any count)', positiveInteger)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  e3md eval --model water-nequip.onnx --structure examples/water/dataset/dimer-train.extxyz --out predicted.extxyz\n')
     .action(async (flags: EvalFlags) => {
@@ -71,7 +76,7 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
 export async function evalCommand(flags: EvalFlags, io: CliStreams): Promise<number> {
   let results: EvaluatedFrame[];
   try {
-    results = await evaluateFrames(flags.model, flags.structure, flags.device ?? 'auto');
+    results = await evaluateFrames(flags.model, flags.structure, flags.device ?? 'auto', flags.threads);
   } catch (e) {
     io.stderr.write(`e3md eval: ${(e as Error).message}\n`);
     return EXIT.badInput;

@@ -5,11 +5,13 @@
  * checks. Options without a flag can come from a JSON file (`--options`, the schema's names, as
  * in a model's `e3md.settings`); flags win over the file.
  */
-import { writeFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { parseConfig, readConfigText } from '../../io/index.js';
-import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, type PotentialModel } from '../../models/index.js';
+import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, rebuildModel, type PotentialModel } from '../../models/index.js';
+import { finiteNumber, integer } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 type Arch = keyof typeof ARCHITECTURES;
@@ -33,18 +35,6 @@ export interface ModelCreateFlags {
   options?: string;
 }
 
-function number(text: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number, got "${text}"`);
-  return v;
-}
-
-function integer(text: string): number {
-  const v = Number(text);
-  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(v)) throw new InvalidArgumentError(`expected an integer, got "${text}"`);
-  return v;
-}
-
 /** A flag that sets one builder option (checked by the architecture's schema, not by the flag). */
 interface OptionFlag {
   /** commander's flag syntax. */
@@ -58,13 +48,13 @@ interface OptionFlag {
 
 /** Every builder option with a flag. */
 const OPTION_FLAGS: readonly OptionFlag[] = [
-  { flag: '--r-max <angstrom>', property: 'rMax', option: 'rMax_A', parse: number },
+  { flag: '--r-max <angstrom>', property: 'rMax', option: 'rMax_A', parse: finiteNumber },
   { flag: '--lmax <l>', property: 'lmax', option: 'lmax', parse: integer },
   { flag: '--layers <n>', property: 'layers', option: 'numLayers', parse: integer },
   { flag: '--features <n>', property: 'features', option: 'numFeatures', parse: integer },
   { flag: '--tensor-features <n>', property: 'tensorFeatures', option: 'numTensorFeatures', parse: integer },
   { flag: '--latent <n>', property: 'latent', option: 'latentDim', parse: integer },
-  { flag: '--avg-neighbors <n>', property: 'avgNeighbors', option: 'avgNumNeighbors', parse: number },
+  { flag: '--avg-neighbors <n>', property: 'avgNeighbors', option: 'avgNumNeighbors', parse: finiteNumber },
   { flag: '--no-parity', property: 'parity', option: 'parity' },
   { flag: '--seed <n>', property: 'seed', option: 'seed', parse: integer },
 ];
@@ -135,7 +125,7 @@ export function modelFromFlags(flags: ModelCreateFlags): PotentialModel {
  * @example registerModelCommand(program, io, (code) => { exitCode = code; });
  */
 export function registerModelCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
-  const model = program.command('model').summary('create equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help`.');
+  const model = program.command('model').summary('create or upgrade equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help` and `e3md model upgrade --help`.');
   const create = model
     .command('create')
     .summary('build a NequIP or Allegro model with seeded random weights and write it as ONNX')
@@ -159,6 +149,21 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
       // commander defaults a lone --no-parity to true; only a typed flag may override the file or the schema.
       if (cmd.getOptionValueSource('parity') !== 'cli') delete flags.parity;
       setExit(await createCommand(flags, io));
+    });
+  model
+    .command('upgrade')
+    .summary('re-export a model written by an older e3md with the current compiler (same network and weights)')
+    .description(
+      'Rebuilds the network from the file\'s e3md.settings, loads its weights and writes it again. Files written ' +
+      'before e3md 0.2 sum messages and forces with ONNX ScatterND, whose CPU kernel races across threads ' +
+      '(forces then vary between identical calls); the upgraded file gives the same bits at any thread count. ' +
+      'Training provenance and other extra metadata are kept.',
+    )
+    .argument('<model.onnx>', 'the model to upgrade (not changed)')
+    .requiredOption('--out <file.onnx>', 'the upgraded model (a new file)')
+    .addHelpText('after', '\nExample:\n  e3md model upgrade old-water.onnx --out water.onnx\n')
+    .action(async (input: string, flags: { out: string }) => {
+      setExit(await upgradeCommand(input, flags.out, io));
     });
 }
 
@@ -185,5 +190,30 @@ export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Pr
     `wrote ${flags.out}: ${m.architecture}, ${s['numLayers']} layers, lmax ${s['lmax']}, ${width}, r_max ${m.rMax_A} Å, ` +
     `types ${m.typeNames.join(',')}, ${m.parameters.count().toLocaleString('en-US')} parameters, ${flags.dtype}, ${(bytes.length / 1024).toFixed(0)} KiB\n`,
   );
+  return EXIT.ok;
+}
+
+/** Runs `e3md model upgrade`; returns the exit code. */
+export async function upgradeCommand(input: string, out: string, io: CliStreams): Promise<number> {
+  if (resolve(input) === resolve(out)) {
+    io.stderr.write(`e3md model upgrade: --out ${out} is the model being upgraded; write the upgraded model to a new file\n`);
+    return EXIT.badInput;
+  }
+  let bytes: Uint8Array;
+  try {
+    const { model, dtype, metadata } = rebuildModel(await readFile(input), `model ${input}`);
+    bytes = exportPotential(model, { dtype, metadata });
+  } catch (e) {
+    io.stderr.write(`e3md model upgrade: ${(e as Error).message}\n`);
+    return EXIT.badInput;
+  }
+  try {
+    await writeFile(`${out}.tmp`, bytes);
+    await rename(`${out}.tmp`, out);
+  } catch (e) {
+    io.stderr.write(`e3md model upgrade: cannot write ${out}: ${(e as Error).message}\n`);
+    return EXIT.badInput;
+  }
+  io.stdout.write(`wrote ${out} (${(bytes.length / 1024).toFixed(0)} KiB)\n`);
   return EXIT.ok;
 }

@@ -9,6 +9,7 @@ import { InputError } from '../../io/index.js';
 import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
+import { positiveInteger } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 /** Options of `e3md train` as commander parses them. */
@@ -17,6 +18,8 @@ export interface TrainCommandOptions {
   resume?: boolean;
   /** Print nothing but errors. */
   quiet?: boolean;
+  /** onnxruntime intra-op threads, overriding training.threads. */
+  threads?: number;
 }
 
 /**
@@ -38,6 +41,7 @@ export function registerTrainCommand(program: Command, io: CliStreams, setExit: 
     )
     .argument('<config.json>', 'training configuration')
     .option('--resume', 'continue from output.directory/checkpoint.json (max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change)')
+    .option('--threads <n>', 'onnxruntime threads, overriding training.threads (results repeat bit for bit at a given count)', positiveInteger)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExamples:\n  e3md train examples/water/train.json\n  e3md train examples/water/train.json --resume\n')
     .action(async (config: string, opts: TrainCommandOptions) => {
@@ -54,7 +58,8 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
   const out = (line: string) => { if (!quiet) io.stdout.write(`${line}\n`); };
   let prep: PreparedTraining;
   try {
-    prep = prepareTraining(loadTrainConfig(configPath));
+    const config = loadTrainConfig(configPath);
+    prep = prepareTraining(options.threads === undefined ? config : { ...config, training: { ...config.training, threads: options.threads } });
   } catch (e) {
     if (e instanceof InputError) {
       io.stderr.write(`e3md: ${e.message}\n`);
