@@ -19,8 +19,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atomicMass, createSystem, createVerletList, type System } from '../engine/index.js';
-import { readExtxyz } from '../io/index.js';
+import { createVerletList, type System } from '../engine/index.js';
+import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { createAllegro, exportPotential, type PotentialModel, createNequip } from '../models/index.js';
 import { createOnnxPotential } from '../potentials/index.js';
 import { createForceOutput } from '../engine/index.js';
@@ -56,8 +56,8 @@ const min = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
 
 function waterBox(atoms: number): System {
-  const [f] = readExtxyz(join(root, 'examples', 'water', 'boxes', `water-${atoms / 3}.extxyz`));
-  return createSystem({ symbols: f!.symbols, positions: f!.positions, masses: f!.symbols.map((s) => atomicMass(s)!), box: f!.box });
+  const file = join(root, 'examples', 'water', 'boxes', `water-${atoms / 3}.extxyz`);
+  return systemOfFrame(readExtxyz(file)[0]!, file);
 }
 
 function modelOf(arch: string): PotentialModel {

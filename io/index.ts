@@ -2,6 +2,7 @@
 export { InputError, formatKeyPath, formatLocation, type InputLocation } from './errors.js';
 export { parseJsonLocated, type LocatedJson, type TextPosition } from './json-locate.js';
 export { parseExtxyz, parseProperties, readExtxyz, type ExtxyzColumn, type XyzFrame } from './extxyz.js';
+export { systemOfFrame } from './frame-system.js';
 export { formatExtxyz, type ExtxyzFrameOut, type ExtxyzWriteOptions } from './extxyz-write.js';
 export { formatInfoValue, interpretValue, parseCommentPairs, type InfoValue } from './extxyz-comment.js';
 export { akmaTime_fs, createDcdWriter, dcdKeepFrames, dcdUnitCell, openDcdForAppend, type DcdHeader, type DcdWriter, type DcdWriterOptions } from './dcd.js';

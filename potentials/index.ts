@@ -6,5 +6,5 @@ export {
   type LennardJonesParameters,
   type LennardJonesTable,
 } from './lennard-jones.js';
-export { createOnnxPotential, defaultModelThreads, singlePoint, THREADS_ALL_CORES_FROM_ATOMS, type OnnxPotential, type OnnxPotentialOptions, type OnnxTimings, type SinglePoint } from './onnx-potential.js';
+export { createOnnxPotential, defaultModelThreads, THREADS_ALL_CORES_FROM_ATOMS, type OnnxPotential, type OnnxPotentialOptions, type OnnxTimings } from './onnx-potential.js';
 export { checkPotentialContract, mapSpecies } from './onnx-metadata.js';

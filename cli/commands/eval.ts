@@ -5,9 +5,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { atomicMass, createSystem } from '../../engine/index.js';
-import { formatExtxyz, readExtxyz, type XyzFrame } from '../../io/index.js';
-import { createOnnxPotential, defaultModelThreads, singlePoint } from '../../potentials/index.js';
+import { singlePoint } from '../../engine/index.js';
+import { formatExtxyz, readExtxyz, systemOfFrame, type XyzFrame } from '../../io/index.js';
+import { createOnnxPotential, defaultModelThreads } from '../../potentials/index.js';
 import { positiveInteger } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
 
@@ -38,15 +38,16 @@ export interface EvaluatedFrame {
 export async function evaluateFrames(model: string, structure: string, device = 'auto', threads?: number): Promise<EvaluatedFrame[]> {
   const frames = readExtxyz(structure);
   if (frames.length === 0) throw new Error(`${structure}: no frames`);
+  // Every frame is converted (and checked) before the model is opened.
+  const systems = frames.map((f) => systemOfFrame(f, structure));
   const species = [...new Set(frames.flatMap((f) => f.symbols))];
   const intraOpThreads = threads ?? defaultModelThreads(Math.max(...frames.map((f) => f.symbols.length)));
   const potential = await createOnnxPotential({ model, typeNames: species, device, intraOpThreads });
   try {
     const out: EvaluatedFrame[] = [];
-    for (const frame of frames) {
-      const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box });
+    for (const [k, frame] of frames.entries()) {
       // singlePoint returns arrays of its own for each call: nothing to copy.
-      out.push({ frame, ...(await singlePoint(potential, system)) });
+      out.push({ frame, ...(await singlePoint(potential, systems[k]!)) });
     }
     return out;
   } finally {

@@ -98,6 +98,12 @@ describe('e3md model create / info / eval', () => {
     const ev = await cli('eval', '--model', path, '--structure', xyz);
     expect(ev.code).toBe(2);
     expect(ev.err).toMatch(/does not know element 'O' \(it was made for H\)/);
+    // An element with no known mass is an error naming it and its line (eval used to give it mass 1).
+    const xx = join(dir, 'xx.extxyz');
+    writeFileSync(xx, '2\nProperties=species:S:1:pos:R:3\nH 0 0 0\nXx 1 0 0\n');
+    const unknown = await cli('eval', '--model', path, '--structure', xx);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/xx\.extxyz:4: element "Xx" has no known mass/);
     const missing = await cli('info', join(dir, 'none.onnx'));
     expect(missing.code).toBe(2);
     // A model that is valid ONNX but not an e3md potential is described, with the reason.
