@@ -1,8 +1,9 @@
 /**
  * The run loop (DESIGN.md §1): neighbor list → potential → integrator, with observers at step 0
- * and every `every` steps. Nothing is allocated per step on the hot path: the force callback,
- * the force output and the frame are made once; promises appear only for asynchronous potentials
- * and observers.
+ * and every `every` steps. The loop allocates nothing per step: the force callback, the force
+ * output and the frame are made once; promises appear only for asynchronous potentials and
+ * observers (the ONNX potential's call allocates a few KB of small objects, no buffers:
+ * bench/onnx-allocation.ts).
  */
 import type { Integrator } from './integrator.js';
 import type { ForceOutput, Potential } from './potential.js';

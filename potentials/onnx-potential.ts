@@ -2,7 +2,7 @@
  * The `onnx` potential kind (DESIGN.md §4, §5): any ONNX file following the e3md contract drives
  * the engine. Per step it turns the engine's full neighbor list into the model's inputs — only
  * pairs closer than r_max, so the Verlet skin costs no model time — runs the model with
- * onnx/'s runner and writes energy, forces and virial back in float64.
+ * onnx/'s session and writes energy, forces and virial back in float64.
  *
  * Input preparation is flat loops over typed buffers that grow only when the edge count does
  * (the edges by engine's `createEdgeTensors`, the one neighbour-list → edge-tensor kernel).
@@ -128,6 +128,27 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
   let atomic = new Float64Array(0);
   const timings: OnnxTimings = { calls: 0, prepare_s: 0, model_s: 0 };
   const outputs = [OUT.atomic_energy.name, OUT.forces.name, OUT.virial.name];
+  // One feed record for every call: its arrays and dims change only when the atom or edge count
+  // (or an edge buffer) does, so the session reuses its tensors while they stay the same.
+  const feed = (data: RunFeed['data']): RunFeed => ({ data, dims: [] });
+  const feeds: Record<PotentialInputName, RunFeed> = {
+    [IN.pos.name]: feed(pos),
+    [IN.atom_types.name]: feed(types),
+    [IN.edge_index.name]: feed(edges.edgeIndex),
+    [IN.edge_shift.name]: feed(edges.edgeShift),
+    [IN.energy_mask.name]: feed(mask),
+  };
+  let fedEdges = -1;
+  let fedIndex: BigInt64Array | null = null;
+
+  /** Points the edge feeds at the first E edges (new views only when E or the buffers changed). */
+  function feedEdges(E: number): void {
+    if (E === fedEdges && edges.edgeIndex === fedIndex) return;
+    feeds[IN.edge_index.name] = { data: edges.edgeIndex.subarray(0, 2 * E), dims: [2, E] };
+    feeds[IN.edge_shift.name] = { data: edges.edgeShift.subarray(0, 3 * E), dims: [E, 3] };
+    fedEdges = E;
+    fedIndex = edges.edgeIndex;
+  }
 
   function ensureAtoms(system: System): void {
     const n = system.n;
@@ -138,6 +159,9 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
       mask = newFloat(n);
       maskOwned = -1;
       typesFrom = null;
+      feeds[IN.pos.name] = { data: pos, dims: [n, 3] };
+      feeds[IN.atom_types.name] = { data: types, dims: [n] };
+      feeds[IN.energy_mask.name] = { data: mask, dims: [n] };
     }
     const o = owned === null ? n : Math.min(owned, n);
     if (o !== maskOwned) {
@@ -168,13 +192,7 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
     for (let k = 0; k < 3 * n; k++) pos[k] = x[k]!;
     const E = edges.fill(list, x, rMax);
     lastEdgeCount = E;
-    const feeds: Record<PotentialInputName, RunFeed> = {
-      [IN.pos.name]: { data: pos, dims: [n, 3] },
-      [IN.atom_types.name]: { data: types, dims: [n] },
-      [IN.edge_index.name]: { data: edges.edgeIndex.subarray(0, 2 * E), dims: [2, E] },
-      [IN.edge_shift.name]: { data: edges.edgeShift.subarray(0, 3 * E), dims: [E, 3] },
-      [IN.energy_mask.name]: { data: mask, dims: [n] },
-    };
+    feedEdges(E);
     const t1 = performance.now();
     const r = await session.run(feeds, outputs);
     const ae = r[OUT.atomic_energy.name]!.data as FloatBuf;
