@@ -9,6 +9,7 @@
  * A long run (hours for the default sizes on one core). Usage:
  *   npx tsx bench/learning-curve.ts [--config examples/water/train.json] [--sizes 25,50,100,200,400,800]
  *     [--epochs 200] [--out bench/results/learning-curve] [--threads 1]
+ *   npx tsx bench/learning-curve.ts --from bench/results/learning-curve.json   (redraw the SVG only)
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createModel } from '../models/index.js';
 import { builderOptionsOf, parseTrainConfig, prepareTraining, runTraining, type DatasetStatistics, type ModelSection } from '../train/index.js';
+import { svgPlot } from '../io/index.js';
 
 /** Options of {@link runLearningCurve}. */
 export interface LearningCurveOptions {
@@ -151,51 +153,29 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
 const COLORS: Record<CurveVariant['name'], string> = { equivariant: '#1f77b4', invariant: '#d62728' };
 
 /**
- * The learning curve as a standalone SVG: log–log axes (decade ticks with 2 and 5), one polyline
- * with markers per variant, a legend naming lmax and parameter counts.
+ * The learning curve as a standalone SVG: log–log axes whose labelled 1-2-5 ticks cover the whole
+ * range of the data, one line with markers per variant, a legend naming lmax and parameter counts.
  */
 export function learningCurveSvg(curve: LearningCurve, width = 640, height = 440): string {
-  const m = { left: 70, right: 20, top: 40, bottom: 55 };
-  const xs = curve.points.map((p) => p.trainStructures);
-  const ys = curve.points.map((p) => p.forceMae_meV_per_A).filter((y) => y > 0 && Number.isFinite(y));
-  const lx = [Math.log10(Math.min(...xs)) - 0.1, Math.log10(Math.max(...xs)) + 0.1];
-  const ly = [Math.log10(Math.min(...ys)) - 0.1, Math.log10(Math.max(...ys)) + 0.1];
-  const X = (x: number) => m.left + ((Math.log10(x) - lx[0]!) / (lx[1]! - lx[0]! || 1)) * (width - m.left - m.right);
-  const Y = (y: number) => height - m.bottom - ((Math.log10(y) - ly[0]!) / (ly[1]! - ly[0]! || 1)) * (height - m.top - m.bottom);
-  // 1-2-5 per decade; every integer multiple when the axis spans too little of a decade for that.
-  const ticks = (range: number[]) => {
-    const pick = (ks: number[]) => {
-      const out: number[] = [];
-      for (let e = Math.floor(range[0]!); e <= Math.ceil(range[1]!); e++) for (const k of ks) { const v = Number((k * 10 ** e).toPrecision(6)); if (Math.log10(v) >= range[0]! && Math.log10(v) <= range[1]!) out.push(v); }
-      return out;
-    };
-    const coarse = pick([1, 2, 5]);
-    return coarse.length >= 3 ? coarse : pick([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  };
-  const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
-  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="14">Test force MAE vs training-set size (${curve.testStructures} test structures)</text>`);
-  for (const v of ticks(lx)) parts.push(`<line x1="${X(v).toFixed(1)}" y1="${m.top}" x2="${X(v).toFixed(1)}" y2="${height - m.bottom}" stroke="#ddd"/><text x="${X(v).toFixed(1)}" y="${height - m.bottom + 16}" text-anchor="middle">${v}</text>`);
-  for (const v of ticks(ly)) parts.push(`<line x1="${m.left}" y1="${Y(v).toFixed(1)}" x2="${width - m.right}" y2="${Y(v).toFixed(1)}" stroke="#ddd"/><text x="${m.left - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`);
-  parts.push(`<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="none" stroke="black"/>`);
-  parts.push(`<text x="${(m.left + width - m.right) / 2}" y="${height - 15}" text-anchor="middle">training structures</text>`);
-  parts.push(`<text transform="translate(18 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">force MAE (meV/Å)</text>`);
-  curve.variants.forEach((v, k) => {
+  const series = curve.variants.map((v) => {
     const pts = curve.points.filter((p) => p.variant === v.name && p.forceMae_meV_per_A > 0).sort((a, b) => a.trainStructures - b.trainStructures);
-    const c = COLORS[v.name];
-    parts.push(`<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.map((p) => `${X(p.trainStructures).toFixed(1)},${Y(p.forceMae_meV_per_A).toFixed(1)}`).join(' ')}"/>`);
-    for (const p of pts) parts.push(`<circle cx="${X(p.trainStructures).toFixed(1)}" cy="${Y(p.forceMae_meV_per_A).toFixed(1)}" r="4" fill="${c}"/>`);
-    const ly0 = m.top + 16 + 18 * k;
-    parts.push(`<line x1="${width - m.right - 320}" y1="${ly0}" x2="${width - m.right - 296}" y2="${ly0}" stroke="${c}" stroke-width="2"/><text x="${width - m.right - 290}" y="${ly0 + 4}">${v.name} (lmax ${v.lmax}, ${v.numFeatures} ch, ${v.parameters} params)</text>`);
+    return { label: `${v.name} (lmax ${v.lmax}, ${v.numFeatures} ch, ${v.parameters} params)`, x: pts.map((p) => p.trainStructures), y: pts.map((p) => p.forceMae_meV_per_A), color: COLORS[v.name], markers: true };
   });
-  parts.push('</svg>');
-  return parts.join('\n') + '\n';
+  return svgPlot(
+    [{ xLabel: 'training structures', yLabel: 'force MAE (meV/Å)', logX: true, logY: true, series }],
+    { title: `Test force MAE vs training-set size (${curve.testStructures} test structures)`, width, panelHeight: height - 36 },
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string, fallback: string) => { const k = argv.indexOf(`--${name}`); return k >= 0 ? argv[k + 1]! : fallback; };
   const out = arg('out', 'bench/results/learning-curve');
+  // --from results.json: redraw the SVG of an earlier run without training again.
+  const from = arg('from', '');
+  if (from) {
+    writeFileSync(`${out}.svg`, learningCurveSvg(JSON.parse(readFileSync(from, 'utf8')) as LearningCurve));
+    return;
+  }
   const curve = await runLearningCurve({
     configPath: arg('config', 'examples/water/train.json'),
     sizes: arg('sizes', '25,50,100,200,400,800').split(',').map(Number),

@@ -3,7 +3,7 @@
  * code it returns.
  *
  * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
- * run here; eval/train/model/info/bench in cli/commands/ (`bench` runs the programs of bench/).
+ * run here; eval/train/model/serve/info/bench in cli/commands/ (`bench` runs the programs of bench/).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,8 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerInfoCommand } from './commands/info.js';
 import { registerModelCommand } from './commands/model.js';
+import { registerPlotCommand } from './commands/plot.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerTrainCommand } from './commands/train.js';
 
 /** e3md's version from package.json (found upward from this file, so it works from dist/ and from sources). */
@@ -37,10 +39,11 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
     .command('run')
     .summary('run molecular dynamics from an input.json')
     .description(
-      'Run molecular dynamics as described by input.json (structure, potential, integrator, outputs; ' +
-      'see io/input.schema.json). Prints a thermo table, writes the thermo CSV, trajectories (.xyz/.extxyz, ' +
-      '.dcd) and checkpoints. Every path in input.json is relative to the input file. The input is fully ' +
-      'checked before any output file is opened.',
+      'Run molecular dynamics as described by input.json (structure, potential, integrator, outputs; every key in ' +
+      'docs/input-json.md, JSON Schema io/input.schema.json). Starts from extxyz/xyz, POSCAR/CONTCAR or LAMMPS data; ' +
+      'prints a thermo table (columns: docs/thermo.md), writes the thermo CSV, trajectories (.xyz/.extxyz, .dcd; ' +
+      'docs/formats.md) and checkpoints. Every path in input.json is relative to the input file. The input is fully ' +
+      'checked before any output file is opened, and no output may be an input or another output.',
     )
     .argument('<input.json>', 'run description')
     .option('--steps <n>', 'total number of steps, overriding "steps" in input.json', nonNegativeInteger)
@@ -69,12 +72,17 @@ ${EXIT.interrupted} interrupted (Ctrl-C; a checkpoint is written first when conf
 Quick start:
   npx e3md run examples/water/input.json    water with the shipped NequIP potential
   npx e3md run examples/argon/input.json    liquid argon, Lennard-Jones
+
+Documentation: docs/README.md in the e3md folder (units, input.json, train configs, thermo columns,
+file formats, the ONNX potential contract, and a guide from DFT data to MD with your own model).
 `);
   registerRun(program, io, setExit);
   registerEvalCommand(program, io, setExit);
   registerTrainCommand(program, io, setExit);
   registerModelCommand(program, io, setExit);
+  registerServeCommand(program, io, setExit);
   registerInfoCommand(program, io, setExit);
+  registerPlotCommand(program, io, setExit);
   registerBenchCommand(program, io, setExit);
   // Subcommands need no exitOverride/configureOutput of their own: `program.command()` copies both
   // from the program when it creates them (commander's copyInheritedSettings).
@@ -94,6 +102,12 @@ export async function main(argv: string[], io: CliStreams = { stdout: process.st
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT.ok;
+  }
+  // commander answers `help <unknown>` with the general help; say what is wrong instead.
+  const names = program.commands.map((c) => c.name());
+  if (argv[2] === 'help' && argv[3] !== undefined && !names.includes(argv[3])) {
+    io.stderr.write(`e3md: unknown command '${argv[3]}' (commands: ${names.filter((n) => n !== 'help').join(', ')})\n`);
+    return EXIT.badInput;
   }
   try {
     await program.parseAsync(argv);

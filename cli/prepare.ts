@@ -5,12 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
-import { createCellList, edgesWithin, Rng, type System } from '../engine/index.js';
+import { BLOW_UP_DISTANCE_A, createCellList, edgesWithin, Rng, type System } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotential, defaultModelThreads, lennardJones } from '../potentials/index.js';
+import { deviceProblem, onnxFileProblem } from './model-file.js';
 import { type Potential } from '../engine/index.js';
-import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readExtxyz, systemOfFrame, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes } from '../io/index.js';
+import { readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, systemOfFrame, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes, extxyzKeepBytes, sameFile } from '../io/index.js';
 
 /** Atoms closer than this (Å) are an input error: almost surely a duplicated atom, and LJ forces there overflow. */
 export const MIN_DISTANCE_A = 0.5;
@@ -50,10 +51,12 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   const spec = loadRunSpec(inputPath);
   const notes: string[] = [];
   if (!existsSync(spec.structure)) throw spec.keyError(['structure'], `structure file ${displayPath(spec.structure)} not found`);
-  const frames = readExtxyz(displayPath(spec.structure));
+  const frames = readStructure(displayPath(spec.structure), spec.structure_format);
   // Like ase.io.read: a multi-frame file starts from its last frame (continue a trajectory).
   const frame = frames[frames.length - 1];
   if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
+  notes.push(...(frame.remarks ?? []));
+  checkCoordinates(frame, displayPath(spec.structure));
   const system = systemOfFrame(frame, displayPath(spec.structure));
   checkOverlaps(system, frame, displayPath(spec.structure));
 
@@ -67,10 +70,12 @@ export async function prepareRun(inputPath: string, overrides: RunOverrides = {}
   const untilStep = overrides.steps ?? spec.steps;
   let restart: Checkpoint | undefined;
   if (overrides.restartPath !== undefined) {
+    checkRestartIsNoOutput(spec, overrides.restartPath);
     restart = readCheckpoint(overrides.restartPath);
     checkRestart(restart, system, spec, overrides.restartPath, untilStep, notes);
     checkOutputsContinuable(spec, system.n, integrator.timestep_fs, restart.state.step);
   } else if (spec.initial_velocities) {
+    if (frame.velocities?.some((v) => v !== 0)) notes.push(`initial_velocities replaces the velocities in ${displayPath(spec.structure)} (remove it to start from those)`);
     maxwellBoltzmann(system, spec.initial_velocities.temperature_K, new Rng(spec.initial_velocities.seed), { conservesMomentum: integrator.conservesMomentum });
   }
   // Last: an ONNX potential opens a runtime session, which nothing after this could leak.
@@ -84,6 +89,21 @@ export function displayPath(p: string): string {
   return r && !r.startsWith('..') && r.length < p.length ? r : p;
 }
 
+/**
+ * Coordinates far beyond any simulation (a typo such as 1e300, or a blown-up frame) would make the
+ * neighbor search meaningless: refuse them, naming the atom's line. The bound is the run loop's
+ * own blow-up distance.
+ */
+function checkCoordinates(frame: XyzFrame, file: string): void {
+  const p = frame.positions;
+  for (let k = 0; k < p.length; k++) {
+    if (Math.abs(p[k]!) > BLOW_UP_DISTANCE_A) {
+      const a = Math.floor(k / 3);
+      throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has the coordinate ${'xyz'[k % 3]} = ${p[k]} Å, beyond ±${BLOW_UP_DISTANCE_A} Å (a typo, or a frame of a run that blew up?)`, { file, line: atomLine(frame, a) });
+    }
+  }
+}
+
 /** Fails on the first pair of atoms closer than MIN_DISTANCE_A (periodic images included), via a cell list: O(N). */
 function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
   const positions = Float64Array.from(system.positions);
@@ -95,8 +115,8 @@ function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
   const i = close.edgeIndex[0]!, j = close.edgeIndex[close.nEdges]!;
   const d = Math.hypot(...[0, 1, 2].map((k) => positions[3 * j + k]! - positions[3 * i + k]! + close.edgeShift[k]!));
   const [a, b] = i < j ? [i, j] : [j, i];
-  const who = a === b ? `atom ${a + 1} is ${d.toFixed(3)} Å from its own periodic image` : `atoms ${a + 1} and ${b + 1} (line ${frame.line + 2 + b}) are ${d.toFixed(3)} Å apart`;
-  throw new InputError(`${who}; atoms closer than ${MIN_DISTANCE_A} Å overlap (duplicated atom, or the cell is too small?)`, { file, line: frame.line + 2 + a });
+  const who = a === b ? `atom ${a + 1} is ${d.toFixed(3)} Å from its own periodic image` : `atoms ${a + 1} and ${b + 1} (line ${atomLine(frame, b)}) are ${d.toFixed(3)} Å apart`;
+  throw new InputError(`${who}; atoms closer than ${MIN_DISTANCE_A} Å overlap (duplicated atom, or the cell is too small?)`, { file, line: atomLine(frame, a) });
 }
 
 function checkLennardJonesSpecies(spec: RunSpec, system: System): void {
@@ -113,11 +133,21 @@ async function buildPotential(spec: RunSpec, system: System, notes: string[], th
   const p = spec.potential;
   if (p.kind === 'onnx') {
     if (!existsSync(p.model)) throw spec.keyError(['potential', 'model'], `model file ${displayPath(p.model)} not found`);
+    const notOnnx = onnxFileProblem(p.model);
+    if (notOnnx) throw spec.keyError(['potential', 'model'], `${displayPath(p.model)} ${notOnnx}`);
+    let potential: Awaited<ReturnType<typeof createOnnxPotential>>;
+    const fallback: string[] = [];
     try {
-      return await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, intraOpThreads: threads ?? p.threads ?? defaultModelThreads(system.n), log: (message) => notes.push(message) });
+      potential = await createOnnxPotential({ model: p.model, typeNames: system.typeNames, device: p.device, intraOpThreads: threads ?? p.threads ?? defaultModelThreads(system.n), log: (message) => (/unavailable/.test(message) ? fallback : notes).push(message) });
     } catch (e) {
       throw spec.keyError(['potential', 'model'], (e as Error).message);
     }
+    const problem = deviceProblem(p.device, potential.provider, fallback);
+    if (problem) {
+      await potential.dispose?.();
+      throw spec.keyError(['potential', 'device'], problem);
+    }
+    return potential;
   }
   const all = p.epsilon_eV !== undefined && p.sigma_A !== undefined ? { epsilon_eV: p.epsilon_eV, sigma_A: p.sigma_A } : undefined;
   try {
@@ -154,6 +184,19 @@ function checkRestart(c: Checkpoint, system: System, spec: RunSpec, file: string
   // Masses come from the structure; positions, velocities, box and RNG state from the checkpoint
   // (createSimulation applies them).
   if (spec.initial_velocities) notes.push('initial_velocities is ignored on a restart: velocities come from the checkpoint');
+}
+
+/**
+ * The checkpoint a run restarts from may be its own `checkpoint.path` (it is read whole first, and
+ * rewriting it is the point), but no other output: the thermo log or a trajectory would overwrite it.
+ */
+function checkRestartIsNoOutput(spec: RunSpec, restartPath: string): void {
+  const outputs: [string, string | undefined][] = [['thermo.path', spec.thermo?.path], ...spec.trajectory.map((t, k): [string, string] => [`trajectory[${k}].path`, t.path])];
+  for (const [key, path] of outputs) {
+    if (path && sameFile(path, restartPath)) {
+      throw new InputError(`is the same file as ${key} in ${displayPath(spec.inputPath)}; the run would overwrite the checkpoint it restarts from`, { file: restartPath, key: '--restart' });
+    }
+  }
 }
 
 /**

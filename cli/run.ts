@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Observer, createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/index.js';
-import { createCheckpointObserver, type CheckpointObserver, InputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
+import { createCheckpointObserver, type CheckpointObserver, InputError, OutputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 
@@ -49,7 +49,7 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
     }
     throw e;
   }
-  for (const note of prepared.notes) io.stderr.write(`e3md: note: ${note}\n`);
+  for (const note of prepared.notes) io.stderr.write(`${noteLine(note)}\n`);
 
   const { spec, system, potential, integrator, untilStep, restart } = prepared;
   const fromStep = restart?.state.step ?? 0;
@@ -61,18 +61,33 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
   const keepThroughStep = restart ? fromStep : undefined;
   const observers: Observer[] = [];
   let checkpoint: CheckpointObserver | null = null;
+  // Every output is created (under its temporary name) or opened here, before step 0, so an
+  // unwritable folder or a full disk is reported now rather than at the first checkpoint.
   try {
     const outputs = [spec.thermo?.path, spec.checkpoint?.path, ...spec.trajectory.map((t) => t.path)];
-    for (const p of outputs) if (p) mkdirSync(dirname(p), { recursive: true });
-    observers.push(createThermoLog({ every: spec.thermo?.every ?? defaultThermoEvery(untilStep), csvPath: spec.thermo?.path, print, keepThroughStep }));
+    for (const p of outputs) {
+      if (!p) continue;
+      try {
+        mkdirSync(dirname(p), { recursive: true });
+      } catch (e) {
+        throw new OutputError(displayPath(dirname(p)), e, 'create the folder');
+      }
+    }
+    observers.push(createThermoLog({
+      every: spec.thermo?.every ?? defaultThermoEvery(untilStep), csvPath: spec.thermo?.path, print, keepThroughStep,
+      displayPath: spec.thermo?.path && displayPath(spec.thermo.path),
+    }));
+    // Per-atom energies, from potentials that have them (the ONNX contract's atomic_energy).
+    const atomicEnergies = (): Float64Array | undefined => (potential as { lastAtomicEnergy?: Float64Array }).lastAtomicEnergy;
     for (const t of spec.trajectory) {
+      const common = { path: t.path, every: t.every, keepThroughStep, displayPath: displayPath(t.path), atomicEnergies };
       observers.push(t.format === 'dcd'
-        ? createDcdTrajectory({ path: t.path, every: t.every, keepThroughStep }, { natoms: system.n, timestep_fs: integrator.timestep_fs })
-        : createExtxyzTrajectory({ path: t.path, every: t.every, keepThroughStep }));
+        ? createDcdTrajectory(common, { natoms: system.n, timestep_fs: integrator.timestep_fs })
+        : createExtxyzTrajectory(common));
     }
     if (spec.checkpoint) {
       checkpoint = createCheckpointObserver({
-        path: spec.checkpoint.path, every: spec.checkpoint.every,
+        path: spec.checkpoint.path, every: spec.checkpoint.every, displayPath: displayPath(spec.checkpoint.path),
         integrator: { name: integrator.name, timestep_fs: integrator.timestep_fs }, startStep: restart ? fromStep : undefined,
       });
       observers.push(checkpoint);
@@ -80,10 +95,8 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
   } catch (e) {
     for (const o of observers) await o.close?.();
     await potential.dispose?.();
-    const fsError = e as NodeJS.ErrnoException;
-    if (e instanceof InputError || (fsError.code && fsError.path)) {
-      const message = e instanceof InputError ? e.message : `${displayPath(fsError.path!)}: cannot open output file (${fsError.code})`;
-      io.stderr.write(`e3md: ${message}\n`);
+    if (e instanceof InputError || e instanceof OutputError) {
+      io.stderr.write(`e3md: ${e.message}\n`);
       return EXIT.badInput;
     }
     throw e;
@@ -136,12 +149,23 @@ export async function runCommand(inputPath: string, options: RunCommandOptions, 
       io.stderr.write(`e3md: ${e.message}${kept.length ? `; the last good frame (step ${e.step - 1}) is in ${kept.map(displayPath).join(', ')}` : ''}\n`);
       return EXIT.failed;
     }
+    if (e instanceof OutputError) {
+      // The file that failed was cut back to its last whole record; the others are whole too.
+      const last = checkpoint && checkpoint.lastStep >= 0 ? `; the checkpoint of step ${checkpoint.lastStep} is in ${displayPath(spec.checkpoint!.path)} (continue with --restart)` : '';
+      io.stderr.write(`e3md: ${e.message} at step ${sim.step}${last}\n`);
+      return EXIT.failed;
+    }
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
     await sim.close();
     await potential.dispose?.();
   }
+}
+
+/** A note as printed: `e3md: note: …`, once, also for messages that already name e3md (onnxruntime's). */
+export function noteLine(note: string): string {
+  return `e3md: note: ${note.replace(/^e3md: /, '')}`;
 }
 
 /** Thermo interval when input.json has no `thermo`: about 20 rows per run. */

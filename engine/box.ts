@@ -88,9 +88,10 @@ export class Box {
 
   /**
    * Wraps `positions` [n,3] in place into the cell along periodic axes (fractional coordinate in [0, 1)).
-   * Non-periodic axes are left alone.
+   * Non-periodic axes are left alone. With `images` [n,3], the whole cells subtracted are added to
+   * it, so that position + images · cell stays the unwrapped (continuous) position.
    */
-  wrap(positions: Float64Array): void {
+  wrap(positions: Float64Array, images?: Int32Array): void {
     if (this.isOpen) return;
     const m = this.inverse, c = this.cell;
     const pa = this.pbc[0], pb = this.pbc[1], pc = this.pbc[2];
@@ -101,6 +102,11 @@ export class Box {
       const sb = pb ? Math.floor(x * m[1] + y * m[4] + z * m[7]) : 0;
       const sd = pc ? Math.floor(x * m[2] + y * m[5] + z * m[8]) : 0;
       if (sa === 0 && sb === 0 && sd === 0) continue;
+      if (images) {
+        images[i] += sa;
+        images[i + 1] += sb;
+        images[i + 2] += sd;
+      }
       positions[i] = x - (sa * c[0] + sb * c[3] + sd * c[6]);
       positions[i + 1] = y - (sa * c[1] + sb * c[4] + sd * c[7]);
       positions[i + 2] = z - (sa * c[2] + sb * c[5] + sd * c[8]);

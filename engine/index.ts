@@ -17,6 +17,7 @@ export { createVerletList, type VerletList, type VerletListOptions } from './ver
 export { degreesOfFreedom, kineticEnergy, pressureOf, temperatureOf } from './thermo.js';
 export type { Frame, Observer, SimulationState } from './observer.js';
 export {
+  BLOW_UP_DISTANCE_A,
   createSimulation,
   NonFiniteEnergyError,
   type RunOptions,

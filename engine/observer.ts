@@ -21,6 +21,12 @@ export interface SimulationState {
   /** Integrator random state (Langevin); null for deterministic integrators. */
   rng: RngState | null;
   /**
+   * (N, 3) periodic images: the lattice vectors each atom was wrapped back by since the run began,
+   * so that positions + images · cell is its unwrapped position (LAMMPS's image flags). Zero for open
+   * axes. Absent (taken as zero) in states made before image flags existed.
+   */
+  images?: Int32Array;
+  /**
    * (N, 3) positions, Å, at the last neighbor-list build. A restart rebuilds the list from these,
    * which reproduces the same pairs in the same order, so forces sum in the same order and the
    * run continues bit-identically; it also keeps the rebuild schedule (skin/2 test) unchanged.
@@ -36,6 +42,8 @@ export interface Frame {
   time_fs: number;
   /** The live system (positions Å, velocities Å/fs, forces eV/Å). Do not modify. */
   system: System;
+  /** (N, 3) periodic images of the atoms (SimulationState.images): unwrapped = positions + images · cell. Do not modify. */
+  images: Int32Array;
   potentialEnergy_eV: number;
   kineticEnergy_eV: number;
   totalEnergy_eV: number;

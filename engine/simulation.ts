@@ -78,19 +78,27 @@ export interface Simulation {
   close(): Promise<void>;
 }
 
-function allFinite(a: Float64Array): boolean {
-  for (let k = 0; k < a.length; k++) if (!Number.isFinite(a[k])) return false;
-  return true;
+/**
+ * Positions beyond this (Å) mean the system blew up (a time step far too large, wrong forces): no
+ * neighbor search or periodic wrap is meaningful out there, float64 loses the cell's scale.
+ */
+export const BLOW_UP_DISTANCE_A = 1e8;
+
+/** Index of the first atom with a non-finite coordinate or one beyond BLOW_UP_DISTANCE_A, or −1. */
+function firstWildAtom(a: Float64Array): number {
+  for (let k = 0; k < a.length; k++) if (!(Math.abs(a[k]!) <= BLOW_UP_DISTANCE_A)) return Math.floor(k / 3);
+  return -1;
 }
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** The energy became NaN or infinite: the run stopped at `step`. */
+/** The energy became NaN or infinite, or the atoms flew apart: the run stopped at `step`. */
 export class NonFiniteEnergyError extends Error {
-  constructor(readonly step: number, readonly energy_eV: number) {
-    super(`the potential energy became ${energy_eV} at step ${step}; stopping (the last finite step is ${step - 1})`);
+  /** @param why what happened instead of the default "the potential energy became NaN". */
+  constructor(readonly step: number, readonly energy_eV: number, why?: string) {
+    super(`${why ?? `the potential energy became ${energy_eV}`} at step ${step}; stopping (the last finite step is ${step - 1})`);
     this.name = 'NonFiniteEnergyError';
   }
 }
@@ -112,6 +120,8 @@ export function createSimulation(options: SimulationOptions): Simulation {
 
   let step = 0;
   let started = false;
+  let blowUp: string | undefined;
+  const images = new Int32Array(3 * n);
   let stepsSinceBuild = 0;
   const restart = options.restart;
   if (restart) applyState(restart);
@@ -119,12 +129,12 @@ export function createSimulation(options: SimulationOptions): Simulation {
   // Snapshot of the previous step, kept only when some observer wants the last good frame.
   const keepLastGood = observers.some((o) => o.flush);
   const last = keepLastGood
-    ? { positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), virial: new Float64Array(9), energy_eV: 0 }
+    ? { positions: new Float64Array(3 * n), velocities: new Float64Array(3 * n), forces: new Float64Array(3 * n), images: new Int32Array(3 * n), virial: new Float64Array(9), energy_eV: 0 }
     : null;
 
   // Positions are wrapped only here, at a build: between builds the list's shifts assume they move continuously.
   const rebuildNeighbors = (): void => {
-    system.box.wrap(system.positions);
+    system.box.wrap(system.positions, images);
     neighbors.build(system.positions, system.box);
     stepsSinceBuild = 0;
   };
@@ -132,9 +142,11 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const computeForces = (): void | Promise<void> => {
     stepsSinceBuild++;
     if (neighbors.needsRebuild(system.positions, system.box, stepsSinceBuild)) {
-      // Infinite positions (a blow-up) make the list impossible: report it as a non-finite energy,
-      // so the loop stops with the step named and the last good frame written.
-      if (!allFinite(system.positions)) {
+      // Atoms at infinity or flung far away (a blow-up) make the list impossible: report it as a
+      // non-finite energy, so the loop stops with the step named and the last good frame written.
+      const wild = firstWildAtom(system.positions);
+      if (wild >= 0) {
+        blowUp = `the system blew up (atom ${wild + 1} is at (${Array.from(system.positions.subarray(3 * wild, 3 * wild + 3), (x) => x.toPrecision(3)).join(', ')}) Å: the time step is too large, or the forces are wrong)`;
         out.energy_eV = NaN;
         return;
       }
@@ -144,7 +156,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   };
 
   const frame: Frame = {
-    step: 0, time_fs: 0, system, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0,
+    step: 0, time_fs: 0, system, images, potentialEnergy_eV: 0, kineticEnergy_eV: 0, totalEnergy_eV: 0,
     temperature_K: 0, virial: out.virial, pressure_bar: 0,
     state: () => snapshot(),
   };
@@ -157,6 +169,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     system.positions.set(s.positions);
     system.velocities.set(s.velocities);
     system.box = s.box;
+    if (s.images && s.images.length === 3 * n) images.set(s.images);
     integrator.restoreRngState(s.rng);
     step = s.step;
   }
@@ -168,6 +181,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
       velocities: Float64Array.from(system.velocities),
       box: system.box,
       rng: integrator.rngState(),
+      images: Int32Array.from(images),
       neighborReference: Float64Array.from(neighbors.reference),
     };
   }
@@ -219,7 +233,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
     const badStep = step;
     if (last) {
       const lastSystem: System = { ...system, positions: last.positions, velocities: last.velocities, forces: last.forces };
-      const lastFrame: Frame = { ...frame, state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice() }) };
+      const lastFrame: Frame = { ...frame, images: last.images, state: () => ({ ...snapshot(), step: badStep - 1, positions: last.positions.slice(), velocities: last.velocities.slice(), images: last.images.slice() }) };
       fillFrame(lastFrame, lastSystem, last.energy_eV, last.virial, badStep - 1);
       for (const o of observers) {
         if (!o.flush || (badStep - 1) % o.every === 0) continue;
@@ -227,7 +241,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         if (r) await r;
       }
     }
-    throw new NonFiniteEnergyError(badStep, out.energy_eV);
+    throw new NonFiniteEnergyError(badStep, out.energy_eV, blowUp);
   }
 
   async function run(untilStep: number, runOptions: RunOptions = {}): Promise<RunSummary> {
@@ -255,6 +269,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
         last.positions.set(system.positions);
         last.velocities.set(system.velocities);
         last.forces.set(system.forces);
+        last.images.set(images);
         last.virial.set(out.virial);
         last.energy_eV = out.energy_eV;
       }

@@ -45,3 +45,62 @@ export const atomicMasses_amu: Readonly<Record<string, number>> = Object.freeze(
 export function atomicMass(symbol: string): number | undefined {
   return Object.prototype.hasOwnProperty.call(atomicMasses_amu, symbol) ? atomicMasses_amu[symbol] : undefined;
 }
+
+/**
+ * Base constants of a CODATA adjustment (SI): speed of light c (m/s), magnetic constant μ0 (N/A²),
+ * Planck constant h (J·s), elementary charge e (C), electron mass m_e (kg).
+ */
+export interface CodataConstants {
+  readonly c_m_per_s: number;
+  readonly mu0_N_per_A2: number;
+  readonly h_J_s: number;
+  readonly e_C: number;
+  readonly me_kg: number;
+}
+
+/**
+ * CODATA 2014 (Mohr, Newell, Taylor, Rev. Mod. Phys. 88, 035009 (2016); arXiv:1507.07956), the set
+ * ASE uses by default (`ase.units`, `__codata_version__ = '2014'`), μ0 = 4π·10⁻⁷ N/A².
+ */
+export const CODATA_2014: CodataConstants = Object.freeze({
+  c_m_per_s: 299792458, mu0_N_per_A2: 4e-7 * Math.PI, h_J_s: 6.626070040e-34, e_C: 1.6021766208e-19, me_kg: 9.10938356e-31,
+});
+
+/**
+ * CODATA 2018 (Tiesinga et al., Rev. Mod. Phys. 93, 025010 (2021)), with μ0 = 4π·10⁻⁷ N/A² as
+ * `ase.units.create_units('2018')` takes it. Since 2019 μ0 is measured (1.00000000055 times that), so
+ * the a0 and E_h derived from this set differ from CODATA 2018's tabulated ones (0.529177210903 Å,
+ * 27.211386245988 eV) by 6·10⁻¹⁰ and 1.1·10⁻⁹ relative; they are what ASE uses with this set.
+ */
+export const CODATA_2018: CodataConstants = Object.freeze({
+  c_m_per_s: 299792458, mu0_N_per_A2: 4e-7 * Math.PI, h_J_s: 6.62607015e-34, e_C: 1.602176634e-19, me_kg: 9.1093837015e-31,
+});
+
+/** Hartree atomic units in e3md's units: the Bohr radius a0 in Å and the Hartree energy E_h in eV. */
+export interface AtomicUnits {
+  /** Which CODATA adjustment they come from. */
+  readonly codata: '2014' | '2018';
+  /** a0 = 4πε0ħ²/(m_e e²), Å. */
+  readonly bohr_A: number;
+  /** E_h = m_e e⁴/((4πε0)² ħ²), eV. */
+  readonly hartree_eV: number;
+}
+
+/**
+ * The Bohr radius (Å) and Hartree energy (eV) derived from the base constants of a CODATA set,
+ * ε0 = 1/(μ0 c²), ħ = h/2π: the values ASE derives from the same set, so a length or energy sent
+ * in atomic units by ASE and read back by e3md (i-PI protocol) returns to within an ulp.
+ * CODATA 2014 gives a0 = 0.52917721056 Å, E_h = 27.2113860244 eV (tabulated: 0.52917721067 Å,
+ * 27.21138602 eV; they differ by the rounding of the tabulated base constants).
+ *
+ * @example atomicUnits('2014').hartree_eV; // 27.211386024367…
+ */
+export function atomicUnits(codata: '2014' | '2018' = '2014'): AtomicUnits {
+  const k = codata === '2014' ? CODATA_2014 : CODATA_2018;
+  const eps0 = 1 / k.mu0_N_per_A2 / k.c_m_per_s ** 2;
+  const hbar = k.h_J_s / (2 * Math.PI);
+  // Written in the order ASE evaluates them, so that the doubles agree bit for bit as well.
+  const bohr_A = (4e10 * Math.PI * eps0 * hbar ** 2) / k.me_kg / k.e_C ** 2;
+  const hartree_eV = (k.me_kg * k.e_C ** 3) / 16 / Math.PI ** 2 / eps0 ** 2 / hbar ** 2;
+  return Object.freeze({ codata, bohr_A, hartree_eV });
+}

@@ -1,5 +1,6 @@
 /** The checkpoint observer: writes a protobuf checkpoint every `every` steps (io/checkpoint.ts). */
 import type { Frame, Observer, SimulationState, System } from '../engine/index.js';
+import { checkWritable } from './atomic-write.js';
 import { writeCheckpoint } from './checkpoint.js';
 
 /** Where and how often to checkpoint, and what identifies the run. */
@@ -10,6 +11,8 @@ export interface CheckpointObserverOptions {
   integrator: { name: string; timestep_fs: number };
   /** Step the run starts from: its checkpoint already exists, so it is not rewritten. */
   startStep?: number;
+  /** How messages name the file (default `path`). */
+  displayPath?: string;
 }
 
 /** A checkpoint observer that can also be told to write the current state (end of run, Ctrl-C). */
@@ -21,14 +24,18 @@ export interface CheckpointObserver extends Observer {
 }
 
 /**
- * Makes a checkpoint observer. Writing is atomic (temporary file + rename).
+ * Makes a checkpoint observer. Writing is atomic (temporary file + rename). A fresh run is
+ * checkpointed at step 0 too, so a run that fails before its first `every` can still be restarted;
+ * the folder is checked writable when the observer is made (before step 0).
  *
+ * @throws OutputError when the checkpoint cannot be created.
  * @example
  * const ckpt = createCheckpointObserver({ path: 'run.ckpt', every: 1000, integrator: { name: 'langevin', timestep_fs: 1 } });
  * // ... after sim.run(): ckpt.write(sim.system, sim.state());
  */
 export function createCheckpointObserver(options: CheckpointObserverOptions): CheckpointObserver {
   let lastStep = options.startStep ?? -1;
+  checkWritable(options.path, options.displayPath);
   const write = (system: System, state: SimulationState): void => {
     if (state.step === lastStep) return;
     writeCheckpoint(options.path, {
@@ -38,14 +45,13 @@ export function createCheckpointObserver(options: CheckpointObserverOptions): Ch
       masses: system.masses,
       integrator: options.integrator.name,
       timestep_fs: options.integrator.timestep_fs,
-    });
+    }, options.displayPath);
     lastStep = state.step;
   };
   return {
     every: options.every,
     get lastStep() { return lastStep; },
     observe(f: Frame) {
-      if (f.step === 0) return; // the input file already is the step-0 state
       write(f.system, f.state());
     },
     write,

@@ -5,9 +5,9 @@
  * restart can check it continues the same system. Written to a temporary file and renamed, so a
  * run killed while writing keeps the previous checkpoint intact.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { Box, type SimulationState, type RngState } from '../engine/index.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { InputError, readInputFile } from './errors.js';
 
 /** The checkpoint schema (proto3). Field numbers are a file format: never reuse or renumber them. */
@@ -32,6 +32,7 @@ message Checkpoint {
   repeated double neighbor_reference = 13; // (N, 3) Å, positions at the last neighbor-list build
   string integrator = 14;                 // integrator name, e.g. "langevin"
   double timestep_fs = 15;
+  repeated sint32 images = 16;            // (N, 3) periodic image flags: unwrapped = positions + images · cell; empty in older files
 }
 
 // xoshiro128** state of engine/random.ts.
@@ -69,7 +70,7 @@ export interface Checkpoint {
 export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   const s = c.state;
   const n = c.typeIds.length;
-  for (const [name, arr, len] of [['positions', s.positions, 3 * n], ['velocities', s.velocities, 3 * n], ['neighborReference', s.neighborReference, 3 * n], ['masses', c.masses, n]] as const) {
+  for (const [name, arr, len] of [['positions', s.positions, 3 * n], ['velocities', s.velocities, 3 * n], ['neighborReference', s.neighborReference, 3 * n], ['masses', c.masses, n], ['images', s.images ?? new Int32Array(3 * n), 3 * n]] as const) {
     if (arr.length !== len) throw new Error(`encodeCheckpoint: ${name} has ${arr.length} entries, expected ${len} for ${n} atoms`);
   }
   const message = CheckpointType.fromObject({
@@ -86,6 +87,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     pbc: [...s.box.pbc],
     rng: s.rng ? { s: s.rng.s, hasSpareNormal: !Number.isNaN(s.rng.spareNormal), spareNormal: Number.isNaN(s.rng.spareNormal) ? 0 : s.rng.spareNormal } : undefined,
     neighborReference: Array.from(s.neighborReference),
+    images: s.images ? Array.from(s.images) : [],
     integrator: c.integrator,
     timestepFs: c.timestep_fs,
   });
@@ -96,7 +98,7 @@ interface DecodedMessage {
   format: string; version: number; step: number; nAtoms: number; typeNames: string[]; typeIds: number[];
   masses: number[]; positions: number[]; velocities: number[]; cell: number[]; pbc: boolean[];
   rng?: { s: number[]; hasSpareNormal: boolean; spareNormal: number };
-  neighborReference: number[]; integrator: string; timestepFs: number;
+  neighborReference: number[]; integrator: string; timestepFs: number; images: number[];
 }
 
 /**
@@ -121,6 +123,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Chec
   need('neighbor_reference', m.neighborReference, 3 * n);
   need('type_ids', m.typeIds, n);
   need('masses', m.masses, n);
+  if (m.images.length !== 0) need('images', m.images, 3 * n);
   if (m.cell.length !== 9 || m.pbc.length !== 3) throw new InputError('corrupt checkpoint: cell must have 9 entries and pbc 3', { file });
   if (m.typeIds.some((t) => t < 0 || t >= m.typeNames.length)) throw new InputError('corrupt checkpoint: a type id is out of range', { file });
   let rng: RngState | null = null;
@@ -136,6 +139,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Chec
       box: new Box(m.cell, [m.pbc[0], m.pbc[1], m.pbc[2]]),
       rng,
       neighborReference: Float64Array.from(m.neighborReference),
+      images: m.images.length ? Int32Array.from(m.images) : new Int32Array(3 * n),
     },
     typeNames: m.typeNames,
     typeIds: Int32Array.from(m.typeIds),
@@ -145,11 +149,13 @@ export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Chec
   };
 }
 
-/** Writes a checkpoint file atomically (temporary file, then rename). */
-export function writeCheckpoint(path: string, c: Checkpoint): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, encodeCheckpoint(c));
-  renameSync(tmp, path);
+/**
+ * Writes a checkpoint file atomically (temporary file, then rename): the previous checkpoint stays
+ * intact until the new one is complete.
+ * @throws OutputError naming the file (full disk, read-only folder); no temporary file is left.
+ */
+export function writeCheckpoint(path: string, c: Checkpoint, displayPath = path): void {
+  writeFileAtomic(path, encodeCheckpoint(c), displayPath);
 }
 
 /** Reads a checkpoint file. @throws InputError naming the file when it is missing or not a checkpoint. */

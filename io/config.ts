@@ -2,10 +2,11 @@
  * Reads and validates input.json (DESIGN.md §4) into a RunSpec: every problem becomes one
  * InputError naming the file, line, column and JSON key path, raised before anything is written.
  */
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, extname, relative, resolve } from 'node:path';
 import { keyError, parseConfig, readConfigText } from './config-file.js';
 import { type InputError, formatKeyPath } from './errors.js';
 import { inputSchema, type InputJson } from './input-schema.js';
+import { clobberMessage, findClobber, type NamedPath } from './output-paths.js';
 
 /** Trajectory file formats, chosen by extension. */
 export type TrajectoryFormat = 'extxyz' | 'dcd';
@@ -60,17 +61,20 @@ export function parseRunSpec(text: string, inputPath: string): RunSpec {
     return { path: abs(t.path), every: t.every, format };
   });
 
-  // Two outputs writing one file would corrupt each other; catch it before anything is opened.
-  const outputs: [string, (string | number)[]][] = trajectory.map((t, k) => [t.path, ['trajectory', k, 'path']]);
-  if (input.thermo?.path) outputs.push([abs(input.thermo.path), ['thermo', 'path']]);
-  if (input.checkpoint) outputs.push([abs(input.checkpoint.path), ['checkpoint', 'path']]);
-  const seen = new Map<string, (string | number)[]>();
-  for (const [p, key] of outputs) {
-    const first = seen.get(p);
-    if (first) throw keyError(doc, inputPath, key, `writes the same file as ${formatKeyPath(first)}`);
-    if (p === abs(input.structure) || p === resolve(inputPath)) throw keyError(doc, inputPath, key, 'would overwrite an input file');
-    seen.set(p, key);
-  }
+  // An output that is an input (the model, the structure) or another output would destroy it or
+  // corrupt both: refuse before anything is opened. Real paths, so a symlink alias is caught too.
+  const outputKeys: (string | number)[][] = trajectory.map((_, k) => ['trajectory', k, 'path']);
+  const outputs: NamedPath[] = trajectory.map((t, k) => ({ key: formatKeyPath(outputKeys[k]!), path: t.path }));
+  const addOutput = (key: (string | number)[], path: string): void => {
+    outputKeys.push(key);
+    outputs.push({ key: formatKeyPath(key), path });
+  };
+  if (input.thermo?.path) addOutput(['thermo', 'path'], abs(input.thermo.path));
+  if (input.checkpoint) addOutput(['checkpoint', 'path'], abs(input.checkpoint.path));
+  const inputs: NamedPath[] = [{ key: 'the input file', path: resolve(inputPath) }, { key: 'structure', path: abs(input.structure) }];
+  if (input.potential.kind === 'onnx') inputs.push({ key: 'potential.model', path: abs(input.potential.model) });
+  const clobber = findClobber(inputs, outputs);
+  if (clobber) throw keyError(doc, inputPath, outputKeys[outputs.indexOf(clobber.output)]!, clobberMessage(clobber, (p) => relativeTo(base, p)));
   if (input.parallel?.devices && input.parallel.devices.length !== input.parallel.workers) {
     throw keyError(doc, inputPath, ['parallel', 'devices'], `lists ${input.parallel.devices.length} devices for ${input.parallel.workers} workers; give one per worker`);
   }
@@ -86,4 +90,10 @@ export function parseRunSpec(text: string, inputPath: string): RunSpec {
     checkpoint: input.checkpoint && { ...input.checkpoint, path: abs(input.checkpoint.path) },
     keyError: (key, detail) => keyError(doc, inputPath, key, detail),
   };
+}
+
+/** `p` relative to `base` when it lies inside it (how input.json wrote it), else absolute. */
+function relativeTo(base: string, p: string): string {
+  const r = relative(base, p);
+  return r && !r.startsWith('..') ? r : p;
 }

@@ -10,11 +10,14 @@
  *
  * Frame k is the step ISTART + k·NSAVC. After every frame the header's NSET and last-step fields
  * are rewritten (frame data first, header second), so a run killed at any moment leaves a file
- * whose header counts only complete frames — as NAMD's `update_dcdheader` does.
+ * whose header counts only complete frames — as NAMD's `update_dcdheader` does. A fresh file is
+ * written under a temporary name and renamed with its first frame (io/output-file.ts), so the
+ * real name never holds a DCD without frames.
  */
-import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Box } from '../engine/index.js';
 import { InputError } from './errors.js';
+import { openOutputFile, type OutputFile } from './output-file.js';
 
 /**
  * CHARMM's AKMA time unit in fs: sqrt(Å²·amu/(kcal/mol)) = 4.888821e-14 s (CHARMM docs, `usage.doc`).
@@ -44,6 +47,8 @@ export interface DcdWriterOptions {
   timestep_fs: number;
   /** Steps between frames (NSAVC). */
   every: number;
+  /** How messages name the file (default: its path). */
+  displayPath?: string;
 }
 
 /** An open DCD file that frames are appended to. */
@@ -75,17 +80,18 @@ export function dcdUnitCell(box: Box, out: Float64Array = new Float64Array(6)): 
 }
 
 /**
- * Creates (or truncates) a DCD file. The header is written with the first frame, so a run that
- * fails before its first frame leaves an empty file.
+ * Creates a DCD file (replacing an old one when the first frame is written): header under the
+ * temporary name now, renamed to `path` with the first frame.
  *
+ * @throws OutputError when the file cannot be created.
  * @example
  * const dcd = createDcdWriter('traj.dcd', { natoms: system.n, timestep_fs: 2, every: 10 });
  * dcd.write(system.positions, system.box, 0);
  */
 export function createDcdWriter(path: string, options: DcdWriterOptions): DcdWriter {
   checkOptions(options, path);
-  const fd = openSync(path, 'w');
-  return makeWriter(fd, options, path, 0, -1);
+  const file = openOutputFile(path, { header: headerBuffer(options, 0), displayPath: options.displayPath });
+  return makeWriter(file, options, path, 0, -1);
 }
 
 /**
@@ -98,20 +104,20 @@ export function createDcdWriter(path: string, options: DcdWriterOptions): DcdWri
 export function openDcdForAppend(path: string, options: DcdWriterOptions & { keepThroughStep: number }): DcdWriter {
   checkOptions(options, path);
   if (!existsSync(path)) return createDcdWriter(path, options);
-  const fd = openSync(path, 'r+');
+  const fd = openSync(path, 'r');
+  let plan: { header: DcdHeader; keep: number } | null;
   try {
-    const plan = dcdAppendPlan(fd, path, options);
-    if (plan === null) return makeWriter(fd, options, path, 0, -1);
-    const { header: h, keep } = plan;
-    ftruncateSync(fd, h.headerBytes + keep * dcdFrameBytes(h.natoms));
-    const w = makeWriter(fd, options, path, keep, h.istart);
-    writeInt(fd, NSET_AT, keep);
-    writeInt(fd, LASTSTEP_AT, keep > 0 ? h.istart + (keep - 1) * h.nsavc : h.istart);
-    return w;
-  } catch (e) {
+    plan = dcdAppendPlan(fd, path, options);
+  } finally {
     closeSync(fd);
-    throw e;
   }
+  if (plan === null || plan.keep === 0) return createDcdWriter(path, options);
+  const { header: h, keep } = plan;
+  const file = openOutputFile(path, { keepBytes: h.headerBytes + keep * dcdFrameBytes(h.natoms), displayPath: options.displayPath });
+  const w = makeWriter(file, options, path, keep, h.istart);
+  writeInt(file, NSET_AT, keep);
+  writeInt(file, LASTSTEP_AT, h.istart + (keep - 1) * h.nsavc);
+  return w;
 }
 
 /**
@@ -149,10 +155,10 @@ function checkOptions(o: DcdWriterOptions, path: string): void {
   if (!(o.timestep_fs > 0)) throw new Error(`DCD ${path}: timestep_fs must be > 0, got ${o.timestep_fs}`);
 }
 
-function writeInt(fd: number, at: number, value: number): void {
+function writeInt(file: OutputFile, at: number, value: number): void {
   const b = Buffer.alloc(4);
   b.writeInt32LE(value, 0);
-  writeSync(fd, b, 0, 4, at);
+  file.write(b, at);
 }
 
 function headerBuffer(o: DcdWriterOptions, istart: number): Buffer {
@@ -184,29 +190,24 @@ function headerBuffer(o: DcdWriterOptions, istart: number): Buffer {
   return b;
 }
 
-/** A writer on `fd` whose file already holds `nset0` frames from step `istart0` (−1: no header written yet). */
-function makeWriter(fd: number, o: DcdWriterOptions, path: string, nset0: number, istart0: number): DcdWriter {
+/** A writer on `file` (header written) that already holds `nset0` frames from step `istart0` (−1: no frame yet). */
+function makeWriter(file: OutputFile, o: DcdWriterOptions, path: string, nset0: number, istart0: number): DcdWriter {
   const n = o.natoms;
   const frameBytes = dcdFrameBytes(n);
   const frame = Buffer.alloc(frameBytes); // reused for every frame
   const cell = new Float64Array(6);
   let nset = nset0;
   let istart = istart0;
-  let headerBytes = nset0 > 0 || istart0 >= 0 ? dcdHeaderBytes() : 0;
+  const headerBytes = dcdHeaderBytes();
   let open = true;
   return {
     get frames() { return nset; },
     write(positions, box, step) {
       if (!open) throw new Error(`DCD ${path}: write after close`);
       if (positions.length !== 3 * n) throw new Error(`DCD ${path}: frame has ${positions.length / 3} atoms, file has ${n}`);
-      if (headerBytes === 0) {
+      if (istart < 0 || nset === 0) {
         istart = step;
-        const h = headerBuffer(o, istart);
-        writeSync(fd, h, 0, h.length, 0);
-        headerBytes = h.length;
-      } else if (istart < 0 || nset === 0) {
-        istart = step;
-        writeInt(fd, ISTART_AT, istart);
+        writeInt(file, ISTART_AT, istart);
       }
       const expected = istart + nset * o.every;
       if (step !== expected) throw new Error(`DCD ${path}: frame for step ${step} but the file expects step ${expected} (ISTART ${istart} + ${nset} × NSAVC ${o.every})`);
@@ -223,16 +224,17 @@ function makeWriter(fd: number, o: DcdWriterOptions, path: string, nset0: number
         frame.writeInt32LE(4 * n, at);
         at += 4;
       }
-      writeSync(fd, frame, 0, frameBytes, headerBytes + nset * frameBytes);
-      nset++;
+      file.write(frame, headerBytes + nset * frameBytes);
       // Count the frame only once its bytes are in the file: a kill in between leaves the old count.
-      writeInt(fd, NSET_AT, nset);
-      writeInt(fd, LASTSTEP_AT, step);
+      writeInt(file, NSET_AT, nset + 1);
+      writeInt(file, LASTSTEP_AT, step);
+      nset++;
+      file.complete(headerBytes + nset * frameBytes);
     },
     close() {
       if (!open) return;
       open = false;
-      closeSync(fd);
+      file.close();
     },
   };
 }

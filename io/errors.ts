@@ -1,8 +1,8 @@
 /**
- * The one error type for bad user input (input.json, structure files, checkpoints). The CLI prints
- * its message alone, without a stack, and exits non-zero: the message must therefore say what is
- * wrong and where (file, line, column, JSON key path) on its own. `readInputFile` turns a missing
- * or unreadable input file into one.
+ * The error types a user acts on: InputError for bad input (input.json, structure files,
+ * checkpoints) and OutputError for an output that cannot be written. The CLI prints the message
+ * alone, without a stack: it must say what is wrong and where (file, line, column, JSON key path)
+ * on its own. `readInputFile` turns a missing or unreadable input file into an InputError.
  */
 import { readFileSync } from 'node:fs';
 
@@ -58,6 +58,50 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
     else s += s ? `.${String(p)}` : String(p);
   }
   return s || '(top level)';
+}
+
+/** Short words for the errno codes a user can act on; the code itself follows in parentheses. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such file or folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EEXIST: 'a file of that name is in the way',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+};
+
+/** `no space left on device (ENOSPC)` for a Node file-system error; its message otherwise. */
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code && ERRNO_WORDS[code]) return `${ERRNO_WORDS[code]} (${code})`;
+  // Node's own wording is `CODE: what, syscall 'path'`: keep only what.
+  return code ? `${(e as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]} (${code})` : String((e as Error)?.message ?? e);
+}
+
+/**
+ * An output file could not be written (full disk, read-only folder, no permission). The message
+ * names the file and the reason: `cannot write run.ckpt: no space left on device (ENOSPC)`.
+ * Raised before step 0 it is a setup problem (exit 2); during a run, a failure (exit 1).
+ *
+ * @example throw new OutputError('traj.xyz', err);
+ */
+export class OutputError extends Error {
+  /** The file that could not be written. */
+  readonly file: string;
+  /** The errno code, when the cause was a file-system error. */
+  readonly code: string | undefined;
+
+  constructor(file: string, cause: unknown, verb = 'write') {
+    super(`cannot ${verb} ${file}: ${describeFsError(cause)}`);
+    this.name = 'OutputError';
+    this.file = file;
+    this.code = (cause as NodeJS.ErrnoException | null)?.code;
+  }
 }
 
 /**

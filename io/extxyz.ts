@@ -36,8 +36,19 @@ export interface XyzFrame {
   info: Map<string, InfoValue>;
   /** Every other per-atom column, by name: numbers as Float64Array (count per atom, row-major), strings as string[]. */
   arrays: Map<string, Float64Array | string[]>;
-  /** 1-based line of this frame's atom-count line; atom i is on line `line + 2 + i`. */
+  /** Every column `Properties` declares, in file order (`arrays` entries keep their declared type and count here). */
+  columns: ExtxyzColumn[];
+  /** 1-based line of this frame's atom-count line (first line of the frame); in extxyz atom i is on line `line + 2 + i`. */
   line: number;
+  /** (N,) 1-based line of each atom, for formats where it is not `line + 2 + i` (POSCAR, LAMMPS data); see `atomLine`. */
+  atomLines?: Int32Array;
+  /** Choices the reader made that the user should hear about (printed as notes by `e3md run`). */
+  remarks?: string[];
+}
+
+/** The 1-based line of atom `i` (0-based) of a frame, in whatever format it was read from. */
+export function atomLine(frame: Pick<XyzFrame, 'line' | 'atomLines'>, i: number): number {
+  return frame.atomLines ? frame.atomLines[i]! : frame.line + 2 + i;
 }
 
 const KNOWN_KEYS = new Set(['Lattice', 'Properties', 'pbc', 'energy']);
@@ -52,6 +63,7 @@ export function parseProperties(spec: string): ExtxyzColumn[] {
     const count = Number(f[k + 2]);
     if (type !== 'S' && type !== 'R' && type !== 'I' && type !== 'L') throw new Error(`Properties: column "${f[k]}" has type "${type}", expected S, R, I or L`);
     if (!Number.isInteger(count) || count < 1) throw new Error(`Properties: column "${f[k]}" has count "${f[k + 2]}", expected a positive integer`);
+    if (cols.some((c) => c.name === f[k])) throw new Error(`Properties: column "${f[k]}" is declared twice`);
     cols.push({ name: f[k], type, count });
   }
   return cols;
@@ -71,7 +83,16 @@ export function parseExtxyz(text: string, file = '<extxyz>'): XyzFrame[] {
   const frames: XyzFrame[] = [];
   let li = 0;
   while (li < lines.length) {
-    if (lines[li].trim() === '') { li++; continue; } // blank lines between/after frames
+    if (lines[li].trim() === '') {
+      // Blank lines between or after frames are skipped. A line of spaces followed by more text is
+      // where ASE stops reading: the blank count line of a frame whose writing was cut short by a
+      // kill (io/extxyz-append.ts); the frames before it are the file.
+      let next = li + 1;
+      while (next < lines.length && lines[next].trim() === '') next++;
+      if (lines[li] !== '' && next < lines.length && !/^\s*\d+\s*$/.test(lines[next])) break;
+      li = next;
+      continue;
+    }
     frames.push(parseFrame(lines, li, file));
     li += 2 + frames[frames.length - 1].symbols.length;
   }
@@ -177,7 +198,7 @@ function parseFrame(lines: string[], start: number, file: string): XyzFrame {
 
   const arrays = new Map<string, Float64Array | string[]>();
   for (const [name, { data }] of byName) arrays.set(name, data);
-  return { symbols, positions, box, velocities, masses, forces, energy_eV, info, arrays, line: start + 1 };
+  return { symbols, positions, box, velocities, masses, forces, energy_eV, info, arrays, columns, line: start + 1 };
 }
 
 /** Lattice="ax ay az bx by bz cx cy cz" (rows) and pbc="T T T" to a Box; pbc defaults to T T T with a lattice, F F F without. */

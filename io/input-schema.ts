@@ -54,8 +54,11 @@ export const onnxPotentialSchema = z.strictObject({
   kind: z.literal('onnx'),
   model: path('ONNX model file, relative to the input file'),
   device: deviceSchema.default('auto'),
-  threads: count('onnxruntime intra-op threads of the model session; results are the same bits at any count (default: see README, "Threads")').optional(),
+  threads: count('onnxruntime intra-op threads of the model session; results are the same bits at any count (default: 1 below 100 atoms, else every core; docs/input-json.md)').optional(),
 });
+
+/** `potential`: Lennard-Jones or an ONNX model (also the block `e3md serve --potential` reads). */
+export const potentialSchema = z.discriminatedUnion('kind', [lennardJonesSchema, onnxPotentialSchema]).describe('Force field');
 
 /** `integrator` with kind `velocity-verlet` (NVE). */
 export const velocityVerletSchema = z.strictObject({
@@ -82,8 +85,12 @@ const output = (what: string) =>
 /** The whole input.json (DESIGN.md §4). */
 export const inputSchema = z.strictObject({
   $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors; ignored by e3md'),
-  structure: path('Starting structure (extxyz/xyz), relative to the input file'),
-  potential: z.discriminatedUnion('kind', [lennardJonesSchema, onnxPotentialSchema]).describe('Force field'),
+  structure: path('Starting structure (extxyz/xyz, POSCAR/CONTCAR, LAMMPS data), relative to the input file'),
+  structure_format: z
+    .enum(['extxyz', 'poscar', 'lammps-data'])
+    .optional()
+    .describe('Format of the structure file, when its name does not say it (.xyz/.extxyz, POSCAR*/CONTCAR*/.vasp, .data/.lmp/data.*)'),
+  potential: potentialSchema,
   integrator: z.discriminatedUnion('kind', [velocityVerletSchema, langevinSchema]).describe('Time-stepping scheme'),
   initial_velocities: z
     .strictObject({ temperature_K: z.number().min(0).describe('Maxwell–Boltzmann temperature, K'), seed })

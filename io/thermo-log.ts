@@ -2,10 +2,10 @@
  * The thermo log observer: an aligned table for people (stdout) and a CSV for programs, with the
  * DESIGN.md §4 columns in order, then pressure.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Frame, Observer } from '../engine/index.js';
-import { truncateForAppend } from './append.js';
 import { InputError } from './errors.js';
+import { openOutputFile, type OutputFile } from './output-file.js';
 
 /**
  * Every thermo column once, in order (DESIGN.md §4's fixed six, then pressure_bar): its CSV name,
@@ -18,8 +18,9 @@ const COLUMNS = [
   { csv: 'kinetic_energy_eV', label: 'KE/eV', width: 14, digits: 6, value: (f: Frame) => f.kineticEnergy_eV },
   { csv: 'total_energy_eV', label: 'E/eV', width: 16, digits: 6, value: (f: Frame) => f.totalEnergy_eV },
   { csv: 'temperature_K', label: 'T/K', width: 11, digits: 3, value: (f: Frame) => f.temperature_K },
-  // A cluster (no periodic volume) has no pressure: the table says so instead of printing NaN.
-  { csv: 'pressure_bar', label: 'P/bar', width: 13, digits: 2, value: (f: Frame) => f.pressure_bar, undefinedFor: (f: Frame) => !(f.system.box.volume > 0) },
+  // Pressure needs a volume the system fills: only a box periodic on all three axes has one. A
+  // cluster (or slab) has none, even in a vacuum cell: the CSV holds NaN and the table says n/a.
+  { csv: 'pressure_bar', label: 'P/bar', width: 13, digits: 2, value: (f: Frame) => (isBulk(f) ? f.pressure_bar : NaN), undefinedFor: (f: Frame) => !isBulk(f) },
 ] as const satisfies readonly { csv: string; label: string; width: number; digits: number; value: (f: Frame) => number; undefinedFor?: (f: Frame) => boolean }[];
 
 /** CSV header columns: DESIGN.md §4's fixed six, then pressure_bar. */
@@ -27,8 +28,24 @@ export const THERMO_COLUMNS = Object.freeze(COLUMNS.map((c) => c.csv));
 
 const CSV_HEADER = THERMO_COLUMNS.join(',');
 
-function fixed(x: number, digits: number): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+function isBulk(f: Frame): boolean {
+  const box = f.system.box;
+  return box.pbc[0] && box.pbc[1] && box.pbc[2] && box.volume > 0;
+}
+
+/**
+ * A table cell of at most `width − 1` characters, so columns never run together: fixed-point,
+ * or exponent form when a value is too large (a blow-up) or too small for that.
+ */
+function fixed(x: number, digits: number, width: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const s = x.toFixed(digits);
+  if (s.length < width && (x === 0 || Math.abs(x) >= 10 ** -digits)) return s;
+  for (let p = Math.max(0, width - 8); p >= 0; p--) {
+    const e = x.toExponential(p);
+    if (e.length < width) return e;
+  }
+  return x.toExponential(0);
 }
 
 /** The aligned table header line. */
@@ -38,7 +55,7 @@ export function thermoTableHeader(): string {
 
 /** One aligned table row for a frame. */
 export function thermoTableRow(f: Frame): string {
-  return COLUMNS.map((c) => ('undefinedFor' in c && c.undefinedFor(f) ? 'n/a' : fixed(c.value(f), c.digits)).padStart(c.width)).join('');
+  return COLUMNS.map((c) => ('undefinedFor' in c && c.undefinedFor(f) ? 'n/a' : fixed(c.value(f), c.digits, c.width)).padStart(c.width)).join('');
 }
 
 /** One CSV row (numbers in shortest round-trip form, so the CSV holds exact float64 values). */
@@ -56,9 +73,11 @@ export interface ThermoLogOptions {
   print?: (line: string) => void;
   /**
    * Continue a restarted run: keep the CSV's rows up to and including this step, drop later ones,
-   * and append. Without it the CSV is created or truncated.
+   * and append. Without it the CSV is created fresh (under a temporary name until its first row).
    */
   keepThroughStep?: number;
+  /** How messages name the CSV (default `csvPath`). */
+  displayPath?: string;
 }
 
 /**
@@ -70,8 +89,8 @@ export interface ThermoLogOptions {
  * createSimulation({ system, potential, integrator, observers: [thermo] });
  */
 export function createThermoLog(options: ThermoLogOptions): Observer {
-  let fd: number | null = null;
-  if (options.csvPath !== undefined) fd = openCsv(options.csvPath, options.keepThroughStep);
+  let csv: OutputFile | null = null;
+  if (options.csvPath !== undefined) csv = openCsv(options.csvPath, options.keepThroughStep, options.displayPath);
   let printedHeader = false;
   const write = (f: Frame): void => {
     if (options.print) {
@@ -79,27 +98,27 @@ export function createThermoLog(options: ThermoLogOptions): Observer {
       printedHeader = true;
       options.print(thermoTableRow(f));
     }
-    if (fd !== null) writeSync(fd, `${thermoCsvRow(f)}\n`);
+    if (csv !== null) {
+      const row = Buffer.from(`${thermoCsvRow(f)}\n`, 'utf8');
+      csv.write(row);
+      csv.complete(csv.size + row.length);
+    }
   };
   return {
     every: options.every,
     observe: write,
     flush: write,
     close() {
-      if (fd !== null) closeSync(fd);
-      fd = null;
+      csv?.close();
+      csv = null;
     },
   };
 }
 
-/** Opens the CSV for appending: fresh with a header, or (restart) cut after the row of `keepThroughStep`. */
-function openCsv(path: string, keepThroughStep: number | undefined): number {
-  if (keepThroughStep === undefined || !existsSync(path)) {
-    const fd = openSync(path, 'w');
-    writeSync(fd, `${CSV_HEADER}\n`);
-    return fd;
-  }
-  return truncateForAppend(path, thermoCsvKeepBytes(path, keepThroughStep));
+/** Opens the CSV: fresh with a header, or (restart) cut after the row of `keepThroughStep`. */
+function openCsv(path: string, keepThroughStep: number | undefined, displayPath: string | undefined): OutputFile {
+  if (keepThroughStep === undefined || !existsSync(path)) return openOutputFile(path, { header: Buffer.from(`${CSV_HEADER}\n`), displayPath });
+  return openOutputFile(path, { keepBytes: thermoCsvKeepBytes(path, keepThroughStep), displayPath });
 }
 
 /**

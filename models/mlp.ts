@@ -14,6 +14,8 @@ export interface MlpSpec {
   readonly widths: readonly number[];
   /** Hidden activation name (default 'silu'); the last layer is linear. */
   readonly activation?: string;
+  /** Second-moment factor of the hidden activation (default: the exact `normalize2mom`). */
+  readonly factor?: number;
 }
 
 /** An MLP split before its last matmul: output = hidden @ last. */
@@ -48,7 +50,7 @@ export function mlp(params: ParameterSet, prefix: string, spec: MlpSpec): MlpLay
   const act = activationByName(spec.activation ?? 'silu');
   const weights = w.slice(1).map((_, k) => params.create(`${prefix}.w${k}`, [w[k]!, w[k + 1]!]));
   const emitParts = (g: Graph, x: Value): MlpParts => {
-    const factor = secondMomentFactor(act);
+    const factor = spec.factor ?? secondMomentFactor(act);
     let h = x;
     // The activation's second-moment constant is folded into the next layer's weight together
     // with 1/√fan_in: scaling an [in, out] weight is free (onnxruntime folds it at load time),

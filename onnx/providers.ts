@@ -29,12 +29,21 @@ export interface Candidate {
   readonly deviceId: number;
 }
 
-const CUDA_MISSING = 'provider libraries not installed (npm install --onnxruntime-node-install=cuda12 downloads them)';
-
 function bindingDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
 }
+
+/**
+ * The one command that installs onnxruntime-node's CUDA provider libraries for this install (README,
+ * .npmrc and this message say the same): its install script, run by hand with the CUDA 12 flag.
+ */
+export function cudaInstallCommand(): string {
+  const require = createRequire(import.meta.url);
+  return `node ${join(dirname(require.resolve('onnxruntime-node')), '..', 'script', 'install.js')} --onnxruntime-node-install=cuda12`;
+}
+
+const cudaMissing = () => `provider libraries not installed (${cudaInstallCommand()} downloads them)`;
 
 /** Execution providers of this onnxruntime-node install. */
 export function probeProviders(): ProviderProbe[] {
@@ -42,7 +51,7 @@ export function probeProviders(): ProviderProbe[] {
   const cudaLib = existsSync(join(bindingDir(), 'libonnxruntime_providers_cuda.so'));
   return [
     { name: 'cpu', installed: true, note: 'always available' },
-    { name: 'cuda', installed: listed.has('cuda') && cudaLib, note: cudaLib ? 'provider libraries present' : CUDA_MISSING },
+    { name: 'cuda', installed: listed.has('cuda') && cudaLib, note: cudaLib ? 'provider libraries present' : cudaMissing() },
     { name: 'webgpu', installed: listed.has('webgpu'), note: listed.has('webgpu') ? 'bundled; needs a GPU adapter (Vulkan)' : 'not in this build' },
   ];
 }
@@ -86,7 +95,7 @@ export async function openOnFirstProvider<T>(device: string, open: (c: Candidate
   const cudaInstalled = probeProviders().find((p) => p.name === 'cuda')!.installed;
   for (const c of candidates(device, cudaInstalled)) {
     if (c.provider === 'cuda' && !cudaInstalled) {
-      reasons.push(`cuda: ${CUDA_MISSING}`);
+      reasons.push(`cuda: ${cudaMissing()}`);
       continue;
     }
     try {

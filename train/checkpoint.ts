@@ -8,8 +8,8 @@
  * still open the file and read the epoch, rates and history. Written to a temporary file and
  * renamed, so an interruption mid-write leaves the previous checkpoint intact.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { InputError } from '../io/index.js';
+import { readFileSync } from 'node:fs';
+import { InputError, writeFileAtomic } from '../io/index.js';
 import type { AdamState } from './adam.js';
 import type { ScheduleState } from './schedule.js';
 import type { EpochRecord } from './history.js';
@@ -54,7 +54,9 @@ const decodeRecord = (r: Record<string, string>, what: string) => Object.fromEnt
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
 /**
- * Writes `ckpt` to `path` atomically (temporary file, then rename).
+ * Writes `ckpt` to `path` atomically (temporary file, then rename): the previous checkpoint stays
+ * until the new one is complete, and a failed write (full disk) leaves no temporary file.
+ * @throws OutputError naming the file.
  * @example writeTrainCheckpoint('out/checkpoint.json', state);
  */
 export function writeTrainCheckpoint(path: string, ckpt: TrainCheckpoint): void {
@@ -70,9 +72,7 @@ export function writeTrainCheckpoint(path: string, ckpt: TrainCheckpoint): void 
     best: encodeRecord(ckpt.best),
     history: ckpt.history,
   };
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(doc));
-  renameSync(tmp, path);
+  writeFileAtomic(path, JSON.stringify(doc));
 }
 
 /**

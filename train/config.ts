@@ -4,9 +4,9 @@
  * into one InputError naming the file, line, column and key, and resolves paths relative to the
  * config file.
  */
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { type InputError, keyError, parseConfig, readConfigText } from '../io/index.js';
+import { clobberMessage, findClobber, type InputError, keyError, type NamedPath, parseConfig, readConfigText } from '../io/index.js';
 import { allegroOptionsSchema, nequipOptionsSchema, symbolSchema, typeNamesSchema } from '../models/index.js';
 
 const count = (what: string) => z.number().int().min(1).describe(what);
@@ -63,36 +63,44 @@ const trainingSchema = z.strictObject({
   max_epochs: count('Epochs at most').default(100),
   max_wall_time_s: z.number().gt(0).optional().describe('Stop after the epoch that passes this wall time (checkpointed, resumable)'),
   seed: z.number().int().default(0).describe('Seed of the batch order'),
-  learning_rate: z.number().gt(0).default(0.005),
-  adam: z.strictObject({ beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999), eps: z.number().gt(0).default(1e-8) }).default({ beta1: 0.9, beta2: 0.999, eps: 1e-8 }),
+  learning_rate: z.number().gt(0).default(0.005).describe('Initial Adam learning rate'),
+  adam: z.strictObject({ beta1: z.number().min(0).lt(1).default(0.9), beta2: z.number().min(0).lt(1).default(0.999), eps: z.number().gt(0).default(1e-8) }).default({ beta1: 0.9, beta2: 0.999, eps: 1e-8 }).describe('Adam moment decay rates and ε'),
   lr_schedule: z
     .strictObject({
-      factor: z.number().gt(0).lt(1).default(0.5),
-      patience: z.number().int().min(0).default(5),
-      min_learning_rate: z.number().gt(0).default(1e-5),
-      threshold: z.number().min(0).default(1e-4),
+      factor: z.number().gt(0).lt(1).default(0.5).describe('Multiply the learning rate by this on a plateau'),
+      patience: z.number().int().min(0).default(5).describe('Epochs without improvement before reducing'),
+      min_learning_rate: z.number().gt(0).default(1e-5).describe('The learning rate never goes below this'),
+      threshold: z.number().min(0).default(1e-4).describe('Relative improvement of the validation loss that counts'),
     })
-    .default({ factor: 0.5, patience: 5, min_learning_rate: 1e-5, threshold: 1e-4 }),
+    .default({ factor: 0.5, patience: 5, min_learning_rate: 1e-5, threshold: 1e-4 })
+    .describe('Reduce-on-plateau schedule of the learning rate (validation loss)'),
   early_stopping_patience: count('Epochs without a better validation loss before stopping').default(25),
-  device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu'),
+  device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu').describe('ONNX Runtime execution provider; an explicit device that cannot start is an error, auto falls back to cpu'),
   threads: count('onnxruntime intra-op threads').default(1),
 });
 
 const outputSchema = z.strictObject({
   directory: z.string().min(1).describe('Checkpoints, best model, metrics.csv and report.json go here'),
   model: z.string().min(1).describe('The deployable ONNX potential (DESIGN.md §5), written from the best weights'),
-  model_dtype: z.enum(['float32', 'float64']).default('float64'),
+  model_dtype: z.enum(['float32', 'float64']).default('float64').describe('Float type of the written model'),
+  overwrite: z.boolean().default(false).describe('Replace an existing output.model and start over an existing checkpoint in output.directory (as --force does); by default e3md refuses'),
 });
 
 /** The whole `e3md train` config. */
 export const trainConfigSchema = z.strictObject({
-  $schema: z.string().optional(),
-  data: dataSchema,
-  model: modelSchema,
-  loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }),
-  training: trainingSchema.default(trainingSchema.parse({})),
-  output: outputSchema,
+  $schema: z.string().optional().describe('Path or URL of this JSON Schema, for editors; ignored by e3md'),
+  data: dataSchema.describe('Labelled structures (extxyz with energy= and forces), relative to the config file'),
+  model: modelSchema.describe('The potential to train: the builder\'s options (as in `e3md model create --options`)'),
+  loss: lossSchema.default({ energy_weight: 1, force_weight: 1 }).describe('Loss weights'),
+  training: trainingSchema.default(trainingSchema.parse({})).describe('Optimizer, schedule, stopping, device'),
+  output: outputSchema.describe('Where the model and the run record go (relative to the config file)'),
 });
+
+/** The JSON Schema (draft 2020-12) of a train config, for editors (train/train.schema.json). */
+export function trainJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(trainConfigSchema, { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { ...schema, title: 'e3md train config', description: 'e3md train configuration (docs/train-json.md). Units are part of key names; unknown keys are errors; paths are relative to the config file.' };
+}
 
 /** The config as written (defaults filled in). */
 export type TrainConfigJson = z.output<typeof trainConfigSchema>;
@@ -126,7 +134,26 @@ export function parseTrainConfig(text: string, path: string): TrainConfig {
     configPath: resolve(path),
     keyError: (key, detail) => keyError(doc, path, key, detail),
   };
+  checkOutputsClobberNothing(config, doc, path);
   if (c.training.lr_schedule.min_learning_rate > c.training.learning_rate) throw config.keyError(['training', 'lr_schedule', 'min_learning_rate'], `is above training.learning_rate (${c.training.learning_rate})`);
   return config;
 }
 
+
+/** Output files inside `output.directory`. */
+export const TRAIN_FILES = Object.freeze({ checkpoint: 'checkpoint.json', bestModel: 'best-model.onnx', metrics: 'metrics.csv', report: 'report.json' });
+
+/** Refuses outputs that are a dataset file, the config itself, or another output. */
+function checkOutputsClobberNothing(config: TrainConfig, doc: Parameters<typeof keyError>[0], file: string): void {
+  const inputs: NamedPath[] = [{ key: 'the config file', path: config.configPath }];
+  for (const split of ['train', 'validation', 'test'] as const) {
+    (config.data[split] ?? []).forEach((p, k) => inputs.push({ key: `data.${split}[${k}]`, path: p }));
+  }
+  const outputs: NamedPath[] = [{ key: 'output.model', path: config.output.model }];
+  for (const f of Object.values(TRAIN_FILES)) outputs.push({ key: `output.directory (${f})`, path: join(config.output.directory, f) });
+  const clobber = findClobber(inputs, outputs);
+  if (!clobber) return;
+  const key = clobber.output.key === 'output.model' ? ['output', 'model'] : ['output', 'directory'];
+  const name = clobber.output.key === 'output.model' ? '' : `${clobber.output.path}: `;
+  throw keyError(doc, file, key, `${name}${clobberMessage(clobber)}`);
+}

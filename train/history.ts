@@ -2,7 +2,7 @@
  * The per-epoch record of a run: what the progress line shows and what metrics.csv holds, one row
  * per epoch, rewritten from the checkpoint's history so a resumed run never duplicates rows.
  */
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../io/index.js';
 import type { Metrics } from './metrics.js';
 
 /** One epoch of training. */
@@ -38,9 +38,9 @@ export function metricsCsv(history: readonly EpochRecord[]): string {
   return [METRICS_COLUMNS.join(','), ...rows].join('\n') + '\n';
 }
 
-/** Writes metrics.csv. */
+/** Writes metrics.csv (atomically: temporary file, then rename). @throws OutputError naming the file. */
 export function writeMetricsCsv(path: string, history: readonly EpochRecord[]): void {
-  writeFileSync(path, metricsCsv(history));
+  writeFileAtomic(path, metricsCsv(history));
 }
 
 const f1 = (x: number) => (x >= 1000 ? x.toFixed(0) : x >= 100 ? x.toFixed(1) : x.toFixed(2));

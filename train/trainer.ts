@@ -10,15 +10,16 @@
  * run resumed from any of its checkpoints — reproduces bit for bit.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { METADATA_KEYS, Rng } from '../engine/index.js';
-import { InputError } from '../io/index.js';
-import { createSession, type ModelSession, type RunFeed, type RunResult } from '../onnx/index.js';
+import { checkWritable, InputError, OutputError, writeFileAtomic } from '../io/index.js';
+import { createSession, readModelInfo, type ModelSession, type RunFeed, type RunResult } from '../onnx/index.js';
 import { exportPotential } from '../models/index.js';
 import { createAdam } from './adam.js';
 import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 import { readTrainCheckpoint, writeTrainCheckpoint } from './checkpoint.js';
+import { TRAIN_FILES } from './config.js';
 import type { Dataset } from './dataset.js';
 import { BATCH_INPUTS, buildTrainingModel, gradientOutputName, TRAINING_OUTPUTS } from './graph.js';
 import { epochHeader, formatEpoch, writeMetricsCsv, type EpochRecord } from './history.js';
@@ -38,6 +39,8 @@ export interface TrainRunOptions {
   readonly signal?: AbortSignal;
   /** Stop (as if interrupted) after this many epochs in this session: tests of resume. */
   readonly stopAfterEpochs?: number;
+  /** Replace an existing output.model and start over an existing checkpoint (as output.overwrite does). */
+  readonly force?: boolean;
 }
 
 /** Test-split errors of the final model, overall and per `config_type`. */
@@ -68,8 +71,6 @@ export interface TrainResult {
   readonly params: Readonly<Record<string, Float64Array>>;
 }
 
-/** Output files inside `output.directory`. */
-export const TRAIN_FILES = Object.freeze({ checkpoint: 'checkpoint.json', bestModel: 'best-model.onnx', metrics: 'metrics.csv', report: 'report.json' });
 
 /**
  * Trains the prepared model.
@@ -95,10 +96,25 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       : `different data (the train or validation structures changed; a dataset that is still growing can be frozen with data.max_structures_per_file)`;
     throw new InputError(`the checkpoint was written for ${what}`, { file: ckptPath });
   }
-  if (!options.resume && existsSync(ckptPath)) {
-    throw config.keyError(['output', 'directory'], `already holds a training checkpoint (${ckptPath}); continue it with --resume, or remove it to start over`);
+  const overwrite = options.force === true || config.output.overwrite;
+  // A checkpoint of epoch 0 holds nothing to lose (a run that failed in its first epoch).
+  if (!options.resume && !overwrite && existsSync(ckptPath) && readTrainCheckpoint(ckptPath).epoch > 0) {
+    throw config.keyError(['output', 'directory'], `already holds a training checkpoint (${ckptPath}); continue it with --resume, start over with --force, or remove it`);
   }
-  mkdirSync(dir, { recursive: true });
+  // Another run's model is not ours to replace; a resumed run may rewrite the model it wrote itself.
+  if (!overwrite && existsSync(config.output.model) && !(resumed && trainingFingerprintOf(config.output.model) === fingerprint)) {
+    throw config.keyError(['output', 'model'], `${config.output.model} already exists and was not written by this training run; choose another output.model, or replace it with --force (or "overwrite": true in output)`);
+  }
+  // Every output folder is made and checked writable now, not after the first epoch.
+  for (const folder of [dir, dirname(config.output.model)]) {
+    try {
+      mkdirSync(folder, { recursive: true });
+    } catch (e) {
+      throw new OutputError(folder, e, 'create the folder');
+    }
+  }
+  checkWritable(config.output.model);
+  for (const f of [TRAIN_FILES.bestModel, TRAIN_FILES.metrics, TRAIN_FILES.report]) checkWritable(join(dir, f));
 
   // Parameters trained: those the graph has as weights (non-trainable ones became constants).
   const sessionOptions = { device: t.device, intraOpThreads: t.threads, log };
@@ -125,6 +141,12 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   const weights: LossWeights = { energy: config.loss.energy_weight, forces: config.loss.force_weight };
 
   const trainSession = await createSession(trainGraph.bytes, sessionOptions);
+  // An explicitly named device that did not start is an error; only "auto" falls back to the CPU.
+  const wanted = t.device.startsWith('cuda') ? 'cuda' : t.device;
+  if (t.device !== 'auto' && trainSession.provider !== wanted) {
+    await trainSession.release();
+    throw config.keyError(['training', 'device'], `"${t.device}" was asked for but cannot start (${(trainSession.fallback ?? `the session runs on ${trainSession.provider}`)}); use "auto" to fall back to the CPU when it is unavailable`);
+  }
   const evalSession = await createSession(evalGraph.bytes, sessionOptions).catch(async (e: unknown) => {
     await trainSession.release();
     throw e;
@@ -134,7 +156,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   // `params` are the model's own parameter arrays, so exporting the model exports the weights they
   // hold: the best ones whenever this is called (at a new best, and after the best are restored).
   const writeDeployable = (path: string, extra: Record<string, unknown>) =>
-    writeFileSync(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { [METADATA_KEYS.training.key]: METADATA_KEYS.training.format(extra) } }));
+    writeFileAtomic(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { [METADATA_KEYS.training.key]: METADATA_KEYS.training.format({ ...extra, fingerprint }) } }));
 
   const start = performance.now();
   const elapsedBefore = resumed?.elapsed_s ?? 0;
@@ -143,6 +165,9 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   let reason = `reached max_epochs (${t.max_epochs})`;
   let sessionEpochs = 0;
   if (resumed) log(`resuming after epoch ${epoch} (best validation loss ${schedule.state.best.toExponential(3)} at epoch ${schedule.state.bestEpoch})`);
+  // A checkpoint of the starting point: proves now that the disk takes one, and leaves a
+  // resumable file even when the first epoch fails.
+  else writeTrainCheckpoint(ckptPath, { epoch: 0, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s: 0 });
   log(epochHeader());
   try {
     while (epoch < t.max_epochs) {
@@ -164,22 +189,21 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       }
       if (options.signal?.aborted) {
         status = 'interrupted';
-        reason = epoch > 0 ? `interrupted during epoch ${epoch + 1}; resume from the checkpoint of epoch ${epoch} with --resume` : 'interrupted during the first epoch (nothing saved)';
+        reason = epoch > 0 ? `interrupted during epoch ${epoch + 1}; resume from the checkpoint of epoch ${epoch} with --resume` : 'interrupted during the first epoch (nothing to resume: run again to start over)';
         break;
       }
       epoch++;
       const val = await evaluate(evalSession, validationBatches, feedsOf);
       const step = schedule.observe(val.loss, epoch);
-      if (step.improved) {
-        copyRecord(params, best, 'best');
-        writeDeployable(join(dir, TRAIN_FILES.bestModel), { epoch, validation: val });
-      }
+      if (step.improved) copyRecord(params, best, 'best');
       const record: EpochRecord = { epoch, learningRate: lr, train: acc.result(), validation: val, best: step.improved, wall_s: (performance.now() - epochStart) / 1000 };
       history.push(record);
       log(formatEpoch(record));
       if (step.reduced) log(`       learning rate reduced to ${schedule.state.learningRate.toExponential(2)}`);
       const elapsed_s = elapsedBefore + (performance.now() - start) / 1000;
+      // The checkpoint first: if the disk fills up at the files after it, the epoch is still resumable.
       writeTrainCheckpoint(ckptPath, { epoch, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s });
+      if (step.improved) writeDeployable(join(dir, TRAIN_FILES.bestModel), { epoch, validation: val });
       writeMetricsCsv(join(dir, TRAIN_FILES.metrics), history);
       sessionEpochs++;
       if (step.stop) { status = 'stopped'; reason = step.stop; break; }
@@ -205,7 +229,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       const provenance = { config: basename(config.configPath), epochs: epoch, bestEpoch, validation: bestValidation, test: testReport?.all, structures: { train: train.structures.length, validation: validation.structures.length, test: test?.structures.length ?? 0 } };
       writeDeployable(config.output.model, provenance);
       modelPath = config.output.model;
-      writeFileSync(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
+      writeFileAtomic(join(dir, TRAIN_FILES.report), JSON.stringify({ status, reason, ...provenance, statistics: prep.statistics, typeNames: prep.typeNames, parameters: model.parameters.count(), wall_s: elapsedBefore + (performance.now() - start) / 1000, testByConfigType: testReport?.byConfigType }, null, 2) + '\n');
     }
   } finally {
     await evalSession.release();
@@ -287,4 +311,15 @@ function runFingerprint(prep: PreparedTraining): string {
   const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
   const data = [prep.train, prep.validation].map((d) => d.structures.map((s) => `${s.n}:${s.energy_eV}`).join('|'));
   return `${hash({ model: config.model, loss: config.loss, training, typeNames: prep.typeNames })}:${hash(data)}`;
+}
+
+/** The run fingerprint a model written by `e3md train` carries in its `e3md.training` metadata, if any. */
+function trainingFingerprintOf(modelPath: string): string | undefined {
+  try {
+    const text = readModelInfo(readFileSync(modelPath)).metadata[METADATA_KEYS.training.key];
+    const fingerprint = text ? METADATA_KEYS.training.parse(text)['fingerprint'] : undefined;
+    return typeof fingerprint === 'string' ? fingerprint : undefined;
+  } catch {
+    return undefined; // not an ONNX file, or not one of ours
+  }
 }

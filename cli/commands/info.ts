@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { METADATA_KEYS, POTENTIAL_INPUTS, POTENTIAL_OUTPUTS, type ContractTensor, type MetadataKey } from '../../engine/index.js';
 import { readModelInfo, type ModelInfo, type TensorInfo } from '../../onnx/index.js';
 import { checkPotentialContract } from '../../potentials/index.js';
+import { onnxFileProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../run.js';
 
 const CONTRACT_TENSORS = new Map<string, ContractTensor>([...Object.values(POTENTIAL_INPUTS), ...Object.values(POTENTIAL_OUTPUTS)].map((t) => [t.name, t]));
@@ -77,13 +78,20 @@ export function registerInfoCommand(program: Command, io: CliStreams, setExit: (
 
 /** Runs `info`; returns the exit code. */
 export async function infoCommand(path: string, flags: { json?: boolean }, io: CliStreams): Promise<number> {
-  let info: ModelInfo;
+
   try {
-    info = readModelInfo(await readFile(path));
+    await readFile(path);
   } catch (e) {
-    io.stderr.write(`e3md info: ${path}: ${(e as Error).message}\n`);
+    const code = (e as NodeJS.ErrnoException).code;
+    io.stderr.write(`e3md info: ${path}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (e as Error).message})`}\n`);
     return EXIT.badInput;
   }
+  const problem = onnxFileProblem(path);
+  if (problem) {
+    io.stderr.write(`e3md info: ${path} ${problem}\n`);
+    return EXIT.badInput;
+  }
+  const info: ModelInfo = readModelInfo(await readFile(path));
   if (flags.json) {
     const { metadata, inputs, outputs, opset, irVersion, nodeCount, opCounts } = info;
     io.stdout.write(JSON.stringify({ metadata, inputs, outputs, opset, irVersion, nodeCount, opCounts }, null, 2) + '\n');

@@ -1,20 +1,27 @@
 /**
  * `e3md model create`: builds a NequIP or Allegro model with seeded random weights and writes it
- * as an e3md ONNX potential (DESIGN.md §5). Every flag sets one builder option; the options come
+ * as an e3md ONNX potential (docs/onnx-contract.md). Every flag sets one builder option; the options come
  * from the architecture's schema (models/), which also gives the flags' help, defaults and
  * checks. Options without a flag can come from a JSON file (`--options`, the schema's names, as
  * in a model's `e3md.settings`); flags win over the file.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { z } from 'zod';
-import { parseConfig, readConfigText } from '../../io/index.js';
-import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, rebuildModel, type PotentialModel } from '../../models/index.js';
+import { isChemicalSymbol, OutputError, parseConfig, readConfigText, writeFileAtomic } from '../../io/index.js';
+import { modelOutputProblem as outputProblem } from '../model-file.js';
+import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, type PotentialModel, rebuildModel } from '../../models/index.js';
 import { finiteNumber, integer } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
+import { registerModelImport } from './model-import.js';
 
 type Arch = keyof typeof ARCHITECTURES;
+
+/** `1 layer`, `3 layers`. */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 
 /** Flags of `e3md model create` as commander parses them. */
 export interface ModelCreateFlags {
@@ -33,6 +40,8 @@ export interface ModelCreateFlags {
   dtype: 'float32' | 'float64';
   seed?: number;
   options?: string;
+  /** Replace an existing --out file. */
+  force?: boolean;
 }
 
 /** A flag that sets one builder option (checked by the architecture's schema, not by the flag). */
@@ -87,7 +96,11 @@ export function optionsFromFlags(flags: ModelCreateFlags): Record<string, unknow
   // The file is checked on its own, to locate its mistakes; --types gives the species.
   const schema: z.ZodObject = ARCHITECTURES[flags.arch].optionsSchema;
   const file = flags.options ? parseConfig(readConfigText(flags.options, 'options file'), flags.options, schema.partial({ typeNames: true })).value : {};
-  const options: Record<string, unknown> = { ...file, typeNames: flags.types.split(',').map((s) => s.trim()).filter((s) => s !== '') };
+  const typeNames = flags.types.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // The schema checks the spelling of a symbol; an element that does not exist is caught here.
+  const unknown = typeNames.find((t) => /^[A-Z][a-z]?$/.test(t) && !isChemicalSymbol(t));
+  if (unknown !== undefined) throw new Error(`--types: "${unknown}" is not a chemical element symbol (such as H, O, Fe)`);
+  const options: Record<string, unknown> = { ...file, typeNames };
   for (const f of OPTION_FLAGS) {
     const v = flags[f.property];
     if (v === undefined) continue;
@@ -125,12 +138,12 @@ export function modelFromFlags(flags: ModelCreateFlags): PotentialModel {
  * @example registerModelCommand(program, io, (code) => { exitCode = code; });
  */
 export function registerModelCommand(program: Command, io: CliStreams, setExit: (code: number) => void): void {
-  const model = program.command('model').summary('create or upgrade equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help` and `e3md model upgrade --help`.');
+  const model = program.command('model').summary('create, upgrade or import equivariant potentials (NequIP, Allegro) as ONNX files').description('Build e3md potentials. See `e3md model create --help`, `e3md model upgrade --help` and `e3md model import --help`.');
   const create = model
     .command('create')
     .summary('build a NequIP or Allegro model with seeded random weights and write it as ONNX')
     .description(
-      'Builds a model in TypeScript and writes an ONNX file with energy, forces and virial (DESIGN.md §5) that ' +
+      'Builds a model in TypeScript and writes an ONNX file with energy, forces and virial (docs/onnx-contract.md) that ' +
       '`e3md run` (potential kind "onnx"), `e3md eval` and any ONNX runtime can use. Weights are random ' +
       '(seeded); train them with `e3md train`. Defaults follow NequIP and Allegro (each flag says its own).',
     )
@@ -144,6 +157,7 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
   create
     .addOption(new Option('--dtype <dtype>', 'float type of the model').choices(['float32', 'float64']).default('float32'))
     .option('--options <file.json>', 'JSON object of further builder options, named as in a model\'s e3md.settings (e.g. {"radialMlp": {"neurons": 32}}); flags win')
+    .option('--force', 'replace --out when it exists (it may be a trained model: by default e3md refuses)')
     .addHelpText('after', '\nExamples:\n  e3md model create --arch nequip --types H,O --r-max 5 --lmax 2 --dtype float32 --out water-nequip.onnx\n  e3md model create --arch allegro --types H,O --tensor-features 16 --latent 64 --out water-allegro.onnx\n')
     .action(async (flags: ModelCreateFlags, cmd: Command) => {
       // commander defaults a lone --no-parity to true; only a typed flag may override the file or the schema.
@@ -161,14 +175,21 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
     )
     .argument('<model.onnx>', 'the model to upgrade (not changed)')
     .requiredOption('--out <file.onnx>', 'the upgraded model (a new file)')
+    .option('--force', 'replace --out when it exists')
     .addHelpText('after', '\nExample:\n  e3md model upgrade old-water.onnx --out water.onnx\n')
-    .action(async (input: string, flags: { out: string }) => {
-      setExit(await upgradeCommand(input, flags.out, io));
+    .action(async (input: string, flags: { out: string; force?: boolean }) => {
+      setExit(await upgradeCommand(input, flags.out, io, flags.force === true));
     });
+  registerModelImport(model, io, setExit);
 }
 
 /** Runs `model create`; returns the exit code (bad options print one message and give 2). */
 export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Promise<number> {
+  const refused = outputProblem('--out', flags.out, flags.options ? [{ key: '--options', path: flags.options }] : [], flags.force === true);
+  if (refused) {
+    io.stderr.write(`e3md model create: ${refused}\n`);
+    return EXIT.badInput;
+  }
   let m: PotentialModel;
   let bytes: Uint8Array;
   try {
@@ -179,24 +200,26 @@ export async function createCommand(flags: ModelCreateFlags, io: CliStreams): Pr
     return EXIT.badInput;
   }
   try {
-    await writeFile(flags.out, bytes);
+    writeFileAtomic(flags.out, bytes);
   } catch (e) {
-    io.stderr.write(`e3md model create: cannot write ${flags.out}: ${(e as Error).message}\n`);
+    if (!(e instanceof OutputError)) throw e;
+    io.stderr.write(`e3md model create: ${e.message}\n`);
     return EXIT.badInput;
   }
   const s = m.settings as Record<string, unknown>;
   const width = m.architecture === 'nequip' ? `${s['numFeatures']} features` : `${s['numTensorFeatures']} tensor channels, ${s['latentDim']} latents`;
   io.stdout.write(
-    `wrote ${flags.out}: ${m.architecture}, ${s['numLayers']} layers, lmax ${s['lmax']}, ${width}, r_max ${m.rMax_A} Å, ` +
+    `wrote ${flags.out}: ${m.architecture}, ${plural(Number(s['numLayers']), 'layer')}, lmax ${s['lmax']}, ${width}, r_max ${m.rMax_A} Å, ` +
     `types ${m.typeNames.join(',')}, ${m.parameters.count().toLocaleString('en-US')} parameters, ${flags.dtype}, ${(bytes.length / 1024).toFixed(0)} KiB\n`,
   );
   return EXIT.ok;
 }
 
 /** Runs `e3md model upgrade`; returns the exit code. */
-export async function upgradeCommand(input: string, out: string, io: CliStreams): Promise<number> {
-  if (resolve(input) === resolve(out)) {
-    io.stderr.write(`e3md model upgrade: --out ${out} is the model being upgraded; write the upgraded model to a new file\n`);
+export async function upgradeCommand(input: string, out: string, io: CliStreams, force = false): Promise<number> {
+  const refused = outputProblem('--out', out, [{ key: 'the model being upgraded', path: input }], force);
+  if (refused) {
+    io.stderr.write(`e3md model upgrade: ${refused}; write the upgraded model to a new file\n`);
     return EXIT.badInput;
   }
   let bytes: Uint8Array;
@@ -208,10 +231,10 @@ export async function upgradeCommand(input: string, out: string, io: CliStreams)
     return EXIT.badInput;
   }
   try {
-    await writeFile(`${out}.tmp`, bytes);
-    await rename(`${out}.tmp`, out);
+    writeFileAtomic(out, bytes);
   } catch (e) {
-    io.stderr.write(`e3md model upgrade: cannot write ${out}: ${(e as Error).message}\n`);
+    if (!(e instanceof OutputError)) throw e;
+    io.stderr.write(`e3md model upgrade: ${e.message}\n`);
     return EXIT.badInput;
   }
   io.stdout.write(`wrote ${out} (${(bytes.length / 1024).toFixed(0)} KiB)\n`);

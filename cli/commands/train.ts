@@ -5,12 +5,15 @@
  * checkpoint stands and `--resume` continues from it).
  */
 import type { Command } from 'commander';
-import { InputError } from '../../io/index.js';
+import { InputError, OutputError } from '../../io/index.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
 import { positiveInteger } from '../arguments.js';
 import { EXIT, type CliStreams } from '../run.js';
+import { plural } from './model.js';
 
 /** Options of `e3md train` as commander parses them. */
 export interface TrainCommandOptions {
@@ -18,6 +21,8 @@ export interface TrainCommandOptions {
   resume?: boolean;
   /** Print nothing but errors. */
   quiet?: boolean;
+  /** Replace an existing output.model and start over an existing checkpoint. */
+  force?: boolean;
   /** onnxruntime intra-op threads, overriding training.threads. */
   threads?: number;
 }
@@ -31,16 +36,18 @@ export function registerTrainCommand(program: Command, io: CliStreams, setExit: 
     .command('train')
     .summary('train a NequIP or Allegro potential on extxyz energies and forces, and write it as ONNX')
     .description(
-      'Train a potential as described by config.json (data splits, model, loss, optimizer, outputs; paths are ' +
-      'relative to the config file; the model section takes the builder\'s options, named as in `e3md model create ' +
-      '--options` and a model\'s e3md.settings). The training graph — forward pass, forces, loss and its gradient with ' +
+      'Train a potential as described by config.json (data splits, model, loss, optimizer, outputs; every key in ' +
+      'docs/train-json.md, JSON Schema train/train.schema.json; paths are relative to the config file; the model section ' +
+      'takes the builder\'s options, named as in `e3md model create --options` and a model\'s e3md.settings). The training graph — forward pass, forces, loss and its gradient with ' +
       'respect to every weight — is built by e3md\'s symbolic autodiff and run by ONNX Runtime. Prints one line ' +
       'per epoch (loss, energy MAE in meV/atom and force MAE in meV/Å, train | validation), keeps the best ' +
       'model and a checkpoint every epoch in output.directory, and ends with the test-set errors of the model ' +
-      'written to output.model.',
+      'written to output.model. An existing output.model is never replaced unless --force; `e3md plot` draws metrics.csv. ' +
+      'From labelled data to MD: docs/guide-dft-to-md.md.',
     )
     .argument('<config.json>', 'training configuration')
     .option('--resume', 'continue from output.directory/checkpoint.json (max_epochs, max_wall_time_s, early_stopping_patience, device and threads may change)')
+    .option('--force', 'replace an existing output.model and start over an existing checkpoint (default: refuse, so another run\'s model is never lost)')
     .option('--threads <n>', 'onnxruntime threads, overriding training.threads (results repeat bit for bit at a given count)', positiveInteger)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExamples:\n  e3md train examples/water/train.json\n  e3md train examples/water/train.json --resume\n')
@@ -82,6 +89,7 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
   try {
     result = await runTraining(prep, {
       resume: options.resume,
+      force: options.force,
       signal: abort.signal,
       log: print,
       onBatch: !quiet && io.stdout.isTTY === true
@@ -97,7 +105,13 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
       io.stderr.write(`e3md: ${e.message}\n`);
       return EXIT.badInput;
     }
-    io.stderr.write(`e3md: training failed: ${(e as Error).message}\n`);
+    const ckptPath = join(prep.config.output.directory, TRAIN_FILES.checkpoint);
+    const resumable = existsSync(ckptPath) ? `; the last checkpoint (${displayPath(ckptPath)}) is intact: fix that and continue with --resume` : '';
+    if (e instanceof OutputError) {
+      io.stderr.write(`e3md: ${e.message}${resumable}\n`);
+      return resumable ? EXIT.failed : EXIT.badInput;
+    }
+    io.stderr.write(`e3md: training failed: ${(e as Error).message}${resumable}\n`);
     return EXIT.failed;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -122,7 +136,7 @@ function describe(prep: PreparedTraining, configPath: string): string {
   const how = config.model.energyReferences === 'least_squares' ? `least squares${s.compositionRank < typeNames.length ? ', minimum norm: compositions are proportional' : ''}` : 'given';
   return [
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
-    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${config.model.numLayers} layers; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
+    `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${plural(config.model.numLayers, 'layer')}; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
     `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');

@@ -13,7 +13,7 @@
  */
 import { channelwise, fullyConnected, Gate, Irrep, Irreps, type Activation, type MulIrrep } from '../../o3/index.js';
 import type { Block } from '../block.js';
-import { activationByName } from '../activation-layer.js';
+import { activationByName, secondMomentFactor } from '../activation-layer.js';
 import { features, simplifyFeatures } from '../features.js';
 import { emitGate } from '../gate-layer.js';
 import { linearLayer, linearPlan } from '../linear-layer.js';
@@ -61,6 +61,7 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
     gates,
     actGates: gates.terms.map((t) => act(s.nonlinearity.gates, t.ir.p)),
     gated,
+    normalizeActivations: (a) => s.activationFactors?.[a.name as keyof typeof s.activationFactors] ?? secondMomentFactor(a),
   });
   const convOut = gate.irrepsIn;
 
@@ -71,7 +72,7 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
   const neighborScale = s.avgNumNeighbors === null ? 1 : 1 / Math.sqrt(s.avgNumNeighbors);
 
   const linear1 = linearLayer(params, `${name}.linear_1`, linearPlan(irrepsIn, irrepsIn));
-  const radialMlp = mlp(params, `${name}.radial_mlp`, { widths: mlpWidths, activation: s.radialMlp.activation });
+  const radialMlp = mlp(params, `${name}.radial_mlp`, { widths: mlpWidths, activation: s.radialMlp.activation, factor: s.activationFactors?.[s.radialMlp.activation] });
   const linear2 = linearLayer(params, `${name}.linear_2`, linearPlan(mid, convOut));
   const selfConnection = selfConnectionLayer(params, `${name}.self_connection`, fullyConnected(irrepsIn, nodeAttrs, convOut));
 

@@ -4,7 +4,7 @@
  * `e3md.settings` in an exported model.
  */
 import { z } from 'zod';
-import { activationOption, avgNumNeighborsSchema, intOption, parseModelOptions, radialSchema, rMaxSchema, scaleShiftSchema, seedSchema, typeNamesSchema } from '../options.js';
+import { activationOption, activationSchema, avgNumNeighborsSchema, intOption, parseModelOptions, radialSchema, rMaxSchema, scaleShiftSchema, seedSchema, typeNamesSchema } from '../options.js';
 
 /** Activations per parity of the scalar they act on: an odd one keeps 0o odd. */
 const parityActivations = (what: string) =>
@@ -45,6 +45,10 @@ export const nequipOptionsSchema = z.strictObject({
     .describe('Scalar readout'),
   scaleShift: scaleShiftSchema,
   seed: seedSchema,
+  activationFactors: z
+    .partialRecord(activationSchema, z.number().gt(0).lt(Infinity))
+    .optional()
+    .describe("Second-moment factors of activations by name, replacing the exact normalize2mom values: e3nn estimates them by Monte Carlo (silu 1.67918 against the exact 1.67653), so a model trained with nequip is exact only with e3nn's numbers (set by `e3md model import`)"),
 });
 
 /** Options of {@link createNequip} as a caller gives them (everything but `typeNames` has a default). */

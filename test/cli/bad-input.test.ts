@@ -40,7 +40,7 @@ const cases: Case[] = [
   ['output folder blocked by a file', () => ({
     input: { ...baseInput(), trajectory: [{ path: 'traj.xyz', every: 50 }, { path: 'blocker/traj.dcd', every: 20 }] },
     files: { blocker: 'a file, not a folder\n' },
-  }), /blocker: cannot open output file \(E(EXIST|NOTDIR)\)/],
+  }), /cannot create the folder .*blocker: (a file of that name is in the way \(EEXIST\)|a part of the path is not a folder \(ENOTDIR\))/],
   ['missing checkpoint', () => ({ args: ['--restart', 'nothing.ckpt'] }), /nothing\.ckpt: checkpoint file not found/],
 ];
 

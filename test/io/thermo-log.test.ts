@@ -12,7 +12,7 @@ import { readExtxyz } from '../../io/extxyz.js';
 function frame(step: number): Frame {
   const system = createSystem({ symbols: ['Ar'], positions: [step, 0, 0], masses: [39.948], box: Box.orthorhombic(10, 10, 10) });
   return {
-    step, time_fs: 2 * step, system, potentialEnergy_eV: -1.25 - step, kineticEnergy_eV: 0.5, totalEnergy_eV: -0.75 - step,
+    step, time_fs: 2 * step, system, images: new Int32Array(3), potentialEnergy_eV: -1.25 - step, kineticEnergy_eV: 0.5, totalEnergy_eV: -0.75 - step,
     temperature_K: 123.456789, virial: new Float64Array(9), pressure_bar: step === 3 ? NaN : 12.5,
     state: () => { throw new Error('not needed'); },
   };

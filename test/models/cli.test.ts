@@ -63,13 +63,15 @@ describe('e3md model create / info / eval', () => {
     const ev = await cli('eval', '--model', path, '--structure', xyz, '--out', outPath, '--device', 'cpu');
     expect(ev.err).toBe('');
     expect(ev.code).toBe(0);
-    expect(ev.out.trim().split('\n')).toHaveLength(3);
+    expect(ev.out.trim().split('\n')).toHaveLength(3); // no labels: no error lines
     const frames = readExtxyz(outPath);
     const pot = await createOnnxPotential({ model: path, typeNames: ['O', 'H'], device: 'cpu' });
     const want = await evaluate(pot, sys);
-    expect(frames[0]!.energy_eV).toBe(want.energy);
-    expect(Array.from(frames[0]!.forces!)).toEqual(Array.from(want.forces));
-    expect(frames[0]!.info.get('virial')).toEqual(Array.from(want.virial));
+    // Predictions under the e3md_ prefix; the (absent) reference labels stay absent.
+    expect(frames[0]!.energy_eV).toBeUndefined();
+    expect(frames[0]!.info.get('e3md_energy')).toBe(want.energy);
+    expect(Array.from(frames[0]!.arrays.get('e3md_forces') as Float64Array)).toEqual(Array.from(want.forces));
+    expect(frames[0]!.info.get('e3md_virial')).toEqual(Array.from(want.virial));
     await pot.dispose!();
   });
 
@@ -77,7 +79,7 @@ describe('e3md model create / info / eval', () => {
     const path = join(dir, 'a.onnx');
     const r = await cli('model', 'create', '--arch', 'allegro', '--types', 'H,O', '--tensor-features', '4', '--latent', '8', '--layers', '1', '--out', path);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/allegro, 1 layers, lmax 2, 4 tensor channels, 8 latents, r_max 5 Å/);
+    expect(r.out).toMatch(/allegro, 1 layer, lmax 2, 4 tensor channels, 8 latents, r_max 5 Å/);
     const pot = await createOnnxPotential({ model: path, typeNames: ['H', 'O'], device: 'cpu' });
     expect(pot.metadata.interactionDepth).toBe(1);
     expect(pot.metadata.dtype).toBe('float32');

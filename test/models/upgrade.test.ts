@@ -61,6 +61,6 @@ describe('models written with ScatterND segment sums', () => {
   it('refuses to write over the model it upgrades', async () => {
     const r = await upgrade(LEGACY, '--out', LEGACY);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--out .*is the model being upgraded/);
+    expect(r.err).toMatch(/--out .*is the same file as the model being upgraded/);
   });
 });

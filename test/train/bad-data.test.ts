@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTrainConfig, parseTrainConfig, prepareTraining } from '../../train/index.js';
+import { loadTrainConfig, parseTrainConfig, prepareTraining, trainJsonSchema } from '../../train/index.js';
 import { MINI, miniConfig, tempDir, writeConfig } from './helpers.js';
 
 /** The mini training file with `edit` applied to its text, written to a temporary file. */
@@ -78,11 +78,23 @@ describe('the config schema', () => {
     expect(c.output.model_dtype).toBe('float64');
   });
 
+  it('train/train.schema.json is up to date (regenerate: npx tsx tools/write-train-schema.ts) and names every key of the example', () => {
+    const onDisk = readFileSync(join(import.meta.dirname, '../../train/train.schema.json'), 'utf8');
+    expect(onDisk).toBe(`${JSON.stringify(trainJsonSchema(), null, 2)}\n`);
+    const schema = JSON.parse(onDisk) as { properties: Record<string, { properties?: Record<string, unknown> }> };
+    const example = JSON.parse(readFileSync(join(import.meta.dirname, '../../examples/water/train.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    expect(example.$schema).toBe('../../train/train.schema.json');
+    for (const section of ['data', 'loss', 'training', 'output']) {
+      for (const key of Object.keys(example[section]!)) expect(schema.properties[section]!.properties, `${section}.${key}`).toHaveProperty(key);
+    }
+  });
+
   it('examples/water/train.json is valid and trains on examples/water/dataset', () => {
     const c = loadTrainConfig(join(import.meta.dirname, '../../examples/water/train.json'));
     for (const f of [...c.data.train, ...c.data.validation, ...c.data.test!]) expect(f).toMatch(/examples\/water\/dataset\/(monomer|dimer|trimer)-(train|val|test)\.extxyz$/);
     expect(c.model.lmax).toBeGreaterThanOrEqual(1);
-    expect(c.output.model).toMatch(/examples\/water\/water-nequip\.onnx$/);
+    // Retraining writes under output/ (git-ignored), never over the shipped, tracked model.
+    expect(c.output.model).toMatch(/examples\/water\/output\/water-nequip\.onnx$/);
   });
 
   it('unknown keys are errors naming the key, its line and the allowed keys', () => {

@@ -48,7 +48,7 @@ describe('e3md train (command)', () => {
     let code = -1;
     registerTrainCommand(program, s.io, (c) => (code = c));
     const cmd = program.commands.find((c) => c.name() === 'train')!;
-    expect(cmd.options.map((o) => o.long)).toEqual(['--resume', '--threads', '--quiet']);
+    expect(cmd.options.map((o) => o.long)).toEqual(['--resume', '--force', '--threads', '--quiet']);
     await program.parseAsync(['node', 'e3md', 'train', join(tempDir(), 'missing.json')]);
     expect(code).toBe(2);
     expect(s.err()).toMatch(/missing\.json: config file not found/);

@@ -1,0 +1,242 @@
+"""psi4-free checks of the water dataset's geometry generator (tools/water_clusters.py,
+tools/water_md.py, the schedule of tools/make-water-dataset.py).  Needs numpy only; run by
+test/tools/water-dataset.test.ts, or directly:
+
+    /usr/bin/python3 -m unittest discover -s test/tools -p 'water_clusters_test.py'
+"""
+
+import importlib.util
+import os
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+
+import water_clusters as wc  # noqa: E402
+import water_md  # noqa: E402
+
+DATASET = os.path.join(REPO, "examples", "water", "dataset")
+NEW_KINDS = ("tetramer", "pentamer", "hexamer")
+
+
+def load_cli():
+    """tools/make-water-dataset.py as a module (its name has hyphens; psi4 loads lazily)."""
+    spec = importlib.util.spec_from_file_location("make_water_dataset", os.path.join(REPO, "tools", "make-water-dataset.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def read_frames(path, limit=None):
+    """[(info dict of raw strings, species, positions (N, 3))] of an extxyz file, minimal parser."""
+    frames, lines = [], open(path).read().splitlines()
+    i = 0
+    while i < len(lines) and (limit is None or len(frames) < limit):
+        n = int(lines[i])
+        info = dict(t.split("=", 1) for t in lines[i + 1].split() if "=" in t and not t.startswith(("F", "pbc")))
+        rows = [line.split() for line in lines[i + 2 : i + 2 + n]]
+        frames.append((info, tuple(r[0] for r in rows), np.array([[float(x) for x in r[1:4]] for r in rows])))
+        i += 2 + n
+    return frames
+
+
+def independent_rule_violations(positions):
+    """The placement rules, re-implemented without water_clusters: a list of violations."""
+    n = len(positions) // 3
+    oxygen = positions[0::3]
+    molecule = np.repeat(np.arange(n), 3)
+    is_h = np.tile([False, True, True], n)
+    d = np.linalg.norm(positions[:, None] - positions[None, :], axis=-1)
+    inter = molecule[:, None] != molecule[None, :]
+    bad = []
+    if n > 1:
+        oo = d[np.ix_(~is_h, ~is_h)][inter[np.ix_(~is_h, ~is_h)]]
+        if oo.min() < 2.5:
+            bad.append(f"O-O {oo.min():.3f}")
+        oh = d[np.ix_(~is_h, is_h)][inter[np.ix_(~is_h, is_h)]]
+        if oh.min() < 1.45:
+            bad.append(f"O-H {oh.min():.3f}")
+        hh = d[np.ix_(is_h, is_h)][inter[np.ix_(is_h, is_h)]]
+        if hh.min() < 1.5:
+            bad.append(f"H-H {hh.min():.3f}")
+        # connected O–O <= 3.5 Å graph: repeated squaring of the adjacency matrix
+        reach = (np.linalg.norm(oxygen[:, None] - oxygen[None, :], axis=-1) <= 3.5).astype(int)
+        for _ in range(n):
+            reach = np.minimum(reach @ reach, 1)
+        if not reach.all():
+            bad.append("not connected")
+    return bad
+
+
+class SeedsRegenerate(unittest.TestCase):
+    def test_same_seed_same_geometry_other_seed_other_geometry(self):
+        for kind in NEW_KINDS:
+            a = wc.make_configuration(kind, wc.SEED_BASE[kind] + 7)
+            b = wc.make_configuration(kind, wc.SEED_BASE[kind] + 7)
+            c = wc.make_configuration(kind, wc.SEED_BASE[kind] + 8)
+            self.assertEqual(a.positions_A.shape, (3 * wc.KINDS[kind], 3))
+            self.assertEqual(a.species, ("O", "H", "H") * wc.KINDS[kind])
+            np.testing.assert_array_equal(a.positions_A, b.positions_A)
+            self.assertEqual(a.info, b.info)
+            self.assertGreater(np.abs(a.positions_A - c.positions_A).max(), 0.1)
+
+    def test_committed_frames_are_their_seeds_geometry(self):
+        """The first frames of every committed random-kind file rebuild from their seeds."""
+        checked = 0
+        for kind in wc.KINDS:
+            for split in wc.SPLITS:
+                path = wc.dataset_path(DATASET, kind, split)
+                if not os.path.exists(path):
+                    continue
+                for info, species, positions in read_frames(path, limit=3):
+                    config = wc.make_configuration(kind, int(info["seed"]))
+                    self.assertEqual(info["config_type"], kind)
+                    self.assertEqual(wc.split_of(int(info["seed"])), split)
+                    self.assertEqual(species, config.species)
+                    self.assertLess(np.abs(positions - config.positions_A).max(), 1e-9, f"{path} seed {info['seed']}")
+                    self.assertAlmostEqual(float(info["sigma_A"]), config.info["sigma_A"], places=6)
+                    checked += 1
+        self.assertGreaterEqual(checked, 9)  # at least monomer ... trimer in every split
+
+    def test_md_start_is_the_generators_cluster_and_temperature_is_fixed_by_the_seed(self):
+        for kind, n in wc.MD_KINDS.items():
+            seed = wc.SEED_BASE[kind] + 3
+            start = wc.start_geometry(kind, seed)
+            self.assertEqual(start.shape, (3 * n, 3))
+            np.testing.assert_array_equal(start, wc.start_geometry(kind, seed))
+            self.assertEqual(independent_rule_violations(start), [])
+        temperatures = [water_md.temperature_K(14_000_000 + i) for i in range(200)]
+        self.assertEqual(temperatures, [water_md.temperature_K(14_000_000 + i) for i in range(200)])
+        self.assertTrue(all(300 <= t <= 500 for t in temperatures))
+        self.assertGreater(max(temperatures) - min(temperatures), 150)  # spread over the range
+
+
+class PlacementRules(unittest.TestCase):
+    def test_generated_clusters_obey_the_rules(self):
+        """40 seeds of each new kind, checked by an independent implementation of the rules;
+        the intramolecular geometry is the rigid water plus the configuration's small noise."""
+        for kind in NEW_KINDS:
+            for i in range(40):
+                config = wc.make_configuration(kind, wc.SEED_BASE[kind] + i)
+                self.assertEqual(independent_rule_violations(config.positions_A), [], f"{kind} seed {config.seed}")
+                sigma = config.info["sigma_A"]
+                self.assertTrue(0.02 <= sigma <= 0.05)
+                for m in wc.molecules_of(config.positions_A):
+                    r_oh = np.linalg.norm(m[1:] - m[0], axis=-1)
+                    self.assertLess(np.abs(r_oh - wc.R_OH_A).max(), 10 * sigma)
+
+    def test_rules_reject_clashes_overlaps_and_pieces(self):
+        water = wc.WATER_A
+        # A water with one O–H along +x (104.52° HOH), and its mirror image x -> -x.
+        along_x = np.array([[0, 0, 0], [0.9572, 0, 0], [-0.2392, 0.9268, 0]])
+        mirror = along_x * [-1, 1, 1]
+        stretched = along_x * [[1], [1.1 / 0.9572], [1]]  # that O–H at 1.1 Å (noise does this)
+        cases = {
+            "O-O": [water, water + [0, 0, 2.4]],
+            # O–O 2.5 Å; the stretched H 1.4 Å from the other O (rigid molecules cannot: >= 1.54 Å)
+            "O-H overlap": [stretched, along_x + [2.5, 0, 0]],
+            # O–O 3.0 Å, both hydrogens on the axis pointing at each other: H···H 1.09 Å
+            "H-H overlap": [along_x, mirror + [3.0, 0, 0]],
+            "disconnected": [water, water + [0, 0, 3.0], water + [0, 0, 9.0]],
+            "pieces": [water, water + [0, 0, 3.0], water + [0, 0, 20.0], water + [0, 0, 23.0]],
+        }
+        for expected, molecules in cases.items():
+            problem = wc.cluster_problem([np.asarray(m, dtype=float) for m in molecules])
+            self.assertIsNotNone(problem, expected)
+            self.assertIn(expected, problem)
+        ok = [water + [0, 0, z] for z in (0.0, 3.0, 6.0, 9.0)]  # a chain is connected; stacked planes
+        self.assertIsNone(wc.cluster_problem(ok))
+
+    def test_hydrogen_bond_count(self):
+        self.assertEqual(wc.hydrogen_bonds_per_molecule(wc.cyclic_hexamer()), 1.0)  # one donated each
+        apart = np.concatenate([wc.WATER_A + [0, 0, z] for z in (0.0, 3.0, 6.0)])
+        self.assertEqual(wc.hydrogen_bonds_per_molecule(apart), 0.0)
+
+    def test_snapshot_filter_drops_broken_molecules_and_clashes_keeps_loose_clusters(self):
+        positions = np.concatenate([wc.WATER_A, wc.WATER_A + [0, 0, 3.0]])
+        self.assertIsNone(water_md.snapshot_problem(positions))
+        loose = np.concatenate([wc.WATER_A, wc.WATER_A + [0, 0, 4.2]])  # a molecule wandering off
+        self.assertIsNone(water_md.snapshot_problem(loose))
+        self.assertIn("disconnected", wc.cluster_problem(wc.molecules_of(loose)))
+        clash = np.concatenate([wc.WATER_A, wc.WATER_A + [0, 0, 2.3]])
+        self.assertIn("O-O", water_md.snapshot_problem(clash))
+        stretched = positions.copy()
+        stretched[4] = stretched[3] + 1.35 * (stretched[4] - stretched[3]) / np.linalg.norm(stretched[4] - stretched[3])
+        self.assertIn("broken", water_md.snapshot_problem(stretched))
+
+
+class SplitsScheduleFiles(unittest.TestCase):
+    def test_split_is_a_fixed_80_10_10_hash_and_seed_ranges_do_not_overlap(self):
+        self.assertEqual(wc.split_of(2_000_000), wc.split_of(2_000_000))
+        splits = [wc.split_of(s) for s in range(4_000_000, 4_003_000)]
+        self.assertAlmostEqual(splits.count("train") / 3000, 0.8, delta=0.03)
+        self.assertAlmostEqual(splits.count("test") / 3000, 0.1, delta=0.02)
+        bases = sorted(wc.SEED_BASE.values())
+        self.assertTrue(all(b - a >= 1_000_000 for a, b in zip(bases, bases[1:])))
+        for kind, base in wc.SEED_BASE.items():
+            self.assertEqual(wc.kind_of_seed(base + 999_999), kind)
+
+    def test_schedule_interleaves_consecutive_seeds_in_the_target_mix(self):
+        cli = load_cli()
+        target = cli.parse_target("tetramer:6,hexamer:3,md-hexamer:1")
+        items = list(cli.schedule(target))
+        self.assertEqual(len(items), 10)
+        for kind, count in target.items():
+            self.assertEqual([s for k, s in items if k == kind], [wc.SEED_BASE[kind] + i for i in range(count)])
+        first_half = [k for k, _ in items[:5]]
+        self.assertEqual(first_half.count("tetramer"), 3)  # the mix holds at any stopping point
+        self.assertIsNone(cli.psi4)  # importing the tool did not load psi4
+
+    def test_frames_round_trip_and_a_truncated_tail_is_cut(self):
+        config = wc.make_configuration("tetramer", 4_000_001)
+        snapshot = water_md.snapshot_configuration("md-tetramer", 14_000_002, 2000, config.positions_A, "gabc")
+        forces = np.zeros_like(config.positions_A)
+        text = wc.format_frame(config, -8310.0, forces) + wc.format_frame(snapshot, -8311.0, forces)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "x.extxyz")
+            with open(path, "w") as handle:
+                handle.write(text + text.splitlines(keepends=True)[0] + "O 1.0")  # a cut third frame
+            self.assertEqual(wc.read_keys(path), {(4_000_001, None), (14_000_002, 2000)})
+            self.assertEqual(wc.read_keys(path, repair=True), {(4_000_001, None), (14_000_002, 2000)})
+            self.assertEqual(open(path).read(), text)
+            info, _species, positions = read_frames(path)[1]
+        self.assertEqual(info["md_temperature_K"], f"{water_md.temperature_K(14_000_002):.1f}")
+        self.assertEqual((info["md_step"], info["md_time_fs"], info["md_timestep_fs"]), ("2000", "1000", "0.5"))
+        np.testing.assert_allclose(positions, config.positions_A, atol=1e-10)
+
+    def test_dropped_snapshots_are_remembered_and_a_cut_line_is_repaired(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            wc.record_dropped(tmp, "md-hexamer", 16_000_004, 3000, "molecule 2 broken (O-H 1.412 A > 1.3)")
+            wc.record_dropped(tmp, "md-hexamer", 16_000_005, 1000, "cluster in pieces (5 of 6 ...)")
+            path = os.path.join(tmp, wc.DROPPED_FILE)
+            whole = open(path).read()
+            with open(path, "a") as handle:
+                handle.write("md-hexamer\t16000006\t20")  # cut by a kill
+            expected = {("md-hexamer", 16_000_004, 3000), ("md-hexamer", 16_000_005, 1000)}
+            self.assertEqual(set(wc.read_dropped(tmp)), expected)
+            self.assertEqual(set(wc.read_dropped(tmp, repair=True)), expected)
+            self.assertEqual(open(path).read(), whole)
+        self.assertEqual(wc.drop_class("molecule 2 broken (O-H 1.412 A > 1.3)"), "broken molecule")
+        self.assertEqual(wc.drop_class("cluster in pieces (5 of 6 ...)"), "cluster in pieces")
+
+    def test_committed_md_frames_pass_the_filters_and_carry_their_settings(self):
+        for kind in wc.MD_KINDS:
+            for split in wc.SPLITS:
+                path = wc.dataset_path(DATASET, kind, split)
+                if not os.path.exists(path):
+                    continue
+                for info, _species, positions in read_frames(path):
+                    seed = int(info["seed"])
+                    self.assertEqual((info["config_type"], wc.split_of(seed)), (kind, split))
+                    self.assertIsNone(water_md.snapshot_problem(positions), f"{path} seed {seed}")
+                    self.assertEqual(info["md_temperature_K"], f"{water_md.temperature_K(seed):.1f}")
+                    self.assertIn(int(info["md_step"]), water_md.SNAPSHOT_STEPS)
+                    self.assertEqual(info["md_model"], water_md.MODEL_BLOB[:12])
+
+
+if __name__ == "__main__":
+    unittest.main()
