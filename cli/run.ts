@@ -1,23 +1,16 @@
 /**
- * `e3md run input.json`: validate everything, open the outputs, integrate, report. Exit codes:
- * 0 done, 1 the run failed (energy NaN/∞, or an unexpected error), 2 bad input or usage,
- * 130 interrupted (Ctrl-C; a checkpoint is written first when one is configured).
+ * `e3md run input.json`: validate everything, open the outputs, integrate, report; exits with
+ * cli/exit-codes.ts's codes (130 when interrupted: a checkpoint is written first when one is
+ * configured).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Observer, createSimulation, NonFiniteEnergyError, type Simulation } from '../engine/index.js';
 import { createCheckpointObserver, type CheckpointObserver, InputError, OutputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory } from '../io/index.js';
+import { EXIT, type CliStreams } from './exit-codes.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 
-/** Exit codes of `e3md run`. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
-
-/** Where the command writes. `stdout.isTTY` enables the progress bar. */
-export interface CliStreams {
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown };
-}
 
 /** `e3md run` options as parsed from the command line. */
 export interface RunCommandOptions {

@@ -136,6 +136,18 @@ function json<T>(text: string, check: (v: unknown) => boolean, what: string): T 
   return v as T;
 }
 
+/** A descriptive key holding a JSON object. */
+function jsonObjectKey(name: string, label: string): MetadataKey<Readonly<Record<string, unknown>>> {
+  return key({
+    key: name,
+    required: false,
+    label,
+    format: (v) => JSON.stringify(v),
+    parse: (t) => json(t, (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a JSON object'),
+    display: (v) => JSON.stringify(v),
+  });
+}
+
 /** Every metadata key e3md writes and reads, by the field of {@link PotentialMetadata} it holds. */
 export const METADATA_KEYS = Object.freeze({
   formatVersion: key<string>({ key: 'e3md.format_version', required: true, label: 'format version', format: same, parse: same, display: same }),
@@ -166,14 +178,7 @@ export const METADATA_KEYS = Object.freeze({
     display: same,
   }),
   numParameters: key<number>({ key: 'e3md.num_parameters', required: false, label: 'parameters', format: String, parse: (t) => integer(t, false), display: (v) => v.toLocaleString('en-US') }),
-  settings: key<Readonly<Record<string, unknown>>>({
-    key: 'e3md.settings',
-    required: false,
-    label: 'settings',
-    format: (v) => JSON.stringify(v),
-    parse: (t) => json(t, (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a JSON object'),
-    display: (v) => JSON.stringify(v),
-  }),
+  settings: jsonObjectKey('e3md.settings', 'settings'),
   blocks: key<NonNullable<PotentialMetadata['blocks']>>({
     key: 'e3md.blocks',
     required: false,
@@ -182,14 +187,7 @@ export const METADATA_KEYS = Object.freeze({
     parse: (t) => json(t, (v) => Array.isArray(v) && v.every((b) => typeof b === 'object' && b !== null && typeof b.block === 'string' && typeof b.irrepsIn === 'string' && typeof b.irrepsOut === 'string'), 'a JSON array of { block, irrepsIn, irrepsOut }'),
     display: (v) => v.map((b) => b.block).join(', '),
   }),
-  training: key<Readonly<Record<string, unknown>>>({
-    key: 'e3md.training',
-    required: false,
-    label: 'training',
-    format: (v) => JSON.stringify(v),
-    parse: (t) => json(t, (v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'a JSON object'),
-    display: (v) => JSON.stringify(v),
-  }),
+  training: jsonObjectKey('e3md.training', 'training'),
 }) satisfies { readonly [F in keyof PotentialMetadata]-?: MetadataKey<NonNullable<PotentialMetadata[F]>> };
 
 type Field = keyof typeof METADATA_KEYS;

@@ -15,7 +15,7 @@ import {
 import { createOnnxPotential, defaultModelThreads } from '../../potentials/index.js';
 import { positiveInteger } from '../arguments.js';
 import { deviceProblem, onnxFileProblem } from '../model-file.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** Default prefix of the predicted quantities in `--out`. */
 export const PREDICTION_PREFIX = 'e3md_';

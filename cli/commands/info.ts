@@ -8,7 +8,7 @@ import { METADATA_KEYS, POTENTIAL_INPUTS, POTENTIAL_OUTPUTS, type ContractTensor
 import { readModelInfo, type ModelInfo, type TensorInfo } from '../../onnx/index.js';
 import { checkPotentialContract } from '../../potentials/index.js';
 import { onnxFileProblem } from '../model-file.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 const CONTRACT_TENSORS = new Map<string, ContractTensor>([...Object.values(POTENTIAL_INPUTS), ...Object.values(POTENTIAL_OUTPUTS)].map((t) => [t.name, t]));
 

@@ -12,7 +12,7 @@ import { isChemicalSymbol, OutputError, parseConfig, readConfigText, writeFileAt
 import { modelOutputProblem as outputProblem } from '../model-file.js';
 import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, type PotentialModel, rebuildModel } from '../../models/index.js';
 import { finiteNumber, integer } from '../arguments.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 import { registerModelImport } from './model-import.js';
 
 type Arch = keyof typeof ARCHITECTURES;

@@ -36,7 +36,7 @@ import {
 } from '../../io/index.js';
 import { createOnnxPotential, defaultModelThreads, lennardJones, type OnnxPotential } from '../../potentials/index.js';
 import { positiveInteger } from '../arguments.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** Flags of `e3md serve` as commander parses them. */
 export interface ServeFlags {
