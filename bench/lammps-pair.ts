@@ -24,10 +24,10 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atomicMass, createSimulation, createSystem, type System } from '../engine/index.js';
-import { formatLammpsData, readExtxyz } from '../io/index.js';
+import { atomicMass, createSimulation, createSystem, singlePoint, type System } from '../engine/index.js';
+import { formatLammpsData, readExtxyz, systemOfFrame } from '../io/index.js';
 import { createAllegro, exportPotential } from '../models/index.js';
-import { createOnnxPotential, singlePoint } from '../potentials/index.js';
+import { createOnnxPotential } from '../potentials/index.js';
 import { velocityVerlet } from '../integrators/index.js';
 import { buildLammps, hasMpirun, loopTimes, NKTV2P_METAL, printedValues, readDumpRows, ROOT, runLammps } from './lammps-run.js';
 
@@ -60,8 +60,8 @@ const ms = (s: number): number => Number((1000 * s).toPrecision(4));
 const cpuMs = (from: NodeJS.CpuUsage): number => { const c = process.cpuUsage(from); return (c.user + c.system) / 1000; };
 
 function waterBox(molecules: 64 | 512): System {
-  const [f] = readExtxyz(join(ROOT, 'examples', 'water', 'boxes', `water-${molecules}.extxyz`));
-  return createSystem({ symbols: f!.symbols, positions: f!.positions, masses: f!.symbols.map((s) => atomicMass(s)!), box: f!.box });
+  const file = join(ROOT, 'examples', 'water', 'boxes', `water-${molecules}.extxyz`);
+  return systemOfFrame(readExtxyz(file)[0]!, file);
 }
 
 interface ServerStats {

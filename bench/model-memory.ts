@@ -5,13 +5,13 @@
  * Usage: model-memory <model.onnx> <box.extxyz> <threads>
  */
 import { atomicMass, createForceOutput, createSystem, createVerletList } from '../engine/index.js';
-import { readExtxyz } from '../io/index.js';
+import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { createOnnxPotential } from '../potentials/index.js';
 
 const [file, structure, threads] = process.argv.slice(2);
 if (!file || !structure) throw new Error('usage: model-memory <model.onnx> <box.extxyz> <threads>');
 const [f] = readExtxyz(structure);
-const system = createSystem({ symbols: f!.symbols, positions: f!.positions, masses: f!.symbols.map((s) => atomicMass(s)!), box: f!.box });
+const system = systemOfFrame(f!, structure);
 const pot = await createOnnxPotential({ model: file, typeNames: system.typeNames, device: 'cpu', intraOpThreads: Number(threads ?? 1) });
 const verlet = createVerletList({ cutoff_A: pot.cutoff_A, skin_A: 1.0, kind: 'full' });
 verlet.build(system.positions, system.box);

@@ -30,8 +30,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { atomicMass, createForceOutput, createSystem, createVerletList, type System } from '../engine/index.js';
-import { readExtxyz } from '../io/index.js';
+import { createForceOutput, createVerletList, type System } from '../engine/index.js';
+import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { allegroFromRecord, type NequipModelRecord } from '../models/allegro/index.js';
 import { createAllegro, createNequip, exportPotential, type AllegroOptions, type PotentialModel } from '../models/index.js';
 import { createOnnxPotential } from '../potentials/index.js';
@@ -75,8 +75,7 @@ const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.len
 const boxFile = (atoms: number) => join(root, 'examples', 'water', 'boxes', `water-${atoms / 3}.extxyz`);
 
 function waterBox(atoms: number): System {
-  const [f] = readExtxyz(boxFile(atoms));
-  return createSystem({ symbols: f!.symbols, positions: f!.positions, masses: f!.symbols.map((s) => atomicMass(s)!), box: f!.box });
+  return systemOfFrame(readExtxyz(boxFile(atoms))[0]!, boxFile(atoms));
 }
 
 /** allegro 0.3.0's two config networks at r_max 5 Å and l_max 2, as e3md options (the same architecture). */

@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCellList, createForceOutput, createSystem } from '../engine/index.js';
-import { readExtxyz } from '../io/index.js';
+import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { createOnnxPotential } from '../potentials/index.js';
 import { importCommand } from '../cli/commands/model-import.js';
 import { repoRoot } from './paths.js';
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   if ((await importCommand(deployed, { out: onnx, python }, quiet)) !== 0) throw new Error('import failed');
 
   const frame = readExtxyz(structure)[0]!;
-  const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.symbols.map(() => 1), box: frame.box });
+  const system = systemOfFrame(frame, structure);
   const pot = await createOnnxPotential({ model: onnx, typeNames: system.typeNames, device: 'cpu', intraOpThreads: threads });
   const list = createCellList({ radius_A: pot.cutoff_A, kind: 'full' }).build(system.positions, system.box);
   const out = createForceOutput(system.n);

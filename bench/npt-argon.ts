@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimulation, createSystem, eV_per_A3_in_bar, kB_eV_per_K, massDensity, type Integrator, type System, atomicMass } from '../engine/index.js';
 import { nptCRescale, nptMtk } from '../integrators/index.js';
-import { readExtxyz } from '../io/index.js';
+import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { lennardJones } from '../potentials/index.js';
 import { repoRoot } from './paths.js';
 
@@ -52,8 +52,8 @@ function parseArgs(argv: string[]): Args {
 
 /** The example's 864 argon atoms, with the total momentum removed (both codes then start alike). */
 function argon(): System {
-  const [frame] = readExtxyz(join(repoRoot(), 'examples', 'argon', 'argon.extxyz'));
-  const system = createSystem({ symbols: frame.symbols, positions: frame.positions, velocities: frame.velocities, masses: frame.symbols.map((s) => atomicMass(s)!), box: frame.box });
+  const file = join(repoRoot(), 'examples', 'argon', 'argon.extxyz');
+  const system = systemOfFrame(readExtxyz(file)[0]!, file);
   const v = system.velocities, n = system.n;
   for (let c = 0; c < 3; c++) {
     let p = 0;

@@ -12,12 +12,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { amuA2fs2_in_eV, atomicMass, Box, createSimulation, createSystem, fccLattice, kB_eV_per_K, Rng, type Potential, type System } from '../engine/index.js';
+import { amuA2fs2_in_eV, atomicMass, Box, createSimulation, createSystem, fccLattice, kB_eV_per_K, Rng, singlePoint, type Potential, type System } from '../engine/index.js';
 import type { DecomposedPotential } from '../engine/parallel/index.js';
 import { maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
-import { readExtxyz } from '../io/index.js';
+import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { createAllegro, createNequip, exportPotential } from '../models/index.js';
-import { createOnnxPotential, createOnnxPotentialFor, createParallelPotential, createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, lennardJones, singlePoint, type OnnxPotential } from '../potentials/index.js';
+import { createOnnxPotential, createOnnxPotentialFor, createParallelPotential, createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, lennardJones, type OnnxPotential } from '../potentials/index.js';
 import { repoRoot } from './paths.js';
 
 /** What to measure. */
@@ -111,7 +111,7 @@ async function measure(c: ScalingCase): Promise<Record<string, unknown>> {
     const model = join(root, 'examples', 'water', 'water-nequip.onnx');
     const base = c.system === 'hexamer' ? readExtxyz(join(root, 'examples', 'water', 'hexamer.extxyz'))[0] : readExtxyz(join(root, 'examples', 'water', 'boxes', 'water-64.extxyz'))[0];
     const systems = Array.from({ length: c.replicas }, (_, k) => {
-      const s = createSystem({ symbols: base.symbols, positions: base.positions, masses: base.symbols.map((x) => atomicMass(x)!), box: base.box });
+      const s = systemOfFrame(base, c.system);
       maxwellBoltzmann(s, 300, new Rng(42 + k));
       return s;
     });

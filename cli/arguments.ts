@@ -22,9 +22,16 @@ export function integer(text: string): number {
   return v;
 }
 
-/** A finite number > 0 (lengths, counts that may be fractional). */
+/** Any finite number (its range is checked by whoever takes it, e.g. a model option's schema). */
+export function finiteNumber(text: string): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number, got "${text}"`);
+  return v;
+}
+
+/** A finite number > 0 (sizes: `--memory-gb`). */
 export function positiveNumber(text: string): number {
   const v = Number(text);
-  if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
+  if (text.trim() === '' || !(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a positive number, got "${text}"`);
   return v;
 }

@@ -5,14 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import { extname, relative } from 'node:path';
-import { BLOW_UP_DISTANCE_A, createCellList, createForceOutput, Rng, createSystem, type System, atomicMass } from '../engine/index.js';
+import { BLOW_UP_DISTANCE_A, createCellList, createForceOutput, edgesWithin, Rng, type System } from '../engine/index.js';
 import { langevin, maxwellBoltzmann, noseHoover, nptCRescale, nptMtk, velocityVerlet } from '../integrators/index.js';
 import { type Integrator } from '../engine/index.js';
 import { createOnnxPotentialFor, createParallelPotential, lennardJones } from '../potentials/index.js';
 import { deviceProblem, onnxFileProblem } from './model-file.js';
 import { type Potential } from '../engine/index.js';
 import {
-  readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes,
+  readCheckpoint, type Checkpoint, loadRunSpec, type RunSpec, InputError, readStructure, atomLine, systemOfFrame, type XyzFrame, dcdKeepFrames, thermoCsvKeepBytes,
   extxyzKeepBytes, sameFile, type ThermoColumnSet,
 } from '../io/index.js';
 
@@ -115,7 +115,7 @@ export function loadSystem(spec: RunSpec, notes: string[], shared = false): { sy
   if (frames.length > 1) notes.push(`${displayPath(spec.structure)} has ${frames.length} frames; starting from the last one (line ${frame.line})`);
   notes.push(...(frame.remarks ?? []));
   checkCoordinates(frame, displayPath(spec.structure));
-  const system = buildSystem(frame, displayPath(spec.structure), shared);
+  const system = systemOfFrame(frame, displayPath(spec.structure), { shared });
   checkOverlaps(system, frame, displayPath(spec.structure));
   if (spec.potential.kind === 'lennard-jones') checkLennardJonesSpecies(spec, system);
   return { system, frame };
@@ -188,52 +188,19 @@ function checkCoordinates(frame: XyzFrame, file: string): void {
   }
 }
 
-function buildSystem(frame: XyzFrame, file: string, shared: boolean): System {
-  const n = frame.symbols.length;
-  if (n === 0) throw new InputError('the structure has no atoms', { file, line: frame.line });
-  let masses = frame.masses;
-  if (masses) {
-    for (let a = 0; a < n; a++) {
-      if (!(masses[a] > 0)) throw new InputError(`atom ${a + 1} (${frame.symbols[a]}) has mass ${masses[a]}; masses must be > 0 amu`, { file, line: atomLine(frame, a) });
-    }
-  } else {
-    masses = new Float64Array(n);
-    for (let a = 0; a < n; a++) {
-      const m = atomicMass(frame.symbols[a]);
-      if (m === undefined) {
-        throw new InputError(
-          `element "${frame.symbols[a]}" has no known mass; use a chemical symbol, or give every atom a mass with a masses:R:1 column`,
-          { file, line: atomLine(frame, a) },
-        );
-      }
-      masses[a] = m;
-    }
-  }
-  return createSystem({ symbols: frame.symbols, positions: frame.positions, masses, velocities: frame.velocities, box: frame.box, shared });
-}
-
 /** Fails on the first pair of atoms closer than MIN_DISTANCE_A (periodic images included), via a cell list: O(N). */
 function checkOverlaps(system: System, frame: XyzFrame, file: string): void {
   const positions = Float64Array.from(system.positions);
   system.box.wrap(positions);
   const list = createCellList({ radius_A: MIN_DISTANCE_A, kind: 'half' }).build(positions, system.box);
-  if (list.nPairs === 0) return;
-  const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
-  for (let r = 0; r < system.n; r++) {
-    const i = rowAtoms[r];
-    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
-      const j = neighbors[p], k = 3 * images[p];
-      const d = Math.hypot(
-        positions[3 * j] - positions[3 * i] + imageShifts[k],
-        positions[3 * j + 1] - positions[3 * i + 1] + imageShifts[k + 1],
-        positions[3 * j + 2] - positions[3 * i + 2] + imageShifts[k + 2],
-      );
-      if (d >= MIN_DISTANCE_A) continue;
-      const [a, b] = i < j ? [i, j] : [j, i];
-      const who = a === b ? `atom ${a + 1} is ${d.toFixed(3)} Å from its own periodic image` : `atoms ${a + 1} and ${b + 1} (line ${atomLine(frame, b)}) are ${d.toFixed(3)} Å apart`;
-      throw new InputError(`${who}; atoms closer than ${MIN_DISTANCE_A} Å overlap (duplicated atom, or the cell is too small?)`, { file, line: atomLine(frame, a) });
-    }
-  }
+  const close = edgesWithin(list, positions, MIN_DISTANCE_A);
+  if (close.nEdges === 0) return;
+  // The first close pair in list order, as the message names one.
+  const i = close.edgeIndex[0]!, j = close.edgeIndex[close.nEdges]!;
+  const d = Math.hypot(...[0, 1, 2].map((k) => positions[3 * j + k]! - positions[3 * i + k]! + close.edgeShift[k]!));
+  const [a, b] = i < j ? [i, j] : [j, i];
+  const who = a === b ? `atom ${a + 1} is ${d.toFixed(3)} Å from its own periodic image` : `atoms ${a + 1} and ${b + 1} (line ${atomLine(frame, b)}) are ${d.toFixed(3)} Å apart`;
+  throw new InputError(`${who}; atoms closer than ${MIN_DISTANCE_A} Å overlap (duplicated atom, or the cell is too small?)`, { file, line: atomLine(frame, a) });
 }
 
 function checkLennardJonesSpecies(spec: RunSpec, system: System): void {

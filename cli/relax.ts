@@ -12,7 +12,7 @@ import type { Observer, Potential, System } from '../engine/index.js';
 import { cellForceToBar, createDcdTrajectory, createExtxyzTrajectory, createRelaxLog, InputError, loadRunSpec, type RelaxLog, type RunSpec } from '../io/index.js';
 import { relax, RelaxFailedError, type RelaxResult } from '../optimize/index.js';
 import { buildPotential, displayPath, loadSystem } from './prepare.js';
-import { EXIT, type CliStreams } from './run.js';
+import { EXIT, type CliStreams } from './exit-codes.js';
 
 /** `e3md relax` options from the command line. */
 export interface RelaxCommandOptions {

@@ -9,7 +9,8 @@
 import type { Potential } from '../engine/index.js';
 import { createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, type OnnxPotential, type ReplicaBatch } from '../potentials/index.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
-import { EXIT, noteLine, type CliStreams, type RunCommandOptions } from './run-types.js';
+import { EXIT, type CliStreams } from './exit-codes.js';
+import { noteLine, type RunCommandOptions } from './run-types.js';
 
 /** Runs one prepared run to its end and returns its exit code (cli/run.ts's `runPrepared`). */
 export type RunPrepared = (prepared: PreparedRun, options: RunCommandOptions, io: CliStreams) => Promise<number>;

@@ -1,13 +1,4 @@
-/** Exit codes, output streams and options of `e3md run` (shared by run.ts and replicas.ts). */
-
-/** Exit codes of `e3md run`. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
-
-/** Where the command writes. `stdout.isTTY` enables the progress bar. */
-export interface CliStreams {
-  stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  stderr: { write(text: string): unknown };
-}
+/** The options and notes of `e3md run` (shared by run.ts and replicas.ts); exit codes and streams are in exit-codes.ts. */
 
 /** `e3md run` options as parsed from the command line. */
 export interface RunCommandOptions {

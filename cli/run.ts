@@ -1,18 +1,19 @@
 /**
- * `e3md run input.json`: validate everything, open the outputs, integrate, report. Exit codes:
- * 0 done, 1 the run failed (energy NaN/∞, or an unexpected error), 2 bad input or usage,
- * 130 interrupted (Ctrl-C; a checkpoint is written first when one is configured).
+ * `e3md run input.json`: validate everything, open the outputs, integrate, report; exits with
+ * cli/exit-codes.ts's codes (130 when interrupted: a checkpoint is written first when one is
+ * configured).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Observer, createSimulation, NonFiniteEnergyError, StepFailedError, type Simulation } from '../engine/index.js';
 import { createCheckpointObserver, type CheckpointObserver, InputError, OutputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory, loadRunSpec } from '../io/index.js';
+import { EXIT, type CliStreams } from './exit-codes.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { runReplicas } from './replicas.js';
-import { EXIT, noteLine, type CliStreams, type RunCommandOptions } from './run-types.js';
+import { noteLine, type RunCommandOptions } from './run-types.js';
 
-export { EXIT, noteLine, type CliStreams, type RunCommandOptions } from './run-types.js';
+export { noteLine, type RunCommandOptions } from './run-types.js';
 
 /**
  * Runs the `run` command and returns its exit code (never throws for bad input: it prints one

@@ -7,8 +7,10 @@ export { Box, type CellParameters } from './box.js';
 export { createSystem, symbolsOf, type System, type SystemInit } from './system.js';
 export { Rng, type RngState } from './random.js';
 export { fccLattice, type FccOptions } from './lattice.js';
-export { pairCenters, setImageShifts, writeEdgeIndex, writeEdgeShifts, type NeighborList, type NeighborListKind } from './neighbor-list.js';
+export { setImageShifts, type NeighborList, type NeighborListKind } from './neighbor-list.js';
+export { createEdgeTensors, edgesWithin, writeEdges, type EdgeArrays, type Edges, type EdgeTensors } from './edges.js';
 export { createForceOutput, type ForceOutput, type Potential } from './potential.js';
+export { singlePoint, type SinglePoint } from './single-point.js';
 export type { ComputeForces, Integrator, IntegratorState } from './integrator.js';
 export { createCellList, type CellList, type CellListOptions } from './cell-list.js';
 export { createVerletList, type VerletList, type VerletListOptions } from './verlet-list.js';
@@ -24,3 +26,21 @@ export {
   type Simulation,
   type SimulationOptions,
 } from './simulation.js';
+export {
+  contractDims,
+  contractTensor,
+  FORMAT_VERSION,
+  formatMetadata,
+  METADATA_KEYS,
+  parseMetadata,
+  POTENTIAL_INPUTS,
+  POTENTIAL_OUTPUTS,
+  type ContractDim,
+  type ContractDType,
+  type ContractTensor,
+  type MetadataKey,
+  type ModelDType,
+  type PotentialInputName,
+  type PotentialMetadata,
+  type PotentialOutputName,
+} from './potential-contract.js';

@@ -31,8 +31,8 @@
  * }
  * ```
  *
- * For the ONNX contract, `writeEdgeIndex` and `writeEdgeShifts` produce `edge_index` [2, P] and
- * `edge_shift` [P, 3] directly (all listed pairs, in list order).
+ * For the ONNX contract, engine/edges.ts turns a list into `edge_index` and `edge_shift` (the pairs
+ * within the model's cutoff, in list order).
  */
 
 /** `half`: each unordered pair once (pair potentials). `full`: both directions i→j and j→i (learned models). */
@@ -80,49 +80,4 @@ export function setImageShifts(list: NeighborList, cell: Float64Array): void {
     imageShifts[k + 1] = a * cell[1] + b * cell[4] + c * cell[7];
     imageShifts[k + 2] = a * cell[2] + b * cell[5] + c * cell[8];
   }
-}
-
-/**
- * Writes the ONNX `edge_index` tensor (DESIGN.md §5): a [2, P] int64 array, row 0 the centres i,
- * row 1 the neighbours j, in list order.
- *
- * @example
- * const edgeIndex = writeEdgeIndex(list); // BigInt64Array of length 2 * list.nPairs
- */
-export function writeEdgeIndex(list: NeighborList, out: BigInt64Array = new BigInt64Array(2 * list.nPairs)): BigInt64Array {
-  const P = list.nPairs;
-  if (out.length < 2 * P) throw new Error(`writeEdgeIndex: out has ${out.length} entries, needs 2 × ${P}`);
-  const { offsets, neighbors, rowAtoms } = list;
-  for (let r = 0; r < list.n; r++) out.fill(BigInt(rowAtoms[r]), offsets[r], offsets[r + 1]);
-  for (let p = 0; p < P; p++) out[P + p] = BigInt(neighbors[p]);
-  return out;
-}
-
-/**
- * Writes the ONNX `edge_shift` tensor (DESIGN.md §5): [P, 3] Cartesian shifts in Å, so that
- * r_ij = pos[j] − pos[i] + shift. Float32 or float64 to match the model's dtype.
- *
- * @example
- * const shifts = writeEdgeShifts(list, new Float32Array(3 * list.nPairs));
- */
-export function writeEdgeShifts<T extends Float64Array | Float32Array>(list: NeighborList, out: T): T;
-export function writeEdgeShifts(list: NeighborList): Float64Array;
-export function writeEdgeShifts(list: NeighborList, out: Float64Array | Float32Array = new Float64Array(3 * list.nPairs)): Float64Array | Float32Array {
-  const P = list.nPairs;
-  if (out.length < 3 * P) throw new Error(`writeEdgeShifts: out has ${out.length} entries, needs 3 × ${P}`);
-  const { images, imageShifts } = list;
-  for (let p = 0; p < P; p++) {
-    const k = 3 * images[p];
-    out[3 * p] = imageShifts[k];
-    out[3 * p + 1] = imageShifts[k + 1];
-    out[3 * p + 2] = imageShifts[k + 2];
-  }
-  return out;
-}
-
-/** (P,) centre atom i of every pair, expanded from the rows (edge_index row 0 as int32). */
-export function pairCenters(list: NeighborList, out: Int32Array = new Int32Array(list.nPairs)): Int32Array {
-  const { offsets, rowAtoms } = list;
-  for (let r = 0; r < list.n; r++) out.fill(rowAtoms[r], offsets[r], offsets[r + 1]);
-  return out;
 }

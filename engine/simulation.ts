@@ -1,8 +1,9 @@
 /**
  * The run loop (DESIGN.md §1): neighbor list → potential → integrator, with observers at step 0
- * and every `every` steps. Nothing is allocated per step on the hot path: the force callback,
- * the force output and the frame are made once; promises appear only for asynchronous potentials
- * and observers (and an NPT integrator makes one small Box per step: boxes are immutable).
+ * and every `every` steps. The loop allocates nothing per step: the force callback, the force
+ * output and the frame are made once; promises appear only for asynchronous potentials and
+ * observers (the ONNX potential's call allocates a few KB of small objects, no buffers:
+ * bench/onnx-allocation.ts; an NPT integrator makes one small Box per step: boxes are immutable).
  * When the integrator changes the cell, the neighbor list follows it, and is rebuilt only once
  * the deformation and the atoms' own motion could have brought an unlisted pair within the cutoff.
  */

@@ -14,9 +14,6 @@ export const kB_eV_per_K = 8.617333262e-5;
  */
 export const amuA2fs2_in_eV = 103.642697;
 
-/** Converts a force/mass ratio in (eV/Å)/amu to an acceleration in Å/fs². */
-export const accel_A_per_fs2_per_eV_per_A_amu = 1 / amuA2fs2_in_eV;
-
 /** 1 eV/Å³ in bar: 1.602176634e-19 J / 1e-30 m³ / 1e5 Pa/bar (CODATA 2018). */
 export const eV_per_A3_in_bar = 1.602176634e6;
 

@@ -6,6 +6,7 @@ export { openOutputFile, PAGE_BYTES, type OutputFile, type OutputFileOptions } f
 export { extxyzFrameWrites, type PositionedWrite } from './extxyz-append.js';
 export { parseJsonLocated, type LocatedJson, type TextPosition } from './json-locate.js';
 export { atomLine, parseExtxyz, parseProperties, readExtxyz, type ExtxyzColumn, type XyzFrame } from './extxyz.js';
+export { systemOfFrame } from './frame-system.js';
 export { parsePoscar } from './poscar.js';
 export { parseLammpsData } from './lammps-data.js';
 export { formatLammpsData, type LammpsDataInput, type LammpsDataOptions } from './lammps-data-write.js';

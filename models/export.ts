@@ -8,13 +8,11 @@
  *
  * The gradient is part of the graph (e3md's autodiff), so running the model needs only onnxruntime.
  */
+import { FORMAT_VERSION, formatMetadata, POTENTIAL_OUTPUTS as OUT } from '../engine/index.js';
 import { createGraph, writeModel, type FloatDType, type Graph, type Value } from '../onnx/index.js';
 import { createFieldStore, emitBlocks } from './block.js';
 import { declareInputs, edgeLengths, edgeVectors, GEOMETRY_IRREPS, type PotentialInputs } from './inputs.js';
 import type { PotentialModel } from './model.js';
-
-/** Version of the metadata layout written by this file. */
-export const FORMAT_VERSION = '1';
 
 /** The graph of a potential and its main values. */
 export interface PotentialGraph {
@@ -54,32 +52,32 @@ export function buildPotentialGraph(model: PotentialModel, options: BuildGraphOp
   emitBlocks(g, model.blocks, fields, inputs, GEOMETRY_IRREPS);
   const atomicEnergy = g.reshape(fields.flat('atomic_energy'), ['N']);
   const energy = g.scope('total_energy', () => g.reduceSum(g.mul(atomicEnergy, inputs.energyMask)));
-  g.output('atomic_energy', atomicEnergy);
-  g.output('energy', energy);
+  g.output(OUT.atomic_energy.name, atomicEnergy);
+  g.output(OUT.energy.name, energy);
   if (options.forces === false) return { graph: g, inputs, edgeVectors: vec, atomicEnergy, energy };
   const [dEdr] = g.grad(energy, [vec]);
   const { forces, virial } = g.scope('forces', () => ({
     forces: g.sub(g.segmentSum(dEdr!, inputs.center, 'N'), g.segmentSum(dEdr!, inputs.neighbor, 'N')),
     virial: g.neg(g.matmul(g.transpose(vec, [1, 0]), dEdr!)),
   }));
-  g.output('forces', forces);
-  g.output('virial', virial);
+  g.output(OUT.forces.name, forces);
+  g.output(OUT.virial.name, virial);
   return { graph: g, inputs, edgeVectors: vec, atomicEnergy, energy, forces, virial };
 }
 
-/** The `metadata_props` of an exported model (DESIGN.md §5 keys plus descriptive extras). */
+/** The `metadata_props` of an exported model: the contract's keys (engine's METADATA_KEYS) with their descriptive extras. */
 export function potentialMetadata(model: PotentialModel, dtype: FloatDType): Record<string, string> {
-  return {
-    'e3md.format_version': FORMAT_VERSION,
-    'e3md.r_max': String(model.rMax_A),
-    'e3md.type_names': model.typeNames.join(','),
-    'e3md.interaction_depth': String(model.interactionDepth),
-    'e3md.architecture': model.architecture,
-    'e3md.dtype': dtype,
-    'e3md.num_parameters': String(model.parameters.count()),
-    'e3md.settings': JSON.stringify(model.settings),
-    'e3md.blocks': JSON.stringify(model.summary),
-  };
+  return formatMetadata({
+    formatVersion: FORMAT_VERSION,
+    rMax_A: model.rMax_A,
+    typeNames: model.typeNames,
+    interactionDepth: model.interactionDepth,
+    architecture: model.architecture,
+    dtype,
+    numParameters: model.parameters.count(),
+    settings: model.settings,
+    blocks: model.summary,
+  });
 }
 
 /** Options of {@link exportPotential}. */

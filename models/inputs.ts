@@ -1,7 +1,8 @@
 /**
- * The graph inputs of an e3md potential (DESIGN.md §5) and the edge geometry every model starts
- * from. Each field is declared once here with its shape and unit.
+ * The graph inputs of an e3md potential, declared from the contract (engine's POTENTIAL_INPUTS,
+ * DESIGN.md §5), and the edge geometry every model starts from.
  */
+import { POTENTIAL_INPUTS, type ContractTensor } from '../engine/index.js';
 import { Irreps } from '../o3/index.js';
 import type { Graph, Value } from '../onnx/index.js';
 
@@ -23,22 +24,22 @@ export interface PotentialInputs {
   readonly neighbor: Value;
 }
 
-/** Names of the contract's inputs and outputs, in the order they are declared. */
-export const CONTRACT = Object.freeze({
-  inputs: Object.freeze(['pos', 'atom_types', 'edge_index', 'edge_shift', 'energy_mask'] as const),
-  outputs: Object.freeze(['atomic_energy', 'energy', 'forces', 'virial'] as const),
-});
+/** Declares one contract tensor as a graph input (model dtype: the graph's float type). */
+export function declareInput(g: Graph, t: ContractTensor): Value {
+  return g.input(t.name, [...t.shape], t.dtype === 'int64' ? 'int64' : undefined);
+}
 
 /**
- * Declares the contract inputs on `g` (symbolic N atoms, E edges).
+ * Declares the contract inputs on `g` in the contract's order (symbolic N atoms, E edges).
  * @example const inputs = declareInputs(g); const vec = edgeVectors(g, inputs);
  */
 export function declareInputs(g: Graph): PotentialInputs {
-  const pos = g.input('pos', ['N', 3]);
-  const atomTypes = g.input('atom_types', ['N'], 'int64');
-  const edgeIndex = g.input('edge_index', [2, 'E'], 'int64');
-  const edgeShift = g.input('edge_shift', ['E', 3]);
-  const energyMask = g.input('energy_mask', ['N']);
+  const I = POTENTIAL_INPUTS;
+  const pos = declareInput(g, I.pos);
+  const atomTypes = declareInput(g, I.atom_types);
+  const edgeIndex = declareInput(g, I.edge_index);
+  const edgeShift = declareInput(g, I.edge_shift);
+  const energyMask = declareInput(g, I.energy_mask);
   const center = g.reshape(g.slice(edgeIndex, 0, 0, 1), ['E']);
   const neighbor = g.reshape(g.slice(edgeIndex, 0, 1, 2), ['E']);
   return { pos, atomTypes, edgeIndex, edgeShift, energyMask, center, neighbor };

@@ -1,7 +1,7 @@
 /** models/: pieces shared by the NequIP and Allegro builders, and the ONNX export. */
 export { createParameterSet, type Parameter, type ParameterInit, type ParameterSet } from './parameters.js';
 export { features, fromFlat, toFlat, simplifyFeatures, termSums, type Features, type TermSums } from './features.js';
-export { CONTRACT, declareInputs, GEOMETRY_IRREPS, edgeLengths, edgeVectors, type PotentialInputs } from './inputs.js';
+export { declareInput, declareInputs, GEOMETRY_IRREPS, edgeLengths, edgeVectors, type PotentialInputs } from './inputs.js';
 export { checkBlocks, createFieldStore, emitBlocks, type Block, type FieldStore, type FieldValue } from './block.js';
 export { emitSphericalHarmonics, monomialToHarmonicsMatrix, type EmittedHarmonics, type SphericalHarmonicsEmitOptions } from './spherical-harmonics-layer.js';
 export { emitPolynomialCutoff, polynomialCutoff, radialEmbedding, type RadialEmbedding } from './radial.js';
@@ -16,4 +16,4 @@ export {
   type RadialSettings, type ScaleShiftOptions,
 } from './options.js';
 export { summarizeBlocks, type Architecture, type PotentialModel } from './model.js';
-export { buildPotentialGraph, exportPotential, FORMAT_VERSION, potentialMetadata, type BuildGraphOptions, type ExportOptions, type PotentialGraph } from './export.js';
+export { buildPotentialGraph, exportPotential, potentialMetadata, type BuildGraphOptions, type ExportOptions, type PotentialGraph } from './export.js';

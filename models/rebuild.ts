@@ -4,8 +4,9 @@
  * network with the current compiler — how `e3md model upgrade` replaces the racy ScatterND segment
  * sums of files written before e3md 0.2 without retraining.
  */
+import { parseMetadata } from '../engine/index.js';
 import { readInitializers, readModelInfo } from '../onnx/index.js';
-import { ARCHITECTURES, createModel, type ModelOptions } from './architectures.js';
+import { ARCHITECTURES, createModel } from './architectures.js';
 import { potentialMetadata } from './export.js';
 import type { PotentialModel } from './model.js';
 
@@ -23,17 +24,11 @@ export interface RebuiltModel {
  */
 export function rebuildModel(bytes: Uint8Array, what = 'model'): RebuiltModel {
   const meta = readModelInfo(bytes).metadata;
-  const arch = meta['e3md.architecture'];
-  const dtype = meta['e3md.dtype'];
-  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`${what}: e3md.dtype is ${JSON.stringify(dtype)}, expected float32 or float64`);
-  let settings: Record<string, unknown>;
-  try {
-    settings = JSON.parse(meta['e3md.settings'] ?? '');
-  } catch {
-    throw new Error(`${what}: has no readable e3md.settings, so its network cannot be rebuilt (only models written by e3md can be)`);
-  }
-  if (arch !== 'nequip' && arch !== 'allegro') throw new Error(`${what}: e3md.architecture is ${JSON.stringify(arch)}, expected ${Object.keys(ARCHITECTURES).join(' or ')}`);
-  const model = createModel(arch, settings as ModelOptions<typeof arch>);
+  // The contract's reader (engine/potential-contract.ts): every key checked, contradictions refused.
+  const { architecture: arch, dtype, settings } = parseMetadata(meta, what);
+  if (!settings) throw new Error(`${what}: has no e3md.settings, so its network cannot be rebuilt (only models written by e3md can be)`);
+  if (!Object.hasOwn(ARCHITECTURES, arch)) throw new Error(`${what}: e3md.architecture is ${JSON.stringify(arch)}, expected ${Object.keys(ARCHITECTURES).join(' or ')}`);
+  const model = createModel(arch as keyof typeof ARCHITECTURES, settings as never);
   const weights = readInitializers(bytes);
   for (const p of model.parameters.list()) {
     const w = weights.get(p.name);

@@ -64,41 +64,73 @@ type ShKernel = (vectors: Float64Array, out: Float64Array, n: number) => void;
 const kernels = new Map<string, ShKernel>();
 
 /**
- * A function specialized to one list of degrees (as e3nn generates its harmonics code): the
- * table's monomials and coefficients are inlined, powers of x, y, z are locals, so each vector
- * costs a handful of multiplies per component and nothing is allocated.
+ * The evaluator of one list of degrees: the table's monomials flattened once (exponents and
+ * coefficients with the normalization folded in), then per vector the powers of x, y, z and one
+ * sum per component — plain loops, nothing allocated per call.
  */
 function shKernel(degrees: readonly number[], normalization: ShNormalization, normalize: boolean): ShKernel {
   const key = `${degrees.join(',')}|${normalization}|${normalize}`;
   let k = kernels.get(key);
   if (k) return k;
   const lmax = Math.max(...degrees);
-  const lines: string[] = [];
-  lines.push('for (let i = 0; i < n; i++) {');
-  lines.push('let x = vectors[3 * i]; let y = vectors[3 * i + 1]; let z = vectors[3 * i + 2];');
-  if (normalize) {
-    // Divide by the largest magnitude first so that squaring neither overflows nor underflows.
-    lines.push('const s = Math.max(Math.abs(x), Math.abs(y), Math.abs(z));');
-    lines.push('if (s > 0) { x /= s; y /= s; z /= s; const r = Math.sqrt(x * x + y * y + z * z); x /= r; y /= r; z /= r; } else { x = 0; y = 0; z = 0; }');
-  }
-  for (const v of ['x', 'y', 'z']) {
-    lines.push(`const ${v}0 = 1; const ${v}1 = ${v};`);
-    for (let p = 2; p <= lmax; p++) lines.push(`const ${v}${p} = ${v}${p - 1} * ${v};`);
-  }
-  let dim = 0;
-  for (const l of degrees) dim += 2 * l + 1;
-  lines.push(`const o = i * ${dim};`);
-  let o = 0;
+  const starts: number[] = [0];
+  const exps: number[] = [];
+  const coefs: number[] = [];
   for (const l of degrees) {
     const f = shNormalizationFactor(l, normalization);
-    for (const comp of SH_TABLE[l]) {
-      const expr = comp.map(([a, b, c, coef]) => `${String(coef * f)} * x${a} * y${b} * z${c}`).join(' + ');
-      lines.push(`out[o + ${o}] = ${expr || '0'};`);
-      o++;
+    for (const comp of SH_TABLE[l]!) {
+      for (const [a, b, c, coef] of comp) {
+        exps.push(a, b, c);
+        coefs.push(coef * f);
+      }
+      starts.push(coefs.length);
     }
   }
-  lines.push('}');
-  k = new Function('vectors', 'out', 'n', `'use strict';\n${lines.join('\n')}`) as ShKernel;
+  const dim = starts.length - 1;
+  const start = Int32Array.from(starts);
+  const coef = Float64Array.from(coefs);
+  // Powers x^p, y^p, z^p for p = 0..lmax in one array: x at [0, P), y at [P, 2P), z at [2P, 3P);
+  // each monomial's three indices into it are computed once.
+  const P = lmax + 1;
+  const ix = Int32Array.from(coefs, (_, t) => exps[3 * t]!);
+  const iy = Int32Array.from(coefs, (_, t) => P + exps[3 * t + 1]!);
+  const iz = Int32Array.from(coefs, (_, t) => 2 * P + exps[3 * t + 2]!);
+  const pw = new Float64Array(3 * P);
+  k = (vectors, out, n) => {
+    for (let i = 0; i < n; i++) {
+      let x = vectors[3 * i]!, y = vectors[3 * i + 1]!, z = vectors[3 * i + 2]!;
+      if (normalize) {
+        // Divide by the largest magnitude first so that squaring neither overflows nor underflows.
+        const s = Math.max(Math.abs(x), Math.abs(y), Math.abs(z));
+        if (s > 0) {
+          x /= s; y /= s; z /= s;
+          const r = Math.sqrt(x * x + y * y + z * z);
+          x /= r; y /= r; z /= r;
+        } else {
+          x = 0; y = 0; z = 0;
+        }
+      }
+      pw[0] = 1; pw[P] = 1; pw[2 * P] = 1;
+      if (lmax >= 1) { pw[1] = x; pw[P + 1] = y; pw[2 * P + 1] = z; }
+      for (let p = 2; p < P; p++) {
+        pw[p] = pw[p - 1]! * x;
+        pw[P + p] = pw[P + p - 1]! * y;
+        pw[2 * P + p] = pw[2 * P + p - 1]! * z;
+      }
+      const o = i * dim;
+      for (let c = 0; c < dim; c++) {
+        const t0 = start[c]!, t1 = start[c + 1]!;
+        if (t0 === t1) {
+          out[o + c] = 0;
+          continue;
+        }
+        // Summed from the first monomial (not from 0), so that a −0 stays −0.
+        let sum = coef[t0]! * pw[ix[t0]!]! * pw[iy[t0]!]! * pw[iz[t0]!]!;
+        for (let t = t0 + 1; t < t1; t++) sum += coef[t]! * pw[ix[t]!]! * pw[iy[t]!]! * pw[iz[t]!]!;
+        out[o + c] = sum;
+      }
+    }
+  };
   kernels.set(key, k);
   return k;
 }

@@ -21,7 +21,7 @@
  * fanIn = mul1·mul2 (uvw), mul2 (uvu), mul1 (uvv, uuw), 1 (uuu).
  */
 import { Irreps, type IrrepsLike, type Slice } from './irreps.js';
-import { compileTpKernel, type KernelInstruction, type TpKernel } from './tp-kernel.js';
+import { tpKernel, type KernelInstruction, type TpKernel } from './tp-kernel.js';
 import { wigner3jNonzero, wigner3j } from './wigner-3j.js';
 
 /** How the multiplicities of an instruction are connected (e3nn's names). */
@@ -299,8 +299,8 @@ export class TensorProduct {
     else throw new Error(`TensorProduct.apply: weights has length ${weights.length}; expected ${wn} (shared) or ${batch}*${wn} (per sample)`);
 
     const out = new Float64Array(batch * dimOut);
-    // compiled on first use: plans built only to read their layout never pay for it
-    this.kernel ??= compileTpKernel(this.kernelInstructions, dim1, dim2, dimOut);
+    // prepared on first use: plans built only to read their layout never pay for it
+    this.kernel ??= tpKernel(this.kernelInstructions, dim1, dim2, dimOut);
     this.kernel(x1, x2, weights, out, batch, wStride);
     return out;
   }

@@ -12,15 +12,6 @@ export type OnnxAttr =
   | { kind: 'string'; value: string }
   | { kind: 'tensor'; dtype: DType; dims: readonly number[]; value: readonly number[] };
 
-/** Constructors for {@link OnnxAttr}. */
-export const attr = {
-  int: (value: number): OnnxAttr => ({ kind: 'int', value }),
-  ints: (value: readonly number[]): OnnxAttr => ({ kind: 'ints', value }),
-  float: (value: number): OnnxAttr => ({ kind: 'float', value }),
-  string: (value: string): OnnxAttr => ({ kind: 'string', value }),
-  tensor: (dtype: DType, dims: readonly number[], value: readonly number[]): OnnxAttr => ({ kind: 'tensor', dtype, dims, value }),
-};
-
 /** Builder of ONNX nodes while one IR node is being lowered. */
 export interface EmitContext {
   /**

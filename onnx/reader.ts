@@ -32,6 +32,15 @@ export interface ModelInfo {
 
 const CODE_TO_DTYPE = new Map(Object.entries(ONNX_DTYPE_CODE).map(([k, v]) => [v, k as DType]));
 
+/** A ValueInfoProto (decoded, or as a plain object) as TensorInfo. */
+function tensorInfo(vi: any): TensorInfo {
+  return {
+    name: vi.name,
+    dtype: CODE_TO_DTYPE.get(vi.type?.tensor_type?.elem_type),
+    shape: (vi.type?.tensor_type?.shape?.dim ?? []).map((d: any) => (d.dim_param ? d.dim_param : Number(d.dim_value ?? 0))),
+  };
+}
+
 /**
  * Decodes model bytes into a {@link ModelInfo}.
  * @example readModelInfo(bytes).metadata['e3md.r_max']
@@ -40,11 +49,6 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
   const type = modelProto();
   const m = type.toObject(type.decode(bytes), { longs: Number, bytes: Array, defaults: true }) as Record<string, any>;
   const g = m.graph ?? {};
-  const info = (vi: any): TensorInfo => ({
-    name: vi.name,
-    dtype: CODE_TO_DTYPE.get(vi.type?.tensor_type?.elem_type),
-    shape: (vi.type?.tensor_type?.shape?.dim ?? []).map((d: any) => (d.dim_param ? d.dim_param : Number(d.dim_value ?? 0))),
-  });
   const opCounts: Record<string, number> = {};
   for (const n of g.node ?? []) opCounts[n.op_type] = (opCounts[n.op_type] ?? 0) + 1;
   return {
@@ -52,13 +56,29 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
     opset: Number((m.opset_import ?? []).find((o: any) => !o.domain)?.version ?? 0),
     producerName: m.producer_name,
     metadata: Object.fromEntries((m.metadata_props ?? []).map((e: any) => [e.key, e.value])),
-    inputs: (g.input ?? []).map(info),
-    outputs: (g.output ?? []).map(info),
+    inputs: (g.input ?? []).map(tensorInfo),
+    outputs: (g.output ?? []).map(tensorInfo),
     initializers: (g.initializer ?? []).map((t: any) => t.name),
     nodeNames: (g.node ?? []).map((n: any) => n.name),
     opCounts,
     nodeCount: (g.node ?? []).length,
   };
+}
+
+/** The inputs and outputs of a model. */
+export interface ModelInterface {
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+}
+
+/**
+ * The inputs and outputs of model bytes, without turning the weights into JS values (cheap for a
+ * large model: what a session needs to know before it opens one).
+ * @example readInterface(bytes).inputs.some((t) => t.dtype === 'float64')
+ */
+export function readInterface(bytes: Uint8Array): ModelInterface {
+  const m = modelProto().decode(bytes) as unknown as { graph?: { input?: any[]; output?: any[] } };
+  return { inputs: (m.graph?.input ?? []).map(tensorInfo), outputs: (m.graph?.output ?? []).map(tensorInfo) };
 }
 
 /** An initializer's values, widened to float64 (int64 values must be exact doubles). */

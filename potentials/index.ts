@@ -6,8 +6,8 @@ export {
   type LennardJonesParameters,
   type LennardJonesTable,
 } from './lennard-jones.js';
-export { createOnnxPotential, defaultModelThreads, singlePoint, THREADS_ALL_CORES_FROM_ATOMS, type OnnxPotential, type OnnxPotentialOptions, type OnnxTimings, type SinglePoint } from './onnx-potential.js';
-export { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';
+export { createOnnxPotential, defaultModelThreads, THREADS_ALL_CORES_FROM_ATOMS, type OnnxPotential, type OnnxPotentialOptions, type OnnxTimings } from './onnx-potential.js';
+export { checkPotentialContract, mapSpecies } from './onnx-metadata.js';
 export { createOnnxPotentialFor, createParallelPotential, DEFAULT_MEMORY_GB, ESTIMATE_MEMORY_FROM_ATOMS, type OnnxPlacementOptions, type ParallelOptions } from './parallel-potential.js';
 export { createDomainPotential, type DomainPotentialSpec } from './domain-potentials.js';
 export { estimateEdges, estimateModelMemory, ORT_OVERHEAD, type ModelMemory } from './onnx-memory.js';

@@ -2,18 +2,17 @@
  * The `onnx` potential kind (DESIGN.md §4, §5): any ONNX file following the e3md contract drives
  * the engine. Per step it turns the engine's full neighbor list into the model's inputs — only
  * pairs closer than r_max, so the Verlet skin costs no model time — runs the model with
- * onnx/'s runner and writes energy, forces and virial back in float64.
+ * onnx/'s session and writes energy, forces and virial back in float64.
  *
- * Input preparation is flat loops over typed buffers that grow only when the edge count does;
- * int64 indices are written through an Int32 view (low word, high word 0) instead of one BigInt
- * per element.
+ * Input preparation is flat loops over typed buffers that grow only when the edge count does
+ * (the edges by engine's `createEdgeTensors`, the one neighbour-list → edge-tensor kernel).
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Box, createCellList, type NeighborList, type System } from '../engine/index.js';
+import { createEdgeTensors, type NeighborList, type System } from '../engine/index.js';
 import { createSession, readModelInfo, type Device, type ModelSession, type Provider, type RunFeed } from '../onnx/index.js';
-import { checkPotentialContract, mapSpecies, type PotentialMetadata } from './onnx-metadata.js';
-import { createForceOutput, type ForceOutput, type Potential } from '../engine/index.js';
+import { checkPotentialContract, mapSpecies } from './onnx-metadata.js';
+import { POTENTIAL_INPUTS as IN, POTENTIAL_OUTPUTS as OUT, type ForceOutput, type Potential, type PotentialInputName, type PotentialMetadata } from '../engine/index.js';
 
 /** Options of {@link createOnnxPotential}. */
 export interface OnnxPotentialOptions {
@@ -115,17 +114,13 @@ export async function createOnnxPotential(options: OnnxPotentialOptions): Promis
 
 function wrap(session: ModelSession, meta: PotentialMetadata, what: string): OnnxPotential {
   const rMax = meta.rMax_A;
-  const r2max = rMax * rMax;
   const f64 = meta.dtype === 'float64';
   const newFloat = (n: number): FloatBuf => (f64 ? new Float64Array(n) : new Float32Array(n));
   let nAtoms = -1;
   let pos: FloatBuf = newFloat(0);
   let types = new BigInt64Array(0);
   let mask: FloatBuf = newFloat(0);
-  let edgeCap = 0;
-  let edgeIndex = new BigInt64Array(0);
-  let edgeIndex32 = new Int32Array(0);
-  let shifts: FloatBuf = newFloat(0);
+  const edges = createEdgeTensors(meta.dtype);
   let typesFrom: Int32Array | null = null;
   let namesFrom: readonly string[] | null = null;
   let typeMap: Int32Array = new Int32Array(0);
@@ -134,7 +129,28 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
   let maskOwned = -1;
   let atomic = new Float64Array(0);
   const timings: OnnxTimings = { calls: 0, prepare_s: 0, model_s: 0 };
-  const outputs = ['atomic_energy', 'forces', 'virial'] as const;
+  const outputs = [OUT.atomic_energy.name, OUT.forces.name, OUT.virial.name];
+  // One feed record for every call: its arrays and dims change only when the atom or edge count
+  // (or an edge buffer) does, so the session reuses its tensors while they stay the same.
+  const feed = (data: RunFeed['data']): RunFeed => ({ data, dims: [] });
+  const feeds: Record<PotentialInputName, RunFeed> = {
+    [IN.pos.name]: feed(pos),
+    [IN.atom_types.name]: feed(types),
+    [IN.edge_index.name]: feed(edges.edgeIndex),
+    [IN.edge_shift.name]: feed(edges.edgeShift),
+    [IN.energy_mask.name]: feed(mask),
+  };
+  let fedEdges = -1;
+  let fedIndex: BigInt64Array | null = null;
+
+  /** Points the edge feeds at the first E edges (new views only when E or the buffers changed). */
+  function feedEdges(E: number): void {
+    if (E === fedEdges && edges.edgeIndex === fedIndex) return;
+    feeds[IN.edge_index.name] = { data: edges.edgeIndex.subarray(0, 2 * E), dims: [2, E] };
+    feeds[IN.edge_shift.name] = { data: edges.edgeShift.subarray(0, 3 * E), dims: [E, 3] };
+    fedEdges = E;
+    fedIndex = edges.edgeIndex;
+  }
 
   function ensureAtoms(system: System): void {
     const n = system.n;
@@ -145,6 +161,9 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
       mask = newFloat(n);
       maskOwned = -1;
       typesFrom = null;
+      feeds[IN.pos.name] = { data: pos, dims: [n, 3] };
+      feeds[IN.atom_types.name] = { data: types, dims: [n] };
+      feeds[IN.energy_mask.name] = { data: mask, dims: [n] };
     }
     const o = owned === null ? n : Math.min(owned, n);
     if (o !== maskOwned) {
@@ -164,49 +183,6 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
     }
   }
 
-  function ensureEdges(cap: number): void {
-    if (cap <= edgeCap) return;
-    edgeCap = Math.max(cap, Math.ceil(edgeCap * 1.25));
-    edgeIndex = new BigInt64Array(2 * edgeCap);
-    edgeIndex32 = new Int32Array(edgeIndex.buffer);
-    shifts = newFloat(3 * edgeCap);
-  }
-
-  /** Keeps pairs with r < r_max: centres into edgeIndex32[2p], neighbours after the E centres. Returns E. */
-  function fillEdges(x: Float64Array, list: NeighborList): number {
-    ensureEdges(list.nPairs);
-    const { rowAtoms, offsets, neighbors, images, imageShifts } = list;
-    // One pass: centres go to row 0 in place; E is not known yet, so neighbours go to the upper
-    // half of the buffer (int64 index cap + e) and are moved to start at index E afterwards.
-    const idx = edgeIndex32;
-    const cap = edgeCap;
-    let e = 0;
-    // Rows come in the list's spatial order (row r is centre rowAtoms[r]); edges keep that order,
-    // which keeps the model's gathers cache-friendly.
-    for (let r = 0; r < list.n; r++) {
-      const i = rowAtoms[r]!;
-      const xi = x[3 * i]!, yi = x[3 * i + 1]!, zi = x[3 * i + 2]!;
-      for (let p = offsets[r]!; p < offsets[r + 1]!; p++) {
-        const j = neighbors[p]!;
-        const s = 3 * images[p]!;
-        const sx = imageShifts[s]!, sy = imageShifts[s + 1]!, sz = imageShifts[s + 2]!;
-        const dx = x[3 * j]! - xi + sx, dy = x[3 * j + 1]! - yi + sy, dz = x[3 * j + 2]! - zi + sz;
-        if (dx * dx + dy * dy + dz * dz >= r2max) continue;
-        idx[2 * e] = i;
-        idx[2 * e + 1] = 0;
-        idx[2 * (cap + e)] = j;
-        idx[2 * (cap + e) + 1] = 0;
-        shifts[3 * e] = sx;
-        shifts[3 * e + 1] = sy;
-        shifts[3 * e + 2] = sz;
-        e++;
-      }
-    }
-    // Row 1 must start right after the E centres.
-    if (e < cap) idx.copyWithin(2 * e, 2 * cap, 2 * (cap + e));
-    return e;
-  }
-
   async function compute(system: System, list: NeighborList, out: ForceOutput): Promise<void> {
     if (list.kind !== 'full') throw new Error(`onnx potential: needs a full neighbor list, got a ${list.kind} one`);
     if (list.n !== system.n) throw new Error(`onnx potential: the neighbor list has ${list.n} atoms, the system ${system.n}`);
@@ -216,20 +192,14 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
     const n = system.n;
     const x = system.positions;
     for (let k = 0; k < 3 * n; k++) pos[k] = x[k]!;
-    const E = fillEdges(x, list);
+    const E = edges.fill(list, x, rMax);
     lastEdgeCount = E;
-    const feeds: Record<string, RunFeed> = {
-      pos: { data: pos, dims: [n, 3] },
-      atom_types: { data: types, dims: [n] },
-      edge_index: { data: edgeIndex.subarray(0, 2 * E), dims: [2, E] },
-      edge_shift: { data: shifts.subarray(0, 3 * E), dims: [E, 3] },
-      energy_mask: { data: mask, dims: [n] },
-    };
+    feedEdges(E);
     const t1 = performance.now();
     const r = await session.run(feeds, outputs);
-    const ae = r['atomic_energy']!.data as FloatBuf;
-    const fo = r['forces']!.data as FloatBuf;
-    const vo = r['virial']!.data as FloatBuf;
+    const ae = r[OUT.atomic_energy.name]!.data as FloatBuf;
+    const fo = r[OUT.forces.name]!.data as FloatBuf;
+    const vo = r[OUT.virial.name]!.data as FloatBuf;
     // The engine sums energies in float64 (DESIGN.md §3), whatever the model's dtype.
     if (atomic.length !== n) atomic = new Float64Array(n);
     let energy = 0;
@@ -266,28 +236,4 @@ function wrap(session: ModelSession, meta: PotentialMetadata, what: string): Onn
     compute,
     dispose: () => session.release(),
   };
-}
-
-/** Energy (eV), forces (eV/Å, [N,3]) and virial (eV, [3,3]) of one configuration. */
-export interface SinglePoint {
-  energy_eV: number;
-  forces: Float64Array;
-  virial: Float64Array;
-}
-
-/**
- * Evaluates a potential once on `system` with a fresh neighbor list of radius cutoff_A, of the
- * kind the potential asks for (for `e3md eval` and tests; MD uses the engine's Verlet list
- * instead). The returned arrays are new on every call: the caller may keep them.
- * @example const { energy_eV, forces } = await singlePoint(pot, system);
- */
-export async function singlePoint(potential: Potential, system: System): Promise<SinglePoint> {
-  const box = system.box ?? Box.open();
-  // A potential with its own neighbour search (a decomposed one) lists the pairs itself.
-  const list = potential.createNeighbors
-    ? potential.createNeighbors({ cutoff_A: potential.cutoff_A, skin_A: 0, kind: potential.neighborKind }).build(system.positions, box)
-    : createCellList({ radius_A: potential.cutoff_A, kind: potential.neighborKind }).build(system.positions, box);
-  const out = createForceOutput(system.n);
-  await potential.compute(system, list, out);
-  return { energy_eV: out.energy_eV, forces: out.forces, virial: out.virial };
 }

@@ -4,7 +4,7 @@
  * `edge_index` never links two structures and one model evaluation handles the whole batch; the
  * `batch` input says which structure each atom belongs to (nequip's batch index).
  */
-import type { Rng } from '../engine/index.js';
+import { contractDims, POTENTIAL_INPUTS as IN, type ContractTensor, type Rng } from '../engine/index.js';
 import type { FloatDType, RunFeed } from '../onnx/index.js';
 import type { Structure } from './dataset.js';
 import { BATCH_INPUTS } from './graph.js';
@@ -65,6 +65,8 @@ export function makeBatch(structures: readonly Structure[], indices: ArrayLike<n
   const refEnergy_eV = new Float64Array(B);
   const invAtoms = new F(B);
   const energyWeight = new F(B).fill(weights.energy / B);
+  // Dims come from each tensor's declared shape, so a feed cannot disagree with the graph's input.
+  const feed = (t: ContractTensor, data: RunFeed['data']) => ({ [t.name]: { data, dims: contractDims(t, { N, E, B }) } });
   let e0 = 0;
   for (let k = 0; k < B; k++) {
     const s = structures[indices[k]!]!;
@@ -93,17 +95,17 @@ export function makeBatch(structures: readonly Structure[], indices: ArrayLike<n
     atomOffsets,
     refEnergy_eV,
     feeds: {
-      pos: { data: pos, dims: [N, 3] },
-      atom_types: { data: atomTypes, dims: [N] },
-      edge_index: { data: edgeIndex, dims: [2, E] },
-      edge_shift: { data: edgeShift, dims: [E, 3] },
-      energy_mask: { data: energyMask, dims: [N] },
-      [BATCH_INPUTS.batch]: { data: batch, dims: [N] },
-      [BATCH_INPUTS.refEnergy]: { data: refEnergy, dims: [B] },
-      [BATCH_INPUTS.invAtoms]: { data: invAtoms, dims: [B] },
-      [BATCH_INPUTS.energyWeight]: { data: energyWeight, dims: [B] },
-      [BATCH_INPUTS.refForces]: { data: refForces, dims: [N, 3] },
-      [BATCH_INPUTS.forceWeight]: { data: forceWeight, dims: [N] },
+      ...feed(IN.pos, pos),
+      ...feed(IN.atom_types, atomTypes),
+      ...feed(IN.edge_index, edgeIndex),
+      ...feed(IN.edge_shift, edgeShift),
+      ...feed(IN.energy_mask, energyMask),
+      ...feed(BATCH_INPUTS.batch, batch),
+      ...feed(BATCH_INPUTS.refEnergy, refEnergy),
+      ...feed(BATCH_INPUTS.invAtoms, invAtoms),
+      ...feed(BATCH_INPUTS.energyWeight, energyWeight),
+      ...feed(BATCH_INPUTS.refForces, refForces),
+      ...feed(BATCH_INPUTS.forceWeight, forceWeight),
     },
   };
 }

@@ -5,7 +5,7 @@
  * a missing `energy=`, a missing `forces:R:3` column, an element the model does not know, a
  * non-finite number, a split without frames — is an InputError naming the file and line.
  */
-import { atomicMass, createCellList, type Box } from '../engine/index.js';
+import { atomicMass, createCellList, edgesWithin, type Box, type Edges } from '../engine/index.js';
 import { InputError, readExtxyz, type XyzFrame } from '../io/index.js';
 
 /** One labelled structure and its neighbor graph. Per-atom vectors are [n, 3] row-major. */
@@ -148,33 +148,9 @@ function toStructure(frame: XyzFrame, file: string, index: ReadonlyMap<string, n
 
 /**
  * Directed pairs closer than `rMax_A` (periodic images included), in the engine's neighbor-list
- * order, keeping only pairs strictly inside the cutoff: the list may hold pairs up to its radius
- * and a training graph gains nothing from edges whose envelope is zero.
+ * order: a full list of that radius, filtered by engine's edge kernel (a training graph gains
+ * nothing from edges whose envelope is zero).
  */
-export function neighborGraph(positions: Float64Array, box: Box, rMax_A: number): { nEdges: number; edgeIndex: Int32Array; edgeShift: Float64Array } {
-  const list = createCellList({ radius_A: rMax_A, kind: 'full' }).build(positions, box);
-  const keepI: number[] = [];
-  const keepJ: number[] = [];
-  const shifts: number[] = [];
-  const r2max = rMax_A * rMax_A;
-  for (let r = 0; r < list.n; r++) {
-    const i = list.rowAtoms[r]!;
-    for (let p = list.offsets[r]!; p < list.offsets[r + 1]!; p++) {
-      const j = list.neighbors[p]!;
-      const s = 3 * list.images[p]!;
-      const sx = list.imageShifts[s]!, sy = list.imageShifts[s + 1]!, sz = list.imageShifts[s + 2]!;
-      const dx = positions[3 * j]! - positions[3 * i]! + sx;
-      const dy = positions[3 * j + 1]! - positions[3 * i + 1]! + sy;
-      const dz = positions[3 * j + 2]! - positions[3 * i + 2]! + sz;
-      if (dx * dx + dy * dy + dz * dz >= r2max) continue;
-      keepI.push(i);
-      keepJ.push(j);
-      shifts.push(sx, sy, sz);
-    }
-  }
-  const E = keepI.length;
-  const edgeIndex = new Int32Array(2 * E);
-  edgeIndex.set(keepI, 0);
-  edgeIndex.set(keepJ, E);
-  return { nEdges: E, edgeIndex, edgeShift: Float64Array.from(shifts) };
+export function neighborGraph(positions: Float64Array, box: Box, rMax_A: number): Edges {
+  return edgesWithin(createCellList({ radius_A: rMax_A, kind: 'full' }).build(positions, box), positions, rMax_A);
 }

@@ -13,23 +13,28 @@
  * The per-structure weights w_b (= λ_E / B) and per-atom weights w_i (= λ_F / 3N) are inputs, so
  * the loss is a mean over whatever batch is fed, and the same graph serves every batch size.
  */
+import { contractTensor, POTENTIAL_OUTPUTS } from '../engine/index.js';
 import { writeModel, type FloatDType, type Value } from '../onnx/index.js';
-import { buildPotentialGraph, type PotentialModel } from '../models/index.js';
+import { buildPotentialGraph, declareInput, type PotentialModel } from '../models/index.js';
 
-/** The extra graph inputs of a training batch, beyond the five of the potential contract. */
+/**
+ * The extra graph inputs of a training batch, beyond the five of the potential contract (engine's
+ * POTENTIAL_INPUTS), declared in the contract's form; `B` is the number of structures.
+ */
 export const BATCH_INPUTS = Object.freeze({
-  /** (N,) int64 structure index b of each atom. */
-  batch: 'batch',
-  /** (B,) reference total energy of each structure, eV. */
-  refEnergy: 'ref_energy',
-  /** (B,) 1 / (atoms in structure b). */
-  invAtoms: 'inv_atoms',
-  /** (B,) loss weight of each structure's per-atom energy error (λ_E / B). */
-  energyWeight: 'energy_weight',
-  /** (N, 3) reference forces, eV/Å. */
-  refForces: 'ref_forces',
-  /** (N,) loss weight of each atom's squared force error (λ_F / 3N). */
-  forceWeight: 'force_weight',
+  batch: contractTensor({ name: 'batch', dtype: 'int64', shape: ['N'], unit: '', meaning: 'structure index b of each atom' }),
+  refEnergy: contractTensor({ name: 'ref_energy', dtype: 'model', shape: ['B'], unit: 'eV', meaning: 'reference total energy of each structure' }),
+  invAtoms: contractTensor({ name: 'inv_atoms', dtype: 'model', shape: ['B'], unit: '', meaning: '1 / (atoms in structure b)' }),
+  energyWeight: contractTensor({ name: 'energy_weight', dtype: 'model', shape: ['B'], unit: '', meaning: "loss weight of each structure's per-atom energy error (λ_E / B)" }),
+  refForces: contractTensor({ name: 'ref_forces', dtype: 'model', shape: ['N', 3], unit: 'eV/Å', meaning: 'reference forces' }),
+  forceWeight: contractTensor({ name: 'force_weight', dtype: 'model', shape: ['N'], unit: '', meaning: "loss weight of each atom's squared force error (λ_F / 3N)" }),
+});
+
+/** The training graph's own outputs (its `forces` are the potential's: −∂(Σ_b E_b)/∂pos). */
+export const TRAINING_OUTPUTS = Object.freeze({
+  loss: contractTensor({ name: 'loss', dtype: 'model', shape: [], unit: '', meaning: 'Σ_b w_b ((E_b − E_b^ref) / n_b)² + Σ_i w_i |F_i − F_i^ref|²' }),
+  structureEnergy: contractTensor({ name: 'structure_energy', dtype: 'model', shape: ['B'], unit: 'eV', meaning: 'E_b = Σ_{i ∈ b} mask_i · ε_i' }),
+  forces: POTENTIAL_OUTPUTS.forces,
 });
 
 /** Name of the graph output holding the gradient of the loss with respect to weight `name`. */
@@ -71,12 +76,12 @@ export function buildTrainingModel(model: PotentialModel, options: TrainingGraph
   const potential = buildPotentialGraph(model, { dtype: options.dtype, forces: false });
   const g = potential.graph;
   const inputs = potential.inputs;
-  const batch = g.input(BATCH_INPUTS.batch, ['N'], 'int64');
-  const refEnergy = g.input(BATCH_INPUTS.refEnergy, ['B']);
-  const invAtoms = g.input(BATCH_INPUTS.invAtoms, ['B']);
-  const energyWeight = g.input(BATCH_INPUTS.energyWeight, ['B']);
-  const refForces = g.input(BATCH_INPUTS.refForces, ['N', 3]);
-  const forceWeight = g.input(BATCH_INPUTS.forceWeight, ['N']);
+  const batch = declareInput(g, BATCH_INPUTS.batch);
+  const refEnergy = declareInput(g, BATCH_INPUTS.refEnergy);
+  const invAtoms = declareInput(g, BATCH_INPUTS.invAtoms);
+  const energyWeight = declareInput(g, BATCH_INPUTS.energyWeight);
+  const refForces = declareInput(g, BATCH_INPUTS.refForces);
+  const forceWeight = declareInput(g, BATCH_INPUTS.forceWeight);
 
   const atomic = g.mul(potential.atomicEnergy, inputs.energyMask);
   const energy = g.scope('structure_energy', () => g.segmentSum(atomic, batch, 'B'));
@@ -89,9 +94,9 @@ export function buildTrainingModel(model: PotentialModel, options: TrainingGraph
     const fTerm = g.reduceSum(g.mul(g.reduceSum(g.mul(df, df), [1]), forceWeight));
     return g.add(eTerm, fTerm);
   });
-  g.output('loss', loss);
-  g.output('structure_energy', energy);
-  g.output('forces', forces);
+  g.output(TRAINING_OUTPUTS.loss.name, loss);
+  g.output(TRAINING_OUTPUTS.structureEnergy.name, energy);
+  g.output(TRAINING_OUTPUTS.forces.name, forces);
   const weights: Value[] = g.weights();
   if (options.gradients) {
     const grads = g.scope('backward', () => g.grad(loss, weights));

@@ -14,7 +14,7 @@ export { loadTrainConfig, parseTrainConfig, TRAIN_FILES, trainConfigSchema, trai
 export { datasetOf, loadDataset, neighborGraph, speciesIn, type Dataset, type LoadDatasetOptions, type Structure } from './dataset.js';
 export { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 export { datasetStatistics, fitEnergyReferences, symmetricEigen, type DatasetStatistics } from './statistics.js';
-export { BATCH_INPUTS, buildTrainingModel, gradientOutputName, type TrainingGraphOptions, type TrainingModel } from './graph.js';
+export { BATCH_INPUTS, buildTrainingModel, TRAINING_OUTPUTS, gradientOutputName, type TrainingGraphOptions, type TrainingModel } from './graph.js';
 export { createAdam, type Adam, type AdamOptions, type AdamState } from './adam.js';
 export { createEma, type Ema, type EmaOptions, type EmaState } from './ema.js';
 export { finalLossWeights, lossWeightsAt, type LossSchedule, type LossStage } from './loss-schedule.js';

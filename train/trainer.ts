@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Rng } from '../engine/index.js';
+import { METADATA_KEYS, Rng } from '../engine/index.js';
 import { checkWritable, InputError, OutputError, writeFileAtomic } from '../io/index.js';
-import { createSession, readModelInfo, type ModelSession, type RunFeed } from '../onnx/index.js';
+import { createSession, readModelInfo, type ModelSession, type RunFeed, type RunResult } from '../onnx/index.js';
 import { exportPotential } from '../models/index.js';
 import { createAdam } from './adam.js';
 import { createEma, type EmaState } from './ema.js';
@@ -25,9 +25,9 @@ import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from 
 import { readTrainCheckpoint, writeTrainCheckpoint, type TrainCheckpoint } from './checkpoint.js';
 import { TRAIN_FILES } from './config.js';
 import type { Dataset } from './dataset.js';
-import { buildTrainingModel, gradientOutputName } from './graph.js';
+import { BATCH_INPUTS, buildTrainingModel, gradientOutputName, TRAINING_OUTPUTS } from './graph.js';
 import { epochHeader, formatEpoch, writeMetricsCsv, type EpochRecord } from './history.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, type Metrics, type MetricsAccumulator } from './metrics.js';
 import type { PreparedTraining } from './prepare.js';
 import { createSchedule } from './schedule.js';
 
@@ -167,7 +167,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   // hold; at a new best the evaluated (averaged) weights are swapped in for the export, and after
   // the run the best ones are restored into them for good.
   const writeDeployable = (path: string, extra: Record<string, unknown>) =>
-    writeFileAtomic(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { 'e3md.training': JSON.stringify({ ...extra, fingerprint }) } }));
+    writeFileAtomic(path, exportPotential(model, { dtype: config.output.model_dtype, metadata: { [METADATA_KEYS.training.key]: METADATA_KEYS.training.format({ ...extra, fingerprint }) } }));
   const writeBest = (extra: Record<string, unknown>) => {
     if (!ema) return writeDeployable(join(dir, TRAIN_FILES.bestModel), extra);
     const current = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Float64Array.from(v)]));
@@ -205,9 +205,8 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
         if (options.signal?.aborted) break;
         const batch = makeBatch(train.structures, groups[k]!, t.dtype, lossWeights);
         const out = await trainSession.run({ ...batch.feeds, ...feedsOf() });
-        const loss = Number(out.loss!.data[0]);
+        const loss = addBatch(acc, out, batch);
         if (!Number.isFinite(loss)) throw new Error(`training loss became ${loss} in epoch ${epoch + 1} (batch ${k + 1}); lower training.learning_rate`);
-        acc.add(loss, out.structure_energy!.data as Float64Array, batch.refEnergy_eV, out.forces!.data as Float64Array, batch.feeds.ref_forces!.data as Float64Array, batch.atomOffsets);
         const grads: Record<string, ArrayLike<number>> = {};
         for (const name of trainGraph.weightNames) grads[name] = out[gradientOutputName(name)]!.data as Float64Array;
         adam.update(params, grads, lr);
@@ -271,10 +270,19 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
 export async function evaluate(session: ModelSession, batches: readonly Batch[], weightFeeds: () => Record<string, RunFeed>): Promise<Metrics> {
   const acc = createMetrics();
   for (const b of batches) {
-    const out = await session.run({ ...b.feeds, ...weightFeeds() }, ['loss', 'structure_energy', 'forces']);
-    acc.add(Number(out.loss!.data[0]), out.structure_energy!.data as Float64Array, b.refEnergy_eV, out.forces!.data as Float64Array, b.feeds.ref_forces!.data as Float64Array, b.atomOffsets);
+    addBatch(acc, await session.run({ ...b.feeds, ...weightFeeds() }, METRIC_OUTPUTS), b);
   }
   return acc.result();
+}
+
+const METRIC_OUTPUTS = [TRAINING_OUTPUTS.loss.name, TRAINING_OUTPUTS.structureEnergy.name, TRAINING_OUTPUTS.forces.name];
+
+/** Adds a batch's graph outputs to the metrics; returns its loss. */
+function addBatch(acc: MetricsAccumulator, out: Readonly<Record<string, RunResult>>, b: Batch): number {
+  const loss = Number(out[TRAINING_OUTPUTS.loss.name]!.data[0]);
+  const data = (name: string, from: Readonly<Record<string, { data: unknown }>>) => from[name]!.data as Float64Array;
+  acc.add(loss, data(TRAINING_OUTPUTS.structureEnergy.name, out), b.refEnergy_eV, data(TRAINING_OUTPUTS.forces.name, out), data(BATCH_INPUTS.refForces.name, b.feeds), b.atomOffsets);
+  return loss;
 }
 
 /** A dataset in file order, cut into batches once (validation and test never reshuffle). */
@@ -354,8 +362,9 @@ function runFingerprint(prep: PreparedTraining): string {
 /** The run fingerprint a model written by `e3md train` carries in its `e3md.training` metadata, if any. */
 function trainingFingerprintOf(modelPath: string): string | undefined {
   try {
-    const training = readModelInfo(readFileSync(modelPath)).metadata['e3md.training'];
-    return training ? (JSON.parse(training) as { fingerprint?: string }).fingerprint : undefined;
+    const text = readModelInfo(readFileSync(modelPath)).metadata[METADATA_KEYS.training.key];
+    const fingerprint = text ? METADATA_KEYS.training.parse(text)['fingerprint'] : undefined;
+    return typeof fingerprint === 'string' ? fingerprint : undefined;
   } catch {
     return undefined; // not an ONNX file, or not one of ours
   }

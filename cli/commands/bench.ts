@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** Benchmark names, the program each runs, and what it measures. */
 export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }>> = Object.freeze({

@@ -7,15 +7,15 @@
  * reference label of the input is kept as it was.
  */
 import { type Command, Option } from 'commander';
-import { atomicMass, createSystem, stressOf } from '../../engine/index.js';
+import { singlePoint, stressOf } from '../../engine/index.js';
 import {
   checkWritable, clobberMessage, findClobber, formatExtxyz, OutputError, readStructure, STRUCTURE_FORMATS, writeFileAtomic,
-  type ExtxyzColumnOut, type InfoValue, type StructureFormat, type XyzFrame,
+  systemOfFrame, type ExtxyzColumnOut, type InfoValue, type StructureFormat, type XyzFrame,
 } from '../../io/index.js';
-import { createOnnxPotentialFor, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotentialFor } from '../../potentials/index.js';
 import { positiveInteger, positiveNumber } from '../arguments.js';
 import { deviceProblem, onnxFileProblem } from '../model-file.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** Default prefix of the predicted quantities in `--out`. */
 export const PREDICTION_PREFIX = 'e3md_';
@@ -53,6 +53,8 @@ export interface EvalPlacement {
 /** One evaluated frame. */
 export interface EvaluatedFrame {
   frame: XyzFrame;
+  /** (N,) amu: the file's masses, or the elements' (io's systemOfFrame). */
+  masses: Float64Array;
   energy_eV: number;
   /** (N, 3) eV/Å. */
   forces: Float64Array;
@@ -73,10 +75,11 @@ export async function evaluateFrames(model: string, structure: string, placement
   const device = placement.device ?? 'auto';
   const frames = readStructure(structure, placement.format);
   if (frames.length === 0) throw new Error(`${structure}: no frames`);
+  // Every frame is converted (and checked) before the model is opened.
+  const systems = frames.map((f) => systemOfFrame(f, structure));
   const species = [...new Set(frames.flatMap((f) => f.symbols))];
   const notOnnx = onnxFileProblem(model);
   if (notOnnx) throw new Error(`--model ${model} ${notOnnx}`);
-  const systems = frames.map((frame) => createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1), box: frame.box }));
   const largest = systems.reduce((a, b) => (b.n > a.n ? b : a));
   const fallback: string[] = [];
   const potential = await createOnnxPotentialFor({
@@ -88,7 +91,7 @@ export async function evaluateFrames(model: string, structure: string, placement
     if (problem) throw new Error(`--device ${problem}`);
     const out: EvaluatedFrame[] = [];
     for (const [k, frame] of frames.entries()) {
-      const system = systems[k];
+      const system = systems[k]!;
       // singlePoint returns arrays of its own for each call: nothing to copy; the per-atom
       // energies are the potential's buffer, reused by the next call: copied (a decomposed
       // potential has none: its atoms' energies live in the workers).
@@ -96,7 +99,7 @@ export async function evaluateFrames(model: string, structure: string, placement
       const atomic = (potential as { lastAtomicEnergy?: Float64Array }).lastAtomicEnergy ?? new Float64Array(0);
       const box = frame.box;
       const stress = box.pbc.every(Boolean) && box.volume > 0 ? stressOf(sp.virial, box) : undefined;
-      out.push({ frame, ...sp, energies: atomic.length === system.n ? Float64Array.from(atomic) : undefined, stress });
+      out.push({ frame, masses: system.masses, ...sp, energies: atomic.length === system.n ? Float64Array.from(atomic) : undefined, stress });
     }
     return out;
   } finally {
@@ -173,7 +176,7 @@ export function formatEvaluatedFrame(r: EvaluatedFrame, prefix = PREDICTION_PREF
   columns.push({ column: { name: `${prefix}forces`, type: 'R', count: 3 }, data: r.forces });
   if (r.energies) columns.push({ column: { name: `${prefix}energies`, type: 'R', count: 1 }, data: r.energies });
   const momenta = f.columns.some((c) => c.name === 'momenta');
-  const masses = f.masses ?? (momenta ? Float64Array.from(f.symbols, (s) => atomicMass(s) ?? 1) : undefined);
+  const masses = f.masses ?? (momenta ? r.masses : undefined);
   return formatExtxyz(
     { symbols: f.symbols, positions: f.positions, box: f.box, velocities: f.velocities, masses, forces: f.forces, energy_eV: f.energy_eV, info, columns },
     { velocityColumn: momenta ? 'momenta' : 'velocities', writeMasses: f.masses !== undefined },

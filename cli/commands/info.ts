@@ -4,12 +4,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readModelInfo, type ModelInfo } from '../../onnx/index.js';
+import { METADATA_KEYS, POTENTIAL_INPUTS, POTENTIAL_OUTPUTS, type ContractTensor, type MetadataKey } from '../../engine/index.js';
+import { readModelInfo, type ModelInfo, type TensorInfo } from '../../onnx/index.js';
 import { checkPotentialContract } from '../../potentials/index.js';
 import { onnxFileProblem } from '../model-file.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
-/** Human-readable description of a model file's contents. */
+const CONTRACT_TENSORS = new Map<string, ContractTensor>([...Object.values(POTENTIAL_INPUTS), ...Object.values(POTENTIAL_OUTPUTS)].map((t) => [t.name, t]));
+
+/**
+ * Human-readable description of a model file's contents: each contract metadata key (engine's
+ * METADATA_KEYS) as its reader parses it, the interface with the contract's units and meanings,
+ * and the blocks.
+ */
 export function describeModel(info: ModelInfo, path: string): string {
   const lines: string[] = [];
   let contract = 'yes';
@@ -22,27 +29,37 @@ export function describeModel(info: ModelInfo, path: string): string {
   const row = (k: string, v: string | undefined) => lines.push(`${k.padEnd(20)} ${v ?? '—'}`);
   row('file', path);
   row('e3md potential', contract);
-  row('architecture', m['e3md.architecture']);
-  row('dtype', m['e3md.dtype']);
-  row('types', m['e3md.type_names']);
-  row('r_max', m['e3md.r_max'] ? `${m['e3md.r_max']} Å` : undefined);
-  row('interaction depth', m['e3md.interaction_depth']);
-  row('parameters', m['e3md.num_parameters'] ? Number(m['e3md.num_parameters']).toLocaleString('en-US') : undefined);
-  row('format version', m['e3md.format_version']);
-  row('onnx', `IR ${info.irVersion}, opset ${info.opset}, ${info.nodeCount} nodes, producer ${info.producerName || '—'}`);
-  const fmt = (t: { name: string; dtype: string | undefined; shape: (number | string)[] }) => `${t.name} ${t.dtype ?? '?'} [${t.shape.join(', ')}]`;
-  row('inputs', info.inputs.map(fmt).join(', '));
-  row('outputs', info.outputs.map(fmt).join(', '));
-  if (m['e3md.blocks']) {
+  const { blocks, ...shown } = METADATA_KEYS;
+  for (const k of Object.values(shown) as MetadataKey<unknown>[]) {
+    const text = m[k.key]?.trim();
+    if (!text && !k.required) continue;
+    let value = text;
     try {
-      const blocks = JSON.parse(m['e3md.blocks']) as { block: string; irrepsIn: string; irrepsOut: string }[];
+      if (text) value = k.display(k.parse(text));
+    } catch (e) {
+      value = `${text} (unreadable: ${(e as Error).message})`;
+    }
+    row(k.label, value);
+  }
+  row('onnx', `IR ${info.irVersion}, opset ${info.opset}, ${info.nodeCount} nodes, producer ${info.producerName || '—'}`);
+  const tensor = (t: TensorInfo) => {
+    const c = CONTRACT_TENSORS.get(t.name);
+    const head = `  ${t.name.padEnd(14)} ${`${t.dtype ?? '?'} [${t.shape.join(', ')}]`.padEnd(18)}`;
+    return c ? `${head} ${c.meaning}${c.unit ? `, ${c.unit}` : ''}` : head.trimEnd();
+  };
+  lines.push('inputs:', ...info.inputs.map(tensor), 'outputs:', ...info.outputs.map(tensor));
+  const text = m[blocks.key];
+  if (text) {
+    try {
+      const list = blocks.parse(text);
       lines.push('blocks (irreps in -> out):');
-      for (const b of blocks) lines.push(`  ${b.block.padEnd(26)} ${b.irrepsIn || '—'}  ->  ${b.irrepsOut}`);
-    } catch {
-      row('blocks', '(unreadable e3md.blocks metadata)');
+      for (const b of list) lines.push(`  ${b.block.padEnd(26)} ${b.irrepsIn || '—'}  ->  ${b.irrepsOut}`);
+    } catch (e) {
+      row('blocks', `(unreadable ${blocks.key}: ${(e as Error).message})`);
     }
   }
-  const extra = Object.keys(m).filter((k) => !k.startsWith('e3md.'));
+  const known = new Set(Object.values(METADATA_KEYS).map((k) => k.key));
+  const extra = Object.keys(m).filter((k) => !known.has(k));
   if (extra.length) row('other metadata', extra.join(', '));
   return lines.join('\n') + '\n';
 }

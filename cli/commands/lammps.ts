@@ -19,7 +19,7 @@ import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { serveModel, type ModelServerStats } from '../lammps/model-server.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** The repository root (the folder whose package.json is e3md's), from sources or from dist/. */
 function packageRoot(): string {

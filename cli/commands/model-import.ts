@@ -14,7 +14,7 @@ import { OutputError, writeFileAtomic } from '../../io/index.js';
 import { exportPotential, importNequip, type NequipDump } from '../../models/index.js';
 import { allegroFromRecord, allegroRecordFromDump } from '../../models/allegro/index.js';
 import { modelOutputProblem } from '../model-file.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** Flags of `e3md model import`. */
 export interface ModelImportFlags {

@@ -6,13 +6,13 @@
  * in a model's `e3md.settings`); flags win over the file.
  */
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { isChemicalSymbol, OutputError, parseConfig, readConfigText, writeFileAtomic } from '../../io/index.js';
 import { modelOutputProblem as outputProblem } from '../model-file.js';
 import { ARCHITECTURES, createModel, exportPotential, ModelOptionsError, type PotentialModel, rebuildModel } from '../../models/index.js';
-import { integer } from '../arguments.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { finiteNumber, integer } from '../arguments.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 import { registerModelImport } from './model-import.js';
 
 type Arch = keyof typeof ARCHITECTURES;
@@ -44,12 +44,6 @@ export interface ModelCreateFlags {
   force?: boolean;
 }
 
-function number(text: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new InvalidArgumentError(`expected a number, got "${text}"`);
-  return v;
-}
-
 /** A flag that sets one builder option (checked by the architecture's schema, not by the flag). */
 interface OptionFlag {
   /** commander's flag syntax. */
@@ -63,13 +57,13 @@ interface OptionFlag {
 
 /** Every builder option with a flag. */
 const OPTION_FLAGS: readonly OptionFlag[] = [
-  { flag: '--r-max <angstrom>', property: 'rMax', option: 'rMax_A', parse: number },
+  { flag: '--r-max <angstrom>', property: 'rMax', option: 'rMax_A', parse: finiteNumber },
   { flag: '--lmax <l>', property: 'lmax', option: 'lmax', parse: integer },
   { flag: '--layers <n>', property: 'layers', option: 'numLayers', parse: integer },
   { flag: '--features <n>', property: 'features', option: 'numFeatures', parse: integer },
   { flag: '--tensor-features <n>', property: 'tensorFeatures', option: 'numTensorFeatures', parse: integer },
   { flag: '--latent <n>', property: 'latent', option: 'latentDim', parse: integer },
-  { flag: '--avg-neighbors <n>', property: 'avgNeighbors', option: 'avgNumNeighbors', parse: number },
+  { flag: '--avg-neighbors <n>', property: 'avgNeighbors', option: 'avgNumNeighbors', parse: finiteNumber },
   { flag: '--no-parity', property: 'parity', option: 'parity' },
   { flag: '--seed <n>', property: 'seed', option: 'seed', parse: integer },
 ];

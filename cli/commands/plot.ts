@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { clobberMessage, findClobber, OutputError, svgPlot, writeFileAtomic, type PlotPanel } from '../../io/index.js';
 import { displayPath } from '../prepare.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** A CSV of numbers by column name. */
 export interface NumericCsv {

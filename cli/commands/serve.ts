@@ -13,7 +13,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Socket } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { atomicMass, atomicUnits, Box, createCellList, createForceOutput, createSystem, type Potential, type System } from '../../engine/index.js';
+import { atomicUnits, Box, createCellList, createForceOutput, type Potential, type System } from '../../engine/index.js';
 import {
   connectIpi,
   describeAddress,
@@ -27,6 +27,7 @@ import {
   readConfigText,
   readExtxyz,
   runIpiDriver,
+  systemOfFrame,
   unixSocketPath,
   type IpiAddress,
   type IpiSession,
@@ -35,7 +36,7 @@ import {
 } from '../../io/index.js';
 import { createOnnxPotential, defaultModelThreads, lennardJones, type OnnxPotential } from '../../potentials/index.js';
 import { positiveInteger } from '../arguments.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 
 /** Flags of `e3md serve` as commander parses them. */
 export interface ServeFlags {
@@ -220,13 +221,7 @@ function readTemplate(path: string): Template {
   const frames = readExtxyz(path);
   const frame = frames[frames.length - 1];
   if (!frame || frame.symbols.length === 0) throw new InputError('the template has no atoms', { file: path });
-  const system = createSystem({
-    symbols: frame.symbols,
-    positions: frame.positions,
-    // Masses play no part in a force call.
-    masses: frame.masses ?? frame.symbols.map((s) => atomicMass(s) ?? 1),
-    box: frame.box,
-  });
+  const system = systemOfFrame(frame, path);
   const counts = new Map<string, number>();
   for (const s of frame.symbols) counts.set(s, (counts.get(s) ?? 0) + 1);
   const formula = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([s, k]) => `${s}${k}`).join(' ');

@@ -12,7 +12,7 @@ import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metric
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
 import { positiveInteger } from '../arguments.js';
-import { EXIT, type CliStreams } from '../run.js';
+import { EXIT, type CliStreams } from '../exit-codes.js';
 import { plural } from './model.js';
 
 /** Options of `e3md train` as commander parses them. */

@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { atomicUnits, Box, createSystem, fccLattice, Rng, symbolsOf, type Potential } from '../../engine/index.js';
+import { atomicUnits, Box, createSystem, fccLattice, Rng, singlePoint, symbolsOf, type Potential } from '../../engine/index.js';
 import { formatExtxyz, readExtxyz } from '../../io/index.js';
-import { createOnnxPotential, lennardJones, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential, lennardJones } from '../../potentials/index.js';
 import { TestIpiServer, type DriverConnection, type ForceReply } from '../harness/ipi-server.js';
 import { e3md, ROOT, type CliResult } from './fixtures.js';
 

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { noteLine } from '../../cli/run.js';
 import { Box, createSystem, type Frame } from '../../engine/index.js';
 import { readCheckpoint, thermoTableHeader, thermoTableRow } from '../../io/index.js';
-import { cudaInstallCommand, probeProviders } from '../../onnx/runner.js';
+import { cudaInstallCommand, probeProviders } from '../../onnx/providers.js';
 import { baseInput, e3md, ROOT, runDir } from './fixtures.js';
 
 function frame(patch: Partial<Frame>, box = Box.orthorhombic(10, 10, 10)): Frame {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Box } from '../../engine/box.js';
 import { createCellList } from '../../engine/cell-list.js';
-import { pairCenters, writeEdgeIndex, writeEdgeShifts, type NeighborList, type NeighborListKind } from '../../engine/neighbor-list.js';
+import { createEdgeTensors, edgesWithin, writeEdges } from '../../engine/edges.js';
+import type { NeighborList, NeighborListKind } from '../../engine/neighbor-list.js';
 import { Rng } from '../../engine/random.js';
 import { createVerletList } from '../../engine/verlet-list.js';
 
@@ -42,15 +43,16 @@ function bruteForce(pos: Float64Array, box: Box, radius: number, kind: NeighborL
   return [...out].sort();
 }
 
-function listed(list: NeighborList, box: Box): string[] {
-  const centers = pairCenters(list);
-  const shifts = writeEdgeShifts(list);
+/** Every pair of the list (all are within its radius at the positions it was built from). */
+function listed(list: NeighborList, box: Box, pos: Float64Array): string[] {
+  const edges = edgesWithin(list, pos, list.radius_A);
+  expect(edges.nEdges).toBe(list.nPairs);
   const out: string[] = [];
   const t = new Float64Array(3);
-  for (let p = 0; p < list.nPairs; p++) {
-    if (box.volume > 0) box.toFractional(shifts.subarray(3 * p, 3 * p + 3), t);
+  for (let p = 0; p < edges.nEdges; p++) {
+    if (box.volume > 0) box.toFractional(edges.edgeShift.subarray(3 * p, 3 * p + 3), t);
     else t.fill(0);
-    out.push(canonical(centers[p], list.neighbors[p], [Math.round(t[0]) + 0, Math.round(t[1]) + 0, Math.round(t[2]) + 0], list.kind === 'half'));
+    out.push(canonical(edges.edgeIndex[p], edges.edgeIndex[edges.nEdges + p], [Math.round(t[0]) + 0, Math.round(t[1]) + 0, Math.round(t[2]) + 0], list.kind === 'half'));
   }
   return out.sort();
 }
@@ -87,7 +89,7 @@ describe('cell-list neighbor search', () => {
           const pos = randomPositions(rng, box, c.n, c.spill);
           // 1, 2, 3 bins per radius: also finer bins, wider stencils and their pruning.
           const list = createCellList({ radius_A: c.radius, kind, binsPerRadius: 1 + trial }).build(pos, box);
-          const got = listed(list, box);
+          const got = listed(list, box, pos);
           expect(new Set(got).size).toBe(got.length); // no duplicates
           expect(got).toEqual(bruteForce(pos, box, c.radius, kind));
           for (let i = 0; i < list.n; i++) {
@@ -103,7 +105,7 @@ describe('cell-list neighbor search', () => {
     const box = new Box(randomTriclinic(rng, 9), [true, true, true]);
     const pos = randomPositions(rng, box, 70, 0);
     const list = createCellList({ radius_A: 4, cutoff_A: 3, kind: 'half' }).build(pos, box);
-    const shifts = writeEdgeShifts(list);
+    const shifts = list.imageShifts;
     let beyond = 0;
     for (let r = 0; r < list.n; r++) {
       const i = list.rowAtoms[r];
@@ -111,7 +113,7 @@ describe('cell-list neighbor search', () => {
         let seenBeyond = false;
         for (let p = from; p < to; p++) {
           const j = list.neighbors[p];
-          const d = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] - pos[3 * i + k] + shifts[3 * p + k]));
+          const d = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] - pos[3 * i + k] + shifts[3 * list.images[p] + k]));
           if (d >= 3) { seenBeyond = true; beyond++; }
           else expect(seenBeyond, `row ${r}: a pair within the cutoff after one beyond it`).toBe(false);
         }
@@ -129,23 +131,43 @@ describe('cell-list neighbor search', () => {
     pos[0] = 1e5; // a sparse extent must not blow up the bin grid
     for (const kind of ['half', 'full'] as const) {
       const list = createCellList({ radius_A: 3, kind }).build(pos, Box.open());
-      expect(listed(list, Box.open())).toEqual(bruteForce(pos, Box.open(), 3, kind));
+      expect(listed(list, Box.open(), pos)).toEqual(bruteForce(pos, Box.open(), 3, kind));
     }
   });
 
-  it('writes ONNX edge_index and edge_shift consistent with r_ij = pos[j] − pos[i] + shift', () => {
+  it('keeps exactly the pairs within a cutoff as edge_index/edge_shift (int32 and int64 words), r_ij = pos[j] − pos[i] + shift', () => {
     const rng = new Rng(9);
     const box = new Box(randomTriclinic(rng, 6), [true, true, true]);
     const pos = randomPositions(rng, box, 20, 0.5);
     const list = createCellList({ radius_A: 4, kind: 'full' }).build(pos, box);
-    const ei = writeEdgeIndex(list);
-    const sh = writeEdgeShifts(list, new Float32Array(3 * list.nPairs));
-    expect(ei.length).toBe(2 * list.nPairs);
-    for (let p = 0; p < list.nPairs; p++) {
-      const i = Number(ei[p]), j = Number(ei[list.nPairs + p]);
-      const r = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] - pos[3 * i + k] + sh[3 * p + k]));
-      expect(r).toBeLessThan(4 + 1e-5);
-    }
+    const cutoff = 3.2;
+    const want = bruteForce(pos, box, cutoff, 'full');
+    const asPairs = (E: number, ij: (k: number) => [number, number], shift: (k: number) => number[]) => {
+      const t = new Float64Array(3);
+      return Array.from({ length: E }, (_, e) => {
+        const [i, j] = ij(e);
+        const s = shift(e);
+        expect(Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] - pos[3 * i + k] + s[k]!))).toBeLessThan(cutoff);
+        box.toFractional(Float64Array.from(s), t);
+        return canonical(i, j, [Math.round(t[0]) + 0, Math.round(t[1]) + 0, Math.round(t[2]) + 0], false);
+      }).sort();
+    };
+    const exact = edgesWithin(list, pos, cutoff);
+    expect(exact.nEdges).toBeLessThan(list.nPairs);
+    expect(asPairs(exact.nEdges, (e) => [exact.edgeIndex[e]!, exact.edgeIndex[exact.nEdges + e]!], (e) => [...exact.edgeShift.subarray(3 * e, 3 * e + 3)])).toEqual(want);
+    // The int64 buffers of a potential: the first 2E entries are [2, E], in the same order.
+    const tensors = createEdgeTensors('float32');
+    const E = tensors.fill(list, pos, cutoff);
+    expect(E).toBe(exact.nEdges);
+    expect(Array.from(tensors.edgeIndex.subarray(0, 2 * E), Number)).toEqual(Array.from(exact.edgeIndex));
+    expect(Array.from(tensors.edgeShift.subarray(0, 3 * E))).toEqual(Array.from(Float32Array.from(exact.edgeShift)));
+    // A longer list grows the buffers; a shorter one reuses them.
+    const bigger = createCellList({ radius_A: 5, kind: 'full' }).build(pos, box);
+    expect(tensors.fill(bigger, pos, 5)).toBe(bigger.nPairs);
+    const grown = tensors.edgeIndex;
+    tensors.fill(list, pos, cutoff);
+    expect(tensors.edgeIndex).toBe(grown);
+    expect(() => writeEdges(bigger, pos, 5, { index: new Int32Array(2 * list.nPairs), wordsPerIndex: 1, shifts: new Float64Array(3 * list.nPairs), capacity: list.nPairs })).toThrow(/room for \d+ edges, the list has \d+ pairs/);
   });
 
   it('rejects a bad radius and non-finite positions with clear messages', () => {

@@ -8,9 +8,9 @@ import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomicMass, createSystem } from '../../engine/index.js';
+import { atomicMass, createSystem, singlePoint } from '../../engine/index.js';
 import { readExtxyz } from '../../io/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential } from '../../potentials/index.js';
 import { ROOT, runLammps } from '../../bench/lammps-run.js';
 import { unavailable } from './scenario.js';
 

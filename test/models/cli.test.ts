@@ -50,6 +50,9 @@ describe('e3md model create / info / eval', () => {
     expect(info.out).toMatch(/e3md potential\s+yes/);
     expect(info.out).toMatch(/layer1_convnet\s+node_features: 4x0e\+4x1o/);
     expect(info.out).toMatch(/r_max\s+3\.5 Å/);
+    // The interface is described by the contract (engine/potential-contract.ts): unit and meaning.
+    expect(info.out).toMatch(/edge_shift\s+float64 \[E, 3\]\s+Cartesian periodic shift: r_ij = pos\[j\] − pos\[i\] \+ edge_shift, Å/);
+    expect(info.out).toMatch(/settings\s+\{"typeNames":\["H","O"\],"rMax_A":3\.5,/);
 
     const sys = periodicWater();
     const dimer = waterDimer();
@@ -97,6 +100,12 @@ describe('e3md model create / info / eval', () => {
     const ev = await cli('eval', '--model', path, '--structure', xyz);
     expect(ev.code).toBe(2);
     expect(ev.err).toMatch(/does not know element 'O' \(it was made for H\)/);
+    // An element with no known mass is an error naming it and its line (eval used to give it mass 1).
+    const xx = join(dir, 'xx.extxyz');
+    writeFileSync(xx, '2\nProperties=species:S:1:pos:R:3\nH 0 0 0\nXx 1 0 0\n');
+    const unknown = await cli('eval', '--model', path, '--structure', xx);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/xx\.extxyz:4: element "Xx" has no known mass/);
     const missing = await cli('info', join(dir, 'none.onnx'));
     expect(missing.code).toBe(2);
     // A model that is valid ONNX but not an e3md potential is described, with the reason.

@@ -9,18 +9,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomicMass, Box, createCellList, createSystem, type System } from '../../engine/index.js';
-import { readExtxyz } from '../../io/index.js';
+import { atomicMass, Box, createCellList, createSystem, singlePoint, type System } from '../../engine/index.js';
+import { readExtxyz, systemOfFrame } from '../../io/index.js';
 import { createAllegro, createNequip, exportPotential, type PotentialModel } from '../../models/index.js';
 import { createSession, type FloatDType } from '../../onnx/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential } from '../../potentials/index.js';
 import { buildTrainingModel, gradientOutputName, loadDataset, makeBatch } from '../../train/index.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
 function waterBox192(): System {
-  const [f] = readExtxyz(join(ROOT, 'examples/water/boxes/water-64.extxyz'));
-  return createSystem({ symbols: f!.symbols, positions: f!.positions, masses: f!.symbols.map((s) => atomicMass(s)!), box: f!.box });
+  const file = join(ROOT, 'examples/water/boxes/water-64.extxyz');
+  return systemOfFrame(readExtxyz(file)[0]!, file);
 }
 
 // Small enough for 20 calls at three thread counts in a few seconds, large enough (192 atoms,

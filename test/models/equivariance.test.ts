@@ -33,7 +33,7 @@ describe.each(TINY_MODELS)('%s', (arch, make) => {
       expect(m.rMax_A).toBe(3.5);
       expect(m.interactionDepth).toBe(arch === 'nequip' ? 2 : 1);
       expect(m.dtype).toBe('float64');
-      expect(Number(m.all['e3md.num_parameters'])).toBe(model.parameters.count());
+      expect(m.numParameters).toBe(model.parameters.count());
     });
 
     it('onnxruntime (float64) equals the reference interpreter of the same graph', async () => {

@@ -3,12 +3,10 @@
  * contract, and a few steps of Langevin MD on the 192-atom box run with the onnx potential.
  */
 import { describe, expect, it } from 'vitest';
-import { createSystem } from '../../engine/system.js';
-import { atomicMass } from '../../engine/units.js';
 import { Rng } from '../../engine/random.js';
 import { createSimulation } from '../../engine/simulation.js';
 import { langevin, maxwellBoltzmann } from '../../integrators/index.js';
-import { loadRunSpec, readExtxyz } from '../../io/index.js';
+import { loadRunSpec, readExtxyz, systemOfFrame } from '../../io/index.js';
 import { createOnnxPotential } from '../../potentials/onnx-potential.js';
 
 describe('examples/water-nequip', () => {
@@ -16,8 +14,7 @@ describe('examples/water-nequip', () => {
     const spec = loadRunSpec('examples/water-nequip/input.json');
     expect(spec.potential.kind).toBe('onnx');
     if (spec.potential.kind !== 'onnx' || spec.integrator?.kind !== 'langevin') throw new Error('unexpected example');
-    const [frame] = readExtxyz(spec.structure);
-    const system = createSystem({ symbols: frame!.symbols, positions: frame!.positions, masses: frame!.symbols.map((s) => atomicMass(s)!), box: frame!.box });
+    const system = systemOfFrame(readExtxyz(spec.structure)[0]!, spec.structure);
     expect(system.n).toBe(192);
     const potential = await createOnnxPotential({ model: spec.potential.model, typeNames: system.typeNames, device: 'cpu' });
     expect(potential.metadata.architecture).toBe('nequip');

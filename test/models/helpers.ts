@@ -8,7 +8,8 @@ import type { FloatDType } from '../../onnx/index.js';
 import { exportPotential, type PotentialModel } from '../../models/index.js';
 import { createNequip, type NequipOptions } from '../../models/nequip/index.js';
 import { createAllegro, type AllegroOptions } from '../../models/allegro/index.js';
-import { createOnnxPotential, singlePoint, type OnnxPotential } from '../../potentials/onnx-potential.js';
+import { singlePoint } from '../../engine/single-point.js';
+import { createOnnxPotential, type OnnxPotential } from '../../potentials/onnx-potential.js';
 
 /** A NequIP small enough for per-test builds: 2 layers, lmax 2, 8 features, r_max 3.5 Å. */
 export function tinyNequip(extra: Partial<NequipOptions> = {}): PotentialModel {

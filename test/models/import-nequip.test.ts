@@ -12,10 +12,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSystem } from '../../engine/index.js';
+import { createSystem, singlePoint } from '../../engine/index.js';
 import { readExtxyz } from '../../io/index.js';
 import { exportPotential, importNequip, rebuildModel, type NequipDump } from '../../models/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential } from '../../potentials/index.js';
 import { e3md } from '../cli/fixtures.js';
 import { PYTHON, pythonOrWarn } from '../harness/python.js';
 

@@ -35,6 +35,9 @@ describe('onnx potential: contract checks', () => {
     ['e3md.type_names', (m: Record<string, string>) => { m['e3md.type_names'] = 'H,H'; }, /'e3md.type_names' must be distinct/],
     ['e3md.interaction_depth', (m: Record<string, string>) => { m['e3md.interaction_depth'] = '0.5'; }, /'e3md.interaction_depth' must be a positive integer/],
     ['e3md.dtype', (m: Record<string, string>) => { m['e3md.dtype'] = 'float64'; }, /'e3md.dtype' says 'float64' but input 'pos' is float32/],
+    ['e3md.r_max vs settings', (m: Record<string, string>) => { m['e3md.r_max'] = '4.5'; }, /metadata keys contradict each other: 'e3md.settings' has rMax_A \d[.\d]* but 'e3md.r_max' is '4.5'/],
+    ['e3md.type_names vs settings', (m: Record<string, string>) => { m['e3md.type_names'] = 'O,H'; }, /metadata keys contradict each other: 'e3md.settings' has typeNames \["H","O"\] but 'e3md.type_names' is 'O,H'/],
+    ['e3md.settings', (m: Record<string, string>) => { m['e3md.settings'] = '[1]'; }, /metadata key 'e3md.settings' must be a JSON object, got '\[1\]'/],
   ])('names a bad metadata key (%s)', async (_key, edit, message) => {
     await expect(createOnnxPotential({ model: withMetadata(edit), typeNames: ['H'], device: 'cpu' })).rejects.toThrow(message);
   });

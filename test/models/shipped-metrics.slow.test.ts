@@ -9,9 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { atomicMass, createSystem } from '../../engine/index.js';
+import { atomicMass, createSystem, singlePoint } from '../../engine/index.js';
 import { readExtxyz } from '../../io/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential } from '../../potentials/index.js';
 import { createMetrics, loadTrainConfig, type Metrics } from '../../train/index.js';
 
 const CONFIG = 'examples/water/train.json';

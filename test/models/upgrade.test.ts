@@ -10,7 +10,8 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerModelCommand } from '../../cli/commands/model.js';
 import { readModelInfo } from '../../onnx/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { singlePoint } from '../../engine/index.js';
+import { createOnnxPotential } from '../../potentials/index.js';
 import { periodicWater } from './helpers.js';
 
 const LEGACY = join(import.meta.dirname, '../fixtures/models/legacy-scatternd-nequip.onnx');

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Box, createSystem, symbolsOf, type System } from '../../engine/index.js';
+import { Box, createSystem, singlePoint, symbolsOf, type System } from '../../engine/index.js';
 import type { DecomposedPotential } from '../../engine/parallel/index.js';
 import { readExtxyz } from '../../io/index.js';
 import { exportPotential, type PotentialModel } from '../../models/index.js';
-import { createOnnxPotential, createParallelPotential, estimateModelMemory, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential, createParallelPotential, estimateModelMemory } from '../../potentials/index.js';
 import { periodicWater, relErr, tinyAllegro, tinyNequip } from '../models/helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

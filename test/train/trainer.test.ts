@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomicMass, createSystem } from '../../engine/index.js';
-import { readExtxyz } from '../../io/index.js';
+import { singlePoint } from '../../engine/index.js';
+import { readExtxyz, systemOfFrame } from '../../io/index.js';
 import { createSession, readModelInfoFile } from '../../onnx/index.js';
-import { createOnnxPotential, singlePoint } from '../../potentials/index.js';
+import { createOnnxPotential } from '../../potentials/index.js';
 import { buildTrainingModel, loadTrainConfig, makeBatch, prepareTraining, readTrainCheckpoint, runTraining, TRAIN_FILES, type TrainResult } from '../../train/index.js';
 import { MINI, miniConfig, tempDir, writeConfig } from './helpers.js';
 
@@ -58,7 +58,7 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     for (let i = 0; i < f.length; i++) expect(fd[i]!).toBeCloseTo(f[i]!, 8);
     // And through the engine's ONNX potential, with its own neighbor list.
     const frame = readExtxyz(MINI.validation)[k]!;
-    const system = createSystem({ symbols: frame.symbols, positions: frame.positions, masses: frame.symbols.map((x) => atomicMass(x)!), box: frame.box });
+    const system = systemOfFrame(frame, MINI.validation);
     const pot = await createOnnxPotential({ model: r.modelPath!, typeNames: system.typeNames, device: 'cpu', intraOpThreads: 1 });
     const point = await singlePoint(pot, system);
     expect(point.energy_eV).toBeCloseTo(Number(mine.structure_energy!.data[0]), 8);

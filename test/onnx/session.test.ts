@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { buildModel, createGraph, createSession, evaluateGraph, probeProviders, writeModel } from '../../onnx/index.js';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it, vi } from 'vitest';
+import { buildModel, createGraph, createSession, defaultOptimizationLevel, evaluateGraph, probeProviders, writeModel } from '../../onnx/index.js';
 import { modelProto } from '../../onnx/onnx-proto.js';
+
+function g64(g: ReturnType<typeof createGraph>) {
+  return g.mul(g.input('x', ['N']), 2);
+}
 
 function tinyModel(): Uint8Array {
   const g = createGraph({ dtype: 'float32' });
@@ -10,7 +15,7 @@ function tinyModel(): Uint8Array {
   return writeModel(g);
 }
 
-describe('onnxruntime runner', () => {
+describe('onnxruntime session', () => {
   it('probes providers: cpu always, cuda and webgpu with a note', () => {
     const p = probeProviders();
     expect(p.map((x) => x.name)).toEqual(['cpu', 'cuda', 'webgpu']);
@@ -66,6 +71,36 @@ describe('onnxruntime runner', () => {
     await s.release();
   });
 
+  it('opens a model once, at the level its declared types call for (basic for float64)', async () => {
+    const f64 = createGraph({ dtype: 'float64' });
+    f64.output('y', g64(f64));
+    const bytes64 = writeModel(f64);
+    expect(defaultOptimizationLevel(bytes64)).toBe('basic');
+    expect(defaultOptimizationLevel(tinyModel())).toBe('all');
+    const create = vi.spyOn(ort.InferenceSession, 'create');
+    try {
+      const s64 = await createSession(bytes64, { device: 'cpu' });
+      const s32 = await createSession(tinyModel(), { device: 'cpu' });
+      expect(create).toHaveBeenCalledTimes(2);
+      expect(create.mock.calls.map((c) => (c[1] as ort.InferenceSession.SessionOptions).graphOptimizationLevel)).toEqual(['basic', 'all']);
+      expect([s64.graphOptimizationLevel, s32.graphOptimizationLevel]).toEqual(['basic', 'all']);
+      await Promise.all([s64.release(), s32.release()]);
+    } finally {
+      create.mockRestore();
+    }
+  });
+
+  it('hands back the same result record and feed tensors while arrays and sizes stay the same', async () => {
+    const s = await createSession(tinyModel(), { device: 'cpu' });
+    const feeds = { x: { data: Float32Array.of(1, 2, 3), dims: [1, 3] } };
+    const r1 = await s.run(feeds);
+    const r2 = await s.run(feeds);
+    expect(r2).toBe(r1);
+    expect(r2.y).toBe(r1.y);
+    expect(Array.from(r2.y!.data as Float32Array)).toEqual([2, 4, 6]);
+    await s.release();
+  });
+
   it('names the culprit on bad feeds', async () => {
     const s = await createSession(tinyModel(), { device: 'cpu' });
     await expect(s.run({})).rejects.toThrow(/missing input 'x'/);
@@ -86,8 +121,15 @@ describe('onnxruntime runner', () => {
       { input: ['x', 's'], output: ['y'], name: 'y', op_type: 'Mul', attribute: [] },
     ];
     const bytes = modelProto().encode(modelProto().fromObject(m)).finish();
+    // By default a float64 model opens at 'basic' straight away (no fusion, no message) …
+    const quiet: string[] = [];
+    const basic = await createSession(bytes, { device: 'cpu', log: (msg) => quiet.push(msg) });
+    expect([basic.graphOptimizationLevel, quiet]).toEqual(['basic', []]);
+    await basic.release();
+    // … and one asked for at 'all' is retried at 'basic' when onnxruntime fuses into a contrib op.
     const messages: string[] = [];
-    const s = await createSession(bytes, { device: 'cpu', log: (msg) => messages.push(msg) });
+    const s = await createSession(bytes, { device: 'cpu', log: (msg) => messages.push(msg), graphOptimizationLevel: 'all' });
+    expect(s.graphOptimizationLevel).toBe('basic');
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/fused nodes into com\.microsoft\.QuickGelu.*basic graph optimizations/);
     const r = await s.run({ x: { data: Float64Array.of(1), dims: [1] } });
