@@ -8,6 +8,7 @@
 export { createNequip, nequipOptionsSchema, type NequipOptions, type NequipSettings } from './nequip/index.js';
 export { importNequip, NequipImportError, type ImportedNequip, type NequipDump } from './nequip/index.js';
 export { createAllegro, allegroOptionsSchema, type AllegroOptions, type AllegroSettings } from './allegro/index.js';
+export { allegroFromRecord, allegroRecordFromDump, type NequipModelRecord, type ReferenceTensor } from './allegro/index.js';
 export { ARCHITECTURES, createModel, type ModelOptions } from './architectures.js';
 export * from './parts.js';
 export { rebuildModel, type RebuiltModel } from './rebuild.js';

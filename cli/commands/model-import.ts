@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
 import { OutputError, writeFileAtomic } from '../../io/index.js';
 import { exportPotential, importNequip, type NequipDump } from '../../models/index.js';
-import { allegroFromRecord, allegroRecordFromDump } from '../../models/allegro/index.js';
+import { allegroFromRecord, allegroRecordFromDump } from '../../models/index.js';
 import { modelOutputProblem } from '../model-file.js';
 import { EXIT, type CliStreams } from '../exit-codes.js';
 

@@ -51,13 +51,16 @@ describe('e3md eval --workers / --memory-gb', () => {
       const r = e3mdProcess(['eval', '--model', 'tiny.onnx', '--structure', box, '--out', `${name}.extxyz`, '-q', ...flags], dir);
       expect(r.code, r.stderr).toBe(0);
       if (name === 'chunked') expect(r.stderr).toMatch(/note: one evaluation of 1536 atoms would need about .* GB \(parallel\.memory_GB is 0\.05\); evaluating in chunks/);
-      return readExtxyz(join(dir, `${name}.extxyz`))[0];
+      // eval's --out keeps the file's labels and adds its predictions with the e3md_ prefix.
+      const f = readExtxyz(join(dir, `${name}.extxyz`))[0]!;
+      return { energy_eV: f.info.get('e3md_energy') as number, forces: f.arrays.get('e3md_forces') as Float64Array };
     });
     const [ref, ...others] = out;
+    expect(Number.isFinite(ref.energy_eV) && ref.forces.length).toBe(3 * 1536);
     for (const got of others) {
-      expect(Math.abs(got.energy_eV! - ref.energy_eV!) / Math.abs(ref.energy_eV!)).toBeLessThan(1e-10);
+      expect(Math.abs(got.energy_eV - ref.energy_eV) / Math.abs(ref.energy_eV)).toBeLessThan(1e-10);
       let m = 0, s = 0;
-      for (let k = 0; k < ref.forces!.length; k++) { m = Math.max(m, Math.abs(got.forces![k] - ref.forces![k])); s = Math.max(s, Math.abs(ref.forces![k])); }
+      for (let k = 0; k < ref.forces.length; k++) { m = Math.max(m, Math.abs(got.forces[k] - ref.forces[k])); s = Math.max(s, Math.abs(ref.forces[k])); }
       expect(m / s).toBeLessThan(1e-10);
     }
   });
