@@ -242,6 +242,18 @@ export async function buildPotential(spec: RunSpec, system: System, notes: strin
       await potential.dispose?.();
       throw spec.keyError(['potential', 'device'], problem);
     }
+    // A device named in parallel.devices is asked for explicitly, as potential.device is: it must start.
+    const devices = spec.parallel?.devices;
+    if (devices) {
+      const providers = (potential as { providers?: readonly (string | undefined)[] }).providers ?? [potential.provider];
+      for (let k = 0; k < providers.length; k++) {
+        const workerProblem = deviceProblem(devices[k % devices.length]!, providers[k], fallback);
+        if (workerProblem) {
+          await potential.dispose?.();
+          throw spec.keyError(['parallel', 'devices'], `worker ${k}: ${workerProblem}`);
+        }
+      }
+    }
     return potential;
   }
   const all = p.epsilon_eV !== undefined && p.sigma_A !== undefined ? { epsilon_eV: p.epsilon_eV, sigma_A: p.sigma_A } : undefined;

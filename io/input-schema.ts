@@ -54,7 +54,7 @@ export const onnxPotentialSchema = z.strictObject({
   kind: z.literal('onnx'),
   model: path('ONNX model file, relative to the input file'),
   device: deviceSchema.default('auto'),
-  threads: count('onnxruntime intra-op threads of the model session; results are the same bits at any count (default: 1 below 100 atoms, else every core; docs/input-json.md)').optional(),
+  threads: count('onnxruntime intra-op threads of the model session; repeatable at any count, other counts agree to rounding (default: 1 below 100 atoms, else every core; docs/input-json.md)').optional(),
 });
 
 /** `potential`: Lennard-Jones or an ONNX model (also the block `e3md serve --potential` reads). */

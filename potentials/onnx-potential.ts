@@ -32,8 +32,9 @@ export interface OnnxPotentialOptions {
 
 /**
  * onnxruntime intra-op threads when none are asked for: one for small systems, where threads cost
- * more than they save, and every core from {@link THREADS_ALL_CORES_FROM_ATOMS} atoms up. Any count
- * gives the same bits (segment sums are lowered without racing kernels), so this is speed only.
+ * more than they save, and every core from {@link THREADS_ALL_CORES_FROM_ATOMS} atoms up. Every count
+ * is deterministic (segment sums are lowered without racing kernels) and counts agree to rounding
+ * (a GEMM may block differently), so this is speed only.
  * @example createOnnxPotential({ model, typeNames, intraOpThreads: defaultModelThreads(system.n) })
  */
 export function defaultModelThreads(atoms: number, cores: number = availableParallelism()): number {

@@ -201,7 +201,7 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
     .option('--out <file.extxyz>', 'write the frames with the model\'s predictions added (never the --structure file itself)')
     .option('--prefix <text>', 'prefix of the predicted keys in --out', PREDICTION_PREFIX)
     .option('--device <device>', 'auto | cpu | cuda | cuda:N | webgpu', 'auto')
-    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; 1 per worker; results are the same bits at any count)', positiveInteger)
+    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; 1 per worker; repeatable at any count; README, "Threads")', positiveInteger)
     .option('--workers <n>', 'worker threads: each frame is cut into this many domains, one per thread', positiveInteger)
     .option('--memory-gb <GB>', 'working memory of the model evaluations, all workers together (default 1); bigger frames are evaluated in chunks', positiveNumber)
     .option('-q, --quiet', 'print nothing but errors')

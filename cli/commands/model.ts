@@ -170,7 +170,7 @@ export function registerModelCommand(program: Command, io: CliStreams, setExit: 
     .description(
       'Rebuilds the network from the file\'s e3md.settings, loads its weights and writes it again. Files written ' +
       'before e3md 0.2 sum messages and forces with ONNX ScatterND, whose CPU kernel races across threads ' +
-      '(forces then vary between identical calls); the upgraded file gives the same bits at any thread count. ' +
+      '(forces then vary between identical calls); the upgraded file gives the same bits on every call at any thread count. ' +
       'Training provenance and other extra metadata are kept.',
     )
     .argument('<model.onnx>', 'the model to upgrade (not changed)')

@@ -83,7 +83,7 @@ export function registerServeCommand(program: Command, io: CliStreams, setExit: 
     .option('--model <file.onnx>', 'an e3md ONNX potential')
     .option('--potential <block.json|json>', 'a potential block as in input.json ("kind": "onnx" or "lennard-jones"), from a file or inline')
     .option('--device <device>', 'with --model: auto | cpu | cuda | cuda:N | webgpu', 'auto')
-    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; the same bits at any count)', positiveInteger)
+    .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; repeatable at any count; README, "Threads")', positiveInteger)
     .option('--unix <name>', 'UNIX socket: /tmp/ipi_NAME as i-PI (address NAME) and ASE (unixsocket=NAME) create it; an absolute path is taken as is')
     .option('--host <host>', `TCP server host (default localhost)`)
     .option('--port <port>', `TCP server port (default ${IPI_DEFAULT_PORT}, as i-PI and ASE)`, port)

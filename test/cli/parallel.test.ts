@@ -4,7 +4,7 @@
  * the same worker count, the serial run's to 1e-9 for another, bit-exact restarts; `e3md eval`
  * decomposed and chunked equals the single evaluation.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readExtxyz } from '../../io/index.js';
@@ -63,5 +63,17 @@ describe('e3md eval --workers / --memory-gb', () => {
       for (let k = 0; k < ref.forces.length; k++) { m = Math.max(m, Math.abs(got.forces[k] - ref.forces[k])); s = Math.max(s, Math.abs(ref.forces[k])); }
       expect(m / s).toBeLessThan(1e-10);
     }
+  });
+});
+
+describe('parallel.devices', () => {
+  it('a named device that cannot start is an input error naming the worker (as potential.device is), exit 2, no output written', () => {
+    const input = { ...baseInput(), steps: 10, potential: { kind: 'onnx', model: 'ar.onnx' }, parallel: { workers: 2, devices: ['cpu', 'cuda:7'] } };
+    const dir = runDir(input);
+    writeFileSync(join(dir, 'ar.onnx'), exportPotential(tinyAllegro({ typeNames: ['Ar'] }), { dtype: 'float64' }));
+    const r = e3mdProcess(['run', 'input.json', '-q'], dir);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/parallel\.devices.*worker 1: "cuda:7" was asked for but cannot start/s);
+    expect(existsSync(join(dir, 'thermo.csv'))).toBe(false);
   });
 });
