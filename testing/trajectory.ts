@@ -48,9 +48,9 @@ export function assertEnergyConserved(time_fs: readonly number[], totalEnergy_eV
   const slope_per_ps = (sxy / sxx) * 1000;
   const result = { deviation_eV_per_atom: deviation / options.atoms, drift_eV_per_atom_per_ps: Math.abs(slope_per_ps) / options.atoms };
   check(result.deviation_eV_per_atom <= options.maxDeviation_eV_per_atom, () =>
-    `total energy not conserved: |E(t) − E(0)| per atom is ${result.deviation_eV_per_atom} eV at ${time_fs[worst]} fs, above ${options.maxDeviation_eV_per_atom} eV`);
+    `total energy not conserved: |E(t) − E(0)| per atom is ${result.deviation_eV_per_atom.toExponential(3)} eV at ${time_fs[worst]} fs, above ${options.maxDeviation_eV_per_atom} eV`);
   check(result.drift_eV_per_atom_per_ps <= options.maxDrift_eV_per_atom_per_ps, () =>
-    `total energy drifts: ${result.drift_eV_per_atom_per_ps} eV/ps per atom (least-squares slope over ${m} samples), above ${options.maxDrift_eV_per_atom_per_ps} eV/ps`);
+    `total energy drifts: ${result.drift_eV_per_atom_per_ps.toExponential(3)} eV/ps per atom (least-squares slope over ${m} samples), above ${options.maxDrift_eV_per_atom_per_ps} eV/ps`);
   return result;
 }
 
