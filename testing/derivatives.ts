@@ -65,6 +65,10 @@ export const VIRIAL_DEFAULTS: Readonly<Record<CheckDType, Required<Omit<FiniteSt
 
 const XYZ = 'xyz';
 
+/** What a float32 failure may be instead of a wrong derivative. */
+const FLOAT32_HINT =
+  '; float32 rounds each atomic energy to ~6e-8 of its size, so models with large per-species energy shifts need a larger atol, or check their float64 export';
+
 /**
  * Asserts F = −∂E/∂x component by component, with the central difference
  * −(E(x + h) − E(x − h)) / 2h (error O(h²)); passes when |F − F_fd| ≤ atol + rtol·|F|.
@@ -105,7 +109,7 @@ export async function assertForcesMatchFiniteDifference(evaluate: EnergyAndForce
       const error = Math.abs(numeric - a);
       check(error <= atol + rtol * Math.abs(a), () =>
         `force on atom ${i} component ${XYZ[k]}: analytic ${a} eV/Å, finite difference ${numeric} eV/Å ` +
-          `(off by ${error.toExponential(3)}; step ${h} Å, tolerance ${atol} + ${rtol}·|F|, ${dtype})`);
+          `(off by ${error.toExponential(3)}; step ${h} Å, tolerance ${atol} + ${rtol}·|F|, ${dtype}${dtype === 'float32' ? FLOAT32_HINT : ''})`);
       maxError = Math.max(maxError, error);
       maxAnalytic = Math.max(maxAnalytic, Math.abs(a));
     }
@@ -158,7 +162,7 @@ export async function assertVirialMatchesFiniteStrain(evaluate: EnergyAndVirial,
       const error = Math.abs(numeric - w);
       check(error <= atol + rtol * scale, () =>
         `virial component ${XYZ[a]}${XYZ[b]}: analytic ${w} eV, −∂E/∂ε by finite strain ${numeric} eV ` +
-          `(off by ${error.toExponential(3)}; strain ${strain}, tolerance ${atol} + ${rtol}·max|W| = ${atol + rtol * scale}, ${dtype})`);
+          `(off by ${error.toExponential(3)}; strain ${strain}, tolerance ${atol} + ${rtol}·max|W| = ${atol + rtol * scale}, ${dtype}${dtype === 'float32' ? FLOAT32_HINT : ''})`);
       maxError = Math.max(maxError, error);
     }
   }

@@ -81,6 +81,12 @@ export interface PotentialEquivarianceOptions {
   readonly permutation?: boolean;
   /** Random source of rotations, translation and permutation; default seeded, so a failure repeats. */
   readonly rand?: UniformSource;
+  /**
+   * Per-atom scalars (0e, length N) the potential exposes after each evaluation, checked like the
+   * energy: unchanged by rotations and translation, carried along by a permutation. Each is read
+   * right after its evaluation and copied. Example: `{ atomic_energy: () => pot.lastAtomicEnergy }`.
+   */
+  readonly perAtomScalars?: Readonly<Record<string, () => ArrayLike<number>>>;
 }
 
 /** The worst scaled deviations {@link assertPotentialEquivariant} measured, and the size of what it compared. */
@@ -88,10 +94,17 @@ export interface PotentialEquivarianceReport {
   readonly energyError: number;
   readonly forceError: number;
   readonly virialError: number;
+  /** Worst deviation of the `perAtomScalars` (0 without them). */
+  readonly perAtomError: number;
   /** Largest |F| of the reference, eV/Å: a potential with no forces passes trivially. */
   readonly maxForce_eV_A: number;
   /** The transformations tested, e.g. "proper rotation #0", "translation". */
   readonly transformations: readonly string[];
+}
+
+/** A single point and the per-atom scalars read after it. */
+interface Evaluation extends SinglePoint {
+  perAtom: Float64Array[];
 }
 
 /** Default tolerances of {@link assertPotentialEquivariant}. */
@@ -138,7 +151,8 @@ function deviation(got: ArrayLike<number>, want: ArrayLike<number>): { error: nu
  * Asserts that `potential` respects E(3) on `system`: under random rotations g of positions and
  * cell rows (proper, and improper g = −R), E(g·x) = E(x), F(g·x) = g·F(x) and W(g·x) = g W gᵀ; under
  * a translation and a permutation of the atoms the energy and virial are unchanged and the forces
- * move with their atoms. Deviations are scaled by max(1, the reference's largest magnitude).
+ * (and `perAtomScalars`) move with their atoms. Deviations are scaled by max(1, the reference's
+ * largest magnitude).
  * @throws AssertionError naming the transformation, the quantity and the worst atom and component
  *
  * @example
@@ -150,10 +164,21 @@ export async function assertPotentialEquivariant(potential: Potential, system: S
   const tol = options.tolerance ?? EQUIVARIANCE_TOLERANCE[dtype];
   const rand = options.rand ?? seededUniform(1234);
   const n = system.n;
-  const ref = await singlePoint(potential, configuration(system, system.positions, system.box));
-  let energyError = 0, forceError = 0, virialError = 0;
+  const scalars = Object.entries(options.perAtomScalars ?? {});
+  /** One evaluation, with copies of the per-atom scalars it left behind. */
+  const evaluate = async (configured: System): Promise<Evaluation> => {
+    const point = await singlePoint(potential, configured);
+    const perAtom = scalars.map(([name, read]) => {
+      const values = Float64Array.from(read());
+      if (values.length !== n) throw new Error(`assertPotentialEquivariant: perAtomScalars.${name} has ${values.length} values for ${n} atoms`);
+      return values;
+    });
+    return { ...point, perAtom };
+  };
+  const ref = await evaluate(configuration(system, system.positions, system.box));
+  let energyError = 0, forceError = 0, virialError = 0, perAtomError = 0;
   const transformations: string[] = [];
-  const compare = (what: string, got: SinglePoint, want: { energy_eV: number; forces: ArrayLike<number>; virial: ArrayLike<number> }, order?: readonly number[]): void => {
+  const compare = (what: string, got: Evaluation, want: Evaluation, order?: readonly number[]): void => {
     transformations.push(what);
     const fail = (detail: string, error: number): never => {
       throw new AssertionError(`${detail} under ${what}: off by ${error.toExponential(3)} (tolerance ${tol}, relative to max(1, the reference's largest magnitude); ${dtype})`);
@@ -167,6 +192,11 @@ export async function assertPotentialEquivariant(potential: Potential, system: S
     }
     const w = deviation(got.virial, want.virial);
     if (!(w.error <= tol)) fail(`virial component ${'xyz'[Math.floor(w.at / 3)]}${'xyz'[w.at % 3]}: ${got.virial[w.at]} eV instead of ${want.virial[w.at]} eV`, w.error);
+    scalars.forEach(([name], q) => {
+      const d = deviation(got.perAtom[q]!, want.perAtom[q]!);
+      if (!(d.error <= tol)) fail(`${name} of atom ${d.at}${order ? ` (atom ${order[d.at]} before)` : ''}: ${got.perAtom[q]![d.at]} instead of ${want.perAtom[q]![d.at]}`, d.error);
+      perAtomError = Math.max(perAtomError, d.error);
+    });
     energyError = Math.max(energyError, e);
     forceError = Math.max(forceError, f.error);
     virialError = Math.max(virialError, w.error);
@@ -176,14 +206,14 @@ export async function assertPotentialEquivariant(potential: Potential, system: S
   for (let r = 0; r < (options.rotations ?? 3); r++) {
     for (const improper of kinds) {
       const R = randomOrthogonal(rand, improper);
-      const got = await singlePoint(potential, configuration(system, rotateRows(system.positions, R), new Box(rotateRows(system.box.cell, R), system.box.pbc)));
-      compare(`${improper ? 'improper' : 'proper'} rotation #${r}`, got, { energy_eV: ref.energy_eV, forces: rotateRows(ref.forces, R), virial: rotateMatrix(ref.virial, R) });
+      const got = await evaluate(configuration(system, rotateRows(system.positions, R), new Box(rotateRows(system.box.cell, R), system.box.pbc)));
+      compare(`${improper ? 'improper' : 'proper'} rotation #${r}`, got, { ...ref, forces: rotateRows(ref.forces, R), virial: rotateMatrix(ref.virial, R) });
     }
   }
   if (options.translation !== false) {
     // A few ångström along each axis: atoms leave the cell on periodic axes, which must not matter.
     const t = [0, 1, 2].map(() => 8 * (rand() - 0.5));
-    const got = await singlePoint(potential, configuration(system, system.positions.map((x, k) => x + t[k % 3]!), system.box));
+    const got = await evaluate(configuration(system, system.positions.map((x, k) => x + t[k % 3]!), system.box));
     compare(`translation by (${t.map((x) => x.toFixed(3)).join(', ')}) Å`, got, ref);
   }
   if (options.permutation !== false && n > 1) {
@@ -192,15 +222,15 @@ export async function assertPotentialEquivariant(potential: Potential, system: S
       const j = Math.floor(rand() * (i + 1));
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
-    const permute = (x: ArrayLike<number>): Float64Array => {
-      const out = new Float64Array(3 * n);
-      order.forEach((from, i) => { for (let k = 0; k < 3; k++) out[3 * i + k] = x[3 * from + k]!; });
+    const permute = (x: ArrayLike<number>, width: number): Float64Array => {
+      const out = new Float64Array(width * n);
+      order.forEach((from, i) => { for (let k = 0; k < width; k++) out[width * i + k] = x[width * from + k]!; });
       return out;
     };
-    const got = await singlePoint(potential, configuration(system, permute(system.positions), system.box, order));
-    compare('a permutation of the atoms', got, { energy_eV: ref.energy_eV, forces: permute(ref.forces), virial: ref.virial }, order);
+    const got = await evaluate(configuration(system, permute(system.positions, 3), system.box, order));
+    compare('a permutation of the atoms', got, { ...ref, forces: permute(ref.forces, 3), perAtom: ref.perAtom.map((v) => permute(v, 1)) }, order);
   }
   let maxForce_eV_A = 0;
   for (const f of ref.forces) maxForce_eV_A = Math.max(maxForce_eV_A, Math.abs(f));
-  return { energyError, forceError, virialError, maxForce_eV_A, transformations };
+  return { energyError, forceError, virialError, perAtomError, maxForce_eV_A, transformations };
 }

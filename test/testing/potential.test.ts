@@ -112,6 +112,35 @@ describe('the Potential adapters pass a correct potential', () => {
   });
 });
 
+describe('perAtomScalars', () => {
+  /** Lennard-Jones that also leaves a per-atom array behind: a smooth coordination number, and each atom's x. */
+  const exposing = (c: System) => {
+    const base = lj(c);
+    const last = { coordination: new Float64Array(c.n), x: new Float64Array(c.n) };
+    const pot: Potential = {
+      ...base,
+      compute(s, l, o) {
+        void base.compute(s, l, o);
+        for (let i = 0; i < s.n; i++) {
+          last.x[i] = s.positions[3 * i]!;
+          last.coordination[i] = 0;
+          for (let j = 0; j < s.n; j++) if (j !== i) last.coordination[i] += Math.exp(-Math.hypot(...[0, 1, 2].map((k) => s.positions[3 * j + k]! - s.positions[3 * i + k]!)) / 3);
+        }
+      },
+    };
+    return { pot, last };
+  };
+
+  it('are checked as invariants that move with their atoms', async () => {
+    const c = cluster();
+    const { pot, last } = exposing(c);
+    const r = await assertPotentialEquivariant(pot, c, { perAtomScalars: { coordination: () => last.coordination } });
+    expect(r.perAtomError).toBeLessThan(1e-12);
+    await expect(assertPotentialEquivariant(pot, c, { perAtomScalars: { x: () => last.x } })).rejects.toThrow(/^x of atom \d: .* under proper rotation #0/);
+    await expect(assertPotentialEquivariant(pot, c, { perAtomScalars: { short: () => last.x.subarray(1) } })).rejects.toThrow(/perAtomScalars.short has 5 values for 6 atoms/);
+  });
+});
+
 describe('the Potential adapters fail a broken potential, naming the culprit', () => {
   it('forces of the wrong sign fail the finite-difference check (and pass the symmetry check: −F rotates like F)', async () => {
     const c = cluster();
