@@ -14,6 +14,7 @@ export { assertEquivariant, normals, type EquivarianceOptions, type Equivariance
 export {
   assertForcesMatchFiniteDifference,
   assertVirialMatchesFiniteStrain,
+  energyRoundoff,
   FORCE_DEFAULTS,
   VIRIAL_DEFAULTS,
   type CheckDType,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Box } from '../../engine/index.js';
-import { AssertionError, assertForcesMatchFiniteDifference, assertVirialMatchesFiniteStrain, FORCE_DEFAULTS } from '../../testing/index.js';
+import { AssertionError, assertForcesMatchFiniteDifference, assertVirialMatchesFiniteStrain, energyRoundoff, FORCE_DEFAULTS } from '../../testing/index.js';
 
 /** Eight atoms near the corners of a 2.6 Å cube, jittered (Å). */
 const CLUSTER = Float64Array.from([0, 0, 0, 2.6, 0.1, 0, 0, 2.5, 0.2, 2.7, 2.6, -0.1, 0.1, 0, 2.6, 2.5, -0.2, 2.7, -0.1, 2.6, 2.5, 2.6, 2.7, 2.6], (x, k) => x + 0.05 * Math.sin(7 * k));
@@ -18,13 +18,16 @@ function morse(positions: Float64Array, round: (x: number) => number = (x) => x)
   const D = 0.35, a = 1.4, r0 = 2.7;
   const n = positions.length / 3;
   const x = Float64Array.from(positions, round);
-  const forces = new Float64Array(3 * n), virial = new Float64Array(9);
+  const forces = new Float64Array(3 * n), virial = new Float64Array(9), atomic = new Float64Array(n);
   let energy_eV = 0;
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
     const d = [0, 1, 2].map((k) => round(x[3 * j + k]! - x[3 * i + k]!));
     const r = round(Math.sqrt(round(round(d[0]! * d[0]!) + round(d[1]! * d[1]!) + round(d[2]! * d[2]!))));
     const e = round(Math.exp(round(-a * round(r - r0))));
-    energy_eV += round(round(D * round((1 - e) * (1 - e))) - D); // summed in float64, as the engine does
+    const pair = round(round(D * round((1 - e) * (1 - e))) - D);
+    energy_eV += pair; // summed in float64, as the engine does
+    atomic[i] += pair / 2;
+    atomic[j] += pair / 2;
     const dEdr = round(2 * D * a * round(e * round(1 - e)));
     const g = d.map((dk) => round(dEdr * round(dk / r))); // ∂E/∂r_ij, r_ij = x_j − x_i
     for (let k = 0; k < 3; k++) {
@@ -33,7 +36,7 @@ function morse(positions: Float64Array, round: (x: number) => number = (x) => x)
       for (let l = 0; l < 3; l++) virial[3 * k + l] -= d[k]! * g[l]!;
     }
   }
-  return { energy_eV, forces, virial };
+  return { energy_eV, forces, virial, atomic };
 }
 
 describe('assertForcesMatchFiniteDifference', () => {
@@ -64,6 +67,32 @@ describe('assertForcesMatchFiniteDifference', () => {
     await expect(assertForcesMatchFiniteDifference((p) => morse(p), CLUSTER.subarray(1))).rejects.toThrow(/positions must be \[N, 3\]/);
     await expect(assertForcesMatchFiniteDifference((p) => morse(p), CLUSTER, { atoms: [8] })).rejects.toThrow(/atom 8 is not in 0..7/);
     await expect(assertForcesMatchFiniteDifference((p) => ({ energy_eV: 0, forces: p.subarray(3) }), CLUSTER)).rejects.toThrow(/returned 21 force components for 8 atoms/);
+  });
+});
+
+describe('energy rounding', () => {
+  /** The Morse cluster with float32 atomic energies of −400 eV each (a DFT-like per-species shift), summed in float64. */
+  const shifted = (p: Float64Array) => {
+    const r = morse(p, Math.fround);
+    let energy_eV = 0;
+    for (const e of r.atomic) energy_eV += Math.fround(-400 + e);
+    return { ...r, energy_eV };
+  };
+
+  it('is estimated from the energy and allowed for: large float32 energies pass, and fail when it is ruled out', async () => {
+    const report = await assertForcesMatchFiniteDifference(shifted, CLUSTER, { dtype: 'float32' });
+    expect(report.energyRoundoff_eV).toBe(energyRoundoff(shifted(Float64Array.from(CLUSTER, Math.fround)).energy_eV, 8, 'float32'));
+    expect(report.energyRoundoff_eV).toBeGreaterThan(1e-5);
+    expect(report.maxError).toBeGreaterThan(FORCE_DEFAULTS.float32.atol); // the noise is real …
+    await expect(assertForcesMatchFiniteDifference(shifted, CLUSTER, { dtype: 'float32', energyRoundoff_eV: 0 })).rejects.toThrow(/\+ 0\.00e\+0 for energy rounding, float32\)$/);
+    // … and no excuse for a wrong force: a 0.2 eV/Å error is still caught.
+    const wrong = (p: Float64Array) => { const r = shifted(p); r.forces[0] += 0.2; return r; };
+    await expect(assertForcesMatchFiniteDifference(wrong, CLUSTER, { dtype: 'float32' })).rejects.toThrow(/^force on atom 0 component x/);
+  });
+
+  it('is tiny for float64 and moderate energies', () => {
+    expect(energyRoundoff(-1e5, 192, 'float64')).toBeLessThan(4e-10);
+    expect(energyRoundoff(-1e5, 192, 'float32')).toBeGreaterThan(1e-4);
   });
 });
 
