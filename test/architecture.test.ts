@@ -22,6 +22,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   io: ['engine'],
   train: ['engine', 'io', 'models', 'onnx', 'o3', 'potentials'],
   cli: ['engine', 'engine/parallel', 'integrators', 'io', 'models', 'onnx', 'o3', 'optimize', 'potentials', 'train'],
+  // The public e3md/testing entry: only tests (outside these folders) may import it.
+  testing: ['engine', 'o3'],
 };
 const FOLDERS = Object.keys(ALLOWED);
 

@@ -11,7 +11,7 @@ import { velocityVerlet } from '../../integrators/velocity-verlet.js';
 import type { Integrator } from '../../engine/integrator.js';
 import { lennardJones } from '../../potentials/lennard-jones.js';
 import type { Potential } from '../../engine/potential.js';
-import { assertEnergyConserved } from '../harness/md.js';
+import { assertEnergyConserved } from '../../testing/index.js';
 
 const argon = { epsilon_eV: 0.0104, sigma_A: 3.405 };
 

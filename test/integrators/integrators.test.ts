@@ -10,7 +10,7 @@ import { maxwellBoltzmann } from '../../integrators/maxwell-boltzmann.js';
 import { velocityVerlet } from '../../integrators/velocity-verlet.js';
 import type { Integrator } from '../../engine/integrator.js';
 import { createForceOutput, type Potential } from '../../engine/potential.js';
-import { assertMeanTemperature } from '../harness/md.js';
+import { assertMeanTemperature } from '../../testing/index.js';
 import { harmonicWells } from '../harness/harmonic.js';
 
 /** Steps `integrator` with `potential` directly (no run loop), calling `each` after every step. */

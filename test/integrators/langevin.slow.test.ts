@@ -5,7 +5,7 @@ import { createSimulation } from '../../engine/simulation.js';
 import { langevin } from '../../integrators/langevin.js';
 import { maxwellBoltzmann } from '../../integrators/maxwell-boltzmann.js';
 import { lennardJones } from '../../potentials/lennard-jones.js';
-import { assertMeanTemperature } from '../harness/md.js';
+import { assertMeanTemperature } from '../../testing/index.js';
 
 describe('Langevin BAOAB (slow, statistical)', () => {
   it('holds liquid argon at the bath temperature: mean within 4 standard errors and 0.5%', async () => {

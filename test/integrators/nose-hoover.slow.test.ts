@@ -12,7 +12,7 @@ import { amuA2fs2_in_eV, kB_eV_per_K } from '../../engine/units.js';
 import { maxwellBoltzmann } from '../../integrators/maxwell-boltzmann.js';
 import { noseHoover } from '../../integrators/nose-hoover.js';
 import { lennardJones } from '../../potentials/lennard-jones.js';
-import { assertEnergyConserved, assertMeanTemperature } from '../harness/md.js';
+import { assertEnergyConserved, assertMeanTemperature } from '../../testing/index.js';
 
 /** Standard normal CDF (Abramowitz & Stegun 7.1.26 via erf; |error| < 1.5e-7). */
 function normalCdf(x: number): number {

@@ -7,12 +7,12 @@
  */
 import { expect } from 'vitest';
 import { Box } from '../../engine/index.js';
-import { randomOrthogonal, seededUniform } from '../../o3/index.js';
+import { seededUniform } from '../../o3/index.js';
 import { buildPotentialGraph, type PotentialModel } from '../../models/index.js';
 import { createAllegro, type AllegroOptions } from '../../models/allegro/index.js';
 import { fixedShapeReductions } from '../harness/graph-structure.js';
-import { assertForcesMatchFiniteDifference, assertVirialMatchesFiniteStrain } from '../harness/md.js';
-import { evaluate, moved, periodicWater, potentialOf, relErr, rotateMatrix, rotateRows, systemOf } from './helpers.js';
+import { assertPotentialEquivariant, assertPotentialForces, assertPotentialVirial } from '../../testing/index.js';
+import { evaluate, periodicWater, potentialOf, relErr, systemOf } from './helpers.js';
 
 /** Each factor's levels. */
 export const FACTORS = {
@@ -78,23 +78,11 @@ export async function checkCombo(model: PotentialModel): Promise<void> {
   const pot = await potentialOf(model, 'float64', sys.typeNames);
   try {
     const ref = await evaluate(pot, sys);
-    expect(Math.max(...Array.from(ref.forces, Math.abs)), 'not a trivially zero model').toBeGreaterThan(1e-3);
-    const rand = seededUniform(3);
-    for (const improper of [false, true]) {
-      const R = randomOrthogonal(rand, improper);
-      const got = await evaluate(pot, moved(sys, rotateRows(sys.positions, R), new Box(rotateRows(sys.box.cell, R), sys.box.pbc)));
-      expect(Math.abs(got.energy - ref.energy) / Math.max(1, Math.abs(ref.energy)), `energy, improper ${improper}`).toBeLessThan(1e-10);
-      expect(relErr(got.forces, rotateRows(ref.forces, R)), 'forces').toBeLessThan(1e-10);
-      expect(relErr(got.virial, rotateMatrix(ref.virial, R)), 'virial').toBeLessThan(1e-10);
-    }
-    await assertForcesMatchFiniteDifference(async (p) => {
-      const r = await evaluate(pot, moved(sys, p));
-      return { energy_eV: r.energy, forces: r.forces };
-    }, sys.positions, { step_A: 1e-4, atol: 1e-7, rtol: 1e-6, atoms: [4] });
-    await assertVirialMatchesFiniteStrain(async (p, box) => {
-      const r = await evaluate(pot, moved(sys, p, box));
-      return { energy_eV: r.energy, virial: r.virial };
-    }, sys.positions, sys.box, { strain: 1e-5, atol: 1e-7, rtol: 1e-6 });
+    // One proper and one improper rotation, a translation and a permutation.
+    const symmetry = await assertPotentialEquivariant(pot, sys, { rotations: 1, tolerance: 1e-10, rand: seededUniform(3) });
+    expect(symmetry.maxForce_eV_A, 'not a trivially zero model').toBeGreaterThan(1e-3);
+    await assertPotentialForces(pot, sys, { step_A: 1e-4, atol: 1e-7, rtol: 1e-6, atoms: [4] });
+    await assertPotentialVirial(pot, sys, { strain: 1e-5, atol: 1e-7, rtol: 1e-6 });
     // One ghost shell of r_max: the owned atoms' energies and the folded forces of the periodic cell.
     const L = 5;
     // Owned atoms first, then their images within r_max (+ 0.3 Å) of the owned region.

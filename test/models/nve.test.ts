@@ -9,7 +9,7 @@ import { Rng } from '../../engine/random.js';
 import { createSimulation } from '../../engine/simulation.js';
 import { maxwellBoltzmann, velocityVerlet } from '../../integrators/index.js';
 import type { PotentialModel } from '../../models/index.js';
-import { assertEnergyConserved } from '../harness/md.js';
+import { assertEnergyConserved } from '../../testing/index.js';
 import { periodicWater, potentialOf, TINY_MODELS } from './helpers.js';
 
 /** 50 fs of NVE from the same start; total energy every 5 steps. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Gate, Irreps, Linear, NormActivation, activations, normalize2mom, seededUniform } from '../../o3/index.js';
-import { assertEquivariant, normals } from '../harness/equivariance.js';
+import { Gate, Linear, NormActivation, activations, normalize2mom, seededUniform } from '../../o3/index.js';
+import { assertEquivariant, normals } from '../../testing/index.js';
 import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const rand = seededUniform(31);
@@ -109,20 +109,3 @@ describe('NormActivation', () => {
   });
 });
 
-describe('assertEquivariant harness', () => {
-  it('catches a map that is not equivariant, and one that breaks parity only', () => {
-    expect(() => assertEquivariant((x) => Float64Array.from(x, (_, i) => x[i ^ 1] ?? 0), '2x1o', '2x1o')).toThrow(/not equivariant/);
-    const flip = (x: Float64Array) => x.slice();
-    expect(() => assertEquivariant(flip, '1o', '1e')).toThrow(/improper/);
-    expect(assertEquivariant(flip, '1o', '1e', { improper: false }).maxError).toBeLessThan(1e-14);
-    expect(() => assertEquivariant((x) => x.subarray(1), '1o', '1o')).toThrow(/returned/);
-    expect(Irreps.parse('1o').dim).toBe(3);
-  });
-  it('takes a float32 tolerance: float32 rounding fails the float64 default but passes at 1e-5', () => {
-    const lin = new Linear({ irrepsIn: '4x1o+2x2e', irrepsOut: '3x1o+1x2e' });
-    const w = normals(lin.weightNumel, rand);
-    const f32 = (x: Float64Array) => Float32Array.from(lin.apply(Float64Array.from(Float32Array.from(x)), w));
-    expect(() => assertEquivariant(f32, lin.irrepsIn, lin.irrepsOut)).toThrow(/not equivariant/);
-    expect(assertEquivariant(f32, lin.irrepsIn, lin.irrepsOut, { tolerance: 1e-5 }).maxError).toBeGreaterThan(1e-9);
-  });
-});

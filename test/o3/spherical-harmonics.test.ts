@@ -9,7 +9,7 @@ import {
   sphericalHarmonics,
   wignerDFromMatrix,
 } from '../../o3/index.js';
-import { normals } from '../harness/equivariance.js';
+import { normals } from '../../testing/index.js';
 import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const ref = loadE3nn('spherical_harmonics.json');

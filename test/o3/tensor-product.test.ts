@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Irrep, Irreps, TensorProduct, channelwise, elementwise, fullyConnected, seededUniform, type ConnectionMode, type InstructionSpec } from '../../o3/index.js';
-import { assertEquivariant, normals } from '../harness/equivariance.js';
+import { assertEquivariant, normals } from '../../testing/index.js';
 import { loadE3nn, maxAbsDiff } from './fixtures.js';
 
 const ref = loadE3nn('tensor_product.json');

@@ -5,7 +5,7 @@ import { Rng } from '../../engine/random.js';
 import { createSystem, type System } from '../../engine/system.js';
 import { lennardJones, lennardJonesTable, type LennardJonesOptions } from '../../potentials/lennard-jones.js';
 import { createForceOutput, type Potential } from '../../engine/potential.js';
-import { assertForcesMatchFiniteDifference, assertVirialMatchesFiniteStrain } from '../harness/md.js';
+import { assertForcesMatchFiniteDifference, assertVirialMatchesFiniteStrain } from '../../testing/index.js';
 
 const argon = { epsilon_eV: 0.0104, sigma_A: 3.405 };
 

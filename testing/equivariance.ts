@@ -1,8 +1,10 @@
 /**
- * Shared equivariance check (the e3nn `assert_equivariant` idea): f(D_in(g) x) = D_out(g) f(x)
- * for random proper and improper orthogonal g. Model builders reuse it for whole networks.
+ * The equivariance check of any map between irreps (e3nn's `assert_equivariant`):
+ * f(D_in(g) x) = D_out(g) f(x) for random proper and improper orthogonal g. Layers, plans and
+ * whole networks (as maps of positions) use it alike.
  */
-import { Irreps, randomOrthogonal, seededUniform, type IrrepsLike, type UniformSource } from '../../o3/index.js';
+import { Irreps, randomOrthogonal, seededUniform, type IrrepsLike, type UniformSource } from '../o3/index.js';
+import { AssertionError } from './assertion.js';
 
 /** Options of `assertEquivariant`. */
 export interface EquivarianceOptions {
@@ -28,7 +30,7 @@ export interface EquivarianceReport {
   readonly maxOutput: number;
 }
 
-/** n standard normal deviates (Box–Muller) from a uniform source. */
+/** n standard normal deviates (Box–Muller) from a uniform source. @example normals(6, seededUniform(1)) */
 export function normals(n: number, rand: UniformSource): Float64Array {
   return Float64Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
 }
@@ -47,8 +49,11 @@ function applyBlock(D: Float64Array, x: Float64Array, batch: number, dim: number
 
 /**
  * Asserts that `fn` is equivariant: fn maps Float64Array [batch, irrepsIn.dim] to
- * [batch, irrepsOut.dim], and for random g ∈ O(3), fn(x·D_in(g)ᵀ) = fn(x)·D_out(g)ᵀ.
- * Throws an Error naming the rotation and the worst component when it is not.
+ * [batch, irrepsOut.dim], and for random g ∈ O(3), fn(x·D_in(g)ᵀ) = fn(x)·D_out(g)ᵀ. Improper g
+ * are −R (R proper): D of an odd irrep (`1o`) flips sign, of an even one (`1e`, pseudovectors) not.
+ * A map that returns zeros passes; `maxOutput` of the report tells.
+ * @throws AssertionError naming the rotation and the worst component when it is not, or when fn returns a non-finite value
+ * @throws Error when the inputs or fn's output have the wrong length
  *
  * @example
  * const lin = new Linear({ irrepsIn: '4x0e+2x1o', irrepsOut: '3x0e+1x1o' });
@@ -66,21 +71,25 @@ export function assertEquivariant(
   const batch = opts.batch ?? 4;
   const tol = opts.tolerance ?? 1e-10;
   const x = opts.inputs ?? normals(batch * inI.dim, rand);
+  if (inI.dim > 0 && x.length % inI.dim !== 0) throw new Error(`assertEquivariant: inputs has ${x.length} numbers, not a multiple of ${inI} (dim ${inI.dim})`);
   const n = inI.dim === 0 ? batch : x.length / inI.dim;
-  const fx = Float64Array.from(fn(x));
-  if (fx.length !== n * outI.dim) throw new Error(`assertEquivariant: fn returned ${fx.length} numbers, expected ${n}x${outI.dim} for ${outI}`);
+  const evaluate = (input: Float64Array, what: string): Float64Array => {
+    const y = Float64Array.from(fn(input));
+    if (y.length !== n * outI.dim) throw new Error(`assertEquivariant: fn returned ${y.length} numbers for ${what}, expected ${n}x${outI.dim} for ${outI}`);
+    const bad = y.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new AssertionError(`assertEquivariant: fn returned ${y[bad]} (component ${bad % outI.dim} of sample ${Math.floor(bad / outI.dim)}) for ${what}`);
+    return y;
+  };
+  const fx = evaluate(x, 'the unrotated inputs');
   let maxOutput = 0;
-  for (const v of fx) {
-    if (!Number.isFinite(v)) throw new Error('assertEquivariant: fn returned a non-finite value');
-    maxOutput = Math.max(maxOutput, Math.abs(v));
-  }
+  for (const v of fx) maxOutput = Math.max(maxOutput, Math.abs(v));
   const scale = Math.max(1, maxOutput);
   let maxError = 0;
   const kinds = opts.improper === false ? [false] : [false, true];
   for (let r = 0; r < (opts.rotations ?? 3); r++) {
     for (const improper of kinds) {
       const R = randomOrthogonal(rand, improper);
-      const fRx = fn(applyBlock(inI.D(R), x, n, inI.dim));
+      const fRx = evaluate(applyBlock(inI.D(R), x, n, inI.dim), `${improper ? 'improper' : 'proper'} rotation #${r}`);
       const Rfx = applyBlock(outI.D(R), fx, n, outI.dim);
       let worst = 0;
       let at = 0;
@@ -92,7 +101,7 @@ export function assertEquivariant(
         }
       }
       if (!(worst <= tol)) {
-        throw new Error(
+        throw new AssertionError(
           `not equivariant (${inI} -> ${outI}) under ${improper ? 'an improper' : 'a proper'} rotation #${r}: ` +
             `component ${at % outI.dim} of sample ${Math.floor(at / outI.dim)} is off by ${worst.toExponential(3)} (tolerance ${tol})`,
         );
