@@ -83,8 +83,13 @@ export async function createOnnxPotentialFor(options: OnnxPlacementOptions): Pro
     const { edges, maxDegree } = estimateEdges(options.largest, meta.rMax_A);
     const need = (await estimateModelMemory(options.model)).bytes(options.largest.n, edges, maxDegree);
     if (need > budget) {
-      options.log?.(`one evaluation of ${options.largest.n} atoms would need about ${(need / 1e9).toFixed(1)} GB (parallel.memory_GB is ${memory_GB}); evaluating in chunks`);
-      return createParallelPotential(spec, options.typeNames, { workers: 1, devices: options.devices, memoryBudget_bytes: budget, log: options.log });
+      options.log?.(
+        `one evaluation of ${options.largest.n} atoms would need about ${(need / 1e9).toFixed(1)} GB (parallel.memory_GB is ${memory_GB}); evaluating in chunks ` +
+          `where that lowers it (each chunk carries e3md.interaction_depth × r_max = ${(meta.interactionDepth * meta.rMax_A).toFixed(1)} Å of context, so a deep model in a small box may need the whole evaluation)`,
+      );
+      // One worker holds the whole machine: its session gets the threads an unchunked one would.
+      const threaded: DomainPotentialSpec = { ...spec, intraOpThreads: options.threads ?? defaultModelThreads(options.largest.n) };
+      return createParallelPotential(threaded, options.typeNames, { workers: 1, devices: options.devices, memoryBudget_bytes: budget, log: options.log });
     }
   }
   if (workers === 1) {

@@ -133,8 +133,18 @@ function rebuild(next: Layout): RebuiltDomain[] {
 }
 
 /**
+ * A chunk plan may cost at most this many times the unchunked evaluation's work (the sum of the
+ * chunks' estimates): beyond it, the chunks' receptive-field context (interaction_depth × r_max
+ * around each) is most of every chunk, and more chunks only cost time.
+ */
+export const MAX_CHUNK_OVERHEAD = 4;
+
+/**
  * Chunks of a full-list domain: one when no budget applies, else the fewest bisections of the
- * owned atoms whose every chunk the potential estimates within the budget.
+ * owned atoms whose every chunk the potential estimates within the budget. When the budget cannot
+ * be met (a deep model's context spans the domain), the plan that lowers the largest chunk most
+ * without costing more than {@link MAX_CHUNK_OVERHEAD} × the unchunked work — often the unchunked
+ * evaluation itself: a plan counts only when it cuts the largest chunk by a quarter or more.
  */
 function planChunks(list: NeighborList, domain: Domain, pot: DomainPotential, local: Float64Array): Chunk[] {
   const all = Int32Array.from({ length: domain.owned }, (_, k) => k);
@@ -142,13 +152,17 @@ function planChunks(list: NeighborList, domain: Domain, pot: DomainPotential, lo
   const whole = receptiveChunk(list, all, depth, local, cutoff);
   if (budget === null || !pot.estimateBytes) return [whole];
   const cost = (c: Chunk): number => pot.estimateBytes!(c.atoms.length, c.edges, c.maxDegree);
-  let worst = cost(whole);
-  if (worst <= budget) return [whole];
-  let parts = Math.min(domain.owned, Math.ceil(worst / budget));
+  const wholeCost = cost(whole);
+  if (wholeCost <= budget) return [whole];
+  let best: Chunk[] = [whole], bestWorst = wholeCost;
+  let parts = Math.min(domain.owned, Math.ceil(wholeCost / budget));
   for (;;) {
     const chunks = bisectPoints(local, all, parts).map((owned) => receptiveChunk(list, owned, depth, local, cutoff));
-    worst = Math.max(...chunks.map(cost));
-    if (worst <= budget || parts >= domain.owned) return chunks;
+    const costs = chunks.map(cost);
+    const worst = Math.max(...costs), total = costs.reduce((a, b) => a + b, 0);
+    if (total > MAX_CHUNK_OVERHEAD * wholeCost) return best;
+    if (worst <= 0.75 * bestWorst) { best = chunks; bestWorst = worst; }
+    if (worst <= budget || parts >= domain.owned) return best;
     // Context makes small chunks cost more than their share: grow by the overshoot, at least ×1.5.
     parts = Math.min(domain.owned, Math.ceil(parts * Math.max(1.5, worst / budget)));
   }

@@ -95,3 +95,23 @@ describe.each(MODELS)('%s decomposed over worker threads', (_arch, make) => {
     if (all && s.n > 12) expect(Math.min(...pools.get('3 workers, chunked')!.stats.chunks)).toBeGreaterThan(1);
   });
 });
+
+describe('a memory budget that chunks cannot meet', () => {
+  it('a deep model whose context spans the box is evaluated whole, not in hundreds of chunks that each hold the box', async () => {
+    // Three NequIP layers × 3.5 Å = 10.5 Å of context around any chunk of a 12.4 Å box: every chunk
+    // would hold (nearly) every atom, so no plan lowers the memory and the evaluation stays whole.
+    const bytes = exportPotential(tinyNequip({ numLayers: 3 }), { dtype: 'float64' });
+    const s = waterBox();
+    const pot = await createParallelPotential({ kind: 'onnx', model: bytes, device: 'cpu' }, ['H', 'O'], { workers: 1, memoryBudget_bytes: 1e6 });
+    try {
+      const serial = await createOnnxPotential({ model: bytes, typeNames: s.typeNames, device: 'cpu', intraOpThreads: 1 });
+      const ref = await singlePoint(serial, s);
+      await serial.dispose!();
+      const got = await singlePoint(pot, s);
+      expect(pot.stats.chunks).toEqual([1]);
+      expect(Math.abs(got.energy_eV - ref.energy_eV) / Math.abs(ref.energy_eV)).toBeLessThan(1e-10);
+    } finally {
+      await pot.dispose();
+    }
+  });
+});
