@@ -12,6 +12,7 @@
  * and a budget is set: the owned atoms are bisected until every chunk, with its receptive-field
  * context, fits; the chunks' forces are summed in chunk order.
  */
+import { totalmem } from 'node:os';
 import { Box, createCellList, createForceOutput, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
 import { bisectPoints, domainOf, type Domain } from './decomposition.js';
 import { domainBox, gatherLocalPositions, imageCellsOf, ownedPairs, receptiveChunk, setShiftsFromCells, type Chunk } from './domain-lists.js';
@@ -142,9 +143,11 @@ export const MAX_CHUNK_OVERHEAD = 4;
 /**
  * Chunks of a full-list domain: one when no budget applies, else the fewest bisections of the
  * owned atoms whose every chunk the potential estimates within the budget. When the budget cannot
- * be met (a deep model's context spans the domain), the plan that lowers the largest chunk most
- * without costing more than {@link MAX_CHUNK_OVERHEAD} × the unchunked work — often the unchunked
- * evaluation itself: a plan counts only when it cuts the largest chunk by a quarter or more.
+ * be met within {@link MAX_CHUNK_OVERHEAD} × the unchunked work (a deep model's context spans the
+ * domain), the plan within it that lowers the largest chunk most — counted only when it is a
+ * quarter or more below the whole evaluation, which is taken otherwise — instead of one chunk per
+ * atom, each holding the domain.
+ * @throws when even that plan needs more memory than the machine has (naming both)
  */
 function planChunks(list: NeighborList, domain: Domain, pot: DomainPotential, local: Float64Array): Chunk[] {
   const all = Int32Array.from({ length: domain.owned }, (_, k) => k);
@@ -160,12 +163,20 @@ function planChunks(list: NeighborList, domain: Domain, pot: DomainPotential, lo
     const chunks = bisectPoints(local, all, parts).map((owned) => receptiveChunk(list, owned, depth, local, cutoff));
     const costs = chunks.map(cost);
     const worst = Math.max(...costs), total = costs.reduce((a, b) => a + b, 0);
-    if (total > MAX_CHUNK_OVERHEAD * wholeCost) return best;
+    if (total > MAX_CHUNK_OVERHEAD * wholeCost) break;
     if (worst <= 0.75 * bestWorst) { best = chunks; bestWorst = worst; }
-    if (worst <= budget || parts >= domain.owned) return best;
+    if (worst <= budget || parts >= domain.owned) break;
     // Context makes small chunks cost more than their share: grow by the overshoot, at least ×1.5.
     parts = Math.min(domain.owned, Math.ceil(parts * Math.max(1.5, worst / budget)));
   }
+  if (bestWorst > 0.8 * totalmem()) {
+    throw new Error(
+      `a model evaluation of this domain (${domain.owned} atoms and ${domain.atoms.length - domain.owned} ghosts) needs about ${(bestWorst / 1e9).toFixed(1)} GB, ` +
+        `more than this machine's ${(totalmem() / 1e9).toFixed(1)} GB, and chunks cannot lower it: each carries interaction_depth × r_max = ${(depth * cutoff).toFixed(1)} Å ` +
+        'of context, most of the domain; use more workers, a larger system per worker, or a model with fewer layers',
+    );
+  }
+  return best;
 }
 
 function localSystem(positions: Float64Array, typeIds: Int32Array, box: Box): System {
