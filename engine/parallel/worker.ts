@@ -173,7 +173,7 @@ function planChunks(list: NeighborList, domain: Domain, pot: DomainPotential, lo
     throw new Error(
       `a model evaluation of this domain (${domain.owned} atoms and ${domain.atoms.length - domain.owned} ghosts) needs about ${(bestWorst / 1e9).toFixed(1)} GB, ` +
         `more than this machine's ${(totalmem() / 1e9).toFixed(1)} GB, and chunks cannot lower it: each carries interaction_depth × r_max = ${(depth * cutoff).toFixed(1)} Å ` +
-        'of context, most of the domain; use more workers, a larger system per worker, or a model with fewer layers',
+        'of context, most of the domain; use a machine with more memory or a model with fewer layers or a shorter r_max (more workers help only when each domain is much wider than that context)',
     );
   }
   return best;
