@@ -164,8 +164,9 @@ function planChunks(list: NeighborList, domain: Domain, pot: DomainPotential, lo
     const costs = chunks.map(cost);
     const worst = Math.max(...costs), total = costs.reduce((a, b) => a + b, 0);
     if (total > MAX_CHUNK_OVERHEAD * wholeCost) break;
+    if (worst <= budget) return chunks;
     if (worst <= 0.75 * bestWorst) { best = chunks; bestWorst = worst; }
-    if (worst <= budget || parts >= domain.owned) break;
+    if (parts >= domain.owned) break;
     // Context makes small chunks cost more than their share: grow by the overshoot, at least ×1.5.
     parts = Math.min(domain.owned, Math.ceil(parts * Math.max(1.5, worst / budget)));
   }
