@@ -6,7 +6,7 @@
  * Usage: npx tsx bench/lj-decomposition-profile.ts
  */
 import { Box, createCellList, createForceOutput, fccLattice, type System } from '../engine/index.js';
-import { domainBox, domainOf, gatherLocalPositions, imageCellsOf, ownedPairs, partition } from '../engine/parallel/index.js';
+import { domainBox, domainOf, gatherLocalPositions, ownedPairs, partition } from '../engine/parallel/index.js';
 import { lennardJones } from '../potentials/index.js';
 
 const sigma = 3.405, eps = 0.0104;
@@ -34,7 +34,7 @@ for (let round = 1; round <= 2; round++) {
   once('gatherLocalPositions', () => gatherLocalPositions(d, c.positions, c.box.cell, local));
   const box = domainBox(d, c.box.cell, c.box.pbc) as Box;
   const list = once(`cell list of ${d.atoms.length} local atoms`, () => createCellList({ radius_A: cutoff + skin, cutoff_A: cutoff, kind: 'half' }).build(local, box));
-  const mine = once('ownedPairs', () => ownedPairs(list, d, imageCellsOf(list, box)));
+  const mine = once('ownedPairs', () => ownedPairs(list, d));
   const lj = lennardJones({ cutoff_A: cutoff, all: { epsilon_eV: eps, sigma_A: sigma } }, c.typeNames);
   const out = createForceOutput(c.n);
   console.log('LJ kernel, whole system'.padEnd(34), `${mean(() => { out.forces.fill(0); lj.compute(c, full, out); }).toFixed(2)} ms (${full.nPairs} pairs)`);

@@ -44,32 +44,6 @@ export function domainBox(domain: Domain, cell: Float64Array, pbcOfCell: readonl
   return new Box(cell, [domain.pbc[0], domain.pbc[1], domain.pbc[2]]);
 }
 
-/**
- * (K, 3) integer lattice coefficients of each image of `list`, recovered from its shifts in `box`
- * (the box it was built in): the shifts are exact integer combinations of the cell rows.
- */
-export function imageCellsOf(list: NeighborList, box: Box): Int32Array {
-  const k = list.imageShifts.length / 3;
-  const out = new Int32Array(3 * k);
-  if (box.volume === 0) return out;
-  const m = box.inverse, s = list.imageShifts;
-  for (let q = 0; q < k; q++) {
-    const x = s[3 * q], y = s[3 * q + 1], z = s[3 * q + 2];
-    for (let a = 0; a < 3; a++) out[3 * q + a] = Math.round(x * m[a] + y * m[3 + a] + z * m[6 + a]);
-  }
-  return out;
-}
-
-/** Rewrites `shifts` (K,3) as cells[q] · cell: a list's images in a deformed cell (NPT). */
-export function setShiftsFromCells(cells: Int32Array, cell: Float64Array, shifts: Float64Array): void {
-  for (let q = 0; q < cells.length; q += 3) {
-    const a = cells[q], b = cells[q + 1], c = cells[q + 2];
-    shifts[q] = a * cell[0] + b * cell[3] + c * cell[6];
-    shifts[q + 1] = a * cell[1] + b * cell[4] + c * cell[7];
-    shifts[q + 2] = a * cell[2] + b * cell[5] + c * cell[8];
-  }
-}
-
 /** True when the integer triple (a, b, c) is lexicographically positive. */
 function positive(a: number, b: number, c: number): boolean {
   return a > 0 || (a === 0 && (b > 0 || (b === 0 && c > 0)));
@@ -81,12 +55,12 @@ function positive(a: number, b: number, c: number): boolean {
  * its arrays (`imageShifts` is shared with `list`).
  *
  * @example
- * const mine = ownedPairs(createCellList({ radius_A: 9.5, kind: 'half' }).build(local, box), domain, imageCellsOf(list, box));
+ * const mine = ownedPairs(createCellList({ radius_A: 9.5, kind: 'half' }).build(local, box), domain);
  */
-export function ownedPairs(list: NeighborList, domain: Domain, imageCells: Int32Array): NeighborList {
+export function ownedPairs(list: NeighborList, domain: Domain): NeighborList {
   if (list.kind !== 'half') throw new Error(`ownedPairs: needs a half list, got a ${list.kind} one`);
   const { atoms, cells, owned } = domain;
-  const { rowAtoms, offsets, firstImaged, neighbors, images } = list;
+  const { rowAtoms, offsets, firstImaged, neighbors, images, imageCells } = list;
   const n = list.n;
   const outOffsets = new Int32Array(n + 1), outFirst = new Int32Array(n);
   const keep = new Uint8Array(list.nPairs);

@@ -4,7 +4,7 @@
  * pool (piscina), and the decomposed Potential the run loop drives like any other.
  */
 export { bisectPoints, decompose, domainOf, partition, type Decomposition, type DecomposeOptions, type Domain, type Partition } from './decomposition.js';
-export { domainBox, gatherLocalPositions, imageCellsOf, ownedPairs, receptiveChunk, setShiftsFromCells, type Chunk } from './domain-lists.js';
+export { domainBox, gatherLocalPositions, ownedPairs, receptiveChunk, type Chunk } from './domain-lists.js';
 export type { DomainPotential, DomainPotentialContext, DomainPotentialFactory } from './domain-potential.js';
 export { createDomainWorker } from './worker.js';
 export type { InitResult, InitTask, StepTask } from './protocol.js';

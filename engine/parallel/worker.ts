@@ -13,9 +13,9 @@
  * context, fits; the chunks' forces are summed in chunk order.
  */
 import { totalmem } from 'node:os';
-import { Box, createCellList, createForceOutput, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
+import { Box, createCellList, createForceOutput, setImageShifts, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
 import { bisectPoints, domainOf, type Domain } from './decomposition.js';
-import { domainBox, gatherLocalPositions, imageCellsOf, ownedPairs, receptiveChunk, setShiftsFromCells, type Chunk } from './domain-lists.js';
+import { domainBox, gatherLocalPositions, ownedPairs, receptiveChunk, type Chunk } from './domain-lists.js';
 import type { DomainPotential, DomainPotentialFactory } from './domain-potential.js';
 import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
 
@@ -39,9 +39,8 @@ interface DomainState {
   /** (M, 3) forces on the local atoms (chunk sums), eV/Å. */
   forces: Float64Array;
   pieces: Piece[];
-  /** Integer cells of the list's images, and the image shifts every piece shares. */
-  imageCells: Int32Array;
-  imageShifts: Float64Array;
+  /** The domain's list (null without owned atoms): its image shifts are shared by every piece. */
+  list: NeighborList | null;
   pairs: number;
   /** Seconds the last rebuild took (reported with the next step, then 0). */
   build_s: number;
@@ -105,17 +104,16 @@ function rebuild(next: Layout): RebuiltDomain[] {
     const local = new Float64Array(3 * m);
     gatherLocalPositions(domain, shared.reference, next.referenceCell, local);
     const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * (m - domain.owned), 1)), 0, 3 * (m - domain.owned));
-    const state: DomainState = { index, domain, ghostForces, local, forces: new Float64Array(3 * m), pieces: [], imageCells: new Int32Array(3), imageShifts: new Float64Array(3), pairs: 0, build_s: 0 };
+    const state: DomainState = { index, domain, ghostForces, local, forces: new Float64Array(3 * m), pieces: [], list: null, pairs: 0, build_s: 0 };
     states.push(state);
     if (domain.owned === 0) continue;
     const box = domainBox(domain, next.referenceCell, next.pbc);
     const list = search.build(local, box);
-    state.imageCells = imageCellsOf(list, box);
-    state.imageShifts = list.imageShifts;
+    state.list = list;
     const typeIds = new Int32Array(m);
     for (let k = 0; k < m; k++) typeIds[k] = shared.typeIds[domain.atoms[k]];
     if (pot.neighborKind === 'half') {
-      const mine = ownedPairs(list, domain, state.imageCells);
+      const mine = ownedPairs(list, domain);
       state.pairs = mine.nPairs;
       state.pieces.push({ atoms: null, owned: domain.owned, list: mine, system: localSystem(local, typeIds, box), out: createForceOutput(m, state.forces) });
     } else {
@@ -204,7 +202,7 @@ async function step(): Promise<void> {
     if (domain.owned === 0) continue;
     const t0 = performance.now();
     gatherLocalPositions(domain, shared.positions, cell, state.local);
-    if (moved) setShiftsFromCells(state.imageCells, cell, state.imageShifts);
+    if (moved) setImageShifts(state.list!, cell);
     let compute_ms = 0, gather_ms = performance.now() - t0;
     let energy = 0;
     const virial = res.subarray(RESULT.virial, RESULT.virial + 9);
