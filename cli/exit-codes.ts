@@ -16,3 +16,19 @@ export interface CliStreams {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
 }
+
+/**
+ * The first Ctrl-C asks a running loop to stop after the step in progress (it aborts `signal` and
+ * says so on stderr); the handler is `once`, so a second Ctrl-C gets Node's default handling and
+ * ends the process at once. Call `release()` when the loop is over.
+ * @example const ctrlC = stopAfterStepOnCtrlC(io); try { await sim.run(n, { signal: ctrlC.signal }); } finally { ctrlC.release(); }
+ */
+export function stopAfterStepOnCtrlC(io: CliStreams): { signal: AbortSignal; release(): void } {
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    io.stderr.write('\ne3md: stopping after this step (Ctrl-C again to quit at once)\n');
+    abort.abort();
+  };
+  process.once('SIGINT', onSigint);
+  return { signal: abort.signal, release: () => void process.removeListener('SIGINT', onSigint) };
+}

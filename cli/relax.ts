@@ -12,7 +12,7 @@ import type { Observer, Potential, System } from '../engine/index.js';
 import { cellForceToBar, createDcdTrajectory, createExtxyzTrajectory, createRelaxLog, InputError, loadRunSpec, type RelaxLog, type RunSpec } from '../io/index.js';
 import { relax, RelaxFailedError, type RelaxResult } from '../optimize/index.js';
 import { buildPotential, displayPath, loadSystem } from './prepare.js';
-import { EXIT, type CliStreams } from './exit-codes.js';
+import { EXIT, stopAfterStepOnCtrlC, type CliStreams } from './exit-codes.js';
 
 /** `e3md relax` options from the command line. */
 export interface RelaxCommandOptions {
@@ -98,14 +98,9 @@ export async function relaxCommand(inputPath: string, options: RelaxCommandOptio
   }
   let result: RelaxResult;
   const t0 = performance.now();
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    io.stderr.write('\ne3md: stopping after this step (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.once('SIGINT', onSigint);
+  const ctrlC = stopAfterStepOnCtrlC(io);
   try {
-    result = await relax(system, potential, { ...r, skin_A: spec.neighbor.skin_A }, { observers, onStep: (s, last) => log!.row(s, last), signal: abort.signal });
+    result = await relax(system, potential, { ...r, skin_A: spec.neighbor.skin_A }, { observers, onStep: (s, last) => log!.row(s, last), signal: ctrlC.signal });
   } catch (e) {
     if (e instanceof RelaxFailedError) {
       io.stderr.write(`e3md: ${e.message}\n`);
@@ -113,7 +108,7 @@ export async function relaxCommand(inputPath: string, options: RelaxCommandOptio
     }
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    ctrlC.release();
     log.close();
     for (const o of observers) await o.close?.();
     await potential.dispose?.();

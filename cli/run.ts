@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Observer, createSimulation, NonFiniteEnergyError, StepFailedError, type Simulation } from '../engine/index.js';
 import { createCheckpointObserver, type CheckpointObserver, InputError, OutputError, createThermoLog, createDcdTrajectory, createExtxyzTrajectory, loadRunSpec } from '../io/index.js';
-import { EXIT, type CliStreams } from './exit-codes.js';
+import { EXIT, stopAfterStepOnCtrlC, type CliStreams } from './exit-codes.js';
 import { displayPath, prepareRun, type PreparedRun } from './prepare.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { runReplicas } from './replicas.js';
@@ -110,17 +110,11 @@ export async function runPrepared(prepared: PreparedRun, options: RunCommandOpti
     await potential.dispose?.();
     throw e;
   }
-  // First Ctrl-C: finish the step, checkpoint, exit 130. `once`: a second Ctrl-C gets Node's
-  // default handling and ends the process at once (files stay valid: DCD counts only whole frames,
-  // checkpoints are renamed into place).
-  const abort = new AbortController();
-  const onSigint = (): void => {
-    io.stderr.write('\ne3md: stopping after this step (Ctrl-C again to quit at once)\n');
-    abort.abort();
-  };
-  process.once('SIGINT', onSigint);
+  // First Ctrl-C: finish the step, checkpoint, exit 130; a second ends the process at once (files
+  // stay valid: DCD counts only whole frames, checkpoints are renamed into place).
+  const ctrlC = stopAfterStepOnCtrlC(io);
   try {
-    const summary = await sim.run(untilStep, { signal: abort.signal, onProgress: bar ? (s) => bar.update(s) : undefined });
+    const summary = await sim.run(untilStep, { signal: ctrlC.signal, onProgress: bar ? (s) => bar.update(s) : undefined });
     bar?.clear();
     // A checkpoint at the last step too, so `--restart` (with larger --steps) can extend the run.
     checkpoint?.write(system, sim.state());
@@ -151,7 +145,7 @@ export async function runPrepared(prepared: PreparedRun, options: RunCommandOpti
     }
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    ctrlC.release();
     await sim.close();
     await potential.dispose?.();
   }
