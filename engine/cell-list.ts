@@ -12,7 +12,8 @@
  *
  * Half lists walk only the "upper" half of the stencil (offsets lexicographically > 0, plus later
  * atoms of the same bin), so each unordered pair is met exactly once. Rows are produced bin by
- * bin, so consecutive centres are close in space.
+ * bin, so consecutive centres are close in space. A half list can also be built in parts
+ * (`ListPart`): runs of whole bins, for workers that share one system's memory.
  */
 import type { Box } from './box.js';
 import type { NeighborList, NeighborListKind } from './neighbor-list.js';
@@ -37,6 +38,8 @@ export interface CellListOptions {
 export interface CellList {
   readonly radius_A: number;
   readonly kind: NeighborListKind;
+  /** Rows [start, end) that the last build's part holds (all rows without a part). */
+  readonly partRows: readonly [number, number];
   /**
    * Lists every pair closer than `radius_A` for these positions. The returned list shares buffers
    * with this builder and stays valid until the next `build`. Positions are not modified; atoms
@@ -46,7 +49,19 @@ export interface CellList {
    * const search = createCellList({ radius_A: 9.5, kind: 'half' });
    * const list = search.build(system.positions, system.box);
    */
-  build(positions: Float64Array, box: Box): NeighborList;
+  build(positions: Float64Array, box: Box, part?: ListPart): NeighborList;
+}
+
+/**
+ * One of `count` parts of a half list (shared-memory parallel pair potentials): the rows (atoms in
+ * bin order, so a part is a compact region of space) are cut into `count` runs of N / count atoms
+ * (rounded), and only part `index`'s rows get pairs; every other row is empty. Each pair of the whole list lies in
+ * exactly one part, so `count` workers that each list and evaluate one part together evaluate
+ * every pair once, and the cut depends only on the positions, never on thread timing.
+ */
+export interface ListPart {
+  readonly index: number;
+  readonly count: number;
 }
 
 /**
@@ -84,6 +99,8 @@ class Scratch {
   tmpCap = 0;
   tmpJ = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
   tmpImg = [new Uint16Array(0), new Uint16Array(0), new Uint16Array(0)];
+  /** Rows of the last build's part. */
+  partRows: [number, number] = [0, 0];
 
   resizeAtoms(n: number): void {
     if (n === this.n) return;
@@ -135,10 +152,22 @@ export function createCellList(options: CellListOptions): CellList {
   const binsPerRadius = options.binsPerRadius ?? BINS_PER_RADIUS;
   if (!(binsPerRadius >= 1) || !Number.isInteger(binsPerRadius)) throw new Error(`createCellList: binsPerRadius must be a positive integer, got ${binsPerRadius}`);
   const scratch = new Scratch();
-  return { radius_A: radius, kind, build: (positions, box) => buildList(positions, box, radius, inner, binsPerRadius, kind, scratch) };
+  return {
+    radius_A: radius, kind,
+    get partRows() { return scratch.partRows; },
+    build: (positions, box, part) => {
+      if (part !== undefined) {
+        if (kind !== 'half') throw new Error('CellList.build: a part is only defined for half lists (a full list holds every pair twice)');
+        if (!(Number.isInteger(part.count) && part.count >= 1 && Number.isInteger(part.index) && part.index >= 0 && part.index < part.count)) {
+          throw new Error(`CellList.build: part must be { index, count } with 0 ≤ index < count, got ${JSON.stringify(part)}`);
+        }
+      }
+      return buildList(positions, box, radius, inner, binsPerRadius, kind, scratch, part ?? { index: 0, count: 1 });
+    },
+  };
 }
 
-function buildList(positions: Float64Array, box: Box, radius: number, inner: number, binsPerRadius: number, kind: NeighborListKind, sc: Scratch): NeighborList {
+function buildList(positions: Float64Array, box: Box, radius: number, inner: number, binsPerRadius: number, kind: NeighborListKind, sc: Scratch, part: ListPart): NeighborList {
   const n = positions.length / 3;
   if (!Number.isInteger(n)) throw new Error(`CellList.build: positions has ${positions.length} entries, not a multiple of 3`);
   sc.resizeAtoms(n);
@@ -152,26 +181,7 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   const { wrap, frac } = sc;
   const lo = [0, 0, 0], hi = [0, 0, 0], wMin = [0, 0, 0], wMax = [0, 0, 0];
   for (let k = 0; k < 3; k++) if (!pbc[k]) { lo[k] = Infinity; hi[k] = -Infinity; }
-  for (let i = 0; i < n; i++) {
-    const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
-    if (!Number.isFinite(x + y + z)) throw new Error(`CellList.build: atom ${i} has a non-finite position (${x}, ${y}, ${z})`);
-    for (let k = 0; k < 3; k++) {
-      let f = x * frameInv[k] + y * frameInv[3 + k] + z * frameInv[6 + k];
-      let w = 0;
-      if (pbc[k]) {
-        w = Math.floor(f);
-        f -= w;
-        if (f >= 1) { f = 0; w += 1; } // rounding can leave f == 1 for a tiny negative input
-        if (w < wMin[k]) wMin[k] = w;
-        if (w > wMax[k]) wMax[k] = w;
-      } else {
-        if (f < lo[k]) lo[k] = f;
-        if (f > hi[k]) hi[k] = f;
-      }
-      frac[3 * i + k] = f;
-      wrap[3 * i + k] = w;
-    }
-  }
+  for (let i0 = 0; i0 < n; i0 += SLICE) fractional(positions, i0, Math.min(n, i0 + SLICE), frameInv, pbc, frac, wrap, lo, hi, wMin, wMax);
   const extent = [1, 1, 1];
   for (let k = 0; k < 3; k++) {
     if (pbc[k]) continue;
@@ -199,31 +209,12 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   if (sc.binStart.length < nBins + 1) sc.binStart = new Int32Array(nBins + 1);
   const { binOf, order, sorted, sortedWrap, binStart } = sc;
   binStart.fill(0, 0, nBins + 1);
-  for (let i = 0; i < n; i++) {
-    let b = 0;
-    for (let k = 0; k < 3; k++) {
-      let c = Math.floor(((frac[3 * i + k] - lo[k]) / extent[k]) * nb[k]);
-      if (c >= nb[k]) c = nb[k] - 1;
-      if (c < 0) c = 0;
-      b = b * nb[k] + c;
-    }
-    binOf[i] = b;
-    binStart[b + 1]++;
-  }
+  for (let i0 = 0; i0 < n; i0 += SLICE) assignBins(frac, i0, Math.min(n, i0 + SLICE), lo, extent, nb, binOf, binStart);
   for (let b = 0; b < nBins; b++) binStart[b + 1] += binStart[b];
   for (let i = 0; i < n; i++) order[binStart[binOf[i]]++] = i;
   for (let b = nBins; b > 0; b--) binStart[b] = binStart[b - 1];
   binStart[0] = 0;
-  for (let s = 0; s < n; s++) {
-    const i = order[s];
-    const wa = wrap[3 * i], wb = wrap[3 * i + 1], wc = wrap[3 * i + 2];
-    sorted[3 * s] = positions[3 * i] - (wa * frame[0] + wb * frame[3] + wc * frame[6]);
-    sorted[3 * s + 1] = positions[3 * i + 1] - (wa * frame[1] + wb * frame[4] + wc * frame[7]);
-    sorted[3 * s + 2] = positions[3 * i + 2] - (wa * frame[2] + wb * frame[5] + wc * frame[8]);
-    sortedWrap[3 * s] = wa;
-    sortedWrap[3 * s + 1] = wb;
-    sortedWrap[3 * s + 2] = wc;
-  }
+  for (let s0 = 0; s0 < n; s0 += SLICE) sortPositions(positions, s0, Math.min(n, s0 + SLICE), order, wrap, frame, sorted, sortedWrap);
 
   const stencil = makeStencil(reach, perp, radius, kind === 'half', isOrthogonal(frame));
 
@@ -256,14 +247,17 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   // First build: size the pair buffer from the density, so it rarely has to grow.
   if (sc.pairCap === 0) {
     const perAtom = box.volume > 0 ? ((n / box.volume) * 4 * Math.PI * radius ** 3) / 3 : 16;
-    sc.growPairs(Math.ceil(n * perAtom * (kind === 'half' ? 0.5 : 1) * 1.1) + 1024, 0);
+    sc.growPairs(Math.ceil((n / part.count) * perAtom * (kind === 'half' ? 0.5 : 1) * 1.1) + 1024, 0);
   }
+  // This part's rows (slots) [slotLo, slotHi): an even share of the atoms, in bin order.
+  const slotLo = Math.floor((part.index * n) / part.count), slotHi = Math.floor(((part.index + 1) * n) / part.count);
+  sc.partRows = [slotLo, slotHi];
   const wrapped = wMin[0] === 0 && wMax[0] === 0 && wMin[1] === 0 && wMax[1] === 0 && wMin[2] === 0 && wMax[2] === 0;
   // One slab of bins per call: the engine then optimizes searchPairs as a whole function during
   // the first build, rather than running it as slower on-stack-replaced code for several builds.
   let nPairs = 0;
   for (let bx = 0; bx < nb[0]; bx++) {
-    nPairs = searchPairs(sc, bx, bx + 1, nPairs, nb, pbc, stencil, frame, R, radius * radius, inner * inner, kind === 'half', wrapped);
+    nPairs = searchPairs(sc, bx, bx + 1, slotLo, slotHi, nPairs, nb, pbc, stencil, frame, R, radius * radius, inner * inner, kind === 'half', wrapped);
   }
   sc.offsets[n] = nPairs;
 
@@ -282,12 +276,74 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   };
 }
 
+/** Atoms per call of the per-atom passes: the engine then optimizes each pass early in a build, not by on-stack replacement late in it. */
+const SLICE = 4096;
+
+/**
+ * Fractional coordinates of atoms [i0, i1) in `frac`, wrapped into [0, 1) on periodic axes (the
+ * wrap in `wrap`); widens [wMin, wMax] (periodic) and [lo, hi] (open axes).
+ */
+function fractional(
+  positions: Float64Array, i0: number, i1: number, frameInv: Float64Array, pbc: readonly boolean[],
+  frac: Float64Array, wrap: Int32Array, lo: number[], hi: number[], wMin: number[], wMax: number[],
+): void {
+  for (let i = i0; i < i1; i++) {
+    const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
+    if (!Number.isFinite(x + y + z)) throw new Error(`CellList.build: atom ${i} has a non-finite position (${x}, ${y}, ${z})`);
+    for (let k = 0; k < 3; k++) {
+      let f = x * frameInv[k] + y * frameInv[3 + k] + z * frameInv[6 + k];
+      let w = 0;
+      if (pbc[k]) {
+        w = Math.floor(f);
+        f -= w;
+        if (f >= 1) { f = 0; w += 1; } // rounding can leave f == 1 for a tiny negative input
+        if (w < wMin[k]) wMin[k] = w;
+        if (w > wMax[k]) wMax[k] = w;
+      } else {
+        if (f < lo[k]) lo[k] = f;
+        if (f > hi[k]) hi[k] = f;
+      }
+      frac[3 * i + k] = f;
+      wrap[3 * i + k] = w;
+    }
+  }
+}
+
+/** Bin of atoms [i0, i1) in `binOf`, counted in binStart[bin + 1]. */
+function assignBins(frac: Float64Array, i0: number, i1: number, lo: number[], extent: number[], nb: number[], binOf: Int32Array, binStart: Int32Array): void {
+  for (let i = i0; i < i1; i++) {
+    let b = 0;
+    for (let k = 0; k < 3; k++) {
+      let c = Math.floor(((frac[3 * i + k] - lo[k]) / extent[k]) * nb[k]);
+      if (c >= nb[k]) c = nb[k] - 1;
+      if (c < 0) c = 0;
+      b = b * nb[k] + c;
+    }
+    binOf[i] = b;
+    binStart[b + 1]++;
+  }
+}
+
+/** Wrapped Cartesian positions and wraps of slots [s0, s1), in slot (bin) order. */
+function sortPositions(positions: Float64Array, s0: number, s1: number, order: Int32Array, wrap: Int32Array, frame: Float64Array, sorted: Float64Array, sortedWrap: Int32Array): void {
+  for (let s = s0; s < s1; s++) {
+    const i = order[s];
+    const wa = wrap[3 * i], wb = wrap[3 * i + 1], wc = wrap[3 * i + 2];
+    sorted[3 * s] = positions[3 * i] - (wa * frame[0] + wb * frame[3] + wc * frame[6]);
+    sorted[3 * s + 1] = positions[3 * i + 1] - (wa * frame[1] + wb * frame[4] + wc * frame[7]);
+    sorted[3 * s + 2] = positions[3 * i + 2] - (wa * frame[2] + wb * frame[5] + wc * frame[8]);
+    sortedWrap[3 * s] = wa;
+    sortedWrap[3 * s + 1] = wb;
+    sortedWrap[3 * s + 2] = wc;
+  }
+}
+
 /**
  * The pair search proper, bin by bin; rows are slots (bin order). Kept apart from the set-up so
  * the engine optimizes this hot loop on its own. Returns the number of pairs.
  */
 function searchPairs(
-  sc: Scratch, bx0: number, bx1: number, p0: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, frame: Float64Array, R: number[],
+  sc: Scratch, bx0: number, bx1: number, slotLo: number, slotHi: number, p0: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, frame: Float64Array, R: number[],
   r2: number, inner2: number, half: boolean, wrapped: boolean,
 ): number {
   const { sorted, sortedWrap, order, binStart, offsets, firstImaged } = sc;
@@ -314,6 +370,11 @@ function searchPairs(
         const bin = (bx * nby + by) * nbz + bz;
         const a0 = binStart[bin], a1 = binStart[bin + 1];
         if (a0 === a1) continue;
+        if (a1 <= slotLo || a0 >= slotHi) {
+          // Another part's rows: empty here.
+          for (let a = a0; a < a1; a++) { offsets[a] = p; firstImaged[a] = p; }
+          continue;
+        }
         nbBin[0] = bin;
         nbId[0] = wrapped ? 0 : -1;
         let m = 1;
@@ -345,6 +406,7 @@ function searchPairs(
         }
         for (let a = a0; a < a1; a++) {
           offsets[a] = p;
+          if (a < slotLo || a >= slotHi) { firstImaged[a] = p; continue; }
           let n0 = 0, n1 = 0, n2 = 0; // beyond-cutoff image-0, within-cutoff imaged, beyond-cutoff imaged
           const xi = sorted[3 * a], yi = sorted[3 * a + 1], zi = sorted[3 * a + 2];
           const wix = sortedWrap[3 * a], wiy = sortedWrap[3 * a + 1], wiz = sortedWrap[3 * a + 2];

@@ -12,7 +12,7 @@ export { createEdgeTensors, edgesWithin, writeEdges, type EdgeArrays, type Edges
 export { createForceOutput, type ForceOutput, type Potential } from './potential.js';
 export { singlePoint, type SinglePoint } from './single-point.js';
 export type { ComputeForces, Integrator, IntegratorState } from './integrator.js';
-export { createCellList, type CellList, type CellListOptions } from './cell-list.js';
+export { createCellList, type CellList, type CellListOptions, type ListPart } from './cell-list.js';
 export { createVerletList, type VerletList, type VerletListOptions } from './verlet-list.js';
 export { degreesOfFreedom, kineticEnergy, kineticTensor, massDensity, pressureOf, pressureTensor, stressOf, temperatureOf } from './thermo.js';
 export type { Frame, Observer, SimulationState } from './observer.js';

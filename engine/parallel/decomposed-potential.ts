@@ -150,22 +150,33 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     const t0 = performance.now();
     ensureArrays(positions.length / 3);
     arrays!.reference.set(positions);
-    const p = partition(positions, box, W, { shared: true });
     results = sharedF64(RESULT_STRIDE * W);
+    ghostsOf = new Array(W).fill(null);
+    stats.ghosts = [];
+    stats.chunks = [];
+    stats.pairs = [];
+    // The run loop passes this back to `compute`: the pairs themselves live in the workers.
+    placeholder = emptyList(kind, n, cutoff_A + skin_A, placeholder);
+    if (kind === 'half') {
+      // Pair potentials: each worker lists and evaluates one part of the rows of the whole shared system (no ghosts).
+      const layout: Layout = {
+        referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]], skin_A, ghostWidth_A: 0,
+        owner: new Int32Array(0), cut: [], parts: W, results, domains: [],
+      };
+      pendingLayouts = Array.from({ length: W }, (_, k): Layout => ({ ...layout, domains: [k] }));
+      stats.owned = [];
+      timings.decompose_s += (performance.now() - t0) / 1000;
+      return placeholder;
+    }
+    const p = partition(positions, box, W, { shared: true });
     const layout = {
       referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]] as [boolean, boolean, boolean],
       skin_A, ghostWidth_A: interactionDepth * cutoff_A + skin_A, owner: p.owner,
       cut: p.cut.map((c) => [c[0], c[1], c[2]] as [boolean, boolean, boolean]), results,
     };
     pendingLayouts = Array.from({ length: W }, (_, k): Layout => ({ ...layout, domains: [k] }));
-    ghostsOf = new Array(W).fill(null);
     stats.owned = Array.from({ length: W }, () => 0);
     for (let i = 0; i < p.owner.length; i++) stats.owned[p.owner[i]]++;
-    stats.ghosts = [];
-    stats.chunks = [];
-    stats.pairs = [];
-    // The run loop passes this back to `compute`: the pairs themselves live in the workers.
-    placeholder = emptyList(kind, n, cutoff_A + skin_A, placeholder);
     timings.decompose_s += (performance.now() - t0) / 1000;
     return placeholder;
   }
@@ -221,12 +232,14 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     const t2 = performance.now();
     // Ghost forces back to their owners, in domain order and ghost order: a fixed summation order.
     for (let d = 0; d < W; d++) {
+
       const { ghosts, ghostForces } = ghostsOf[d]!;
       for (let g = 0; g < ghosts.length; g++) {
         const i3 = 3 * ghosts[g];
         forces[i3] += ghostForces[3 * g]; forces[i3 + 1] += ghostForces[3 * g + 1]; forces[i3 + 2] += ghostForces[3 * g + 2];
       }
       stats.ghosts[d] = ghosts.length;
+      stats.owned[d] = ghostsOf[d]!.owned;
     }
     if (forces !== out.forces) out.forces.set(forces);
     let energy = 0;

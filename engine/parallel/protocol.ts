@@ -54,8 +54,15 @@ export interface Layout {
   skin_A: number;
   /** Ghost shell width, Å (interaction depth × cutoff + skin). */
   ghostWidth_A: number;
-  /** (N,) domain owning each atom. */
+  /** (N,) domain owning each atom (empty with `parts`). */
   owner: Int32Array;
+  /**
+   * Half-list (pair) potentials: the number of parts the rows of one list over the whole shared
+   * system are cut into (engine/cell-list.ts ListPart), domain d being part d. A part's atoms are
+   * its rows; its ghosts are the other atoms its pairs reach, read in shared memory where they
+   * are (no copies, no shells). Absent for models (ghost-shell domains).
+   */
+  parts?: number;
   /** Axes crossed by cuts, per domain (all domains: a worker needs them to rebuild its own). */
   cut: [boolean, boolean, boolean][];
   /** The domains this worker evaluates. */

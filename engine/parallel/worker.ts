@@ -96,6 +96,7 @@ function rebuild(next: Layout): RebuiltDomain[] {
   if (search.radius_A !== cutoff + next.skin_A) search = createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
   states = [];
   const referenceBox = new Box(next.referenceCell, next.pbc);
+  if (next.parts !== undefined) return rebuildParts(next, referenceBox);
   const partition = { owner: next.owner, cut: next.cut };
   for (const index of next.domains) {
     const tBuild = performance.now();
@@ -130,6 +131,63 @@ function rebuild(next: Layout): RebuiltDomain[] {
   shiftsCell.set(next.referenceCell);
   return states.map((st) => ({ index: st.index, owned: st.domain.owned, ghosts: st.domain.atoms.subarray(st.domain.owned), ghostForces: st.ghostForces }));
 }
+
+/**
+ * A half-list potential's parts (Layout.parts): one list over the whole shared system per domain,
+ * holding only that part's rows, built at the shared reference positions in the reference box.
+ */
+function rebuildParts(next: Layout, referenceBox: Box): RebuiltDomain[] {
+  const pot = potential!, shared = arrays!, n = shared.typeIds.length;
+  const radius = pot.cutoff_A + next.skin_A;
+  for (const index of next.domains) {
+    const tBuild = performance.now();
+    let part = parts.get(index);
+    if (!part || part.search.radius_A !== radius || part.forces.length !== 3 * n) {
+      part = { search: createCellList({ radius_A: radius, cutoff_A: pot.cutoff_A, kind: 'half' }), forces: new Float64Array(3 * n), mark: new Uint8Array(n) };
+      parts.set(index, part);
+    }
+    const list = part.search.build(shared.reference, referenceBox, { index, count: next.parts! });
+    const [r0, r1] = part.search.partRows;
+    // The part's own atoms (its rows), then every other atom its pairs reach, in the order they are met.
+    const { mark } = part, { rowAtoms, offsets, neighbors } = list;
+    mark.fill(0);
+    for (let r = r0; r < r1; r++) mark[rowAtoms[r]] = 1;
+    let atoms = new Int32Array(Math.max(16, 2 * (r1 - r0)));
+    atoms.set(rowAtoms.subarray(r0, r1));
+    let m = r1 - r0;
+    // In slices, so that the engine optimizes the scan as a whole function early (a worker's first builds run cold).
+    for (let p = offsets[r0], end = offsets[r1]; p < end; p += SCAN_SLICE) {
+      if (atoms.length < m + SCAN_SLICE) { const grown = new Int32Array(2 * (m + SCAN_SLICE)); grown.set(atoms.subarray(0, m)); atoms = grown; }
+      m = collectRemote(neighbors, p, Math.min(end, p + SCAN_SLICE), mark, atoms, m);
+    }
+    atoms = atoms.slice(0, m);
+    const remote = { length: m - (r1 - r0) };
+    // Its domain: the rows' atoms owned, the other atoms reached its ghosts (read in place, never copied).
+    const domain: Domain = { atoms, cells: new Int32Array(0), owned: r1 - r0, pbc: next.pbc };
+    const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * remote.length, 1)), 0, 3 * remote.length);
+    states.push({
+      index, domain, ghostForces, local: new Float64Array(0), forces: part.forces, list, pairs: list.nPairs,
+      pieces: [{ atoms: null, owned: r1 - r0, list, system: localSystem(shared.positions, shared.typeIds, referenceBox), out: createForceOutput(n, part.forces) }],
+      build_s: (performance.now() - tBuild) / 1000,
+    });
+  }
+  shiftsCell.set(next.referenceCell);
+  return states.map((st) => ({ index: st.index, owned: st.domain.owned, ghosts: st.domain.atoms.subarray(st.domain.owned), ghostForces: st.ghostForces }));
+}
+
+const SCAN_SLICE = 1 << 15;
+
+/** Appends to atoms[m…] each neighbour in pairs [p0, p1) not yet marked, marking it; returns the new count. */
+function collectRemote(neighbors: Int32Array, p0: number, p1: number, mark: Uint8Array, atoms: Int32Array, m: number): number {
+  for (let p = p0; p < p1; p++) {
+    const j = neighbors[p];
+    if (mark[j] === 0) { mark[j] = 2; atoms[m++] = j; }
+  }
+  return m;
+}
+
+/** Per part of a half list (Layout.parts) this worker evaluates: its cell list (scratch kept between builds), forces on every atom, a scratch mark per atom. */
+const parts = new Map<number, { search: CellList; forces: Float64Array; mark: Uint8Array }>();
 
 /**
  * A chunk plan may cost at most this many times the unchunked evaluation's work (the sum of the
@@ -195,6 +253,7 @@ async function step(): Promise<void> {
   const moved = !sameCell(cell, shiftsCell);
   if (moved) shiftsCell.set(cell);
   const { forces } = shared, { results } = lay;
+  if (lay.parts !== undefined) return stepParts(moved);
   for (const state of states) {
     const { domain } = state;
     const res = results.subarray(RESULT_STRIDE * state.index, RESULT_STRIDE * (state.index + 1));
@@ -248,6 +307,41 @@ async function step(): Promise<void> {
     res[RESULT.build_s] = state.build_s;
     state.build_s = 0;
     res[RESULT.chunks] = state.pieces.length;
+    res[RESULT.pairs] = state.pairs;
+  }
+}
+
+/** A step of a half-list potential's parts: the kernel reads shared positions and writes the part's own force array. */
+async function stepParts(moved: boolean): Promise<void> {
+  const pot = potential!, shared = arrays!, { results } = layout!;
+  for (const state of states) {
+    const res = results.subarray(RESULT_STRIDE * state.index, RESULT_STRIDE * (state.index + 1));
+    res.fill(0);
+    if (moved) setImageShifts(state.list!, shared.cell);
+    const piece = state.pieces[0];
+    // The main thread may have handed over other shared arrays (the system's own) since the build.
+    if (piece.system.positions !== shared.positions || piece.system.typeIds !== shared.typeIds) piece.system = localSystem(shared.positions, shared.typeIds, piece.system.box);
+    const t0 = performance.now();
+    const pending = pot.compute(piece.system, piece.list, piece.out);
+    if (pending) await pending;
+    const t1 = performance.now();
+    // Own atoms' forces straight to the shared array, the others' to the ghost array (the main thread adds them).
+    const { atoms, owned } = state.domain, f = state.forces, out = shared.forces, g = state.ghostForces;
+    for (let k = 0; k < owned; k++) {
+      const i3 = 3 * atoms[k];
+      out[i3] = f[i3]; out[i3 + 1] = f[i3 + 1]; out[i3 + 2] = f[i3 + 2];
+    }
+    for (let k = owned; k < atoms.length; k++) {
+      const i3 = 3 * atoms[k], g3 = 3 * (k - owned);
+      g[g3] = f[i3]; g[g3 + 1] = f[i3 + 1]; g[g3 + 2] = f[i3 + 2];
+    }
+    res[RESULT.energy] = piece.out.energy_eV;
+    res.set(piece.out.virial, RESULT.virial);
+    res[RESULT.compute_s] = (t1 - t0) / 1000;
+    res[RESULT.scatter_s] = (performance.now() - t1) / 1000;
+    res[RESULT.build_s] = state.build_s;
+    state.build_s = 0;
+    res[RESULT.chunks] = 1;
     res[RESULT.pairs] = state.pairs;
   }
 }

@@ -100,6 +100,36 @@ describe('cell-list neighbor search', () => {
     }
   }
 
+  it.each(cases)('half lists in parts: the parts hold disjoint runs of rows and together every pair once ($name)', (c) => {
+    const rng = new Rng(c.n * 17 + 5);
+    const box = new Box(randomTriclinic(rng, c.scale), c.pbc);
+    const pos = randomPositions(rng, box, c.n, c.spill);
+    const whole = listed(createCellList({ radius_A: c.radius, kind: 'half' }).build(pos, box), box, pos);
+    for (const count of [2, 3, 7]) {
+      const all: string[] = [];
+      const search = createCellList({ radius_A: c.radius, kind: 'half' });
+      let next = 0;
+      for (let index = 0; index < count; index++) {
+        const list = search.build(pos, box, { index, count });
+        const [r0, r1] = search.partRows;
+        expect([r0, r1]).toEqual([Math.floor((index * c.n) / count), Math.floor(((index + 1) * c.n) / count)]);
+        expect(r0).toBe(next);
+        next = r1;
+        for (let r = 0; r < list.n; r++) if (r < r0 || r >= r1) expect(list.offsets[r + 1] - list.offsets[r], `row ${r} outside part ${index}`).toBe(0);
+        all.push(...listed(list, box, pos));
+      }
+      expect(next).toBe(c.n);
+      expect(all.sort(), `${count} parts`).toEqual(whole);
+    }
+  });
+
+  it('refuses a part of a full list and a part out of range', () => {
+    const box = Box.orthorhombic(10, 10, 10);
+    const pos = Float64Array.of(1, 1, 1, 2, 2, 2);
+    expect(() => createCellList({ radius_A: 3, kind: 'full' }).build(pos, box, { index: 0, count: 2 })).toThrow(/only defined for half lists/);
+    expect(() => createCellList({ radius_A: 3, kind: 'half' }).build(pos, box, { index: 2, count: 2 })).toThrow(/0 ≤ index < count/);
+  });
+
   it('puts pairs within the cutoff hint first in each segment of a row', () => {
     const rng = new Rng(12);
     const box = new Box(randomTriclinic(rng, 9), [true, true, true]);

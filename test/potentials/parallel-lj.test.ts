@@ -71,8 +71,13 @@ describe('Lennard-Jones decomposed over worker threads', () => {
       expect(relErr(got.virial, ref.virial), `${w} workers`).toBeLessThan(1e-10);
       expect(pot.stats.owned.reduce((a, b) => a + b)).toBe(system.n);
     }
-    // Two domains of a periodic box each carry a ghost shell; a cluster's halves touch along one cut.
-    expect(Math.min(...pools.get(2)!.stats.ghosts)).toBeGreaterThan(0);
+    // Pair potentials: the parts split the rows evenly, reach other parts' atoms (ghosts, read in
+    // shared memory; in an open cluster only the first part does), and together list every pair once.
+    const two = pools.get(2)!.stats;
+    expect(two.owned).toEqual([Math.floor(system.n / 2), system.n - Math.floor(system.n / 2)]);
+    expect(two.ghosts[0]).toBeGreaterThan(0);
+    const pairs = createCellList({ radius_A: 8.5, kind: 'half' }).build(system.positions, system.box).nPairs;
+    for (const w of [1, 2, 3]) expect(pools.get(w)!.stats.pairs.reduce((a, b) => a + b), `${w} workers`).toBe(pairs);
   });
 
   /** 256 hot argon atoms, 100 NVE steps with `pot` (a fresh copy of the starting state each time). */
