@@ -2,16 +2,10 @@
  * A domain's own neighbour lists, cut down to the pairs it must evaluate (DESIGN.md §7).
  *
  * A domain's local atoms (owned first, then ghosts; engine/parallel/decomposition.ts) are listed
- * by the ordinary cell list in the domain's own box. Two cuts follow, one per kind of potential:
+ * by the ordinary cell list in the domain's own box, then cut down to what a chunk needs (pair
+ * potentials do not use ghost-shell domains: they share the system's memory, see protocol.ts
+ * Layout.parts):
  *
- * - Pair potentials (half lists), `ownedPairs`: a pair between two owned atoms is this domain's; a
- *   pair between two ghosts is nobody's here; a pair between an owned atom and a ghost appears in
- *   both domains (each sees the other atom as a ghost) and is kept by one of them: by the one whose
- *   owned atom has the smaller global index when the two indices sum to an even number, the larger
- *   when odd (so that neither side of a cut gets all of them), and for an atom and its own image by
- *   the positive image. Every physical pair is then
- *   summed exactly once over all domains, so energies, forces and virials add up with no masks
- *   and no double work.
  * - Message-passing models (full lists), `receptiveChunk`: the owned atoms of a chunk plus every
  *   atom within `depth` hops (a hop is a listed pair), and only the pairs whose centre is fewer
  *   than `depth` hops away: messages flow from neighbour (edge_index row 1) to centre (row 0), so
@@ -42,60 +36,6 @@ export function domainBox(domain: Domain, cell: Float64Array, pbcOfCell: readonl
   // An open cluster has no cell; any cell with all axes open behaves the same for the search.
   if (!periodic && !(pbcOfCell[0] || pbcOfCell[1] || pbcOfCell[2])) return Box.open();
   return new Box(cell, [domain.pbc[0], domain.pbc[1], domain.pbc[2]]);
-}
-
-/** True when the integer triple (a, b, c) is lexicographically positive. */
-function positive(a: number, b: number, c: number): boolean {
-  return a > 0 || (a === 0 && (b > 0 || (b === 0 && c > 0)));
-}
-
-/**
- * The pairs of a half list over a domain's local atoms that this domain evaluates (see the file
- * comment). Rows, their order and the image-0-first order within rows are kept; the result owns
- * its arrays (`imageShifts` is shared with `list`).
- *
- * @example
- * const mine = ownedPairs(createCellList({ radius_A: 9.5, kind: 'half' }).build(local, box), domain);
- */
-export function ownedPairs(list: NeighborList, domain: Domain): NeighborList {
-  if (list.kind !== 'half') throw new Error(`ownedPairs: needs a half list, got a ${list.kind} one`);
-  const { atoms, cells, owned } = domain;
-  const { rowAtoms, offsets, firstImaged, neighbors, images, imageCells } = list;
-  const n = list.n;
-  const outOffsets = new Int32Array(n + 1), outFirst = new Int32Array(n);
-  const keep = new Uint8Array(list.nPairs);
-  let q = 0;
-  for (let r = 0; r < n; r++) {
-    const a = rowAtoms[r];
-    outOffsets[r] = q;
-    for (let p = offsets[r]; p < offsets[r + 1]; p++) {
-      if (p === firstImaged[r]) outFirst[r] = q;
-      const b = neighbors[p];
-      const aOwned = a < owned, bOwned = b < owned;
-      let mine: boolean;
-      if (aOwned && bOwned) mine = true;
-      else if (!aOwned && !bOwned) mine = false;
-      else {
-        // Owned endpoint o, ghost g, and the ghost's cells relative to the owned atom.
-        const o = aOwned ? a : b, g = aOwned ? b : a, sign = aOwned ? 1 : -1, t = 3 * images[p];
-        const sa = cells[3 * g] - cells[3 * o] + sign * imageCells[t];
-        const sb = cells[3 * g + 1] - cells[3 * o + 1] + sign * imageCells[t + 1];
-        const sc = cells[3 * g + 2] - cells[3 * o + 2] + sign * imageCells[t + 2];
-        const I = atoms[o], J = atoms[g];
-        mine = I === J ? positive(sa, sb, sc) : ((I + J) & 1) === 0 ? I < J : I > J;
-      }
-      if (mine) { keep[p] = 1; q++; }
-    }
-    if (firstImaged[r] === offsets[r + 1]) outFirst[r] = q;
-  }
-  outOffsets[n] = q;
-  const outNb = new Int32Array(q), outImg = new Uint16Array(q);
-  for (let p = 0, k = 0; p < list.nPairs; p++) {
-    if (!keep[p]) continue;
-    outNb[k] = neighbors[p];
-    outImg[k++] = images[p];
-  }
-  return { kind: 'half', n, radius_A: list.radius_A, nPairs: q, rowAtoms, offsets: outOffsets, firstImaged: outFirst, neighbors: outNb, images: outImg, imageShifts: list.imageShifts, imageCells };
 }
 
 /** One model evaluation's worth of a domain: chunk-local atoms (owned first) and their pairs. */

@@ -1,10 +1,11 @@
 /**
  * engine/parallel/: spatial domain decomposition over worker threads (DESIGN.md §7) — recursive
- * coordinate bisection with ghost shells, each domain's own pair lists, a slot-addressed worker
+ * coordinate bisection with ghost shells for models, shared-memory parts of one list for pair
+ * potentials, a slot-addressed worker
  * pool (piscina), and the decomposed Potential the run loop drives like any other.
  */
 export { bisectPoints, decompose, domainOf, partition, type Decomposition, type DecomposeOptions, type Domain, type Partition } from './decomposition.js';
-export { domainBox, gatherLocalPositions, ownedPairs, receptiveChunk, type Chunk } from './domain-lists.js';
+export { domainBox, gatherLocalPositions, receptiveChunk, type Chunk } from './domain-lists.js';
 export type { DomainPotential, DomainPotentialContext, DomainPotentialFactory } from './domain-potential.js';
 export { createDomainWorker } from './worker.js';
 export type { InitResult, InitTask, StepTask } from './protocol.js';

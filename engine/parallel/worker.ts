@@ -15,7 +15,7 @@
 import { totalmem } from 'node:os';
 import { Box, createCellList, createForceOutput, setImageShifts, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
 import { bisectPoints, domainOf, type Domain } from './decomposition.js';
-import { domainBox, gatherLocalPositions, ownedPairs, receptiveChunk, type Chunk } from './domain-lists.js';
+import { domainBox, gatherLocalPositions, receptiveChunk, type Chunk } from './domain-lists.js';
 import type { DomainPotential, DomainPotentialFactory } from './domain-potential.js';
 import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
 
@@ -92,11 +92,10 @@ function rebuild(next: Layout): RebuiltDomain[] {
   const pot = potential!, shared = arrays!;
   layout = next;
   const cutoff = pot.cutoff_A;
-  search ??= createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
-  if (search.radius_A !== cutoff + next.skin_A) search = createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
   states = [];
   const referenceBox = new Box(next.referenceCell, next.pbc);
   if (next.parts !== undefined) return rebuildParts(next, referenceBox);
+  if (search?.radius_A !== cutoff + next.skin_A) search = createCellList({ radius_A: cutoff + next.skin_A, cutoff_A: cutoff, kind: pot.neighborKind });
   const partition = { owner: next.owner, cut: next.cut };
   for (const index of next.domains) {
     const tBuild = performance.now();
@@ -113,18 +112,12 @@ function rebuild(next: Layout): RebuiltDomain[] {
     state.list = list;
     const typeIds = new Int32Array(m);
     for (let k = 0; k < m; k++) typeIds[k] = shared.typeIds[domain.atoms[k]];
-    if (pot.neighborKind === 'half') {
-      const mine = ownedPairs(list, domain);
-      state.pairs = mine.nPairs;
-      state.pieces.push({ atoms: null, owned: domain.owned, list: mine, system: localSystem(local, typeIds, box), out: createForceOutput(m, state.forces) });
-    } else {
-      for (const chunk of planChunks(list, domain, pot, local)) {
-        const n = chunk.atoms.length;
-        const ids = new Int32Array(n);
-        for (let k = 0; k < n; k++) ids[k] = typeIds[chunk.atoms[k]];
-        state.pairs += chunk.list.nPairs;
-        state.pieces.push({ atoms: chunk.atoms, owned: chunk.owned, list: chunk.list, system: localSystem(new Float64Array(3 * n), ids, box), out: createForceOutput(n) });
-      }
+    for (const chunk of planChunks(list, domain, pot, local)) {
+      const n = chunk.atoms.length;
+      const ids = new Int32Array(n);
+      for (let k = 0; k < n; k++) ids[k] = typeIds[chunk.atoms[k]];
+      state.pairs += chunk.list.nPairs;
+      state.pieces.push({ atoms: chunk.atoms, owned: chunk.owned, list: chunk.list, system: localSystem(new Float64Array(3 * n), ids, box), out: createForceOutput(n) });
     }
     state.build_s = (performance.now() - tBuild) / 1000;
   }
