@@ -253,11 +253,13 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   const slotLo = Math.floor((part.index * n) / part.count), slotHi = Math.floor(((part.index + 1) * n) / part.count);
   sc.partRows = [slotLo, slotHi];
   const wrapped = wMin[0] === 0 && wMax[0] === 0 && wMin[1] === 0 && wMax[1] === 0 && wMin[2] === 0 && wMax[2] === 0;
-  // One slab of bins per call: the engine then optimizes searchPairs as a whole function during
+  // One row of bins per call: the engine then optimizes searchPairs as a whole function early in
   // the first build, rather than running it as slower on-stack-replaced code for several builds.
   let nPairs = 0;
   for (let bx = 0; bx < nb[0]; bx++) {
-    nPairs = searchPairs(sc, bx, bx + 1, slotLo, slotHi, nPairs, nb, pbc, stencil, frame, R, radius * radius, inner * inner, kind === 'half', wrapped);
+    for (let by = 0; by < nb[1]; by++) {
+      nPairs = searchPairs(sc, bx, by, slotLo, slotHi, nPairs, nb, pbc, stencil, frame, R, radius * radius, inner * inner, kind === 'half', wrapped);
+    }
   }
   sc.offsets[n] = nPairs;
 
@@ -339,11 +341,12 @@ function sortPositions(positions: Float64Array, s0: number, s1: number, order: I
 }
 
 /**
- * The pair search proper, bin by bin; rows are slots (bin order). Kept apart from the set-up so
- * the engine optimizes this hot loop on its own. Returns the number of pairs.
+ * The pair search proper over the bins of row (bx, by), bin by bin; rows are slots (bin order).
+ * Kept apart from the set-up so the engine optimizes this hot loop on its own. Returns the number
+ * of pairs.
  */
 function searchPairs(
-  sc: Scratch, bx0: number, bx1: number, slotLo: number, slotHi: number, p0: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, frame: Float64Array, R: number[],
+  sc: Scratch, bx: number, by: number, slotLo: number, slotHi: number, p0: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, frame: Float64Array, R: number[],
   r2: number, inner2: number, half: boolean, wrapped: boolean,
 ): number {
   const { sorted, sortedWrap, order, binStart, offsets, firstImaged } = sc;
@@ -364,85 +367,81 @@ function searchPairs(
   let neighbors = sc.neighbors, images = sc.images;
   let tmpJ0 = sc.tmpJ[0], tmpJ1 = sc.tmpJ[1], tmpJ2 = sc.tmpJ[2], tmpI1 = sc.tmpImg[1], tmpI2 = sc.tmpImg[2];
   let p = p0;
-  for (let bx = bx0; bx < bx1; bx++) {
-    for (let by = 0; by < nby; by++) {
-      for (let bz = 0; bz < nbz; bz++) {
-        const bin = (bx * nby + by) * nbz + bz;
-        const a0 = binStart[bin], a1 = binStart[bin + 1];
-        if (a0 === a1) continue;
-        if (a1 <= slotLo || a0 >= slotHi) {
-          // Another part's rows: empty here.
-          for (let a = a0; a < a1; a++) { offsets[a] = p; firstImaged[a] = p; }
-          continue;
-        }
-        nbBin[0] = bin;
-        nbId[0] = wrapped ? 0 : -1;
-        let m = 1;
-        let candidates = a1 - a0;
-        for (let e = 0; e < nStencil - 1; e++) {
-          let cx = bx + stencil[3 * e], cy = by + stencil[3 * e + 1], cz = bz + stencil[3 * e + 2];
-          let ix = 0, iy = 0, iz = 0;
-          if (cx < 0 || cx >= nbx) { if (!px) continue; ix = Math.floor(cx / nbx); cx -= ix * nbx; }
-          if (cy < 0 || cy >= nby) { if (!py) continue; iy = Math.floor(cy / nby); cy -= iy * nby; }
-          if (cz < 0 || cz >= nbz) { if (!pz) continue; iz = Math.floor(cz / nbz); cz -= iz * nbz; }
-          const b = (cx * nby + cy) * nbz + cz;
-          nbBin[m] = b;
-          nbImg[3 * m] = ix; nbImg[3 * m + 1] = iy; nbImg[3 * m + 2] = iz;
-          nbShift[3 * m] = ix * frame[0] + iy * frame[3] + iz * frame[6];
-          nbShift[3 * m + 1] = ix * frame[1] + iy * frame[4] + iz * frame[7];
-          nbShift[3 * m + 2] = ix * frame[2] + iy * frame[5] + iz * frame[8];
-          nbId[m] = wrapped ? imageId(ix, iy, iz, Rx, Ry, Rz) : -1;
-          candidates += binStart[b + 1] - binStart[b];
-          m++;
-        }
-        // Room for every candidate of every atom of this bin: no capacity checks in the scan.
-        if (sc.tmpCap < candidates) {
-          sc.growTmp(candidates);
-          tmpJ0 = sc.tmpJ[0]; tmpJ1 = sc.tmpJ[1]; tmpJ2 = sc.tmpJ[2]; tmpI1 = sc.tmpImg[1]; tmpI2 = sc.tmpImg[2];
-        }
-        if (sc.pairCap < p + (a1 - a0) * candidates) {
-          sc.growPairs(p + (a1 - a0) * candidates, p);
-          neighbors = sc.neighbors; images = sc.images;
-        }
-        for (let a = a0; a < a1; a++) {
-          offsets[a] = p;
-          if (a < slotLo || a >= slotHi) { firstImaged[a] = p; continue; }
-          let n0 = 0, n1 = 0, n2 = 0; // beyond-cutoff image-0, within-cutoff imaged, beyond-cutoff imaged
-          const xi = sorted[3 * a], yi = sorted[3 * a + 1], zi = sorted[3 * a + 2];
-          const wix = sortedWrap[3 * a], wiy = sortedWrap[3 * a + 1], wiz = sortedWrap[3 * a + 2];
-          for (let e = 0; e < m; e++) {
-            const b = nbBin[e];
-            const sx = nbShift[3 * e] - xi, sy = nbShift[3 * e + 1] - yi, sz = nbShift[3 * e + 2] - zi;
-            const entryId = nbId[e];
-            // Own bin: later slots only for a half list (each pair once); every other slot for a full one.
-            const s0 = e === 0 && half ? a + 1 : binStart[b], s1 = binStart[b + 1];
-            const self = e === 0 && !half ? a : -1;
-            for (let s = s0; s < s1; s++) {
-              const dx = sorted[3 * s] + sx, dy = sorted[3 * s + 1] + sy, dz = sorted[3 * s + 2] + sz;
-              const d2 = dx * dx + dy * dy + dz * dz;
-              if (d2 >= r2 || s === self) continue;
-              const j = order[s];
-              const id = entryId >= 0
-                ? entryId
-                : imageId(nbImg[3 * e] + wix - sortedWrap[3 * s], nbImg[3 * e + 1] + wiy - sortedWrap[3 * s + 1], nbImg[3 * e + 2] + wiz - sortedWrap[3 * s + 2], Rx, Ry, Rz);
-              if (id === 0) {
-                if (d2 < inner2) { neighbors[p] = j; images[p++] = 0; }
-                else tmpJ0[n0++] = j;
-              } else if (d2 < inner2) {
-                tmpJ1[n1] = j;
-                tmpI1[n1++] = id;
-              } else {
-                tmpJ2[n2] = j;
-                tmpI2[n2++] = id;
-              }
-            }
+  for (let bz = 0; bz < nbz; bz++) {
+    const bin = (bx * nby + by) * nbz + bz;
+    const a0 = binStart[bin], a1 = binStart[bin + 1];
+    if (a0 === a1) continue;
+    if (a1 <= slotLo || a0 >= slotHi) {
+      // Another part's rows: empty here.
+      for (let a = a0; a < a1; a++) { offsets[a] = p; firstImaged[a] = p; }
+      continue;
+    }
+    nbBin[0] = bin;
+    nbId[0] = wrapped ? 0 : -1;
+    let m = 1;
+    let candidates = a1 - a0;
+    for (let e = 0; e < nStencil - 1; e++) {
+      let cx = bx + stencil[3 * e], cy = by + stencil[3 * e + 1], cz = bz + stencil[3 * e + 2];
+      let ix = 0, iy = 0, iz = 0;
+      if (cx < 0 || cx >= nbx) { if (!px) continue; ix = Math.floor(cx / nbx); cx -= ix * nbx; }
+      if (cy < 0 || cy >= nby) { if (!py) continue; iy = Math.floor(cy / nby); cy -= iy * nby; }
+      if (cz < 0 || cz >= nbz) { if (!pz) continue; iz = Math.floor(cz / nbz); cz -= iz * nbz; }
+      const b = (cx * nby + cy) * nbz + cz;
+      nbBin[m] = b;
+      nbImg[3 * m] = ix; nbImg[3 * m + 1] = iy; nbImg[3 * m + 2] = iz;
+      nbShift[3 * m] = ix * frame[0] + iy * frame[3] + iz * frame[6];
+      nbShift[3 * m + 1] = ix * frame[1] + iy * frame[4] + iz * frame[7];
+      nbShift[3 * m + 2] = ix * frame[2] + iy * frame[5] + iz * frame[8];
+      nbId[m] = wrapped ? imageId(ix, iy, iz, Rx, Ry, Rz) : -1;
+      candidates += binStart[b + 1] - binStart[b];
+      m++;
+    }
+    // Room for every candidate of every atom of this bin: no capacity checks in the scan.
+    if (sc.tmpCap < candidates) {
+      sc.growTmp(candidates);
+      tmpJ0 = sc.tmpJ[0]; tmpJ1 = sc.tmpJ[1]; tmpJ2 = sc.tmpJ[2]; tmpI1 = sc.tmpImg[1]; tmpI2 = sc.tmpImg[2];
+    }
+    if (sc.pairCap < p + (a1 - a0) * candidates) {
+      sc.growPairs(p + (a1 - a0) * candidates, p);
+      neighbors = sc.neighbors; images = sc.images;
+    }
+    for (let a = a0; a < a1; a++) {
+      offsets[a] = p;
+      if (a < slotLo || a >= slotHi) { firstImaged[a] = p; continue; }
+      let n0 = 0, n1 = 0, n2 = 0; // beyond-cutoff image-0, within-cutoff imaged, beyond-cutoff imaged
+      const xi = sorted[3 * a], yi = sorted[3 * a + 1], zi = sorted[3 * a + 2];
+      const wix = sortedWrap[3 * a], wiy = sortedWrap[3 * a + 1], wiz = sortedWrap[3 * a + 2];
+      for (let e = 0; e < m; e++) {
+        const b = nbBin[e];
+        const sx = nbShift[3 * e] - xi, sy = nbShift[3 * e + 1] - yi, sz = nbShift[3 * e + 2] - zi;
+        const entryId = nbId[e];
+        // Own bin: later slots only for a half list (each pair once); every other slot for a full one.
+        const s0 = e === 0 && half ? a + 1 : binStart[b], s1 = binStart[b + 1];
+        const self = e === 0 && !half ? a : -1;
+        for (let s = s0; s < s1; s++) {
+          const dx = sorted[3 * s] + sx, dy = sorted[3 * s + 1] + sy, dz = sorted[3 * s + 2] + sz;
+          const d2 = dx * dx + dy * dy + dz * dz;
+          if (d2 >= r2 || s === self) continue;
+          const j = order[s];
+          const id = entryId >= 0
+            ? entryId
+            : imageId(nbImg[3 * e] + wix - sortedWrap[3 * s], nbImg[3 * e + 1] + wiy - sortedWrap[3 * s + 1], nbImg[3 * e + 2] + wiz - sortedWrap[3 * s + 2], Rx, Ry, Rz);
+          if (id === 0) {
+            if (d2 < inner2) { neighbors[p] = j; images[p++] = 0; }
+            else tmpJ0[n0++] = j;
+          } else if (d2 < inner2) {
+            tmpJ1[n1] = j;
+            tmpI1[n1++] = id;
+          } else {
+            tmpJ2[n2] = j;
+            tmpI2[n2++] = id;
           }
-          for (let k = 0; k < n0; k++) { neighbors[p] = tmpJ0[k]; images[p++] = 0; }
-          firstImaged[a] = p;
-          for (let k = 0; k < n1; k++) { neighbors[p] = tmpJ1[k]; images[p++] = tmpI1[k]; }
-          for (let k = 0; k < n2; k++) { neighbors[p] = tmpJ2[k]; images[p++] = tmpI2[k]; }
         }
       }
+      for (let k = 0; k < n0; k++) { neighbors[p] = tmpJ0[k]; images[p++] = 0; }
+      firstImaged[a] = p;
+      for (let k = 0; k < n1; k++) { neighbors[p] = tmpJ1[k]; images[p++] = tmpI1[k]; }
+      for (let k = 0; k < n2; k++) { neighbors[p] = tmpJ2[k]; images[p++] = tmpI2[k]; }
     }
   }
   return p;
