@@ -16,9 +16,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('examples/water (the README main command)', () => {
   it('runs Langevin MD of the hexamer with the shipped model', async () => {
-    for (const f of ['input.json', 'hexamer.extxyz', 'water-nequip.onnx']) copyFileSync(join(EXAMPLE, f), join(dir, f));
+    for (const f of ['input.json', 'hexamer.extxyz', 'water-nequip-float32.onnx']) copyFileSync(join(EXAMPLE, f), join(dir, f));
     const input = JSON.parse(readFileSync(join(dir, 'input.json'), 'utf8')) as { potential: { model: string } };
-    expect(input.potential.model).toBe('water-nequip.onnx');
+    expect(input.potential.model).toBe('water-nequip-float32.onnx');
     writeFileSync(join(dir, 'input.json'), JSON.stringify(input));
     const r = await e3md('run', join(dir, 'input.json'), '--steps', '40', '--quiet');
     expect(r.stderr).toBe('');

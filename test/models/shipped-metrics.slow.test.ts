@@ -16,6 +16,8 @@ import { createMetrics, loadTrainConfig, type Metrics } from '../../train/index.
 
 const CONFIG = 'examples/water/train.json';
 const REPORT = 'examples/water/training/report.json';
+/** The shipped model (train.json's output.model is where a retraining writes, never over it). */
+const MODEL = process.env.E3MD_SHIPPED_MODEL ?? 'examples/water/water-nequip.onnx';
 
 interface Report {
   readonly test: Metrics;
@@ -26,7 +28,7 @@ describe('the shipped water model (slow)', () => {
   it("reproduces the committed test-split metrics of examples/water/training/report.json", async () => {
     const config = loadTrainConfig(CONFIG);
     const report = JSON.parse(readFileSync(REPORT, 'utf8')) as Report;
-    const potential = await createOnnxPotential({ model: config.output.model, typeNames: config.model.typeNames ?? ['H', 'O'], device: 'cpu', intraOpThreads: 1 });
+    const potential = await createOnnxPotential({ model: MODEL, typeNames: config.model.typeNames ?? ['H', 'O'], device: 'cpu', intraOpThreads: 1 });
     const dtype = potential.metadata.dtype;
     const all = createMetrics();
     const byKind = new Map<string, ReturnType<typeof createMetrics>>();
@@ -49,14 +51,17 @@ describe('the shipped water model (slow)', () => {
     await potential.dispose?.();
     for (const [kind, m] of Object.entries(report.testByConfigType)) expect(seen.get(kind), `${kind} structures in the test files`).toBe(m.structures);
     // A float64 model trained in float64 reproduces its training graph's numbers to rounding; when
-    // either is float32, float32 rounding (~1e-7 relative per operation) moves the errors slightly.
+    // either is float32, float32 rounding moves the errors: forces by ~1e-7 relative per operation,
+    // total energies by their ulp (the per-atom energies are ~−415 and −831 eV, whose float32 ulp
+    // is 3e-5 to 6e-5 eV), measured up to 0.032 meV/atom per structure (bench/dtype-shipped.ts).
     const loose = dtype === 'float32' || config.training.dtype === 'float32';
     const rel = loose ? 2e-3 : 1e-7;
+    const absolute = (key: string): number => (!loose ? 1e-9 : key.startsWith('energy') ? 0.04 : 1e-3);
     const check = (got: Metrics, want: Metrics, what: string) => {
       expect(got.structures, what).toBe(want.structures);
       expect(got.atoms, what).toBe(want.atoms);
       for (const key of ['energyMae_meV_per_atom', 'energyRmse_meV_per_atom', 'forceMae_meV_per_A', 'forceRmse_meV_per_A'] as const) {
-        expect(Math.abs(got[key] - want[key]), `${what} ${key}: ${got[key]} vs ${want[key]} in ${REPORT}`).toBeLessThanOrEqual(rel * Math.abs(want[key]) + (loose ? 1e-3 : 1e-9));
+        expect(Math.abs(got[key] - want[key]), `${what} ${key}: ${got[key]} vs ${want[key]} in ${REPORT}`).toBeLessThanOrEqual(rel * Math.abs(want[key]) + absolute(key));
       }
     };
     check(all.result(), report.test, 'test split');
