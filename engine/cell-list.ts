@@ -13,7 +13,7 @@
  * Half lists walk only the "upper" half of the stencil (offsets lexicographically > 0, plus later
  * atoms of the same bin), so each unordered pair is met exactly once. Rows are produced bin by
  * bin, so consecutive centres are close in space. A half list can also be built in parts
- * (`ListPart`): runs of whole bins, for workers that share one system's memory.
+ * (`ListPart`): runs of rows in bin order, for workers that share one system's memory.
  */
 import type { Box } from './box.js';
 import type { NeighborList, NeighborListKind } from './neighbor-list.js';
@@ -55,8 +55,8 @@ export interface CellList {
 /**
  * One of `count` parts of a half list (shared-memory parallel pair potentials): the rows (atoms in
  * bin order, so a part is a compact region of space) are cut into `count` runs of N / count atoms
- * (rounded), and only part `index`'s rows get pairs; every other row is empty. Each pair of the whole list lies in
- * exactly one part, so `count` workers that each list and evaluate one part together evaluate
+ * (rounded), and only part `index`'s rows get pairs; every other row is empty. Each pair of the
+ * whole list lies in exactly one part, so `count` workers that each list and evaluate one part together evaluate
  * every pair once, and the cut depends only on the positions, never on thread timing.
  */
 export interface ListPart {

@@ -158,7 +158,8 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     // The run loop passes this back to `compute`: the pairs themselves live in the workers.
     placeholder = emptyList(kind, n, cutoff_A + skin_A, placeholder);
     if (kind === 'half') {
-      // Pair potentials: each worker lists and evaluates one part of the rows of the whole shared system (no ghosts).
+      // Pair potentials: each worker lists and evaluates one part of the rows of the whole shared system
+      // (no bisection, no shells: the atoms a part's pairs reach are read where they are).
       const layout: Layout = {
         referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]], skin_A, ghostWidth_A: 0,
         owner: new Int32Array(0), cut: [], parts: W, results, domains: [],
@@ -232,7 +233,6 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     const t2 = performance.now();
     // Ghost forces back to their owners, in domain order and ghost order: a fixed summation order.
     for (let d = 0; d < W; d++) {
-
       const { ghosts, ghostForces } = ghostsOf[d]!;
       for (let g = 0; g < ghosts.length; g++) {
         const i3 = 3 * ghosts[g];

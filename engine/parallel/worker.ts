@@ -154,10 +154,10 @@ function rebuildParts(next: Layout, referenceBox: Box): RebuiltDomain[] {
       m = collectRemote(neighbors, p, Math.min(end, p + SCAN_SLICE), mark, atoms, m);
     }
     atoms = atoms.slice(0, m);
-    const remote = { length: m - (r1 - r0) };
+    const ghosts = m - (r1 - r0);
     // Its domain: the rows' atoms owned, the other atoms reached its ghosts (read in place, never copied).
     const domain: Domain = { atoms, cells: new Int32Array(0), owned: r1 - r0, pbc: next.pbc };
-    const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * remote.length, 1)), 0, 3 * remote.length);
+    const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * ghosts, 1)), 0, 3 * ghosts);
     states.push({
       index, domain, ghostForces, local: new Float64Array(0), forces: part.forces, list, pairs: list.nPairs,
       pieces: [{ atoms: null, owned: r1 - r0, list, system: localSystem(shared.positions, shared.typeIds, referenceBox), out: createForceOutput(n, part.forces) }],
