@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomicUnits } from '../../engine/index.js';
-import { readExtxyz } from '../../io/index.js';
+import { atomicUnits, singlePoint } from '../../engine/index.js';
+import { readExtxyz, systemOfFrame } from '../../io/index.js';
+import { createOnnxPotential } from '../../potentials/index.js';
 import { PYTHON } from '../harness/python.js';
 import { e3md, ROOT } from './fixtures.js';
 
@@ -69,7 +70,10 @@ describe.skipIf(!available)('i-PI drives e3md serve', () => {
     const rows = readFileSync(join(dir, 'sim.out'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.trim().split(/\s+/).map(Number));
     expect(rows).toHaveLength(steps + 1);
     // Step 0: every bead at the hexamer, so the potential is e3md's energy of it, in i-PI's rounded eV.
-    const ours = -12469.22575297; // e3md eval of hexamer.extxyz (test/cli/serve.test.ts checks the same number)
+    const system = systemOfFrame(readExtxyz(HEXAMER)[0]!, HEXAMER);
+    const pot = await createOnnxPotential({ model: MODEL, typeNames: system.typeNames, device: 'cpu', intraOpThreads: 1 });
+    const ours = (await singlePoint(pot, system)).energy_eV; // as e3md eval of hexamer.extxyz gives it
+    await pot.dispose?.();
     const printed = ours / (atomicUnits('2014').hartree_eV * IPI_HARTREE_PER_EV);
     // i-PI prints 9 significant digits (±4e-8); its factor alone moves the value by 1e-7.
     expect(Math.abs(rows[0]![2]! - printed)).toBeLessThan(5e-8 * Math.abs(ours));
