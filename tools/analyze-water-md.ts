@@ -1,8 +1,10 @@
 /**
  * Did water stay water? Reads an MD run's extxyz trajectory and thermo CSV (e3md run output) and
  * reports, over every frame: each H's distance to its nearest O (min, max, mean; how many H are
- * farther than 1.3 Å from every O, i.e. broken molecules), the largest distance of an atom from
- * the cluster's centre of geometry (an evaporating or exploding atom shows here), and from the
+ * farther than 1.3 Å from every O, i.e. broken molecules), the closest O–O pair (water's stays
+ * above about 2.4 Å; a model that lets two oxygens collapse fails here first), the largest
+ * distance of an atom from the cluster's centre of geometry (an evaporating or exploding atom
+ * shows here), and from the
  * thermo log the simulated time, the mean temperature of the second half, and the potential
  * energy averaged over blocks of `--block-ps` (the energy trace, compressed). Prints JSON.
  * Usage: npx tsx tools/analyze-water-md.ts traj.xyz thermo.csv [--block-ps 5]
@@ -17,9 +19,17 @@ const [trajectory, thermo] = args;
 if (!trajectory || !thermo || !(blockPs > 0)) throw new Error('usage: npx tsx tools/analyze-water-md.ts traj.xyz thermo.csv [--block-ps 5]');
 
 const frames = readExtxyz(trajectory);
-let lo = Infinity, hi = 0, sum = 0, count = 0, broken = 0, farthest = 0;
-for (const f of frames) {
+let lo = Infinity, hi = 0, sum = 0, count = 0, broken = 0, farthest = 0, closestOO = Infinity, closestOOFrame = -1;
+for (const [index, f] of frames.entries()) {
   const x = f.positions, n = f.symbols.length;
+  for (let i = 0; i < n; i++) {
+    if (f.symbols[i] !== 'O') continue;
+    for (let j = i + 1; j < n; j++) {
+      if (f.symbols[j] !== 'O') continue;
+      const d = Math.hypot(x[3 * j] - x[3 * i], x[3 * j + 1] - x[3 * i + 1], x[3 * j + 2] - x[3 * i + 2]);
+      if (d < closestOO) { closestOO = d; closestOOFrame = index; }
+    }
+  }
   const c = [0, 1, 2].map((d) => { let s = 0; for (let i = 0; i < n; i++) s += x[3 * i + d]; return s / n; });
   for (let i = 0; i < n; i++) {
     farthest = Math.max(farthest, Math.hypot(x[3 * i] - c[0], x[3 * i + 1] - c[1], x[3 * i + 2] - c[2]));
@@ -50,7 +60,7 @@ for (let b = 0; b * blockPs < t[t.length - 1]; b++) {
 }
 console.log(JSON.stringify({
   trajectory, thermo, frames: frames.length, atoms: frames[0]?.symbols.length, simulated_ps: t[t.length - 1],
-  oh_A: { min: lo, max: hi, mean: sum / count }, hFartherThan1p3AFromEveryO: broken, farthestFromCentre_A: farthest,
+  oh_A: { min: lo, max: hi, mean: sum / count }, hFartherThan1p3AFromEveryO: broken, closestOO_A: closestOO, closestOOFrame, farthestFromCentre_A: farthest,
   meanTemperatureSecondHalf_K: second.reduce((a, b) => a + b, 0) / second.length,
   blocks,
 }, null, 2));
