@@ -4,9 +4,9 @@
  * farther than 1.3 Å from every O, i.e. broken molecules), the closest O–O pair (water's stays
  * above about 2.4 Å; a model that lets two oxygens collapse fails here first), the largest
  * distance of an atom from the cluster's centre of geometry (an evaporating or exploding atom
- * shows here), and from the
- * thermo log the simulated time, the mean temperature of the second half, and the potential
- * energy averaged over blocks of `--block-ps` (the energy trace, compressed). Prints JSON.
+ * shows here); and from the thermo log the simulated time, the mean temperature of the second
+ * half, and the potential energy averaged over blocks of `--block-ps` (the energy trace,
+ * compressed). Prints JSON.
  * Usage: npx tsx tools/analyze-water-md.ts traj.xyz thermo.csv [--block-ps 5]
  */
 import { readFileSync } from 'node:fs';
