@@ -56,8 +56,9 @@ export interface CellList {
  * One of `count` parts of a half list (shared-memory parallel pair potentials): the rows (atoms in
  * bin order, so a part is a compact region of space) are cut into `count` runs of N / count atoms
  * (rounded), and only part `index`'s rows get pairs; every other row is empty. Each pair of the
- * whole list lies in exactly one part, so `count` workers that each list and evaluate one part together evaluate
- * every pair once, and the cut depends only on the positions, never on thread timing.
+ * whole list lies in exactly one part, so `count` workers that each list and evaluate one part
+ * together evaluate every pair once, and the cut depends only on the positions, never on thread
+ * timing.
  */
 export interface ListPart {
   readonly index: number;

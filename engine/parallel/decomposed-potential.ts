@@ -38,11 +38,11 @@ export interface DecomposedPotentialOptions {
   log?: (message: string) => void;
 }
 
-/** Sizes of the current decomposition, per domain. */
+/** Sizes of the current decomposition, per domain; known after its first evaluation. */
 export interface DecompositionStats {
   owned: number[];
   ghosts: number[];
-  /** Model evaluations per domain and step (1 unless chunked); known after the first evaluation. */
+  /** Model evaluations per domain and step (1 unless chunked). */
   chunks: number[];
   /** Pairs each domain evaluates (pair potentials) or lists for its chunks (models). */
   pairs: number[];
@@ -143,41 +143,33 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
   }
 
   /**
-   * Partitions `positions` in `box` (the bisection; the workers then build their own domains'
-   * shells and lists from the same reference positions) and queues the layouts.
+   * Queues a new layout for `positions` in `box`: for models, the bisection (the workers then
+   * build their own domains' shells and lists from the same reference positions); for pair
+   * potentials, the parts of one list over the whole shared system (no bisection, no shells: the
+   * atoms a part's pairs reach are read where they are).
    */
   function redecompose(positions: Float64Array, box: Box, skin_A: number): NeighborList {
     const t0 = performance.now();
     ensureArrays(positions.length / 3);
     arrays!.reference.set(positions);
     results = sharedF64(RESULT_STRIDE * W);
+    const common = { referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]] as [boolean, boolean, boolean], skin_A, results, domains: [] };
+    let layout: Layout;
+    if (kind === 'half') {
+      layout = { ...common, ghostWidth_A: 0, owner: new Int32Array(0), cut: [], parts: W };
+    } else {
+      const p = partition(positions, box, W, { shared: true });
+      layout = { ...common, ghostWidth_A: interactionDepth * cutoff_A + skin_A, owner: p.owner, cut: p.cut.map((c) => [c[0], c[1], c[2]] as [boolean, boolean, boolean]) };
+    }
+    pendingLayouts = Array.from({ length: W }, (_, k): Layout => ({ ...layout, domains: [k] }));
+    // Sizes arrive with the workers' rebuilt domains.
     ghostsOf = new Array(W).fill(null);
+    stats.owned = [];
     stats.ghosts = [];
     stats.chunks = [];
     stats.pairs = [];
     // The run loop passes this back to `compute`: the pairs themselves live in the workers.
     placeholder = emptyList(kind, n, cutoff_A + skin_A, placeholder);
-    if (kind === 'half') {
-      // Pair potentials: each worker lists and evaluates one part of the rows of the whole shared system
-      // (no bisection, no shells: the atoms a part's pairs reach are read where they are).
-      const layout: Layout = {
-        referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]], skin_A, ghostWidth_A: 0,
-        owner: new Int32Array(0), cut: [], parts: W, results, domains: [],
-      };
-      pendingLayouts = Array.from({ length: W }, (_, k): Layout => ({ ...layout, domains: [k] }));
-      stats.owned = [];
-      timings.decompose_s += (performance.now() - t0) / 1000;
-      return placeholder;
-    }
-    const p = partition(positions, box, W, { shared: true });
-    const layout = {
-      referenceCell: Float64Array.from(box.cell), pbc: [box.pbc[0], box.pbc[1], box.pbc[2]] as [boolean, boolean, boolean],
-      skin_A, ghostWidth_A: interactionDepth * cutoff_A + skin_A, owner: p.owner,
-      cut: p.cut.map((c) => [c[0], c[1], c[2]] as [boolean, boolean, boolean]), results,
-    };
-    pendingLayouts = Array.from({ length: W }, (_, k): Layout => ({ ...layout, domains: [k] }));
-    stats.owned = Array.from({ length: W }, () => 0);
-    for (let i = 0; i < p.owner.length; i++) stats.owned[p.owner[i]]++;
     timings.decompose_s += (performance.now() - t0) / 1000;
     return placeholder;
   }
@@ -221,7 +213,10 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
           (rebuilt) => {
             sent[slot] = true;
             pendingLayouts[slot] = undefined;
-            for (const r of rebuilt ?? []) ghostsOf[r.index] = r;
+            for (const r of rebuilt ?? []) {
+              ghostsOf[r.index] = r;
+              stats.owned[r.index] = r.owned;
+            }
           },
           (e: Error) => { throw new Error(`worker ${slot} of ${W} failed: ${e.message}`); },
         );
@@ -239,7 +234,6 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
         forces[i3] += ghostForces[3 * g]; forces[i3 + 1] += ghostForces[3 * g + 1]; forces[i3 + 2] += ghostForces[3 * g + 2];
       }
       stats.ghosts[d] = ghosts.length;
-      stats.owned[d] = ghostsOf[d]!.owned;
     }
     if (forces !== out.forces) out.forces.set(forces);
     let energy = 0;

@@ -121,6 +121,11 @@ function rebuild(next: Layout): RebuiltDomain[] {
     }
     state.build_s = (performance.now() - tBuild) / 1000;
   }
+  return rebuilt(next);
+}
+
+/** Ends a rebuild: the shifts follow the reference cell; the main thread gets each domain's ghosts. */
+function rebuilt(next: Layout): RebuiltDomain[] {
   shiftsCell.set(next.referenceCell);
   return states.map((st) => ({ index: st.index, owned: st.domain.owned, ghosts: st.domain.atoms.subarray(st.domain.owned), ghostForces: st.ghostForces }));
 }
@@ -164,8 +169,7 @@ function rebuildParts(next: Layout, referenceBox: Box): RebuiltDomain[] {
       build_s: (performance.now() - tBuild) / 1000,
     });
   }
-  shiftsCell.set(next.referenceCell);
-  return states.map((st) => ({ index: st.index, owned: st.domain.owned, ghosts: st.domain.atoms.subarray(st.domain.owned), ghostForces: st.ghostForces }));
+  return rebuilt(next);
 }
 
 const SCAN_SLICE = 1 << 15;
