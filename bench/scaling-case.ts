@@ -12,13 +12,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { amuA2fs2_in_eV, atomicMass, Box, createSimulation, createSystem, fccLattice, kB_eV_per_K, Rng, singlePoint, type Potential, type System } from '../engine/index.js';
+import { amuA2fs2_in_eV, createSimulation, createSystem, fccLattice, kB_eV_per_K, Rng, singlePoint, type Potential, type System } from '../engine/index.js';
 import type { DecomposedPotential } from '../engine/parallel/index.js';
 import { maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { createAllegro, createNequip, exportPotential } from '../models/index.js';
-import { createOnnxPotential, createOnnxPotentialFor, createParallelPotential, createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, lennardJones, type OnnxPotential } from '../potentials/index.js';
+import { createOnnxPotential, createOnnxPotentialFor, createParallelPotential, createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, lennardJones, type OnnxPotential, type StagedPotential } from '../potentials/index.js';
 import { repoRoot } from './paths.js';
+import { waterBox } from './water-box.js';
 
 /** What to measure. */
 export type ScalingCase =
@@ -31,21 +32,6 @@ const sigma_A = 3.405, epsilon_eV = 0.0104, mass_amu = 39.948;
 const tau_fs = sigma_A * Math.sqrt((mass_amu * amuA2fs2_in_eV) / epsilon_eV);
 const root = repoRoot();
 
-/** The 1,536-atom water box repeated nx × ny × nz times. */
-export function waterBox(replicate: readonly [number, number, number]): System {
-  const [f] = readExtxyz(join(root, 'examples', 'water', 'boxes', 'water-512.extxyz'));
-  const c = f.box.cell;
-  const [nx, ny, nz] = replicate;
-  const symbols: string[] = [], pos: number[] = [];
-  for (let a = 0; a < nx; a++) for (let b = 0; b < ny; b++) for (let d = 0; d < nz; d++) {
-    for (let i = 0; i < f.symbols.length; i++) {
-      symbols.push(f.symbols[i]);
-      for (let k = 0; k < 3; k++) pos.push(f.positions[3 * i + k] + a * c[k] + b * c[3 + k] + d * c[6 + k]);
-    }
-  }
-  const cell = [nx * c[0], nx * c[1], nx * c[2], ny * c[3], ny * c[4], ny * c[5], nz * c[6], nz * c[7], nz * c[8]];
-  return createSystem({ symbols, positions: pos, masses: symbols.map((s) => atomicMass(s)!), box: new Box(cell, [true, true, true]) });
-}
 
 function modelFile(arch: 'allegro' | 'nequip'): string {
   const model = arch === 'allegro' ? createAllegro({ typeNames: ['H', 'O'], rMax_A: 4 }) : createNequip({ typeNames: ['H', 'O'], rMax_A: 4 });
@@ -137,7 +123,7 @@ async function measure(c: ScalingCase): Promise<Record<string, unknown>> {
   try {
     const t1 = performance.now();
     const r = await singlePoint(pot, system);
-    return { atoms: system.n, setup_s: (t1 - t0) / 1000, eval_s: (performance.now() - t1) / 1000, energy_eV: r.energy_eV, notes, stats: (pot as Partial<DecomposedPotential>).stats, split: split(pot, 1) };
+    return { atoms: system.n, setup_s: (t1 - t0) / 1000, eval_s: (performance.now() - t1) / 1000, energy_eV: r.energy_eV, notes, stats: (pot as Partial<DecomposedPotential>).stats, split: split(pot, 1), staged: (pot as Partial<StagedPotential>).timings };
   } finally {
     await pot.dispose?.();
   }

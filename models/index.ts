@@ -12,3 +12,4 @@ export { allegroFromRecord, allegroRecordFromDump, type NequipModelRecord, type 
 export { ARCHITECTURES, createModel, type ModelOptions } from './architectures.js';
 export * from './parts.js';
 export { rebuildModel, type RebuiltModel } from './rebuild.js';
+export { stageModel, type LayerStages, type StagedModel, type StageGraph, type TermShape } from './stages.js';

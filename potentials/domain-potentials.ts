@@ -2,12 +2,17 @@
  * The potentials a domain worker evaluates (engine/parallel): this module is loaded by URL inside
  * each worker thread, and `createDomainPotential` turns a serializable spec into a
  * DomainPotential — Lennard-Jones over the domain's half list, or an ONNX model with its energy
- * mask, depth and memory estimate (DESIGN.md §5, §7).
+ * mask, depth and memory estimate (DESIGN.md §5, §7); under a memory budget, a message-passing
+ * model is evaluated layer by layer instead (potentials/staged-potential.ts).
  */
+import { readFile } from 'node:fs/promises';
 import type { DomainPotential, DomainPotentialContext } from '../engine/parallel/index.js';
+import { readModelInfo } from '../onnx/index.js';
 import { lennardJones, type LennardJonesOptions } from './lennard-jones.js';
 import { createOnnxPotential } from './onnx-potential.js';
 import { estimateModelMemory } from './onnx-memory.js';
+import { checkPotentialContract } from './onnx-metadata.js';
+import { stagedOrNull } from './staged-potential.js';
 
 /** A potential as data, so that it can be posted to worker threads. */
 export type DomainPotentialSpec =
@@ -29,6 +34,22 @@ export type DomainPotentialSpec =
 export async function createDomainPotential(spec: DomainPotentialSpec, context: DomainPotentialContext): Promise<DomainPotential> {
   if (spec.kind === 'lennard-jones') return { ...lennardJones(spec.options, context.typeNames), interactionDepth: 1 };
   if (spec.kind !== 'onnx') throw new Error(`createDomainPotential: unknown kind '${(spec as { kind: unknown }).kind}'`);
+  if (context.memoryBudget_bytes !== null) {
+    // A deep model's domain is bounded layer by layer (each chunk then carries one hop of context,
+    // not the model's receptive field); the worker sees one piece and plans no atom chunks.
+    const meta = checkPotentialContract(readModelInfo(typeof spec.model === 'string' ? new Uint8Array(await readFile(spec.model)) : spec.model), typeof spec.model === 'string' ? `model '${spec.model}'` : 'model');
+    const staged = meta.interactionDepth > 1
+      ? await stagedOrNull({ model: spec.model, typeNames: context.typeNames, budget_bytes: context.memoryBudget_bytes, intraOpThreads: spec.intraOpThreads ?? 1 })
+      : null;
+    if (staged) {
+      return {
+        name: staged.name, cutoff_A: staged.cutoff_A, neighborKind: staged.neighborKind, interactionDepth: meta.interactionDepth, provider: 'cpu',
+        compute: (system, list, out) => staged.compute(system, list, out),
+        setOwnedAtoms: (count) => staged.setOwnedAtoms(count),
+        dispose: () => staged.dispose?.(),
+      };
+    }
+  }
   const pot = await createOnnxPotential({
     model: spec.model, typeNames: context.typeNames, device: context.device ?? spec.device ?? 'auto', intraOpThreads: spec.intraOpThreads ?? 1, log: context.log,
     // Chunks come in many sizes, which onnxruntime's arena would each keep: bounded memory needs it off.

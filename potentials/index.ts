@@ -11,4 +11,5 @@ export { checkPotentialContract, mapSpecies } from './onnx-metadata.js';
 export { createOnnxPotentialFor, createParallelPotential, DEFAULT_MEMORY_GB, ESTIMATE_MEMORY_FROM_ATOMS, type OnnxPlacementOptions, type ParallelOptions } from './parallel-potential.js';
 export { createDomainPotential, type DomainPotentialSpec } from './domain-potentials.js';
 export { estimateEdges, estimateModelMemory, ORT_OVERHEAD, type ModelMemory } from './onnx-memory.js';
+export { createStagedPotential, stagedOrNull, StagingError, type StagedPotential, type StagedPotentialOptions, type StagedTimings } from './staged-potential.js';
 export { createReplicaBatch, type ReplicaBatch, type ReplicaMemory } from './replica-batch.js';

@@ -12,7 +12,7 @@
  * onnxruntime adds (its arena rounds and extends allocations; fused kernels keep workspaces).
  */
 import { readFile } from 'node:fs/promises';
-import { createSession, exposeIntermediates, readDataflow, readModelInfo, type AnyTypedArray, type RunFeed } from '../onnx/index.js';
+import { createSession, exposeIntermediates, readDataflow, readModelInfo, type AnyTypedArray, type RunFeed, type TensorInfo } from '../onnx/index.js';
 
 /**
  * Measured peak working memory (peak RSS minus RSS before the call) over the dataflow estimate,
@@ -70,6 +70,42 @@ function solve4(m: number[][], v: number[]): number[] {
 }
 
 /**
+ * Inputs of a probe run for a graph with inputs `inputs`: the contract's (and the staged
+ * models') by name — a compact cluster for `pos` and `edge_vectors`, so that every listed edge is
+ * real, non-degenerate and shorter than any r_max — and any other tensor filled with small values,
+ * its symbolic dims `N` and `E` set to the probe's atoms and edges.
+ */
+function probeFeeds(inputs: readonly TensorInfo[], p: Probe, f64: boolean): Record<string, RunFeed> {
+  const F = f64 ? Float64Array : Float32Array;
+  const E = p.edges.length;
+  const pos = new Float64Array(3 * p.n);
+  for (let i = 0; i < p.n; i++) { pos[3 * i] = 0.05 * i; pos[3 * i + 1] = 0.03 * ((i * 7) % 5); pos[3 * i + 2] = 0.02 * ((i * 3) % 4); }
+  const edgeIndex = new BigInt64Array(2 * E);
+  p.edges.forEach(([i, j], e) => { edgeIndex[e] = BigInt(i); edgeIndex[E + e] = BigInt(j); });
+  const feeds: Record<string, RunFeed> = {};
+  for (const t of inputs) {
+    const dims = t.shape.map((d) => (d === 'N' ? p.n : d === 'E' ? E : typeof d === 'number' ? d : NaN));
+    if (dims.some((d) => !Number.isInteger(d))) throw new Error(`estimateModelMemory: input '${t.name}' has dims [${t.shape.join(', ')}]; only N, E and numbers can be probed`);
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (t.name === 'edge_index') feeds[t.name] = { data: edgeIndex, dims };
+    else if (t.dtype === 'int64') feeds[t.name] = { data: new BigInt64Array(count), dims };
+    else if (t.name === 'pos') feeds[t.name] = { data: F.from(pos), dims };
+    else if (t.name === 'edge_vectors') {
+      const v = new F(3 * E);
+      p.edges.forEach(([i, j], e) => { for (let k = 0; k < 3; k++) v[3 * e + k] = pos[3 * j + k] - pos[3 * i + k]; });
+      feeds[t.name] = { data: v, dims };
+    } else if (t.name === 'edge_shift') feeds[t.name] = { data: new F(count), dims };
+    else if (t.name === 'energy_mask') feeds[t.name] = { data: new F(count).fill(1), dims };
+    else {
+      const v = new F(count);
+      for (let k = 0; k < count; k++) v[k] = 0.01 * ((k % 7) + 1);
+      feeds[t.name] = { data: v, dims };
+    }
+  }
+  return feeds;
+}
+
+/**
  * Fits the memory model of `model` (path or bytes). Takes a fraction of a second (five runs of a
  * copy of the model on graphs of a few dozen edges).
  * @example
@@ -79,7 +115,7 @@ function solve4(m: number[][], v: number[]): number[] {
 export async function estimateModelMemory(model: string | Uint8Array): Promise<ModelMemory> {
   const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
   const info = readModelInfo(bytes);
-  const f64 = info.inputs.find((t) => t.name === 'pos')?.dtype === 'float64';
+  const f64 = info.inputs.some((t) => t.dtype === 'float64');
   const flow = readDataflow(bytes);
   const exposed = exposeIntermediates(bytes);
   // Every tensor that occupies memory during a run: graph inputs, node outputs.
@@ -89,20 +125,7 @@ export async function estimateModelMemory(model: string | Uint8Array): Promise<M
   const counts: Map<string, number>[] = [];
   try {
     for (const p of probes) {
-      const F = f64 ? Float64Array : Float32Array;
-      const E = p.edges.length;
-      const pos = new F(3 * p.n);
-      // A compact cluster: every listed edge is a real, non-degenerate edge shorter than any r_max.
-      for (let i = 0; i < p.n; i++) { pos[3 * i] = 0.05 * i; pos[3 * i + 1] = 0.03 * ((i * 7) % 5); pos[3 * i + 2] = 0.02 * ((i * 3) % 4); }
-      const edgeIndex = new BigInt64Array(2 * E);
-      p.edges.forEach(([i, j], e) => { edgeIndex[e] = BigInt(i); edgeIndex[E + e] = BigInt(j); });
-      const feeds: Record<string, RunFeed> = {
-        pos: { data: pos, dims: [p.n, 3] },
-        atom_types: { data: new BigInt64Array(p.n), dims: [p.n] },
-        edge_index: { data: edgeIndex, dims: [2, E] },
-        edge_shift: { data: new F(3 * E), dims: [E, 3] },
-        energy_mask: { data: new F(p.n).fill(1), dims: [p.n] },
-      };
+      const feeds = probeFeeds(info.inputs, p, f64);
       const out = await session.run(feeds, [...session.outputNames]);
       const sizes = new Map<string, number>();
       for (const name of names) {

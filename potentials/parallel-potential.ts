@@ -11,6 +11,7 @@ import type { DomainPotentialSpec } from './domain-potentials.js';
 import { checkPotentialContract } from './onnx-metadata.js';
 import { estimateEdges, estimateModelMemory } from './onnx-memory.js';
 import { createOnnxPotential, defaultModelThreads } from './onnx-potential.js';
+import { stagedOrNull } from './staged-potential.js';
 
 /** How to decompose. */
 export interface ParallelOptions {
@@ -69,8 +70,9 @@ export const ESTIMATE_MEMORY_FROM_ATOMS = 1000;
 /**
  * An ONNX potential placed for `largest`: decomposed over `workers` threads when more than one is
  * asked for; with one, in this thread unless one evaluation is estimated to need more than the
- * memory budget, in which case one worker evaluates it in chunks (and `log` says so). Either way
- * the domains' evaluations are chunked to the budget.
+ * memory budget. Then a message-passing model (NequIP) is evaluated layer by layer in this thread
+ * (potentials/staged-potential.ts), and any other one by one worker in chunks of atoms (`log`
+ * says which). With workers, the domains' evaluations are bounded the same ways.
  * @example const pot = await createOnnxPotentialFor({ model: 'model.onnx', typeNames: system.typeNames, largest: system, workers: 2 });
  */
 export async function createOnnxPotentialFor(options: OnnxPlacementOptions): Promise<Potential> {
@@ -82,6 +84,17 @@ export async function createOnnxPotentialFor(options: OnnxPlacementOptions): Pro
     const meta = checkPotentialContract(readModelInfo(new Uint8Array(await readFile(options.model))), `model '${options.model}'`);
     const { edges, maxDegree } = estimateEdges(options.largest, meta.rMax_A);
     const need = (await estimateModelMemory(options.model)).bytes(options.largest.n, edges, maxDegree);
+    if (need > budget && meta.interactionDepth > 1) {
+      // A deep model: atom chunks would each carry its whole receptive field, layers do not.
+      const staged = await stagedOrNull({ model: options.model, typeNames: options.typeNames, budget_bytes: budget, intraOpThreads: options.threads ?? defaultModelThreads(options.largest.n) });
+      if (staged) {
+        options.log?.(
+          `one evaluation of ${options.largest.n} atoms would need about ${(need / 1e9).toFixed(1)} GB (parallel.memory_GB is ${memory_GB}); evaluating the ` +
+            `${meta.interactionDepth} layers one at a time, each in chunks of atoms that fit (every layer's forward pass runs twice)`,
+        );
+        return staged;
+      }
+    }
     if (need > budget) {
       options.log?.(
         `one evaluation of ${options.largest.n} atoms would need about ${(need / 1e9).toFixed(1)} GB (parallel.memory_GB is ${memory_GB}); evaluating in chunks ` +

@@ -16,8 +16,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   engine: [],
   'engine/parallel': ['engine'],
   integrators: ['engine'],
-  potentials: ['engine', 'engine/parallel', 'onnx'],
   models: ['engine', 'o3', 'onnx'],
+  // models: the staged (layer-by-layer) evaluation rebuilds a file's network to cut it into stages.
+  potentials: ['engine', 'engine/parallel', 'models', 'onnx'],
   optimize: ['engine'],
   io: ['engine'],
   train: ['engine', 'io', 'models', 'onnx', 'o3', 'potentials'],

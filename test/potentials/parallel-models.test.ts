@@ -55,7 +55,7 @@ const SYSTEMS: [string, () => System, boolean][] = [
 
 const MODELS: [string, () => PotentialModel][] = [['nequip', () => tinyNequip()], ['allegro', () => tinyAllegro()]];
 
-describe.each(MODELS)('%s decomposed over worker threads', (_arch, make) => {
+describe.each(MODELS)('%s decomposed over worker threads', (arch, make) => {
   let bytes: Uint8Array;
   const pools = new Map<string, DecomposedPotential>();
   const notes: string[] = [];
@@ -92,24 +92,30 @@ describe.each(MODELS)('%s decomposed over worker threads', (_arch, make) => {
       expect(relErr(got.forces, ref.forces), name).toBeLessThan(1e-10);
       expect(relErr(got.virial, ref.virial), name).toBeLessThan(1e-10);
     }
-    if (all && s.n > 12) expect(Math.min(...pools.get('3 workers, chunked')!.stats.chunks)).toBeGreaterThan(1);
+    // Under a budget, Allegro's domains are cut into chunks of atoms; NequIP's (deep) are evaluated layer by layer.
+    const bounded = pools.get('3 workers, chunked')!;
+    if (arch === 'nequip') expect(bounded.name).toBe('onnx:nequip (layer by layer)');
+    else if (all && s.n > 12) expect(Math.min(...bounded.stats.chunks)).toBeGreaterThan(1);
   });
 });
 
 describe('a memory budget that chunks cannot meet', () => {
-  it('a deep model whose context spans the box is evaluated whole, not in hundreds of chunks that each hold the box', async () => {
-    // Three NequIP layers × 3.5 Å = 10.5 Å of context around any chunk of a 12.4 Å box: every chunk
-    // would hold (nearly) every atom, so no plan lowers the memory and the evaluation stays whole.
+  it('a deep model whose context spans the box is evaluated layer by layer, not in hundreds of chunks that each hold the box', async () => {
+    // Three NequIP layers × 3.5 Å = 10.5 Å of context around any chunk of a 12.4 Å box: every atom
+    // chunk would hold (nearly) every atom. Layer by layer, a chunk holds one hop of neighbours.
     const bytes = exportPotential(tinyNequip({ numLayers: 3 }), { dtype: 'float64' });
     const s = waterBox();
-    const pot = await createParallelPotential({ kind: 'onnx', model: bytes, device: 'cpu' }, ['H', 'O'], { workers: 1, memoryBudget_bytes: 1e6 });
+    const need = (await estimateModelMemory(bytes)).bytes(s.n, s.n * 25, 40);
+    const pot = await createParallelPotential({ kind: 'onnx', model: bytes, device: 'cpu' }, ['H', 'O'], { workers: 1, memoryBudget_bytes: need / 4 });
     try {
       const serial = await createOnnxPotential({ model: bytes, typeNames: s.typeNames, device: 'cpu', intraOpThreads: 1 });
       const ref = await singlePoint(serial, s);
       await serial.dispose!();
       const got = await singlePoint(pot, s);
+      expect(pot.name).toBe('onnx:nequip (layer by layer)');
       expect(pot.stats.chunks).toEqual([1]);
       expect(Math.abs(got.energy_eV - ref.energy_eV) / Math.abs(ref.energy_eV)).toBeLessThan(1e-10);
+      expect(relErr(got.forces, ref.forces)).toBeLessThan(1e-10);
     } finally {
       await pot.dispose();
     }
