@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSystem, singlePoint, type System } from '../../engine/index.js';
+import { Box, createSystem, singlePoint, type System } from '../../engine/index.js';
 import { readExtxyz } from '../../io/index.js';
 import { exportPotential } from '../../models/index.js';
 import { createOnnxPotential, createStagedPotential, type OnnxPotential, type StagedPotential } from '../../potentials/index.js';
-import { relErr, tinyAllegro, tinyNequip, waterDimer } from '../models/helpers.js';
+import { relErr, systemOf, tinyAllegro, tinyNequip, waterDimer } from '../models/helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const MASS: Record<string, number> = { H: 1.008, O: 15.999 };
@@ -128,6 +128,25 @@ describe('staged potential: small calls', () => {
       expect(pot.timings.chunks).toBe(0);
       expect(Array.from(got.forces)).toEqual(Array.from(ref.forces));
       expect(got.energy_eV).toBe(ref.energy_eV);
+    } finally {
+      await whole.dispose?.();
+      await pot.dispose?.();
+    }
+  });
+});
+
+describe('staged potential: chunks without edges', () => {
+  it('evaluates a lone atom (a chunk with no edges) as the whole model does', async () => {
+    const bytes = exportPotential(tinyNequip(), { dtype: 'float64' });
+    const s = systemOf(['O', 'H', 'H', 'O'], [0, 0, 0, 0.96, 0, 0, -0.24, 0.93, 0, 20, 0, 0], Box.open());
+    const whole = await createOnnxPotential({ model: bytes, typeNames: s.typeNames, device: 'cpu', intraOpThreads: 1 });
+    const pot = await createStagedPotential({ model: bytes, typeNames: s.typeNames, budget_bytes: 1e12, chunks: 4 });
+    try {
+      const ref = await singlePoint(whole, s);
+      const got = await singlePoint(pot, s);
+      expect(pot.timings.chunks).toBe(4);
+      expect(Math.abs(got.energy_eV - ref.energy_eV)).toBeLessThan(1e-10 * Math.max(1, Math.abs(ref.energy_eV)));
+      expect(relErr(got.forces, ref.forces)).toBeLessThan(1e-10);
     } finally {
       await whole.dispose?.();
       await pot.dispose?.();
