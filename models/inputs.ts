@@ -22,6 +22,12 @@ export interface PotentialInputs {
   readonly center: Value;
   /** (E,) int64 neighbour atom j of each edge (edge_index row 1). */
   readonly neighbor: Value;
+  /**
+   * (C,) int64 atoms whose layer outputs are wanted, when not all N are: a staged layer runs on a
+   * chunk of C centres plus the neighbours their edges reach, and only the centres' outputs are
+   * real (models/stages.ts). Absent in a whole model.
+   */
+  readonly outputAtoms?: Value;
 }
 
 /** Declares one contract tensor as a graph input (model dtype: the graph's float type). */

@@ -47,9 +47,9 @@ export interface LayerStages {
   /** Terms of h_k (its inputs) and h_{k+1} (its outputs). */
   readonly termsIn: readonly TermShape[];
   readonly termsOut: readonly TermShape[];
-  /** h_in.*, node_attrs, edge_attrs, edge_embedding, edge_index → h_out.* */
+  /** h_in.* [N…], node_attrs, edge_attrs, edge_embedding, edge_index, output_atoms [C] → h_out.* [C…] */
   readonly forward: StageGraph;
-  /** …the forward's inputs, grad_out.* → grad_in.*, grad_edge_attrs, grad_edge_embedding */
+  /** …the forward's inputs, grad_out.* [C…] → grad_in.* [N…], grad_edge_attrs, grad_edge_embedding */
   readonly vjp: StageGraph;
 }
 
@@ -99,6 +99,7 @@ function stageInputs(stage: string, given: Partial<PotentialInputs>): PotentialI
       },
     });
   }
+  Object.defineProperty(out, 'outputAtoms', { value: given.outputAtoms });
   return out as unknown as PotentialInputs;
 }
 
@@ -191,18 +192,20 @@ export function stageModel(model: PotentialModel, dtype: FloatDType): StagedMode
     const edgeIndex = g.input('edge_index', [2, 'E'], 'int64');
     const center = g.reshape(g.slice(edgeIndex, 0, 0, 1), ['E']);
     const neighbor = g.reshape(g.slice(edgeIndex, 0, 1, 2), ['E']);
+    // The chunk's centres are its first C atoms: the layer makes their outputs only.
+    const outputAtoms = g.input('output_atoms', ['C'], 'int64');
     const fields: FieldStore = createFieldStore();
     fields.setFeatures('node_features', h);
     fields.setFlat('node_attrs', nodeAttrs, attrs);
     fields.setFlat('edge_attrs', edgeAttrs, ea);
     fields.setFlat('edge_embedding', edgeEmbedding, emb);
-    emitBlocks(g, [b], fields, stageInputs(b.name, { edgeIndex, center, neighbor }), { node_features: irrepsIn, node_attrs: nodeAttrs, edge_attrs: edgeAttrs, edge_embedding: edgeEmbedding });
+    emitBlocks(g, [b], fields, stageInputs(b.name, { edgeIndex, center, neighbor, outputAtoms }), { node_features: irrepsIn, node_attrs: nodeAttrs, edge_attrs: edgeAttrs, edge_embedding: edgeEmbedding });
     const out = fields.features('node_features');
     if (!vjp) {
       out.terms.forEach((t, k) => g.output(`h_out.${k}`, t));
       return write(g, b.name);
     }
-    const seeds = out.irreps.terms.map((t, k) => g.input(`grad_out.${k}`, ['N', t.ir.dim, t.mul]));
+    const seeds = out.irreps.terms.map((t, k) => g.input(`grad_out.${k}`, ['C', t.ir.dim, t.mul]));
     const grads = g.grad(dot(g, out.terms, seeds), [...h.terms, ea, emb]);
     h.terms.forEach((_, k) => g.output(`grad_in.${k}`, grads[k]!));
     g.output('grad_edge_attrs', grads[h.terms.length]!);

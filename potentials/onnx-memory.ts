@@ -84,10 +84,12 @@ function probeFeeds(inputs: readonly TensorInfo[], p: Probe, f64: boolean): Reco
   p.edges.forEach(([i, j], e) => { edgeIndex[e] = BigInt(i); edgeIndex[E + e] = BigInt(j); });
   const feeds: Record<string, RunFeed> = {};
   for (const t of inputs) {
-    const dims = t.shape.map((d) => (d === 'N' ? p.n : d === 'E' ? E : typeof d === 'number' ? d : NaN));
-    if (dims.some((d) => !Number.isInteger(d))) throw new Error(`estimateModelMemory: input '${t.name}' has dims [${t.shape.join(', ')}]; only N, E and numbers can be probed`);
+    // C (a staged layer's output atoms, at most N of them) is probed as N: a bound.
+    const dims = t.shape.map((d) => (d === 'N' || d === 'C' ? p.n : d === 'E' ? E : typeof d === 'number' ? d : NaN));
+    if (dims.some((d) => !Number.isInteger(d))) throw new Error(`estimateModelMemory: input '${t.name}' has dims [${t.shape.join(', ')}]; only N, C, E and numbers can be probed`);
     const count = dims.reduce((a, b) => a * b, 1);
     if (t.name === 'edge_index') feeds[t.name] = { data: edgeIndex, dims };
+    else if (t.name === 'output_atoms') feeds[t.name] = { data: BigInt64Array.from({ length: count }, (_, k) => BigInt(k)), dims };
     else if (t.dtype === 'int64') feeds[t.name] = { data: new BigInt64Array(count), dims };
     else if (t.name === 'pos') feeds[t.name] = { data: F.from(pos), dims };
     else if (t.name === 'edge_vectors') {

@@ -102,6 +102,8 @@ interface Chunk {
   edges: Int32Array;
   edgeIndex: BigInt64Array;
   maxDegree: number;
+  /** 0 … centres − 1: the local atoms whose layer outputs are wanted. */
+  outputAtoms: BigInt64Array;
 }
 
 /**
@@ -292,7 +294,8 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
         }
       }
       for (const j of nodes) local[j] = -1;
-      return { nodes: Int32Array.from(nodes), centres: centres.length, edges, edgeIndex, maxDegree };
+      const outputAtoms = BigInt64Array.from({ length: centres.length }, (_, k) => BigInt(k));
+      return { nodes: Int32Array.from(nodes), centres: centres.length, edges, edgeIndex, maxDegree, outputAtoms };
     };
     /** What the layers' sessions keep, together, after running chunk c. */
     const layerCost = (c: Chunk): number => staged.layers.reduce((sum, _, k) => sum + [stages.forward[k]!, stages.vjp[k]!].reduce((a, s) => a + s.memory.bytes(c.nodes.length, c.edges.length, c.maxDegree), 0), 0);
@@ -317,6 +320,7 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
         edge_attrs: feed(gatherRows(edgeAttrs, TE, c.edges), [e, TE]),
         edge_embedding: feed(gatherRows(edgeEmb, TB, c.edges), [e, TB]),
         edge_index: feed(c.edgeIndex, [2, e]),
+        output_atoms: feed(c.outputAtoms, [c.centres]),
       };
       hDims[k]!.forEach((t, q) => (feeds[`h_in.${q}`] = feed(gatherRows(h[k]![q]!, t.dim * t.mul, c.nodes), [m, t.dim, t.mul])));
       return feeds;
@@ -363,12 +367,8 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
       for (const c of chunks) {
         const m = c.nodes.length;
         const feeds = layerFeeds(k, c);
-        // Only the centres' outputs are real (the other nodes lack edges): their seeds stay 0.
-        hDims[k + 1]!.forEach((t, q) => {
-          const w = t.dim * t.mul, seed = new F(m * w);
-          seed.set(gatherRows(grad[q]!, w, c.nodes, c.centres));
-          feeds[`grad_out.${q}`] = feed(seed, [m, t.dim, t.mul]);
-        });
+        // The layer's outputs are the centres'.
+        hDims[k + 1]!.forEach((t, q) => (feeds[`grad_out.${q}`] = feed(gatherRows(grad[q]!, t.dim * t.mul, c.nodes, c.centres), [c.centres, t.dim, t.mul])));
         const r = await run(stages.vjp[k]!, feeds, [m, c.edges.length, c.maxDegree]);
         next.forEach((dst, q) => {
           const w = hWidths[k]![q]!, src = r[`grad_in.${q}`]!.data;

@@ -83,21 +83,25 @@ export function convNetLayer(params: ParameterSet, s: NequipSettings, index: num
     emit(g, fields, inputs) {
       const h = fields.features('node_features');
       const attrs = fields.flat('node_attrs');
+      // Outputs for `outputAtoms` only (a staged chunk's centres), else for every atom.
+      const rows = inputs.outputAtoms;
+      const hOut = rows ? features(h.irreps, h.terms.map((t) => g.gather(t, rows, 0)), `${name}: output atoms' features`) : h;
+      const attrsOut = rows ? g.gather(attrs, rows, 0) : attrs;
       const x = g.scope('linear_1', () => linear1.emit(g, h));
       const weights = g.scope('radial_mlp', () => radialMlp.emitParts(g, fields.flat('edge_embedding')));
       const conv = g.scope('convolution', () => {
         const xj = features(x.irreps, x.terms.map((t) => g.gather(t, inputs.neighbor, 0)), `${name}: neighbour features`);
-        const reduce = { index: inputs.center, numSegments: 'N' };
+        const reduce = { index: inputs.center, numSegments: rows ? rows.shape[0]! : 'N' };
         const summed = emitConvolution(g, tp, xj, fields.flat('edge_attrs'), weights, reduce, `${name}.convolution`);
         // linear_2 reads NequIP's simplified irreps: neighbouring equal terms become one term.
         return simplifyFeatures(g, summed);
       });
       // 1/√avg_num_neighbors is applied through linear_2's weights.
       const y = g.scope('linear_2', () => linear2.emit(g, conv, neighborScale));
-      const sc = g.scope('self_connection', () => selfConnection.emit(g, h, attrs));
+      const sc = g.scope('self_connection', () => selfConnection.emit(g, hOut, attrsOut));
       const pre = features(convOut, y.terms.map((t, k) => g.add(t, sc.terms[k]!)), `${name}: pre-activation`);
       let out = g.scope('gate', () => emitGate(g, gate, pre, `${name}.gate`));
-      if (resnet) out = features(out.irreps, out.terms.map((t, k) => g.add(t, h.terms[k]!)), `${name}: resnet`);
+      if (resnet) out = features(out.irreps, out.terms.map((t, k) => g.add(t, hOut.terms[k]!)), `${name}: resnet`);
       fields.setFeatures('node_features', out);
     },
   };
