@@ -12,12 +12,16 @@
  *   6. the geometry VJP gives g_e = ∂E/∂r_ij; F_k = Σ_{i=k} g_e − Σ_{j=k} g_e, W = −Σ r_e ⊗ g_e.
  *
  * A chunk is a spatially compact set C of centres (recursive coordinate bisection) with the atoms
- * its edges reach: its layer graph sees C's edges only, so its size is that of C's edges and one
- * hop of neighbours, not of the model's whole receptive field. The chunks are the fewest
- * bisections whose every layer VJP the fitted memory model (potentials/onnx-memory.ts) puts
- * within the budget; the plan depends only on the positions, so the bits repeat.
+ * its edges reach: its layer graph sees C's edges only and makes C's outputs only, so its size is
+ * that of C's edges and one hop of neighbours, not of the model's whole receptive field. Each
+ * stage's session keeps the memory of its largest run (onnxruntime's arena), so the budget is
+ * shared out: the chunks are the fewest bisections for which the fitted memory models
+ * (potentials/onnx-memory.ts) of all layers' forward and VJP graphs together stay within
+ * {@link LAYER_SHARE} of it, and the per-atom and per-edge stages run in ranges within a twentieth
+ * each. The plan depends only on the positions, so the bits repeat.
  *
- * It costs about one more forward pass than the monolithic graph (the layer forwards run twice).
+ * It costs one more forward pass than the monolithic graph (the layer forwards run twice), plus
+ * the node work of the chunks' halos: measured 1.6–2.2× its time (bench/staged-chunks.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { bisectPoints } from '../engine/parallel/index.js';
@@ -39,7 +43,11 @@ export interface StagedPotentialOptions {
   readonly model: string | Uint8Array;
   /** Species of the systems it will see, `System.typeNames` order. */
   readonly typeNames: readonly string[];
-  /** Peak bytes of one stage evaluation (the working memory, weights and checkpoints aside). */
+  /**
+   * Working memory, bytes: what the stages' sessions keep together (weights and the per-atom
+   * checkpoints aside, N × the layers' widths). A call that fits it whole runs the file instead,
+   * whose session frees its memory after each call.
+   */
   readonly budget_bytes: number;
   /** onnxruntime intra-op threads (default 1). */
   readonly intraOpThreads?: number;
@@ -200,10 +208,10 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
   // together get LAYER_SHARE of it, and each per-atom or per-edge stage 1/20 (its runs are cut
   // into ranges, which cost nothing extra).
   const layerBudget = LAYER_SHARE * budget, rangeBudget = ((1 - LAYER_SHARE) / 4) * budget;
-  /** The largest run of consecutive items whose `cost(count)` fits `within` (at least 1). */
-  const rangeSize = (total: number, cost: (count: number) => number, within = rangeBudget): number => {
+  /** The largest run of consecutive items whose `cost(count)` fits a range's share (at least 1). */
+  const rangeSize = (total: number, cost: (count: number) => number): number => {
     let size = Math.max(1, total);
-    while (size > 1 && cost(size) > within) size = Math.ceil(size / 2);
+    while (size > 1 && cost(size) > rangeBudget) size = Math.ceil(size / 2);
     return size;
   };
 
