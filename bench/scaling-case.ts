@@ -123,7 +123,7 @@ async function measure(c: ScalingCase): Promise<Record<string, unknown>> {
   try {
     const t1 = performance.now();
     const r = await singlePoint(pot, system);
-    return { atoms: system.n, setup_s: (t1 - t0) / 1000, eval_s: (performance.now() - t1) / 1000, energy_eV: r.energy_eV, notes, stats: (pot as Partial<DecomposedPotential>).stats, split: split(pot, 1), staged: (pot as Partial<StagedPotential>).timings };
+    return { atoms: system.n, setup_s: (t1 - t0) / 1000, eval_s: (performance.now() - t1) / 1000, energy_eV: r.energy_eV, notes, stats: (pot as Partial<DecomposedPotential>).stats, split: split(pot, 1), staged: pot.name.endsWith('(layer by layer)') ? (pot as StagedPotential).timings : undefined };
   } finally {
     await pot.dispose?.();
   }

@@ -21,7 +21,7 @@
  * each. The plan depends only on the positions, so the bits repeat.
  *
  * It costs one more forward pass than the monolithic graph (the layer forwards run twice), plus
- * the node work of the chunks' halos: measured 1.6–2.2× its time (bench/staged-chunks.ts).
+ * the chunks' halos (their neighbours' features): measured 1.6–1.8× its time (bench/staged-chunks.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { bisectPoints } from '../engine/parallel/index.js';
