@@ -135,14 +135,16 @@ export async function createStagedPotential(options: StagedPotentialOptions): Pr
   }
   const threads = options.intraOpThreads ?? 1;
   const open = (g: StageGraph) => openStage(g, threads);
-  const stages = {
+  // The stages' sessions (and their memory fits, a few seconds) are opened by the first call
+  // that does not fit whole: a worker whose domains always fit never pays for them.
+  const stages = async (): Promise<Stages> => ({
     init: await open(staged.init),
     geometry: await open(staged.geometry),
     geometryVjp: await open(staged.geometryVjp),
     readout: await open(staged.readout),
     forward: await Promise.all(staged.layers.map((l) => open(l.forward))),
     vjp: await Promise.all(staged.layers.map((l) => open(l.vjp))),
-  };
+  });
   // The monolithic file, for calls it can take within the budget (not when chunks are fixed).
   const whole = options.chunks !== undefined ? null : {
     potential: await createOnnxPotential({ model: bytes, typeNames: options.typeNames, device: 'cpu', intraOpThreads: threads, memoryArena: false, log: () => {} }),
@@ -170,7 +172,7 @@ export async function stagedOrNull(options: StagedPotentialOptions): Promise<Sta
   }
 }
 
-function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: PotentialMetadata, options: StagedPotentialOptions, what: string): StagedPotential {
+function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Whole | null, meta: PotentialMetadata, options: StagedPotentialOptions, what: string): StagedPotential {
   const rMax = meta.rMax_A;
   const f64 = staged.dtype === 'float64';
   const F = f64 ? Float64Array : Float32Array;
@@ -182,7 +184,8 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
   const hDims = [staged.layers[0]!.termsIn, ...staged.layers.map((l) => l.termsOut)];
   const TA = staged.nodeAttrsDim, TE = staged.edgeAttrsDim, TB = staged.edgeEmbeddingDim;
   const timings: StagedTimings = { calls: 0, chunks: 0, peakEstimate_bytes: 0, model_s: 0 };
-  const all = [stages.init, stages.geometry, stages.geometryVjp, stages.readout, ...stages.forward, ...stages.vjp];
+  let opened: Promise<Stages> | null = null;
+  const allOf = (st: Stages): Stage[] => [st.init, st.geometry, st.geometryVjp, st.readout, ...st.forward, ...st.vjp];
   let owned: number | null = null;
   let namesFrom: readonly string[] | null = null;
   let typeMap: Int32Array = new Int32Array(0);
@@ -224,19 +227,11 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
       typeMap = mapSpecies(system.typeNames, meta.typeNames, what);
       namesFrom = system.typeNames;
     }
-    // 1. Edges and their vectors.
+    // 1. Edges.
     const cap = list.nPairs;
     const index = new Int32Array(2 * cap), shifts = new Float64Array(3 * cap);
     const E = writeEdges(list, x, rMax, { index, wordsPerIndex: 1, shifts, capacity: cap });
     const centre = index.subarray(0, E), nbr = index.subarray(E, 2 * E);
-    const vec = new Float64Array(3 * E);
-    for (let e = 0; e < E; e++) {
-      const i = centre[e]!, j = nbr[e]!;
-      for (let k = 0; k < 3; k++) vec[3 * e + k] = x[3 * j + k]! - x[3 * i + k]! + shifts[3 * e + k]!;
-    }
-    const types = new BigInt64Array(n);
-    for (let i = 0; i < n; i++) types[i] = BigInt(typeMap[system.typeIds[i]!]!);
-    const o = owned === null ? n : Math.min(owned, n);
 
     // Each centre's edges (CSR), and the busiest centre.
     const start = new Int32Array(n + 1);
@@ -259,6 +254,15 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
       return;
     }
 
+    const stages = await (opened ??= openStages());
+    const vec = new Float64Array(3 * E);
+    for (let e = 0; e < E; e++) {
+      const i = centre[e]!, j = nbr[e]!;
+      for (let k = 0; k < 3; k++) vec[3 * e + k] = x[3 * j + k]! - x[3 * i + k]! + shifts[3 * e + k]!;
+    }
+    const types = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) types[i] = BigInt(typeMap[system.typeIds[i]!]!);
+    const o = owned === null ? n : Math.min(owned, n);
     // 2. init (per atom) and geometry (per edge), in ranges that fit.
     const nodeAttrs = new Float64Array(n * TA);
     const h: Float64Array[][] = hWidths.map((ws) => ws.map((w) => new Float64Array(n * w)));
@@ -419,7 +423,7 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
     let energy = 0;
     for (let i = 0; i < o; i++) energy += atomic[i]!;
     out.energy_eV = energy;
-    timings.peakEstimate_bytes = all.reduce((a, st) => a + st.high, 0);
+    timings.peakEstimate_bytes = allOf(stages).reduce((a, st) => a + st.high, 0);
     timings.calls++;
   }
 
@@ -437,7 +441,7 @@ function wrap(staged: StagedModel, stages: Stages, whole: Whole | null, meta: Po
     compute,
     async dispose() {
       await whole?.potential.dispose?.();
-      for (const s of all) await s.session.release();
+      if (opened) for (const s of allOf(await opened)) await s.session.release();
     },
   };
 }
