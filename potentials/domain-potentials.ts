@@ -39,11 +39,14 @@ export async function createDomainPotential(spec: DomainPotentialSpec, context: 
     // not the model's receptive field); the worker sees one piece and plans no atom chunks.
     const meta = checkPotentialContract(readModelInfo(typeof spec.model === 'string' ? new Uint8Array(await readFile(spec.model)) : spec.model), typeof spec.model === 'string' ? `model '${spec.model}'` : 'model');
     const staged = meta.interactionDepth > 1
-      ? await stagedOrNull({ model: spec.model, typeNames: context.typeNames, budget_bytes: context.memoryBudget_bytes, intraOpThreads: spec.intraOpThreads ?? 1 })
+      ? await stagedOrNull({
+        model: spec.model, typeNames: context.typeNames, budget_bytes: context.memoryBudget_bytes, intraOpThreads: spec.intraOpThreads ?? 1,
+        device: context.device ?? spec.device ?? 'auto', log: context.log,
+      })
       : null;
     if (staged) {
       return {
-        name: staged.name, cutoff_A: staged.cutoff_A, neighborKind: staged.neighborKind, interactionDepth: meta.interactionDepth, provider: 'cpu',
+        name: staged.name, cutoff_A: staged.cutoff_A, neighborKind: staged.neighborKind, interactionDepth: meta.interactionDepth, provider: staged.provider,
         compute: (system, list, out) => staged.compute(system, list, out),
         setOwnedAtoms: (count) => staged.setOwnedAtoms(count),
         dispose: () => staged.dispose?.(),

@@ -86,7 +86,10 @@ export async function createOnnxPotentialFor(options: OnnxPlacementOptions): Pro
     const need = (await estimateModelMemory(options.model)).bytes(options.largest.n, edges, maxDegree);
     if (need > budget && meta.interactionDepth > 1) {
       // A deep model: atom chunks would each carry its whole receptive field, layers do not.
-      const staged = await stagedOrNull({ model: options.model, typeNames: options.typeNames, budget_bytes: budget, intraOpThreads: options.threads ?? defaultModelThreads(options.largest.n) });
+      const staged = await stagedOrNull({
+        model: options.model, typeNames: options.typeNames, budget_bytes: budget, intraOpThreads: options.threads ?? defaultModelThreads(options.largest.n),
+        device: options.device ?? 'auto', log: options.log,
+      });
       if (staged) {
         options.log?.(
           `one evaluation of ${options.largest.n} atoms would need about ${(need / 1e9).toFixed(1)} GB (parallel.memory_GB is ${memory_GB}); evaluating the ` +

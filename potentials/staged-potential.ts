@@ -51,6 +51,10 @@ export interface StagedPotentialOptions {
   readonly budget_bytes: number;
   /** onnxruntime intra-op threads (default 1). */
   readonly intraOpThreads?: number;
+  /** Execution device of every session (default 'cpu'; falls back as `createSession` does). */
+  readonly device?: string;
+  /** Receives device fallback messages, each once (default: none). */
+  readonly log?: (message: string) => void;
   /**
    * Fixes the number of centre chunks instead of planning it from the budget (tests); without it,
    * a call whose monolithic evaluation fits the budget runs the file in one piece.
@@ -75,6 +79,8 @@ export interface StagedTimings {
 export interface StagedPotential extends Potential {
   readonly metadata: PotentialMetadata;
   readonly timings: StagedTimings;
+  /** The execution provider of its sessions (of the whole file's, before any staged call). */
+  readonly provider: string;
   /** Atoms [0, count) own their energy (as OnnxPotential.setOwnedAtoms); null: all. */
   setOwnedAtoms(count: number | null): void;
 }
@@ -93,11 +99,11 @@ interface Stage {
   high: number;
 }
 
-async function openStage(graph: StageGraph, threads: number): Promise<Stage> {
+async function openStage(graph: StageGraph, threads: number, device: string, log: (message: string) => void): Promise<Stage> {
   // With its arena, each session keeps the memory of its largest run (the plan below budgets for
   // that). Without it, every run maps and faults in its tensors afresh: measured on the 1,536-atom
   // box, default NequIP, one chunk, 12.7 s against 6.8 s per evaluation (bench/staged-chunks.ts).
-  const session = await createSession(graph.bytes, { device: 'cpu', intraOpThreads: threads, memoryArena: true, log: () => {} });
+  const session = await createSession(graph.bytes, { device, intraOpThreads: threads, memoryArena: true, log });
   return { session, memory: await estimateModelMemory(graph.bytes), outputs: graph.outputs, high: 0 };
 }
 
@@ -134,7 +140,14 @@ export async function createStagedPotential(options: StagedPotentialOptions): Pr
     throw new StagingError(`${what}: cannot be evaluated layer by layer: ${(e as Error).message}`);
   }
   const threads = options.intraOpThreads ?? 1;
-  const open = (g: StageGraph) => openStage(g, threads);
+  const device = options.device ?? 'cpu';
+  // Every session would say the same fallback: each message once.
+  const said = new Set<string>();
+  const log = (m: string): void => {
+    if (!said.has(m)) options.log?.(m);
+    said.add(m);
+  };
+  const open = (g: StageGraph) => openStage(g, threads, device, log);
   // The stages' sessions (and their memory fits, a few seconds) are opened by the first call
   // that does not fit whole: a worker whose domains always fit never pays for them.
   const stages = async (): Promise<Stages> => ({
@@ -147,7 +160,7 @@ export async function createStagedPotential(options: StagedPotentialOptions): Pr
   });
   // The monolithic file, for calls it can take within the budget (not when chunks are fixed).
   const whole = options.chunks !== undefined ? null : {
-    potential: await createOnnxPotential({ model: bytes, typeNames: options.typeNames, device: 'cpu', intraOpThreads: threads, memoryArena: false, log: () => {} }),
+    potential: await createOnnxPotential({ model: bytes, typeNames: options.typeNames, device, intraOpThreads: threads, memoryArena: false, log }),
     memory: await estimateModelMemory(bytes),
   };
   return wrap(staged, stages, whole, meta, options, what);
@@ -185,6 +198,7 @@ function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Who
   const TA = staged.nodeAttrsDim, TE = staged.edgeAttrsDim, TB = staged.edgeEmbeddingDim;
   const timings: StagedTimings = { calls: 0, chunks: 0, peakEstimate_bytes: 0, model_s: 0 };
   let opened: Promise<Stages> | null = null;
+  let provider: string = whole?.potential.provider ?? options.device ?? 'cpu';
   const allOf = (st: Stages): Stage[] => [st.init, st.geometry, st.geometryVjp, st.readout, ...st.forward, ...st.vjp];
   let owned: number | null = null;
   let namesFrom: readonly string[] | null = null;
@@ -255,6 +269,7 @@ function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Who
     }
 
     const stages = await (opened ??= openStages());
+    provider = stages.init.session.provider;
     const vec = new Float64Array(3 * E);
     for (let e = 0; e < E; e++) {
       const i = centre[e]!, j = nbr[e]!;
@@ -433,6 +448,7 @@ function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Who
     neighborKind: 'full',
     metadata: meta,
     timings,
+    get provider() { return provider; },
     setOwnedAtoms(count) {
       if (count !== null && !(Number.isInteger(count) && count >= 0)) throw new Error(`staged potential: setOwnedAtoms needs a non-negative integer or null, got ${count}`);
       owned = count;
