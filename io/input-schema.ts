@@ -165,7 +165,7 @@ export const inputSchema = z.strictObject({
         .min(1)
         .optional()
         .describe('Devices of the workers\' model sessions, assigned round-robin (worker k gets devices[k mod length]), e.g. ["cuda:0", "cuda:1"]; default: potential.device for every worker'),
-      memory_GB: positive('Working memory of the model evaluations, GB, all workers together; a domain that needs more is evaluated in chunks (default 1)').optional(),
+      memory_GB: positive('Working memory of the model evaluations, GB, all workers together; a domain that needs more is evaluated layer by layer (NequIP) or in chunks of atoms (Allegro) (default 1)').optional(),
     })
     .optional()
     .describe('Parallel execution: domain decomposition over worker threads, and memory-bounded model evaluation'),

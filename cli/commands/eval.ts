@@ -30,7 +30,7 @@ export interface EvalFlags {
   threads?: number;
   /** Worker threads (domain decomposition; default 1). */
   workers?: number;
-  /** Working memory of the model evaluations, GB (default 1): bigger frames are evaluated in chunks. */
+  /** Working memory of the model evaluations, GB (default 1): bigger frames are evaluated layer by layer (NequIP) or in chunks of atoms. */
   memoryGb?: number;
   quiet?: boolean;
   /** Prefix of the predicted keys and columns in --out (default `e3md_`). */
@@ -203,7 +203,7 @@ export function registerEvalCommand(program: Command, io: CliStreams, setExit: (
     .option('--device <device>', 'auto | cpu | cuda | cuda:N | webgpu', 'auto')
     .option('--threads <n>', 'onnxruntime threads (default: 1 below 100 atoms, else every core; 1 per worker; repeatable at any count; README, "Threads")', positiveInteger)
     .option('--workers <n>', 'worker threads: each frame is cut into this many domains, one per thread', positiveInteger)
-    .option('--memory-gb <GB>', 'working memory of the model evaluations, all workers together (default 1); bigger frames are evaluated in chunks', positiveNumber)
+    .option('--memory-gb <GB>', 'working memory of the model evaluations, all workers together (default 1); bigger frames are evaluated layer by layer (NequIP) or in chunks of atoms (Allegro)', positiveNumber)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  e3md eval --model examples/water/water-nequip.onnx --structure examples/water/dataset/dimer-test.extxyz --out predicted.extxyz\n  (then in Python: a = ase.io.read("predicted.extxyz", ":"); a[0].info["e3md_energy"], a[0].get_potential_energy() is the reference)\n')
     .action(async (flags: EvalFlags) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readExtxyz } from '../../io/index.js';
 import { exportPotential } from '../../models/index.js';
-import { tinyAllegro } from '../models/helpers.js';
+import { tinyAllegro, tinyNequip } from '../models/helpers.js';
 import { baseInput, e3mdProcess, ROOT, runDir } from './fixtures.js';
 
 /** potential_eV column of a thermo CSV. */
@@ -63,6 +63,25 @@ describe('e3md eval --workers / --memory-gb', () => {
       for (let k = 0; k < ref.forces.length; k++) { m = Math.max(m, Math.abs(got.forces[k] - ref.forces[k])); s = Math.max(s, Math.abs(ref.forces[k])); }
       expect(m / s).toBeLessThan(1e-10);
     }
+  });
+});
+
+describe('e3md eval --memory-gb with a deep model', () => {
+  it('a NequIP evaluation that does not fit runs layer by layer, equal to the whole one to 1e-10, and says so', () => {
+    const dir = runDir();
+    writeFileSync(join(dir, 'nequip.onnx'), exportPotential(tinyNequip(), { dtype: 'float64' }));
+    const box = join(ROOT, 'examples', 'water', 'boxes', 'water-512.extxyz');
+    const out = [[], ['--memory-gb', '0.05']].map((flags, k) => {
+      const r = e3mdProcess(['eval', '--model', 'nequip.onnx', '--structure', box, '--out', `out${k}.extxyz`, '-q', ...flags], dir);
+      expect(r.code, r.stderr).toBe(0);
+      if (k === 1) expect(r.stderr).toMatch(/note: one evaluation of 1536 atoms would need about .* GB \(parallel\.memory_GB is 0\.05\); evaluating the 2 layers one at a time/);
+      const f = readExtxyz(join(dir, `out${k}.extxyz`))[0]!;
+      return { energy_eV: f.info.get('e3md_energy') as number, forces: f.arrays.get('e3md_forces') as Float64Array };
+    });
+    expect(Math.abs(out[1].energy_eV - out[0].energy_eV) / Math.abs(out[0].energy_eV)).toBeLessThan(1e-10);
+    let m = 0, s = 0;
+    for (let k = 0; k < out[0].forces.length; k++) { m = Math.max(m, Math.abs(out[1].forces[k] - out[0].forces[k])); s = Math.max(s, Math.abs(out[0].forces[k])); }
+    expect(m / s).toBeLessThan(1e-10);
   });
 });
 
