@@ -3,7 +3,8 @@
 
 Random kinds (monomer ... hexamer): rigid molecules of a fixed reference geometry, randomly
 oriented, placed without clashes and kept connected, then every atom displaced by Gaussian
-noise (water_clusters.py).  MD kinds (md-tetramer ... md-hexamer): snapshots of e3md Langevin
+noise (water_clusters.py).  short-dimer: two such distorted molecules with their O–O
+distance uniform in 1.6-2.6 Å (the repulsive wall the clusters never reach).  MD kinds (md-tetramer ... md-hexamer): snapshots of e3md Langevin
 runs with the shipped model started from such clusters (water_md.py).  summary and verify
 live in water_dataset_check.py.  Each configuration is
 determined by one integer seed (and, for MD, its step), so the dataset can be regenerated or
@@ -80,7 +81,8 @@ PSI4_OPTIONS = {
 
 # What `generate` computes by default (seeds per kind; an MD seed is one trajectory and
 # yields up to len(water_md.SNAPSHOT_STEPS) frames).  The monomer-trimer data of issue 6
-# were made by earlier runs (monomer:209,dimer:418,trimer:416 reproduces them).
+# were made by earlier runs (monomer:209,dimer:418,trimer:416 reproduces them), the
+# short-dimers by short-dimer:150.
 DEFAULT_TARGET = "tetramer:300,pentamer:250,hexamer:200,md-tetramer:30,md-pentamer:30,md-hexamer:30"
 BATCH_FULL = 75  # exit status of a batch process that stopped at --batch (more to do)
 

@@ -1,7 +1,8 @@
 """Water-cluster geometries of e3md's dataset, psi4-free: seeds, placement rules, splits, files.
 
-Every configuration of a random kind (monomer ... hexamer) is fully determined by one integer
-seed: `make_configuration(kind, seed)` rebuilds it exactly (numpy's PCG64).  The MD kinds
+Every configuration of a random kind (monomer ... hexamer, and short-dimer: the repulsive
+wall) is fully determined by one integer seed: `make_configuration(kind, seed)` rebuilds it
+exactly (numpy's PCG64).  The MD kinds
 (md-tetramer ...) start from the same generator (`start_geometry`) and are then moved by
 e3md's Langevin dynamics (see water_md.py).  This module needs numpy only, so the tests can
 check the generator on machines without psi4.  See examples/water/dataset/README.md.
@@ -43,9 +44,22 @@ SIGMA_RANGE_A = (0.02, 0.05)  # per-configuration σ of the Gaussian atom displa
 # molecule (equilibrium 0.96-0.97 Å; 500 K vibrations stay below ~1.15 Å).
 OH_BOND_MAX_A = 1.3
 
+# short-dimer: two molecules much closer than the clusters above ever come, so that a model
+# learns the repulsive wall (issue 17: a model trained on O–O >= 2.5 Å only let two oxygens
+# of a 20-molecule cluster merge at 1.8 Å; its dimer energy fell again below 1.8 Å).  The O–O
+# distance is drawn uniformly from SHORT_OO_RANGE_A.  The floors for O···H and H···H are
+# lowered to where a collapsing cluster goes (a linear hydrogen bond compressed to O–O =
+# 2.1 Å has O···H ≈ 1.15 Å) but no further: below them the H is shared by two oxygens
+# (proton transfer, H3O+ OH-, a different chemistry that breaks the notion of a molecule),
+# or two nuclei overlap at energies far above anything MD reaches.
+SHORT_OO_RANGE_A = (1.6, 2.6)
+SHORT_OH_INTER_MIN_A = 1.15
+SHORT_HH_INTER_MIN_A = 1.1
+
 # Each kind owns a seed range: configuration i of a kind has seed = base + i.  The ranges
 # are 10^6 wide and never overlap.
-KINDS = {"monomer": 1, "dimer": 2, "trimer": 3, "tetramer": 4, "pentamer": 5, "hexamer": 6}  # -> molecules
+KINDS = {"monomer": 1, "dimer": 2, "trimer": 3, "tetramer": 4, "pentamer": 5, "hexamer": 6, "short-dimer": 2}  # -> molecules
+SHORT_KINDS = ("short-dimer",)  # random kinds placed by _short_dimer, not _random_cluster
 MD_KINDS = {"md-tetramer": 4, "md-pentamer": 5, "md-hexamer": 6}
 SEED_BASE = {
     "monomer": 1_000_000,
@@ -54,6 +68,7 @@ SEED_BASE = {
     "tetramer": 4_000_000,
     "pentamer": 5_000_000,
     "hexamer": 6_000_000,
+    "short-dimer": 22_000_000,
     "md-tetramer": 14_000_000,
     "md-pentamer": 15_000_000,
     "md-hexamer": 16_000_000,
@@ -122,19 +137,28 @@ def random_unit_vector(rng):
     return v / np.linalg.norm(v)
 
 
-def clash_problem(molecules):
+def clash_problem(molecules, oo_min_A=OO_MIN_A, oh_min_A=OH_INTER_MIN_A, hh_min_A=HH_INTER_MIN_A):
     """Why a list of (3, 3) molecules [O, H, H] (Å) clashes (O–O, O···H or H···H between two
-    molecules below the floors above), or None."""
+    molecules below the floors, by default those of the cluster kinds), or None."""
     for a in range(len(molecules)):
         for b in range(a + 1, len(molecules)):
             d = np.linalg.norm(molecules[a][:, None, :] - molecules[b][None, :, :], axis=-1)
-            if d[0, 0] < OO_MIN_A:
-                return f"O-O {d[0, 0]:.3f} A < {OO_MIN_A}"
-            if min(d[0, 1:].min(), d[1:, 0].min()) < OH_INTER_MIN_A:
+            if d[0, 0] < oo_min_A:
+                return f"O-O {d[0, 0]:.3f} A < {oo_min_A}"
+            if min(d[0, 1:].min(), d[1:, 0].min()) < oh_min_A:
                 return "intermolecular O-H overlap"
-            if d[1:, 1:].min() < HH_INTER_MIN_A:
+            if d[1:, 1:].min() < hh_min_A:
                 return "intermolecular H-H overlap"
     return None
+
+
+def short_dimer_problem(molecules):
+    """Why two (3, 3) molecules break the short-dimer rules, or None: O–O inside
+    SHORT_OO_RANGE_A, intermolecular O···H >= SHORT_OH_INTER_MIN_A, H···H >= SHORT_HH_INTER_MIN_A."""
+    oo_A = np.linalg.norm(molecules[0][0] - molecules[1][0])
+    if oo_A > SHORT_OO_RANGE_A[1]:
+        return f"O-O {oo_A:.3f} A > {SHORT_OO_RANGE_A[1]}"
+    return clash_problem(molecules, SHORT_OO_RANGE_A[0], SHORT_OH_INTER_MIN_A, SHORT_HH_INTER_MIN_A)
 
 
 def connectivity_problem(molecules):
@@ -207,6 +231,28 @@ def _random_cluster(n_molecules, rng, label):
     raise RuntimeError(f"{label}: no valid geometry after 10000 attempts")
 
 
+def _short_dimer(rng, label):
+    """σ, the O–O distance (Å) and positions (6, 3) of a short-dimer drawn from `rng`.
+
+    The O–O distance r is drawn once, uniformly in SHORT_OO_RANGE_A; then two distorted
+    molecules (rigid water + N(0, σ²) per coordinate, σ uniform in SIGMA_RANGE_A) with uniform
+    random orientations are put with their oxygens exactly r apart along a uniform direction,
+    redrawn (orientations, direction and noise, not r) until the O···H and H···H floors hold.
+    Keeping r fixed while redrawing keeps it uniform: short r are rejected more often."""
+    sigma_A = float(rng.uniform(*SIGMA_RANGE_A))
+    oo_A = float(rng.uniform(*SHORT_OO_RANGE_A))
+    for _attempt in range(10_000):
+        a, b = (
+            (WATER_A + rng.normal(scale=sigma_A, size=WATER_A.shape)) @ random_rotation(rng).T for _ in range(2)
+        )
+        a = a - a[0]
+        b = b - b[0] + oo_A * random_unit_vector(rng)
+        if short_dimer_problem([a, b]) is None:
+            positions = np.concatenate([a, b])
+            return sigma_A, oo_A, positions - positions.mean(axis=0)
+    raise RuntimeError(f"{label}: no valid geometry after 10000 attempts")
+
+
 HBOND_OH_MAX_A = 2.2  # a hydrogen bond, for statistics only: intermolecular O···H below this
 
 
@@ -231,13 +277,17 @@ def make_configuration(kind, seed):
     [OO_MIN_A, OO_CONNECT_A] in a uniform direction from a randomly chosen earlier O, with
     a uniform random orientation; then every coordinate gets N(0, σ²) noise with σ uniform
     in SIGMA_RANGE_A.  The rules are checked on the final, distorted geometry; a draw that
-    breaks them is redrawn from the same random stream.
+    breaks them is redrawn from the same random stream.  short-dimer: see _short_dimer (its
+    O–O distance is recorded as `oo_A`, after sigma_A).
 
     >>> make_configuration("dimer", 2_000_000).positions_A.shape
     (6, 3)
     """
     if kind not in KINDS:
         raise ValueError(f"unknown random kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind in SHORT_KINDS:
+        sigma_A, oo_A, positions = _short_dimer(np.random.default_rng(seed), f"{kind} seed {seed}")
+        return Configuration(kind, seed, WATER_SPECIES * 2, positions, {"sigma_A": sigma_A, "oo_A": oo_A})
     sigma_A, positions = _random_cluster(KINDS[kind], np.random.default_rng(seed), f"{kind} seed {seed}")
     return Configuration(kind, seed, WATER_SPECIES * KINDS[kind], positions, {"sigma_A": sigma_A})
 

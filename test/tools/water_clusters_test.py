@@ -169,6 +169,93 @@ class PlacementRules(unittest.TestCase):
         self.assertIn("broken", water_md.snapshot_problem(stretched))
 
 
+def intermolecular_minima(positions):
+    """(O–O, O···H, H···H) closest intermolecular distances of a dimer (6, 3), computed here."""
+    a, b = positions[:3], positions[3:]
+    d = np.linalg.norm(a[:, None] - b[None, :], axis=-1)
+    return d[0, 0], min(d[0, 1:].min(), d[1:, 0].min()), d[1:, 1:].min()
+
+
+class ShortDimer(unittest.TestCase):
+    """The repulsive-wall kind: O–O uniform in 1.6-2.6 Å, its own (lower) O···H and H···H floors."""
+
+    SEEDS = [wc.SEED_BASE["short-dimer"] + i for i in range(300)]
+
+    def test_same_seed_same_geometry_and_its_own_seed_range(self):
+        a, b = (wc.make_configuration("short-dimer", 22_000_011) for _ in range(2))
+        np.testing.assert_array_equal(a.positions_A, b.positions_A)
+        self.assertEqual(a.info, b.info)
+        self.assertEqual(list(a.info), ["sigma_A", "oo_A"])
+        self.assertEqual(a.species, ("O", "H", "H") * 2)
+        c = wc.make_configuration("short-dimer", 22_000_012)
+        self.assertGreater(np.abs(a.positions_A - c.positions_A).max(), 0.1)
+        self.assertEqual(wc.kind_of_seed(22_000_011), "short-dimer")
+        # Not the dimer of the same index: a different stream and different rules.
+        self.assertGreater(np.abs(a.positions_A - wc.make_configuration("dimer", 2_000_011).positions_A).max(), 0.1)
+
+    def test_oo_distance_is_uniform_in_its_range_and_recorded(self):
+        oo = []
+        for seed in self.SEEDS:
+            config = wc.make_configuration("short-dimer", seed)
+            r_oo, _oh, _hh = intermolecular_minima(config.positions_A)
+            self.assertAlmostEqual(r_oo, config.info["oo_A"], places=12)
+            oo.append(r_oo)
+        oo = np.array(oo)
+        self.assertGreaterEqual(oo.min(), 1.6)
+        self.assertLessEqual(oo.max(), 2.6)
+        # Uniform: 75 expected per quarter of the range (binomial σ ≈ 7.5); a draw biased by the
+        # rejections (short distances rejected more often) would starve the first quarter.
+        counts, _ = np.histogram(oo, bins=4, range=(1.6, 2.6))
+        self.assertTrue(all(45 <= n <= 105 for n in counts), counts)
+        self.assertGreater((oo < 2.0).sum(), 80)
+
+    def test_floors_hold_are_lower_than_the_clusters_and_molecules_are_distorted_water(self):
+        below_cluster_floors = 0
+        for seed in self.SEEDS:
+            config = wc.make_configuration("short-dimer", seed)
+            r_oo, r_oh, r_hh = intermolecular_minima(config.positions_A)
+            self.assertGreaterEqual(r_oh, 1.15, f"seed {seed}")
+            self.assertGreaterEqual(r_hh, 1.1, f"seed {seed}")
+            below_cluster_floors += r_oh < 1.45 or r_hh < 1.5
+            if r_oo < 2.5:  # 90 % of them: what the cluster kinds never contain
+                self.assertIn(f"O-O {r_oo:.3f}", independent_rule_violations(config.positions_A))
+            sigma = config.info["sigma_A"]
+            self.assertTrue(0.02 <= sigma <= 0.05)
+            for m in wc.molecules_of(config.positions_A):
+                r_oh_intra = np.linalg.norm(m[1:] - m[0], axis=-1)
+                self.assertLess(np.abs(r_oh_intra - wc.R_OH_A).max(), 10 * sigma)
+            self.assertLess(np.abs(config.positions_A.mean(axis=0)).max(), 1e-12)
+        self.assertGreater(below_cluster_floors, 20)  # the lowered floors are used
+
+    def test_short_dimer_rules_reject_and_accept(self):
+        along_x = np.array([[0, 0, 0], [0.9572, 0, 0], [-0.2392, 0.9268, 0]])
+        away = along_x * [-1, 1, 1]  # its O–H along -x
+        cases = {
+            "O-O 1.500": [away, along_x + [1.5, 0, 0]],  # below the range
+            "O-O 2.700": [away, along_x + [2.7, 0, 0]],  # above it
+            # O–O 1.95 Å (in range), the first's H on the axis: O···H 0.99 Å, a shared proton
+            "O-H overlap": [along_x, along_x + [1.95, 0, 0]],
+            # O–O 2.6 Å, both H on the axis pointing at each other: H···H 0.69 Å
+            "H-H overlap": [along_x, away + [2.6, 0, 0]],
+        }
+        for expected, molecules in cases.items():
+            problem = wc.short_dimer_problem([np.asarray(m, dtype=float) for m in molecules])
+            self.assertIsNotNone(problem, expected)
+            self.assertIn(expected, problem)
+        ok = [away, along_x + [1.8, 0, 0]]  # hydrogens pointing away from each other
+        self.assertIsNone(wc.short_dimer_problem([np.asarray(m, dtype=float) for m in ok]))
+        linear_hbond = [along_x, along_x + [2.2, 0, 0]]  # a compressed linear hydrogen bond: O···H 1.24 Å
+        self.assertIsNone(wc.short_dimer_problem([np.asarray(m, dtype=float) for m in linear_hbond]))
+        # The cluster kinds' rules are unchanged: the same pair is a clash there.
+        self.assertIn("O-O", wc.cluster_problem([np.asarray(m, dtype=float) for m in ok]))
+
+    def test_generate_schedules_it_and_check_fd_offers_it(self):
+        cli = load_cli()
+        target = cli.parse_target("short-dimer:3")
+        self.assertEqual(list(cli.schedule(target)), [("short-dimer", 22_000_000 + i) for i in range(3)])
+        self.assertIn("short-dimer", cli.KINDS)
+
+
 class SplitsScheduleFiles(unittest.TestCase):
     def test_split_is_a_fixed_80_10_10_hash_and_seed_ranges_do_not_overlap(self):
         self.assertEqual(wc.split_of(2_000_000), wc.split_of(2_000_000))
