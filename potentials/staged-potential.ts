@@ -132,7 +132,12 @@ interface Chunk {
  */
 export async function createStagedPotential(options: StagedPotentialOptions): Promise<StagedPotential> {
   const what = typeof options.model === 'string' ? `model '${options.model}'` : 'model';
-  const bytes = typeof options.model === 'string' ? new Uint8Array(await readFile(options.model)) : options.model;
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof options.model === 'string' ? new Uint8Array(await readFile(options.model)) : options.model;
+  } catch (e) {
+    throw new Error(`${what}: cannot read the file (${(e as Error).message})`);
+  }
   const meta = checkPotentialContract(readModelInfo(bytes), what);
   mapSpecies(options.typeNames, meta.typeNames, what);
   if (!(options.budget_bytes > 0)) throw new Error(`staged potential: budget_bytes must be positive, got ${options.budget_bytes}`);
