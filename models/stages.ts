@@ -34,10 +34,9 @@ export interface TermShape {
   readonly mul: number;
 }
 
-/** One ONNX graph of a staged model, with the names of its inputs and outputs in order. */
+/** One ONNX graph of a staged model, with the names of its outputs in order. */
 export interface StageGraph {
   readonly bytes: Uint8Array;
-  readonly inputs: readonly string[];
   readonly outputs: readonly string[];
 }
 
@@ -113,7 +112,7 @@ function featureInputs(g: Graph, prefix: string, ir: Irreps): Features {
 
 function write(g: Graph, name: string): StageGraph {
   const bytes = writeModel(g, { docString: `e3md staged model: ${name}` });
-  return { bytes, inputs: [...g.nodes.filter((n) => n.op === 'Input').map((n) => n.name)], outputs: [...g.outputs.keys()] };
+  return { bytes, outputs: [...g.outputs.keys()] };
 }
 
 /** Σ_k ⟨seed_k, term_k⟩: the scalar whose gradient is the VJP of the terms with the seeds. */

@@ -200,10 +200,9 @@ function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Who
   const F = f64 ? Float64Array : Float32Array;
   const budget = options.budget_bytes;
   const L = staged.layers.length;
-  const widthOf = (terms: readonly { dim: number; mul: number }[]) => terms.map((t) => t.dim * t.mul);
-  // Row widths of h_0 … h_L, term by term.
-  const hWidths = [widthOf(staged.layers[0]!.termsIn), ...staged.layers.map((l) => widthOf(l.termsOut))];
+  // Term shapes of h_0 … h_L, and their row widths.
   const hDims = [staged.layers[0]!.termsIn, ...staged.layers.map((l) => l.termsOut)];
+  const hWidths = hDims.map((terms) => terms.map((t) => t.dim * t.mul));
   const TA = staged.nodeAttrsDim, TE = staged.edgeAttrsDim, TB = staged.edgeEmbeddingDim;
   const timings: StagedTimings = { calls: 0, chunks: 0, peakEstimate_bytes: 0, model_s: 0 };
   let opened: Promise<Stages> | null = null;
@@ -256,7 +255,7 @@ function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Who
     const E = writeEdges(list, x, rMax, { index, wordsPerIndex: 1, shifts, capacity: cap });
     const centre = index.subarray(0, E), nbr = index.subarray(E, 2 * E);
 
-    // Each centre's edges (CSR), and the busiest centre.
+    // Each centre's edge count (the CSR offsets), and the busiest centre.
     const start = new Int32Array(n + 1);
     for (let e = 0; e < E; e++) start[centre[e]! + 1]++;
     let maxDegree = 0;
@@ -264,12 +263,11 @@ function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Who
       maxDegree = Math.max(maxDegree, start[i + 1]!);
       start[i + 1] += start[i]!;
     }
-    const byCentre = new Int32Array(E);
-    { const fill = start.slice(0, n); for (let e = 0; e < E; e++) byCentre[fill[centre[e]!]!++] = e; }
-    if (whole && options.chunks === undefined && whole.memory.bytes(n, E, maxDegree) <= budget) {
+    const wholeBytes = whole && options.chunks === undefined ? whole.memory.bytes(n, E, maxDegree) : Infinity;
+    if (whole && wholeBytes <= budget) {
       // It fits in one piece: the monolithic graph, which does not run the layers twice.
       timings.chunks = 0;
-      timings.peakEstimate_bytes = whole.memory.bytes(n, E, maxDegree);
+      timings.peakEstimate_bytes = wholeBytes;
       const t0 = performance.now();
       await whole.potential.compute(system, list, out);
       timings.model_s += (performance.now() - t0) / 1000;
@@ -309,6 +307,8 @@ function wrap(staged: StagedModel, openStages: () => Promise<Stages>, whole: Who
     }
 
     // 3. The chunk plan: the fewest bisections of the centres that fit.
+    const byCentre = new Int32Array(E);
+    { const fill = start.slice(0, n); for (let e = 0; e < E; e++) byCentre[fill[centre[e]!]!++] = e; }
     const local = new Int32Array(n).fill(-1);
     const chunkOf = (centres: Int32Array): Chunk => {
       const nodes: number[] = Array.from(centres);
