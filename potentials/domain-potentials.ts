@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DomainPotential, DomainPotentialContext } from '../engine/parallel/index.js';
 import { readModelInfo } from '../onnx/index.js';
-import { lennardJones, type LennardJonesOptions } from './lennard-jones.js';
+import { lennardJonesDomainPotential, type LennardJonesOptions } from './lennard-jones.js';
 import { createOnnxPotential } from './onnx-potential.js';
 import { estimateModelMemory } from './onnx-memory.js';
 import { checkPotentialContract } from './onnx-metadata.js';
@@ -32,7 +32,7 @@ export type DomainPotentialSpec =
  * @example const pot = await createDomainPotential({ kind: 'lennard-jones', options: { cutoff_A: 8.5, all: { epsilon_eV: 0.0104, sigma_A: 3.405 } } }, ctx);
  */
 export async function createDomainPotential(spec: DomainPotentialSpec, context: DomainPotentialContext): Promise<DomainPotential> {
-  if (spec.kind === 'lennard-jones') return { ...lennardJones(spec.options, context.typeNames), interactionDepth: 1 };
+  if (spec.kind === 'lennard-jones') return lennardJonesDomainPotential(spec.options, context.typeNames);
   if (spec.kind !== 'onnx') throw new Error(`createDomainPotential: unknown kind '${(spec as { kind: unknown }).kind}'`);
   if (context.memoryBudget_bytes !== null) {
     // A deep model's domain is bounded layer by layer (each chunk then carries one hop of context,

@@ -11,6 +11,7 @@
  */
 import type { NeighborList, System } from '../engine/index.js';
 import type { ForceOutput, Potential } from '../engine/index.js';
+import type { DomainPotential } from '../engine/parallel/index.js';
 import { createLjKernel } from './lj-kernel/index.js';
 
 /** ε and σ of one species. */
@@ -112,6 +113,11 @@ export function lennardJones(options: LennardJonesOptions, typeNames: readonly s
   }
 
   return { name: 'lennard-jones', cutoff_A: rc, neighborKind: 'half', compute };
+}
+
+/** The potential as a domain worker evaluates it (engine/parallel): pairs reach one cutoff, so the interaction depth is 1. */
+export function lennardJonesDomainPotential(options: LennardJonesOptions, typeNames: readonly string[]): DomainPotential {
+  return { ...lennardJones(options, typeNames), interactionDepth: 1 };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Domain-decomposed potentials (DESIGN.md §7) from a potential spec: engine/parallel runs the
  * workers; each runs potentials/domain-worker.ts and makes its potential from the spec with
- * `createDomainPotential`.
+ * `createDomainPotential` (Lennard-Jones workers run lj-domain-worker.ts, which loads no model code).
  */
 import { readFile } from 'node:fs/promises';
 import type { Potential } from '../engine/index.js';
@@ -25,8 +25,11 @@ export interface ParallelOptions {
   log?: (message: string) => void;
 }
 
-/** The worker module: compiled next to this file, or the TypeScript source when running from sources. */
-const workerModule = new URL(import.meta.url.endsWith('.ts') ? './domain-worker.ts' : './domain-worker.js', import.meta.url);
+/** A worker module: compiled next to this file, or the TypeScript source when running from sources. */
+const sibling = (name: string): URL => new URL(import.meta.url.endsWith('.ts') ? `./${name}.ts` : `./${name}.js`, import.meta.url);
+const workerModule = sibling('domain-worker');
+/** Lennard-Jones workers load the pair potential only. */
+const ljWorkerModule = sibling('lj-domain-worker');
 
 /**
  * A potential evaluated by `workers` worker threads, one domain each.
@@ -35,7 +38,7 @@ const workerModule = new URL(import.meta.url.endsWith('.ts') ? './domain-worker.
  */
 export function createParallelPotential(spec: DomainPotentialSpec, typeNames: readonly string[], options: ParallelOptions): Promise<DecomposedPotential> {
   return createDecomposedPotential({
-    worker: workerModule, spec,
+    worker: spec.kind === 'lennard-jones' ? ljWorkerModule : workerModule, spec,
     typeNames, workers: options.workers, devices: options.devices, memoryBudget_bytes: options.memoryBudget_bytes, log: options.log,
   });
 }
