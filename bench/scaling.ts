@@ -106,17 +106,50 @@ function main(): void {
   const W = args.workers;
   const result: Record<string, unknown> = { benchmark: 'scaling', node: process.version, cores: availableParallelism(), workers: W, devices: args.devices ?? null, date: new Date().toISOString() };
   if (args.suites.includes('lj')) {
-    const strong = bestOf(W.map((w) => ({ kind: 'lj', cells: 20, workers: w, steps: 100 })), args.repeats, log);
+    // Strong scaling, with LAMMPS in the same rounds: each round runs e3md on every worker count and
+    // LAMMPS on every rank count back to back, so that the ratios pair runs made at one moment (the
+    // machine's speed drifts between rounds); the best of each case is reported beside the paired medians.
+    const haveLammps = hasTool('lmp', ['-h']);
+    const ranks = haveLammps ? W.filter((w) => w === 1 || hasTool('mpirun', ['--version'])) : [];
+    const strongCases: ScalingCase[] = W.map((w) => ({ kind: 'lj', cells: 20, workers: w, steps: 100 }));
+    const strongRuns: Record<string, unknown>[][] = strongCases.map(() => []);
+    const lammpsRuns: Record<string, unknown>[][] = ranks.map(() => []);
+    for (let k = 0; k < args.repeats; k++) {
+      strongCases.forEach((c, i) => {
+        const r = runCase(c);
+        strongRuns[i].push(r);
+        log(`${JSON.stringify(c)} → ${r.error ? `error: ${r.error}` : `${(r.loop_s as number).toFixed(3)} s`}`);
+      });
+      ranks.forEach((n, i) => {
+        const r = runLammps(n, [1, 1, 1]);
+        lammpsRuns[i].push(r);
+        log(`LAMMPS ${n} rank(s) → ${r.error ? `error: ${r.error}` : `${(r.loop_s as number).toFixed(3)} s`}`);
+      });
+    }
+    const best = (rs: Record<string, unknown>[]): Record<string, unknown> => {
+      const ok = rs.filter((r) => !r.error);
+      return ok.length === 0 ? rs[0] : { ...ok.reduce((a, b) => ((b.loop_s as number) < (a.loop_s as number) ? b : a)), all_s: ok.map((r) => r.loop_s) };
+    };
+    const strong = strongRuns.map(best);
     // Weak scaling: about 16,000 atoms per worker.
     const weak = bestOf(W.map((w) => ({ kind: 'lj', cells: Math.round(Math.cbrt(4000 * w)), workers: w, steps: 100 })), args.repeats, log);
     const lj: Record<string, unknown> = { strong, weak };
-    if (hasTool('lmp', ['-h'])) {
-      const ranks = W.filter((w) => w === 1 || hasTool('mpirun', ['--version']));
-      const lammps = ranks.map((n) => Array.from({ length: args.repeats }, () => runLammps(n, [1, 1, 1])).reduce((a, b) => (!b.error && (a.error || (b.loop_s as number) < (a.loop_s as number)) ? b : a)));
+    /** Median over rounds of a[k].key / b[k].key (rounds where both ran). */
+    const pairedMedian = (a: Record<string, unknown>[], b: Record<string, unknown>[], key: string): number | null => {
+      const r = a.map((x, k) => (!x.error && b[k] && !b[k].error ? (x[key] as number) / (b[k][key] as number) : NaN)).filter(Number.isFinite).sort((x, y) => x - y);
+      return r.length ? r[r.length >> 1] : null;
+    };
+    const one = W.indexOf(1), two = W.indexOf(2);
+    if (one >= 0 && two >= 0) lj.speedup_2_workers = { best: (strong[one].loop_s as number) / (strong[two].loop_s as number), pairedMedian: pairedMedian(strongRuns[one], strongRuns[two], 'loop_s') };
+    if (haveLammps) {
+      const lammps = lammpsRuns.map(best);
       lj.lammps = lammps;
-      const two = strong.find((r) => (r.case as { workers: number }).workers === 2), lmp2 = lammps.find((r) => r.ranks === 2);
-      if (two && lmp2 && !two.error && !lmp2.error) {
-        lj.ratio_e3md2_over_lammps2 = { loop: (two.loop_s as number) / (lmp2.loop_s as number), process: (two.process_s as number) / (lmp2.process_s as number) };
+      const lmp2 = ranks.indexOf(2);
+      if (two >= 0 && lmp2 >= 0 && !strong[two].error && !lammps[lmp2].error) {
+        lj.ratio_e3md2_over_lammps2 = {
+          loop: (strong[two].loop_s as number) / (lammps[lmp2].loop_s as number), process: (strong[two].process_s as number) / (lammps[lmp2].process_s as number),
+          pairedMedian: { loop: pairedMedian(strongRuns[two], lammpsRuns[lmp2], 'loop_s'), process: pairedMedian(strongRuns[two], lammpsRuns[lmp2], 'process_s') },
+        };
       }
     } else lj.lammps = 'lmp not found on PATH';
     result.lj = lj;
