@@ -128,3 +128,39 @@ export function receptiveChunk(list: NeighborList, chunkOwned: Int32Array, depth
   };
   return { atoms: Int32Array.from(atoms), owned: chunkOwned.length, list: chunkList, edges, maxDegree };
 }
+
+/**
+ * A part of a half list (its rows [r0, r1) over the whole system, engine/cell-list.ts ListPart)
+ * renumbered to the part's local atoms: local atom k is atoms[k] — the rows' atoms in row order
+ * (k < owned = r1 − r0, local row k being list row r0 + k), then the other atoms its pairs reach;
+ * those ghost rows are empty. The pairs keep their order and images (the image arrays are shared
+ * with `list`), so a kernel gives each pair the same arithmetic as over the whole list, while it
+ * reads and writes only M = atoms.length positions and forces instead of all N.
+ *
+ * @param localOf (N,) scratch: written at atoms[k] with k (other entries are not read)
+ * @example const local = localPartList(list, r0, r1, atoms, new Int32Array(n));
+ */
+export function localPartList(list: NeighborList, r0: number, r1: number, atoms: Int32Array, localOf: Int32Array): NeighborList {
+  const m = atoms.length, owned = r1 - r0;
+  for (let k = 0; k < m; k++) localOf[atoms[k]] = k;
+  const base = list.offsets[r0], nPairs = list.offsets[r1] - base;
+  const neighbors = new Int32Array(nPairs);
+  translate(list.neighbors, base, nPairs, localOf, neighbors);
+  const offsets = new Int32Array(m + 1), firstImaged = new Int32Array(m);
+  for (let k = 0; k < owned; k++) {
+    offsets[k] = list.offsets[r0 + k] - base;
+    firstImaged[k] = list.firstImaged[r0 + k] - base;
+  }
+  offsets.fill(nPairs, owned);
+  firstImaged.fill(nPairs, owned);
+  return {
+    kind: 'half', n: m, radius_A: list.radius_A, nPairs,
+    rowAtoms: Int32Array.from({ length: m }, (_, k) => k), offsets, firstImaged, neighbors,
+    images: list.images.subarray(base, base + nPairs), imageShifts: list.imageShifts, imageCells: list.imageCells,
+  };
+}
+
+/** out[q] = localOf[neighbors[base + q]] for q < count (its own function, so the engine optimizes the loop early). */
+function translate(neighbors: Int32Array, base: number, count: number, localOf: Int32Array, out: Int32Array): void {
+  for (let q = 0; q < count; q++) out[q] = localOf[neighbors[base + q]];
+}

@@ -15,7 +15,7 @@
 import { totalmem } from 'node:os';
 import { Box, createCellList, createForceOutput, setImageShifts, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
 import { bisectPoints, domainOf, type Domain } from './decomposition.js';
-import { domainBox, gatherLocalPositions, receptiveChunk, type Chunk } from './domain-lists.js';
+import { domainBox, gatherLocalPositions, localPartList, receptiveChunk, type Chunk } from './domain-lists.js';
 import type { DomainPotential, DomainPotentialFactory } from './domain-potential.js';
 import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
 
@@ -140,8 +140,8 @@ function rebuildParts(next: Layout, referenceBox: Box): RebuiltDomain[] {
   for (const index of next.domains) {
     const tBuild = performance.now();
     let part = parts.get(index);
-    if (!part || part.search.radius_A !== radius || part.forces.length !== 3 * n) {
-      part = { search: createCellList({ radius_A: radius, cutoff_A: pot.cutoff_A, kind: 'half' }), forces: new Float64Array(3 * n), mark: new Uint8Array(n) };
+    if (!part || part.search.radius_A !== radius || part.mark.length !== n) {
+      part = { search: createCellList({ radius_A: radius, cutoff_A: pot.cutoff_A, kind: 'half' }), mark: new Uint8Array(n), localOf: new Int32Array(n) };
       parts.set(index, part);
     }
     const list = part.search.build(shared.reference, referenceBox, { index, count: next.parts! });
@@ -160,12 +160,17 @@ function rebuildParts(next: Layout, referenceBox: Box): RebuiltDomain[] {
     }
     atoms = atoms.slice(0, m);
     const ghosts = m - (r1 - r0);
-    // Its domain: the rows' atoms owned, the other atoms reached its ghosts (read in place, never copied).
+    // Its domain: the rows' atoms owned, the other atoms reached its ghosts. The kernel runs over
+    // the part renumbered to these M atoms, so each step gathers and scatters M atoms, not all N.
     const domain: Domain = { atoms, cells: new Int32Array(0), owned: r1 - r0, pbc: next.pbc };
+    const local = localPartList(list, r0, r1, atoms, part.localOf);
     const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * ghosts, 1)), 0, 3 * ghosts);
+    const typeIds = new Int32Array(m);
+    for (let k = 0; k < m; k++) typeIds[k] = shared.typeIds[atoms[k]];
+    const positions = new Float64Array(3 * m), out = createForceOutput(m);
     states.push({
-      index, domain, ghostForces, local: new Float64Array(0), forces: part.forces, list, pairs: list.nPairs,
-      pieces: [{ atoms: null, owned: r1 - r0, list, system: localSystem(shared.positions, shared.typeIds, referenceBox), out: createForceOutput(n, part.forces) }],
+      index, domain, ghostForces, local: positions, forces: out.forces, list: local, pairs: list.nPairs,
+      pieces: [{ atoms: null, owned: r1 - r0, list: local, system: localSystem(positions, typeIds, referenceBox), out }],
       build_s: (performance.now() - tBuild) / 1000,
     });
   }
@@ -183,8 +188,8 @@ function collectRemote(neighbors: Int32Array, p0: number, p1: number, mark: Uint
   return m;
 }
 
-/** Per part of a half list (Layout.parts) this worker evaluates: its cell list (scratch kept between builds), forces on every atom, a scratch mark per atom. */
-const parts = new Map<number, { search: CellList; forces: Float64Array; mark: Uint8Array }>();
+/** Per part of a half list (Layout.parts) this worker evaluates: its cell list (scratch kept between builds), a scratch mark and local index per atom. */
+const parts = new Map<number, { search: CellList; mark: Uint8Array; localOf: Int32Array }>();
 
 /**
  * A chunk plan may cost at most this many times the unchunked evaluation's work (the sum of the
@@ -308,34 +313,38 @@ async function step(): Promise<void> {
   }
 }
 
-/** A step of a half-list potential's parts: the kernel reads shared positions and writes the part's own force array. */
+/** A step of a half-list potential's parts: gather the part's M atoms, run the kernel over its local list, scatter owned and ghost forces. */
 async function stepParts(moved: boolean): Promise<void> {
   const pot = potential!, shared = arrays!, { results } = layout!;
   for (const state of states) {
     const res = results.subarray(RESULT_STRIDE * state.index, RESULT_STRIDE * (state.index + 1));
     res.fill(0);
     if (moved) setImageShifts(state.list!, shared.cell);
-    const piece = state.pieces[0];
-    // The main thread may have handed over other shared arrays (the system's own) since the build.
-    if (piece.system.positions !== shared.positions || piece.system.typeIds !== shared.typeIds) piece.system = localSystem(shared.positions, shared.typeIds, piece.system.box);
+    const piece = state.pieces[0], { atoms, owned } = state.domain;
     const t0 = performance.now();
+    // The main thread may have handed over other shared arrays (the system's own) since the build.
+    const x = shared.positions, types = piece.system.typeIds, local = state.local;
+    for (let k = 0; k < atoms.length; k++) {
+      const i3 = 3 * atoms[k];
+      local[3 * k] = x[i3]; local[3 * k + 1] = x[i3 + 1]; local[3 * k + 2] = x[i3 + 2];
+      types[k] = shared.typeIds[atoms[k]];
+    }
+    const t1 = performance.now();
     const pending = pot.compute(piece.system, piece.list, piece.out);
     if (pending) await pending;
-    const t1 = performance.now();
+    const t2 = performance.now();
     // Own atoms' forces straight to the shared array, the others' to the ghost array (the main thread adds them).
-    const { atoms, owned } = state.domain, f = state.forces, out = shared.forces, g = state.ghostForces;
+    const f = state.forces, out = shared.forces, g = state.ghostForces;
     for (let k = 0; k < owned; k++) {
       const i3 = 3 * atoms[k];
-      out[i3] = f[i3]; out[i3 + 1] = f[i3 + 1]; out[i3 + 2] = f[i3 + 2];
+      out[i3] = f[3 * k]; out[i3 + 1] = f[3 * k + 1]; out[i3 + 2] = f[3 * k + 2];
     }
-    for (let k = owned; k < atoms.length; k++) {
-      const i3 = 3 * atoms[k], g3 = 3 * (k - owned);
-      g[g3] = f[i3]; g[g3 + 1] = f[i3 + 1]; g[g3 + 2] = f[i3 + 2];
-    }
+    g.set(f.subarray(3 * owned));
     res[RESULT.energy] = piece.out.energy_eV;
     res.set(piece.out.virial, RESULT.virial);
-    res[RESULT.compute_s] = (t1 - t0) / 1000;
-    res[RESULT.scatter_s] = (performance.now() - t1) / 1000;
+    res[RESULT.gather_s] = (t1 - t0) / 1000;
+    res[RESULT.compute_s] = (t2 - t1) / 1000;
+    res[RESULT.scatter_s] = (performance.now() - t2) / 1000;
     res[RESULT.build_s] = state.build_s;
     state.build_s = 0;
     res[RESULT.chunks] = 1;
