@@ -77,7 +77,7 @@ function layoutFor(n: number, pairs: number, shifts: number, nTypes: number): La
  */
 export function createLjKernel(table: LjPairTable, rc2_A2: number): LjKernel {
   const memory = new WebAssembly.Memory({ initial: 1 });
-  const exports = new WebAssembly.Instance(module(), { env: { memory } }).exports as { pairsOneType: PairsOneType; pairsMixed: PairsMixed };
+  const kernels = new WebAssembly.Instance(module(), { env: { memory } }).exports as { pairsOneType: PairsOneType; pairsMixed: PairsMixed };
   const nt = table.nTypes;
   let layout: Layout | null = null;
   let list: NeighborList | null = null;
@@ -124,12 +124,12 @@ export function createLjKernel(table: LjPairTable, rc2_A2: number): LjKernel {
     if (nt === 1) {
       const { lj1, lj2, lj3, lj4, eShift } = table;
       for (let r0 = 0; r0 < n; r0 += ROWS_PER_CALL) {
-        exports.pairsOneType(L.x, L.f, L.rowAtoms, L.offsets, L.firstImaged, L.neighbors, L.images, L.shiftsAt, L.acc, r0, Math.min(n, r0 + ROWS_PER_CALL), rc2_A2, lj1[0], lj2[0], lj3[0], lj4[0], eShift[0]);
+        kernels.pairsOneType(L.x, L.f, L.rowAtoms, L.offsets, L.firstImaged, L.neighbors, L.images, L.shiftsAt, L.acc, r0, Math.min(n, r0 + ROWS_PER_CALL), rc2_A2, lj1[0], lj2[0], lj3[0], lj4[0], eShift[0]);
       }
     } else {
       new Int32Array(buffer, L.typeIds, n).set(typeIds.subarray(0, n));
       for (let r0 = 0; r0 < n; r0 += ROWS_PER_CALL) {
-        exports.pairsMixed(L.x, L.f, L.rowAtoms, L.offsets, L.firstImaged, L.neighbors, L.images, L.shiftsAt, L.acc, r0, Math.min(n, r0 + ROWS_PER_CALL), rc2_A2, L.typeIds, L.table, nt);
+        kernels.pairsMixed(L.x, L.f, L.rowAtoms, L.offsets, L.firstImaged, L.neighbors, L.images, L.shiftsAt, L.acc, r0, Math.min(n, r0 + ROWS_PER_CALL), rc2_A2, L.typeIds, L.table, nt);
       }
     }
     forces.set(f);
