@@ -88,7 +88,13 @@ export function createLjKernel(table: LjPairTable, rc2_A2: number): LjKernel {
       throw new Error(`lennard-jones: ${next.n} atoms with ${next.pairs} listed pairs need ${(next.end / 2 ** 30).toFixed(1)} GiB in the kernel, more than WebAssembly's 4 GiB; split the system over workers ("parallel": {"workers": N}) or shorten the cutoff or skin`);
     }
     const have = memory.buffer.byteLength;
-    if (next.end > have) memory.grow(Math.ceil((next.end - have) / PAGE));
+    if (next.end > have) {
+      try {
+        memory.grow(Math.ceil((next.end - have) / PAGE));
+      } catch (e) {
+        throw new Error(`lennard-jones: cannot grow the kernel's memory to ${(next.end / 2 ** 30).toFixed(2)} GiB for ${next.n} atoms with ${next.pairs} listed pairs (${(e as Error).message}); free memory, split the system over workers or shorten the cutoff or skin`);
+      }
+    }
     layout = next;
     const buffer = memory.buffer;
     const t = new Float64Array(buffer, next.table, 5 * nt * nt);
