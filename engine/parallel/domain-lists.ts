@@ -129,23 +129,46 @@ export function receptiveChunk(list: NeighborList, chunkOwned: Int32Array, depth
   return { atoms: Int32Array.from(atoms), owned: chunkOwned.length, list: chunkList, edges, maxDegree };
 }
 
+/** Reusable buffers of {@link localPartList} for one part (N = the system's atoms). */
+export interface PartScratch {
+  /** (N,) local index of each atom, −1 when not (yet) in the part. */
+  localOf: Int32Array;
+  /** (N,) the part's atoms in local order (its first M entries). */
+  atoms: Int32Array;
+  /** Local neighbour indices, grown as needed. */
+  neighbors: Int32Array;
+}
+
+/** Buffers for a part of a system of `n` atoms. */
+export function createPartScratch(n: number): PartScratch {
+  return { localOf: new Int32Array(n).fill(-1), atoms: new Int32Array(n), neighbors: new Int32Array(0) };
+}
+
 /**
  * A part of a half list (its rows [r0, r1) over the whole system, engine/cell-list.ts ListPart)
- * renumbered to the part's local atoms: local atom k is atoms[k] — the rows' atoms in row order
- * (k < owned = r1 − r0, local row k being list row r0 + k), then the other atoms its pairs reach;
- * those ghost rows are empty. The pairs keep their order and images (the image arrays are shared
+ * renumbered to the part's local atoms, in one pass over its pairs: local atom k < owned = r1 − r0
+ * is the atom of list row r0 + k (local row k); the atoms its pairs reach follow in the order they
+ * are met, with empty rows. The pairs keep their order and images (the image arrays are shared
  * with `list`), so a kernel gives each pair the same arithmetic as over the whole list, while it
- * reads and writes only M = atoms.length positions and forces instead of all N.
+ * reads and writes only M = atoms.length positions and forces instead of all N. The returned list
+ * and atoms are views of `scratch` (and of `list`'s images): valid until the next call with it.
  *
- * @param localOf (N,) scratch: written at atoms[k] with k (other entries are not read)
- * @example const local = localPartList(list, r0, r1, atoms, new Int32Array(n));
+ * @example const { atoms, list: local } = localPartList(list, r0, r1, createPartScratch(n));
  */
-export function localPartList(list: NeighborList, r0: number, r1: number, atoms: Int32Array, localOf: Int32Array): NeighborList {
-  const m = atoms.length, owned = r1 - r0;
-  for (let k = 0; k < m; k++) localOf[atoms[k]] = k;
+export function localPartList(list: NeighborList, r0: number, r1: number, scratch: PartScratch): { atoms: Int32Array; list: NeighborList } {
+  const owned = r1 - r0;
+  const { localOf, atoms } = scratch;
+  for (let k = 0; k < owned; k++) {
+    const i = list.rowAtoms[r0 + k];
+    localOf[i] = k;
+    atoms[k] = i;
+  }
   const base = list.offsets[r0], nPairs = list.offsets[r1] - base;
-  const neighbors = new Int32Array(nPairs);
-  translate(list.neighbors, base, nPairs, localOf, neighbors);
+  if (scratch.neighbors.length < nPairs) scratch.neighbors = new Int32Array(Math.ceil(1.2 * nPairs));
+  const neighbors = scratch.neighbors.subarray(0, nPairs);
+  const m = renumber(list.neighbors, base, nPairs, localOf, atoms, owned, neighbors);
+  // Leave localOf all −1 for the next call.
+  for (let k = 0; k < m; k++) localOf[atoms[k]] = -1;
   const offsets = new Int32Array(m + 1), firstImaged = new Int32Array(m);
   for (let k = 0; k < owned; k++) {
     offsets[k] = list.offsets[r0 + k] - base;
@@ -153,14 +176,28 @@ export function localPartList(list: NeighborList, r0: number, r1: number, atoms:
   }
   offsets.fill(nPairs, owned);
   firstImaged.fill(nPairs, owned);
+  const rowAtoms = new Int32Array(m);
+  for (let k = 0; k < m; k++) rowAtoms[k] = k;
   return {
-    kind: 'half', n: m, radius_A: list.radius_A, nPairs,
-    rowAtoms: Int32Array.from({ length: m }, (_, k) => k), offsets, firstImaged, neighbors,
-    images: list.images.subarray(base, base + nPairs), imageShifts: list.imageShifts, imageCells: list.imageCells,
+    atoms: atoms.subarray(0, m),
+    list: {
+      kind: 'half', n: m, radius_A: list.radius_A, nPairs, rowAtoms, offsets, firstImaged, neighbors,
+      images: list.images.subarray(base, base + nPairs), imageShifts: list.imageShifts, imageCells: list.imageCells,
+    },
   };
 }
 
-/** out[q] = localOf[neighbors[base + q]] for q < count (its own function, so the engine optimizes the loop early). */
-function translate(neighbors: Int32Array, base: number, count: number, localOf: Int32Array, out: Int32Array): void {
-  for (let q = 0; q < count; q++) out[q] = localOf[neighbors[base + q]];
+/**
+ * out[q] = local index of neighbors[base + q], giving atoms not yet numbered the next index (and
+ * appending them to `atoms`); returns the number of local atoms. Its own function, so the engine
+ * optimizes the loop early.
+ */
+function renumber(neighbors: Int32Array, base: number, count: number, localOf: Int32Array, atoms: Int32Array, m: number, out: Int32Array): number {
+  for (let q = 0; q < count; q++) {
+    const j = neighbors[base + q];
+    let l = localOf[j];
+    if (l < 0) { l = m; localOf[j] = m; atoms[m++] = j; }
+    out[q] = l;
+  }
+  return m;
 }

@@ -15,7 +15,7 @@
 import { totalmem } from 'node:os';
 import { Box, createCellList, createForceOutput, setImageShifts, type CellList, type ForceOutput, type NeighborList, type System } from '../index.js';
 import { bisectPoints, domainOf, type Domain } from './decomposition.js';
-import { domainBox, gatherLocalPositions, localPartList, receptiveChunk, type Chunk } from './domain-lists.js';
+import { createPartScratch, domainBox, gatherLocalPositions, localPartList, receptiveChunk, type Chunk, type PartScratch } from './domain-lists.js';
 import type { DomainPotential, DomainPotentialFactory } from './domain-potential.js';
 import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
 
@@ -140,30 +140,18 @@ function rebuildParts(next: Layout, referenceBox: Box): RebuiltDomain[] {
   for (const index of next.domains) {
     const tBuild = performance.now();
     let part = parts.get(index);
-    if (!part || part.search.radius_A !== radius || part.mark.length !== n) {
-      part = { search: createCellList({ radius_A: radius, cutoff_A: pot.cutoff_A, kind: 'half' }), mark: new Uint8Array(n), localOf: new Int32Array(n) };
+    if (!part || part.search.radius_A !== radius || part.scratch.localOf.length !== n) {
+      part = { search: createCellList({ radius_A: radius, cutoff_A: pot.cutoff_A, kind: 'half' }), scratch: createPartScratch(n) };
       parts.set(index, part);
     }
     const list = part.search.build(shared.reference, referenceBox, { index, count: next.parts! });
     const [r0, r1] = part.search.partRows;
-    // The part's own atoms (its rows), then every other atom its pairs reach, in the order they are met.
-    const { mark } = part, { rowAtoms, offsets, neighbors } = list;
-    mark.fill(0);
-    for (let r = r0; r < r1; r++) mark[rowAtoms[r]] = 1;
-    let atoms = new Int32Array(Math.max(16, 2 * (r1 - r0)));
-    atoms.set(rowAtoms.subarray(r0, r1));
-    let m = r1 - r0;
-    // In slices, so that the engine optimizes the scan as a whole function early (a worker's first builds run cold).
-    for (let p = offsets[r0], end = offsets[r1]; p < end; p += SCAN_SLICE) {
-      if (atoms.length < m + SCAN_SLICE) { const grown = new Int32Array(2 * (m + SCAN_SLICE)); grown.set(atoms.subarray(0, m)); atoms = grown; }
-      m = collectRemote(neighbors, p, Math.min(end, p + SCAN_SLICE), mark, atoms, m);
-    }
-    atoms = atoms.slice(0, m);
-    const ghosts = m - (r1 - r0);
-    // Its domain: the rows' atoms owned, the other atoms reached its ghosts. The kernel runs over
-    // the part renumbered to these M atoms, so each step gathers and scatters M atoms, not all N.
+    // The part renumbered to its own atoms (its rows) and the other atoms its pairs reach: the
+    // kernel then gathers and scatters these M atoms at each step, not all N. They are the domain's
+    // owned atoms and ghosts (read in place, never copied into shells).
+    const { atoms: view, list: local } = localPartList(list, r0, r1, part.scratch);
+    const atoms = view.slice(), m = atoms.length, ghosts = m - (r1 - r0);
     const domain: Domain = { atoms, cells: new Int32Array(0), owned: r1 - r0, pbc: next.pbc };
-    const local = localPartList(list, r0, r1, atoms, part.localOf);
     const ghostForces = new Float64Array(new SharedArrayBuffer(8 * Math.max(3 * ghosts, 1)), 0, 3 * ghosts);
     const typeIds = new Int32Array(m);
     for (let k = 0; k < m; k++) typeIds[k] = shared.typeIds[atoms[k]];
@@ -177,19 +165,8 @@ function rebuildParts(next: Layout, referenceBox: Box): RebuiltDomain[] {
   return rebuilt(next);
 }
 
-const SCAN_SLICE = 1 << 15;
-
-/** Appends to atoms[m…] each neighbour in pairs [p0, p1) not yet marked, marking it; returns the new count. */
-function collectRemote(neighbors: Int32Array, p0: number, p1: number, mark: Uint8Array, atoms: Int32Array, m: number): number {
-  for (let p = p0; p < p1; p++) {
-    const j = neighbors[p];
-    if (mark[j] === 0) { mark[j] = 2; atoms[m++] = j; }
-  }
-  return m;
-}
-
-/** Per part of a half list (Layout.parts) this worker evaluates: its cell list (scratch kept between builds), a scratch mark and local index per atom. */
-const parts = new Map<number, { search: CellList; mark: Uint8Array; localOf: Int32Array }>();
+/** Per part of a half list (Layout.parts) this worker evaluates: its cell list and renumbering buffers, kept between builds. */
+const parts = new Map<number, { search: CellList; scratch: PartScratch }>();
 
 /**
  * A chunk plan may cost at most this many times the unchunked evaluation's work (the sum of the
