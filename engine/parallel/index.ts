@@ -5,7 +5,7 @@
  * pool (piscina), and the decomposed Potential the run loop drives like any other.
  */
 export { bisectPoints, decompose, domainOf, partition, type Decomposition, type DecomposeOptions, type Domain, type Partition } from './decomposition.js';
-export { domainBox, gatherLocalPositions, receptiveChunk, type Chunk } from './domain-lists.js';
+export { createPartScratch, domainBox, gatherLocalPositions, localPartList, receptiveChunk, type Chunk, type PartScratch } from './domain-lists.js';
 export type { DomainPotential, DomainPotentialContext, DomainPotentialFactory } from './domain-potential.js';
 export { createDomainWorker } from './worker.js';
 export type { InitResult, InitTask, StepTask } from './protocol.js';

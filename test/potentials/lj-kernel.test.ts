@@ -44,7 +44,7 @@ function referenceLoop(x: Float64Array, type: Int32Array, list: NeighborList, t:
   }
 }
 
-function pairTable(species: Record<string, { epsilon_eV: number; sigma_A: number }>, typeNames: string[], cutoff_A: number, shift: boolean): LjPairTable {
+function pairTable(species: Record<string, { epsilon_eV: number; sigma_A: number }>, typeNames: readonly string[], cutoff_A: number, shift: boolean): LjPairTable {
   const mixed = lennardJonesTable({ cutoff_A, species }, typeNames), nt = mixed.nTypes;
   const t: LjPairTable = { nTypes: nt, lj1: new Float64Array(nt * nt), lj2: new Float64Array(nt * nt), lj3: new Float64Array(nt * nt), lj4: new Float64Array(nt * nt), eShift: new Float64Array(nt * nt) };
   for (let k = 0; k < nt * nt; k++) {
