@@ -91,13 +91,16 @@ function bestOf(cases: ScalingCase[], repeats: number, log: (s: string) => void)
       log(`${JSON.stringify(c)} → ${r.error ? `error: ${r.error}` : `${(r.loop_s as number | undefined ?? r.eval_s as number).toFixed(3)} s, ${Math.round(r.peakRss_MiB as number)} MiB`}`);
     });
   }
-  return runs.map((rs) => {
-    const ok = rs.filter((r) => !r.error);
-    if (ok.length === 0) return rs[0];
-    const key = (r: Record<string, unknown>): number => (r.loop_s as number | undefined) ?? (r.eval_s as number);
-    const best = ok.reduce((a, b) => (key(b) < key(a) ? b : a));
-    return { ...best, all_s: ok.map(key) };
-  });
+  return runs.map(bestRun);
+}
+
+/** The fastest (loop, else evaluation, time) of repeated runs of one case, with every time; the first run when all failed. */
+function bestRun(rs: Record<string, unknown>[]): Record<string, unknown> {
+  const ok = rs.filter((r) => !r.error);
+  if (ok.length === 0) return rs[0];
+  const key = (r: Record<string, unknown>): number => (r.loop_s as number | undefined) ?? (r.eval_s as number);
+  const best = ok.reduce((a, b) => (key(b) < key(a) ? b : a));
+  return { ...best, all_s: ok.map(key) };
 }
 
 function main(): void {
@@ -126,11 +129,7 @@ function main(): void {
         log(`LAMMPS ${n} rank(s) → ${r.error ? `error: ${r.error}` : `${(r.loop_s as number).toFixed(3)} s`}`);
       });
     }
-    const best = (rs: Record<string, unknown>[]): Record<string, unknown> => {
-      const ok = rs.filter((r) => !r.error);
-      return ok.length === 0 ? rs[0] : { ...ok.reduce((a, b) => ((b.loop_s as number) < (a.loop_s as number) ? b : a)), all_s: ok.map((r) => r.loop_s) };
-    };
-    const strong = strongRuns.map(best);
+    const strong = strongRuns.map(bestRun);
     // Weak scaling: about 16,000 atoms per worker.
     const weak = bestOf(W.map((w) => ({ kind: 'lj', cells: Math.round(Math.cbrt(4000 * w)), workers: w, steps: 100 })), args.repeats, log);
     const lj: Record<string, unknown> = { strong, weak };
@@ -142,7 +141,7 @@ function main(): void {
     const one = W.indexOf(1), two = W.indexOf(2);
     if (one >= 0 && two >= 0) lj.speedup_2_workers = { best: (strong[one].loop_s as number) / (strong[two].loop_s as number), pairedMedian: pairedMedian(strongRuns[one], strongRuns[two], 'loop_s') };
     if (haveLammps) {
-      const lammps = lammpsRuns.map(best);
+      const lammps = lammpsRuns.map(bestRun);
       lj.lammps = lammps;
       const lmp2 = ranks.indexOf(2);
       if (two >= 0 && lmp2 >= 0 && !strong[two].error && !lammps[lmp2].error) {

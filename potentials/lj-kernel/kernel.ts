@@ -53,7 +53,7 @@ function module(): WebAssembly.Module {
 
 /** Byte offsets of the arrays in memory, each 64-byte aligned (a cache line). */
 interface Layout {
-  n: number; pairs: number; shifts: number;
+  n: number; pairs: number;
   x: number; f: number; acc: number; table: number; shiftsAt: number; typeIds: number;
   rowAtoms: number; offsets: number; firstImaged: number; neighbors: number; images: number; end: number;
 }
@@ -62,7 +62,7 @@ function layoutFor(n: number, pairs: number, shifts: number, nTypes: number): La
   let at = 0;
   const take = (bytes: number): number => { const o = at; at += Math.ceil(bytes / 64) * 64; return o; };
   return {
-    n, pairs, shifts,
+    n, pairs,
     x: take(24 * n), f: take(24 * n), acc: take(80), table: take(40 * nTypes * nTypes), shiftsAt: take(24 * shifts), typeIds: take(4 * n),
     rowAtoms: take(4 * n), offsets: take(4 * (n + 1)), firstImaged: take(4 * n), neighbors: take(4 * pairs), images: take(2 * pairs),
     end: at,
@@ -118,7 +118,7 @@ export function createLjKernel(table: LjPairTable, rc2_A2: number): LjKernel {
 
   function run(positions: Float64Array, typeIds: Int32Array, next: NeighborList, forces: Float64Array, acc: Float64Array): void {
     const n = next.n;
-    if (next !== list || layout!.shifts !== next.imageShifts.length / 3) copyList(next);
+    if (next !== list) copyList(next);
     const L = layout!, buffer = memory.buffer;
     // The image shifts follow the cell (setImageShifts rewrites them in place under NPT): copied every call.
     new Float64Array(buffer, L.shiftsAt, next.imageShifts.length).set(next.imageShifts);
