@@ -17,6 +17,7 @@
  */
 import type { Box } from './box.js';
 import type { NeighborList, NeighborListKind } from './neighbor-list.js';
+import { CellSearch, type SearchViews } from './cell-search/search.js';
 
 /** Options of a neighbor search. */
 export interface CellListOptions {
@@ -76,30 +77,16 @@ const BINS_PER_RADIUS = 1;
 const MAX_BINS_PER_ATOM = 2;
 const MAX_IMAGES = 65536;
 
-/** Per-build working arrays, grown on demand and kept between builds. */
+/** Per-build working arrays, grown on demand and kept between builds; the search's own arrays live in its WebAssembly memory. */
 class Scratch {
   n = -1;
   wrap = new Int32Array(0); // (N,3) integer wrap of each atom on periodic axes
   frac = new Float64Array(0); // (N,3) wrapped fractional coordinates
   binOf = new Int32Array(0); // (N,) bin of each atom
   order = new Int32Array(0); // (N,) atom in each slot (bin order) = the list's rowAtoms
-  sorted = new Float64Array(0); // (N,3) wrapped Cartesian positions, slot order
-  sortedWrap = new Int32Array(0); // (N,3) wraps, slot order
-  offsets = new Int32Array(0);
-  firstImaged = new Int32Array(0);
   binStart = new Int32Array(0);
-  pairCap = 0;
-  neighbors = new Int32Array(0);
-  images = new Uint16Array(0);
-  /** Per bin: neighbour bins of the stencil, their image triples, Cartesian shifts and image ids. */
-  nbBin = new Int32Array(0);
-  nbImg = new Int32Array(0);
-  nbShift = new Float64Array(0);
-  nbId = new Int32Array(0);
-  /** Per-row holding areas: 0 = image 0 beyond the cutoff, 1 = imaged within it, 2 = imaged beyond. */
-  tmpCap = 0;
-  tmpJ = [new Int32Array(0), new Int32Array(0), new Int32Array(0)];
-  tmpImg = [new Uint16Array(0), new Uint16Array(0), new Uint16Array(0)];
+  /** The pair search (cell-search/): its memory holds the sorted positions, the stencil and the pairs. */
+  readonly search = new CellSearch();
   /** Rows of the last build's part. */
   partRows: [number, number] = [0, 0];
 
@@ -110,35 +97,6 @@ class Scratch {
     this.frac = new Float64Array(3 * n);
     this.binOf = new Int32Array(n);
     this.order = new Int32Array(n);
-    this.sorted = new Float64Array(3 * n);
-    this.sortedWrap = new Int32Array(3 * n);
-    this.offsets = new Int32Array(n + 1);
-    this.firstImaged = new Int32Array(n);
-  }
-
-  /** Grows the pair buffers to hold at least `need` pairs, keeping the first `keep`. */
-  growPairs(need: number, keep: number): void {
-    const cap = Math.max(need, Math.ceil(this.pairCap * 1.5), 1024);
-    const nn = new Int32Array(cap);
-    nn.set(this.neighbors.subarray(0, keep));
-    const ni = new Uint16Array(cap);
-    ni.set(this.images.subarray(0, keep));
-    this.neighbors = nn;
-    this.images = ni;
-    this.pairCap = cap;
-  }
-
-  growTmp(need: number): void {
-    const cap = Math.max(need, 2 * this.tmpCap, 256);
-    for (let k = 0; k < 3; k++) {
-      const j = new Int32Array(cap);
-      j.set(this.tmpJ[k]);
-      const g = new Uint16Array(cap);
-      g.set(this.tmpImg[k]);
-      this.tmpJ[k] = j;
-      this.tmpImg[k] = g;
-    }
-    this.tmpCap = cap;
   }
 }
 
@@ -206,18 +164,31 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   }
   const nBins = nb[0] * nb[1] * nb[2];
 
-  // Counting sort of atoms into bins; wrapped Cartesian positions in bin order.
+  // Counting sort of atoms into bins (the largest bin sizes the search's holding areas).
   if (sc.binStart.length < nBins + 1) sc.binStart = new Int32Array(nBins + 1);
-  const { binOf, order, sorted, sortedWrap, binStart } = sc;
+  const { binOf, order, binStart } = sc;
   binStart.fill(0, 0, nBins + 1);
   for (let i0 = 0; i0 < n; i0 += SLICE) assignBins(frac, i0, Math.min(n, i0 + SLICE), lo, extent, nb, binOf, binStart);
-  for (let b = 0; b < nBins; b++) binStart[b + 1] += binStart[b];
+  let largestBin = 0;
+  for (let b = 0; b < nBins; b++) {
+    if (binStart[b + 1] > largestBin) largestBin = binStart[b + 1];
+    binStart[b + 1] += binStart[b];
+  }
   for (let i = 0; i < n; i++) order[binStart[binOf[i]]++] = i;
   for (let b = nBins; b > 0; b--) binStart[b] = binStart[b - 1];
   binStart[0] = 0;
-  for (let s0 = 0; s0 < n; s0 += SLICE) sortPositions(positions, s0, Math.min(n, s0 + SLICE), order, wrap, frame, sorted, sortedWrap);
 
   const stencil = makeStencil(reach, perp, radius, kind === 'half', isOrthogonal(frame));
+  const nStencil = stencil.length / 3 + 1;
+
+  // The search's memory: first build sizes the pairs from the density, so they rarely have to grow.
+  const search = sc.search;
+  const perAtom = box.volume > 0 ? ((n / box.volume) * 4 * Math.PI * radius ** 3) / 3 : 16;
+  search.begin(n, nBins, nStencil, Math.max(1, nStencil * largestBin), search.pairCap > 0 ? 0 : Math.ceil((n / part.count) * perAtom * (kind === 'half' ? 0.5 : 1) * 1.1) + 1024);
+  let v = search.views;
+  v.order.set(order.subarray(0, n));
+  v.binStart.set(binStart.subarray(0, nBins + 1));
+  for (let s0 = 0; s0 < n; s0 += SLICE) sortPositions(positions, s0, Math.min(n, s0 + SLICE), order, wrap, frame, v.sorted, v.sortedWrap);
 
   // Image table: a pair's shift t = image of the stencil bin + w_i − w_j, each component within ±R_k.
   const R = [0, 0, 0];
@@ -245,24 +216,33 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
     }
   }
 
-  // First build: size the pair buffer from the density, so it rarely has to grow.
-  if (sc.pairCap === 0) {
-    const perAtom = box.volume > 0 ? ((n / box.volume) * 4 * Math.PI * radius ** 3) / 3 : 16;
-    sc.growPairs(Math.ceil((n / part.count) * perAtom * (kind === 'half' ? 0.5 : 1) * 1.1) + 1024, 0);
-  }
   // This part's rows (slots) [slotLo, slotHi): an even share of the atoms, in bin order.
   const slotLo = Math.floor((part.index * n) / part.count), slotHi = Math.floor(((part.index + 1) * n) / part.count);
   sc.partRows = [slotLo, slotHi];
+  // When no atom lies outside the cell (the run loop wraps at every rebuild), a pair's image is
+  // that of its stencil entry; otherwise (−1) the search works it out per pair from the atoms' wraps.
   const wrapped = wMin[0] === 0 && wMax[0] === 0 && wMin[1] === 0 && wMax[1] === 0 && wMin[2] === 0 && wMax[2] === 0;
-  // One row of bins per call: the engine then optimizes searchPairs as a whole function early in
-  // the first build, rather than running it as slower on-stack-replaced code for several builds.
+  const r2 = radius * radius, inner2 = inner * inner, half = kind === 'half';
   let nPairs = 0;
-  for (let bx = 0; bx < nb[0]; bx++) {
-    for (let by = 0; by < nb[1]; by++) {
-      nPairs = searchPairs(sc, bx, by, slotLo, slotHi, nPairs, nb, pbc, stencil, frame, R, radius * radius, inner * inner, kind === 'half', wrapped);
+  for (let bin = 0; bin < nBins; bin++) {
+    const a0 = binStart[bin], a1 = binStart[bin + 1];
+    if (a0 === a1) continue;
+    if (a1 <= slotLo || a0 >= slotHi) {
+      // Another part's rows: empty here.
+      for (let a = a0; a < a1; a++) { v.offsets[a] = nPairs; v.firstImaged[a] = nPairs; }
+      continue;
     }
+    const m = stencilOf(bin, nb, pbc, stencil, frame, R, wrapped, v);
+    let candidates = 0;
+    for (let e = 0; e < m; e++) candidates += binStart[v.nbBin[e] + 1] - binStart[v.nbBin[e]];
+    // Room for every candidate of every atom of this bin: the search makes no capacity checks.
+    if (search.views.neighbors.length < nPairs + (a1 - a0) * candidates) {
+      search.ensurePairs(nPairs + (a1 - a0) * candidates, nPairs);
+      v = search.views;
+    }
+    nPairs = search.searchBin(m, a0, a1, slotLo, slotHi, nPairs, r2, inner2, half, R);
   }
-  sc.offsets[n] = nPairs;
+  v.offsets[n] = nPairs;
 
   return {
     kind,
@@ -270,13 +250,45 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
     radius_A: radius,
     nPairs,
     rowAtoms: sc.order,
-    offsets: sc.offsets,
-    firstImaged: sc.firstImaged,
-    neighbors: sc.neighbors.subarray(0, nPairs),
-    images: sc.images.subarray(0, nPairs),
+    offsets: v.offsets,
+    firstImaged: v.firstImaged,
+    neighbors: v.neighbors.subarray(0, nPairs),
+    images: v.images.subarray(0, nPairs),
     imageShifts,
     imageCells,
   };
+}
+
+/**
+ * Writes bin `bin`'s stencil into the search's tables: entry 0 the bin itself, then each stencil
+ * offset's bin (wrapped on periodic axes, dropped past an open face) with its integer image,
+ * Cartesian shift and image id (−1 when positions are not wrapped: then per pair). Returns the
+ * number of entries.
+ */
+function stencilOf(bin: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, frame: Float64Array, R: number[], wrapped: boolean, v: SearchViews): number {
+  const { nbBin, nbImg, nbShift, nbId } = v;
+  const nbx = nb[0], nby = nb[1], nbz = nb[2];
+  const bz = bin % nbz, by = ((bin - bz) / nbz) % nby, bx = (bin - bz - by * nbz) / (nby * nbz);
+  nbBin[0] = bin;
+  nbImg[0] = 0; nbImg[1] = 0; nbImg[2] = 0;
+  nbShift[0] = 0; nbShift[1] = 0; nbShift[2] = 0;
+  nbId[0] = wrapped ? 0 : -1;
+  let m = 1;
+  for (let e = 0; e < stencil.length / 3; e++) {
+    let cx = bx + stencil[3 * e], cy = by + stencil[3 * e + 1], cz = bz + stencil[3 * e + 2];
+    let ix = 0, iy = 0, iz = 0;
+    if (cx < 0 || cx >= nbx) { if (!pbc[0]) continue; ix = Math.floor(cx / nbx); cx -= ix * nbx; }
+    if (cy < 0 || cy >= nby) { if (!pbc[1]) continue; iy = Math.floor(cy / nby); cy -= iy * nby; }
+    if (cz < 0 || cz >= nbz) { if (!pbc[2]) continue; iz = Math.floor(cz / nbz); cz -= iz * nbz; }
+    nbBin[m] = (cx * nby + cy) * nbz + cz;
+    nbImg[3 * m] = ix; nbImg[3 * m + 1] = iy; nbImg[3 * m + 2] = iz;
+    nbShift[3 * m] = ix * frame[0] + iy * frame[3] + iz * frame[6];
+    nbShift[3 * m + 1] = ix * frame[1] + iy * frame[4] + iz * frame[7];
+    nbShift[3 * m + 2] = ix * frame[2] + iy * frame[5] + iz * frame[8];
+    nbId[m] = wrapped ? imageId(ix, iy, iz, R[0], R[1], R[2]) : -1;
+    m++;
+  }
+  return m;
 }
 
 /** Atoms per call of the per-atom passes: the engine then optimizes each pass early in a build, not by on-stack replacement late in it. */
@@ -339,113 +351,6 @@ function sortPositions(positions: Float64Array, s0: number, s1: number, order: I
     sortedWrap[3 * s + 1] = wb;
     sortedWrap[3 * s + 2] = wc;
   }
-}
-
-/**
- * The pair search proper over the bins of row (bx, by), bin by bin; rows are slots (bin order).
- * Kept apart from the set-up so the engine optimizes this hot loop on its own. Returns the number
- * of pairs.
- */
-function searchPairs(
-  sc: Scratch, bx: number, by: number, slotLo: number, slotHi: number, p0: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, frame: Float64Array, R: number[],
-  r2: number, inner2: number, half: boolean, wrapped: boolean,
-): number {
-  const { sorted, sortedWrap, order, binStart, offsets, firstImaged } = sc;
-  const nbx = nb[0], nby = nb[1], nbz = nb[2];
-  const px = pbc[0], py = pbc[1], pz = pbc[2];
-  const Rx = R[0], Ry = R[1], Rz = R[2];
-  const nStencil = stencil.length / 3 + 1;
-  // Per bin: its own bin (entry 0) and the stencil's neighbour bins, their image triples and shifts.
-  if (sc.nbBin.length < nStencil) {
-    sc.nbBin = new Int32Array(nStencil);
-    sc.nbImg = new Int32Array(3 * nStencil);
-    sc.nbShift = new Float64Array(3 * nStencil);
-    sc.nbId = new Int32Array(nStencil);
-  }
-  // When no atom lies outside the cell (the run loop wraps at every rebuild), a pair's image is
-  // that of its stencil entry; otherwise (−1) it is worked out per pair from the atoms' wraps.
-  const { nbBin, nbImg, nbShift, nbId } = sc;
-  let neighbors = sc.neighbors, images = sc.images;
-  let tmpJ0 = sc.tmpJ[0], tmpJ1 = sc.tmpJ[1], tmpJ2 = sc.tmpJ[2], tmpI1 = sc.tmpImg[1], tmpI2 = sc.tmpImg[2];
-  let p = p0;
-  for (let bz = 0; bz < nbz; bz++) {
-    const bin = (bx * nby + by) * nbz + bz;
-    const a0 = binStart[bin], a1 = binStart[bin + 1];
-    if (a0 === a1) continue;
-    if (a1 <= slotLo || a0 >= slotHi) {
-      // Another part's rows: empty here.
-      for (let a = a0; a < a1; a++) { offsets[a] = p; firstImaged[a] = p; }
-      continue;
-    }
-    nbBin[0] = bin;
-    nbId[0] = wrapped ? 0 : -1;
-    let m = 1;
-    let candidates = a1 - a0;
-    for (let e = 0; e < nStencil - 1; e++) {
-      let cx = bx + stencil[3 * e], cy = by + stencil[3 * e + 1], cz = bz + stencil[3 * e + 2];
-      let ix = 0, iy = 0, iz = 0;
-      if (cx < 0 || cx >= nbx) { if (!px) continue; ix = Math.floor(cx / nbx); cx -= ix * nbx; }
-      if (cy < 0 || cy >= nby) { if (!py) continue; iy = Math.floor(cy / nby); cy -= iy * nby; }
-      if (cz < 0 || cz >= nbz) { if (!pz) continue; iz = Math.floor(cz / nbz); cz -= iz * nbz; }
-      const b = (cx * nby + cy) * nbz + cz;
-      nbBin[m] = b;
-      nbImg[3 * m] = ix; nbImg[3 * m + 1] = iy; nbImg[3 * m + 2] = iz;
-      nbShift[3 * m] = ix * frame[0] + iy * frame[3] + iz * frame[6];
-      nbShift[3 * m + 1] = ix * frame[1] + iy * frame[4] + iz * frame[7];
-      nbShift[3 * m + 2] = ix * frame[2] + iy * frame[5] + iz * frame[8];
-      nbId[m] = wrapped ? imageId(ix, iy, iz, Rx, Ry, Rz) : -1;
-      candidates += binStart[b + 1] - binStart[b];
-      m++;
-    }
-    // Room for every candidate of every atom of this bin: no capacity checks in the scan.
-    if (sc.tmpCap < candidates) {
-      sc.growTmp(candidates);
-      tmpJ0 = sc.tmpJ[0]; tmpJ1 = sc.tmpJ[1]; tmpJ2 = sc.tmpJ[2]; tmpI1 = sc.tmpImg[1]; tmpI2 = sc.tmpImg[2];
-    }
-    if (sc.pairCap < p + (a1 - a0) * candidates) {
-      sc.growPairs(p + (a1 - a0) * candidates, p);
-      neighbors = sc.neighbors; images = sc.images;
-    }
-    for (let a = a0; a < a1; a++) {
-      offsets[a] = p;
-      if (a < slotLo || a >= slotHi) { firstImaged[a] = p; continue; }
-      let n0 = 0, n1 = 0, n2 = 0; // beyond-cutoff image-0, within-cutoff imaged, beyond-cutoff imaged
-      const xi = sorted[3 * a], yi = sorted[3 * a + 1], zi = sorted[3 * a + 2];
-      const wix = sortedWrap[3 * a], wiy = sortedWrap[3 * a + 1], wiz = sortedWrap[3 * a + 2];
-      for (let e = 0; e < m; e++) {
-        const b = nbBin[e];
-        const sx = nbShift[3 * e] - xi, sy = nbShift[3 * e + 1] - yi, sz = nbShift[3 * e + 2] - zi;
-        const entryId = nbId[e];
-        // Own bin: later slots only for a half list (each pair once); every other slot for a full one.
-        const s0 = e === 0 && half ? a + 1 : binStart[b], s1 = binStart[b + 1];
-        const self = e === 0 && !half ? a : -1;
-        for (let s = s0; s < s1; s++) {
-          const dx = sorted[3 * s] + sx, dy = sorted[3 * s + 1] + sy, dz = sorted[3 * s + 2] + sz;
-          const d2 = dx * dx + dy * dy + dz * dz;
-          if (d2 >= r2 || s === self) continue;
-          const j = order[s];
-          const id = entryId >= 0
-            ? entryId
-            : imageId(nbImg[3 * e] + wix - sortedWrap[3 * s], nbImg[3 * e + 1] + wiy - sortedWrap[3 * s + 1], nbImg[3 * e + 2] + wiz - sortedWrap[3 * s + 2], Rx, Ry, Rz);
-          if (id === 0) {
-            if (d2 < inner2) { neighbors[p] = j; images[p++] = 0; }
-            else tmpJ0[n0++] = j;
-          } else if (d2 < inner2) {
-            tmpJ1[n1] = j;
-            tmpI1[n1++] = id;
-          } else {
-            tmpJ2[n2] = j;
-            tmpI2[n2++] = id;
-          }
-        }
-      }
-      for (let k = 0; k < n0; k++) { neighbors[p] = tmpJ0[k]; images[p++] = 0; }
-      firstImaged[a] = p;
-      for (let k = 0; k < n1; k++) { neighbors[p] = tmpJ1[k]; images[p++] = tmpI1[k]; }
-      for (let k = 0; k < n2; k++) { neighbors[p] = tmpJ2[k]; images[p++] = tmpI2[k]; }
-    }
-  }
-  return p;
 }
 
 /**
