@@ -7,10 +7,11 @@
  *
  * System as bench/lj-melt.ts: 32,000 fcc argon atoms, ρ* = 0.8442, T* = 3.0 initial (e3md:
  * Maxwell–Boltzmann, seed 87287; LAMMPS: its own `velocity create`), 2.5σ cutoff, 0.3σ skin, 100
- * velocity-Verlet steps of 0.005τ. e3md starts from an extxyz file written here (with velocities)
+ * velocity-Verlet steps of 0.005τ (`--steps`: more; both programs' fixed costs — start-up, and
+ * for e3md the workers' start and their code's first, unoptimized runs — then weigh less). e3md starts from an extxyz file written here (with velocities)
  * and reads and checks it like any input; no outputs but the table, which `-q` silences.
  *
- * Usage: npx tsx bench/lj-run.ts [--workers 1,2] [--rounds 5]
+ * Usage: npx tsx bench/lj-run.ts [--workers 1,2] [--rounds 5] [--steps 100]
  * Prints one JSON object.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,7 +32,10 @@ const argValue = (name: string, fallback: string): string => {
 };
 const workers = argValue('--workers', '1,2').split(',').map(Number);
 const rounds = Number(argValue('--rounds', '5'));
-if (!workers.every((w) => Number.isInteger(w) && w >= 1) || !(Number.isInteger(rounds) && rounds >= 1)) throw new Error('lj-run: --workers takes positive integers, --rounds a positive integer');
+const steps = Number(argValue('--steps', '100'));
+if (!workers.every((w) => Number.isInteger(w) && w >= 1) || !(Number.isInteger(rounds) && rounds >= 1) || !(Number.isInteger(steps) && steps >= 1)) {
+  throw new Error('lj-run: --workers takes positive integers, --rounds and --steps a positive integer');
+}
 
 const root = repoRoot();
 const dir = mkdtempSync(join(tmpdir(), 'e3md-lj-run-'));
@@ -42,7 +46,7 @@ writeFileSync(join(dir, 'input.json'), JSON.stringify({
   structure: 'melt.extxyz',
   potential: { kind: 'lennard-jones', epsilon_eV, sigma_A, cutoff_A: 2.5 * sigma_A },
   integrator: { kind: 'velocity-verlet', timestep_fs: 0.005 * tau_fs },
-  steps: 100,
+  steps,
   neighbor: { skin_A: 0.3 * sigma_A },
 }));
 
@@ -59,7 +63,7 @@ const haveLammps = spawnSync('lmp', ['-h'], { encoding: 'utf8' }).status === 0;
 const haveMpi = spawnSync('mpirun', ['--version'], { encoding: 'utf8' }).status === 0;
 const ranks = haveLammps ? workers.filter((w) => w === 1 || haveMpi) : [];
 const e3md: number[][] = workers.map(() => []), lammps: number[][] = ranks.map(() => []);
-const lammpsArgs = ['-in', join(root, 'bench', 'lammps', 'in.lj-melt'), '-log', 'none', '-nocite', '-screen', 'none', '-var', 'every', '1', '-var', 'check', 'yes'];
+const lammpsArgs = ['-in', join(root, 'bench', 'lammps', 'in.lj-melt'), '-log', 'none', '-nocite', '-screen', 'none', '-var', 'every', '1', '-var', 'check', 'yes', '-var', 'steps', String(steps)];
 try {
   for (let k = 0; k < rounds; k++) {
     workers.forEach((w, i) => e3md[i].push(timed(process.execPath, [join(root, 'bin', 'e3md.js'), 'run', join(dir, 'input.json'), '-q', '--workers', String(w)])));
@@ -75,7 +79,7 @@ try {
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1];
 const paired = (a: number[], b: number[]): number => median(a.map((x, k) => x / b[k]));
 const result: Record<string, unknown> = {
-  benchmark: 'lj-run', atoms: melt.n, steps: 100, rounds, node: process.version, date: new Date().toISOString(),
+  benchmark: 'lj-run', atoms: melt.n, steps, rounds, node: process.version, date: new Date().toISOString(),
   e3md: workers.map((w, i) => ({ workers: w, process_s: { min: Math.min(...e3md[i]), median: median(e3md[i]) }, all_s: e3md[i] })),
   lammps: haveLammps ? ranks.map((n, i) => ({ ranks: n, process_s: { min: Math.min(...lammps[i]), median: median(lammps[i]) }, all_s: lammps[i] })) : 'lmp not found on PATH',
 };
