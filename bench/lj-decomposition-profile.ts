@@ -7,17 +7,17 @@
  * wall-clock speed-up of real runs is `e3md bench scaling --suites lj`.
  * Usage: npx tsx bench/lj-decomposition-profile.ts [--workers 2] [--reps 15]
  */
-import { createCellList, createForceOutput, fccLattice } from '../engine/index.js';
+import { createCellList, createForceOutput } from '../engine/index.js';
 import { lennardJones } from '../potentials/index.js';
+import { MELT, meltPotentialOptions, meltSystem } from './lj-melt-system.js';
 
 const arg = (name: string, fallback: number): number => {
   const k = process.argv.indexOf(name);
   return k > 0 ? Number(process.argv[k + 1]) : fallback;
 };
 const W = arg('--workers', 2), reps = arg('--reps', 15);
-const sigma = 3.405, eps = 0.0104;
-const c = fccLattice({ cells: [20, 20, 20], latticeConstant_A: sigma * Math.cbrt(4 / 0.8442), symbol: 'Ar', mass_amu: 39.95 });
-const cutoff = 2.5 * sigma, skin = 0.3 * sigma;
+const c = meltSystem(20, { velocities: false });
+const cutoff = MELT.cutoff_A, skin = MELT.skin_A;
 
 /** Median of `reps` timed calls after 3 untimed ones, ms. */
 function median(f: () => void): number {
@@ -44,7 +44,7 @@ row('half list, whole system', tWhole, `(${all.nPairs} pairs)`);
 row(`half list, part 1 of ${W}`, tPart, `(${(tWhole / tPart).toFixed(2)}× less)`);
 row('  of which binning all atoms', tBin);
 
-const lj = lennardJones({ cutoff_A: cutoff, all: { epsilon_eV: eps, sigma_A: sigma } }, c.typeNames);
+const lj = lennardJones(meltPotentialOptions, c.typeNames);
 const out = createForceOutput(c.n);
 const kWhole = median(() => lj.compute(c, all, out));
 const mine = part.build(c.positions, c.box, { index: 0, count: W });

@@ -15,14 +15,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createSimulation, fccLattice, kB_eV_per_K, amuA2fs2_in_eV, Rng, type RunSummary } from '../engine/index.js';
-import { maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
+import { createSimulation, kB_eV_per_K, type RunSummary } from '../engine/index.js';
+import { velocityVerlet } from '../integrators/index.js';
 import { lennardJones } from '../potentials/index.js';
+import { MELT, meltPotentialOptions, meltSystem } from './lj-melt-system.js';
 import { repoRoot } from './paths.js';
 
-const sigma_A = 3.405, epsilon_eV = 0.0104, mass_amu = 39.948;
-/** LJ time unit τ = σ √(m/ε), fs. */
-const tau_fs = sigma_A * Math.sqrt((mass_amu * amuA2fs2_in_eV) / epsilon_eV);
 
 interface Args { repeats: number; cells: number; steps: number; check: boolean; lammps: boolean }
 
@@ -47,15 +45,14 @@ function parseArgs(argv: string[]): Args {
 
 /** One e3md run: build, thermalize at T* = 3, time `steps` steps (setup excluded, as LAMMPS's "Loop time"). */
 async function runE3md(args: Args): Promise<RunSummary & { cpu_s: number; temperature0_K: number; temperature_K: number; totalEnergy_eV: [number, number] }> {
-  const system = fccLattice({ cells: [args.cells, args.cells, args.cells], latticeConstant_A: sigma_A * Math.cbrt(4 / 0.8442), symbol: 'Ar', mass_amu });
-  maxwellBoltzmann(system, (3.0 * epsilon_eV) / kB_eV_per_K, new Rng(87287));
-  const potential = lennardJones({ cutoff_A: 2.5 * sigma_A, all: { epsilon_eV, sigma_A } }, system.typeNames);
+  const system = meltSystem(args.cells);
+  const potential = lennardJones(meltPotentialOptions, system.typeNames);
   const temps: number[] = [], energies: number[] = [];
   const sim = createSimulation({
     system,
     potential,
-    integrator: velocityVerlet({ timestep_fs: 0.005 * tau_fs }),
-    neighbor: { skin_A: 0.3 * sigma_A, rebuild: args.check ? undefined : { every: 20, check: false } },
+    integrator: velocityVerlet({ timestep_fs: MELT.timestep_fs }),
+    neighbor: { skin_A: MELT.skin_A, rebuild: args.check ? undefined : { every: 20, check: false } },
     observers: [{ every: args.steps, observe: (f) => { temps.push(f.temperature_K); energies.push(f.totalEnergy_eV); } }],
   });
   await sim.frame(); // set-up (first list, first forces) outside the timing, as LAMMPS's "Loop time"
@@ -121,8 +118,8 @@ async function main(): Promise<void> {
       atomStepsPerSecond: best.atomStepsPerSecond,
       neighborBuilds: best.neighborBuilds,
       temperature_K: [best.temperature0_K, best.temperature_K],
-      temperatureReduced: [best.temperature0_K, best.temperature_K].map((t) => (t * kB_eV_per_K) / epsilon_eV),
-      totalEnergyReducedPerAtom: best.totalEnergy_eV.map((e) => e / epsilon_eV / atoms),
+      temperatureReduced: [best.temperature0_K, best.temperature_K].map((t) => (t * kB_eV_per_K) / MELT.epsilon_eV),
+      totalEnergyReducedPerAtom: best.totalEnergy_eV.map((e) => e / MELT.epsilon_eV / atoms),
     },
     node: process.version,
   };

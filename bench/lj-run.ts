@@ -18,13 +18,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { amuA2fs2_in_eV, fccLattice, kB_eV_per_K, Rng, symbolsOf } from '../engine/index.js';
-import { maxwellBoltzmann } from '../integrators/index.js';
+import { symbolsOf } from '../engine/index.js';
 import { formatExtxyz } from '../io/index.js';
+import { MELT, meltSystem } from './lj-melt-system.js';
 import { repoRoot } from './paths.js';
 
-const sigma_A = 3.405, epsilon_eV = 0.0104, mass_amu = 39.948;
-const tau_fs = sigma_A * Math.sqrt((mass_amu * amuA2fs2_in_eV) / epsilon_eV);
 
 const argValue = (name: string, fallback: string): string => {
   const k = process.argv.indexOf(name);
@@ -39,15 +37,14 @@ if (!workers.every((w) => Number.isInteger(w) && w >= 1) || !(Number.isInteger(r
 
 const root = repoRoot();
 const dir = mkdtempSync(join(tmpdir(), 'e3md-lj-run-'));
-const melt = fccLattice({ cells: [20, 20, 20], latticeConstant_A: sigma_A * Math.cbrt(4 / 0.8442), symbol: 'Ar', mass_amu });
-maxwellBoltzmann(melt, (3.0 * epsilon_eV) / kB_eV_per_K, new Rng(87287));
+const melt = meltSystem(20);
 writeFileSync(join(dir, 'melt.extxyz'), formatExtxyz({ symbols: symbolsOf(melt), positions: melt.positions, velocities: melt.velocities, masses: melt.masses, box: melt.box }));
 writeFileSync(join(dir, 'input.json'), JSON.stringify({
   structure: 'melt.extxyz',
-  potential: { kind: 'lennard-jones', epsilon_eV, sigma_A, cutoff_A: 2.5 * sigma_A },
-  integrator: { kind: 'velocity-verlet', timestep_fs: 0.005 * tau_fs },
+  potential: { kind: 'lennard-jones', epsilon_eV: MELT.epsilon_eV, sigma_A: MELT.sigma_A, cutoff_A: MELT.cutoff_A },
+  integrator: { kind: 'velocity-verlet', timestep_fs: MELT.timestep_fs },
   steps,
-  neighbor: { skin_A: 0.3 * sigma_A },
+  neighbor: { skin_A: MELT.skin_A },
 }));
 
 /** Seconds from spawn to exit; throws with the tail of stderr on failure. */

@@ -12,12 +12,11 @@
  * Prints one JSON object: per-block ms/step of both runs and of the parallel run's parts (slowest
  * worker's kernel and list build, the wait for the workers), the median speed-up and its quartiles.
  */
-import { amuA2fs2_in_eV, createSimulation, createSystem, fccLattice, kB_eV_per_K, Rng, type Potential, type System } from '../engine/index.js';
-import { maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
+import { createSimulation, type Potential } from '../engine/index.js';
+import { velocityVerlet } from '../integrators/index.js';
 import { createParallelPotential, lennardJones } from '../potentials/index.js';
+import { MELT, meltPotentialOptions as options, meltSystem } from './lj-melt-system.js';
 
-const sigma_A = 3.405, epsilon_eV = 0.0104, mass_amu = 39.948;
-const tau_fs = sigma_A * Math.sqrt((mass_amu * amuA2fs2_in_eV) / epsilon_eV);
 const BLOCK = 20;
 
 function option(name: string, fallback: number): number {
@@ -29,21 +28,13 @@ function option(name: string, fallback: number): number {
 }
 const workers = option('--workers', 2), blocks = option('--blocks', 30), cells = option('--cells', 20);
 
-function melt(shared: boolean): System {
-  const c = fccLattice({ cells: [cells, cells, cells], latticeConstant_A: sigma_A * Math.cbrt(4 / 0.8442), symbol: 'Ar', mass_amu });
-  const s = shared ? createSystem({ symbols: new Array(c.n).fill('Ar'), positions: c.positions, masses: c.masses, box: c.box, shared: true }) : c;
-  maxwellBoltzmann(s, (3.0 * epsilon_eV) / kB_eV_per_K, new Rng(87287));
-  return s;
-}
-
-const options = { cutoff_A: 2.5 * sigma_A, all: { epsilon_eV, sigma_A } };
-const serialSystem = melt(false), parallelSystem = melt(true);
+const serialSystem = meltSystem(cells), parallelSystem = meltSystem(cells, { shared: true });
 const serial = lennardJones(options, serialSystem.typeNames);
 let serialKernel_ms = 0;
 const timedSerial: Potential = { ...serial, compute(s, l, o) { const t0 = performance.now(); void serial.compute(s, l, o); serialKernel_ms += performance.now() - t0; } };
 const parallel = await createParallelPotential({ kind: 'lennard-jones', options }, parallelSystem.typeNames, { workers });
-const neighbor = { skin_A: 0.3 * sigma_A, rebuild: { every: BLOCK, check: false } };
-const integrator = (): ReturnType<typeof velocityVerlet> => velocityVerlet({ timestep_fs: 0.005 * tau_fs });
+const neighbor = { skin_A: MELT.skin_A, rebuild: { every: BLOCK, check: false } };
+const integrator = (): ReturnType<typeof velocityVerlet> => velocityVerlet({ timestep_fs: MELT.timestep_fs });
 const a = createSimulation({ system: serialSystem, potential: timedSerial, integrator: integrator(), neighbor });
 const b = createSimulation({ system: parallelSystem, potential: parallel, integrator: integrator(), neighbor });
 await a.frame();

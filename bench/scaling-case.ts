@@ -12,12 +12,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { amuA2fs2_in_eV, createSimulation, createSystem, fccLattice, kB_eV_per_K, Rng, singlePoint, type Potential, type System } from '../engine/index.js';
+import { createSimulation, Rng, singlePoint, type Potential, type System } from '../engine/index.js';
 import type { DecomposedPotential } from '../engine/parallel/index.js';
 import { maxwellBoltzmann, velocityVerlet } from '../integrators/index.js';
 import { readExtxyz, systemOfFrame } from '../io/index.js';
 import { createAllegro, createNequip, exportPotential } from '../models/index.js';
 import { createOnnxPotential, createOnnxPotentialFor, createParallelPotential, createReplicaBatch, DEFAULT_MEMORY_GB, estimateModelMemory, lennardJones, type OnnxPotential, type StagedPotential } from '../potentials/index.js';
+import { MELT, meltPotentialOptions, meltSystem } from './lj-melt-system.js';
 import { repoRoot } from './paths.js';
 import { waterBox } from './water-box.js';
 
@@ -28,8 +29,6 @@ export type ScalingCase =
   | { kind: 'replicas'; system: 'hexamer' | 'box192'; replicas: number; steps: number }
   | { kind: 'eval'; arch: 'allegro' | 'nequip'; replicate: [number, number, number]; workers: number; memory_GB?: number };
 
-const sigma_A = 3.405, epsilon_eV = 0.0104, mass_amu = 39.948;
-const tau_fs = sigma_A * Math.sqrt((mass_amu * amuA2fs2_in_eV) / epsilon_eV);
 const root = repoRoot();
 
 
@@ -70,15 +69,13 @@ async function md(system: System, potential: Potential, timestep_fs: number, ste
 
 async function measure(c: ScalingCase): Promise<Record<string, unknown>> {
   if (c.kind === 'lj') {
-    const crystal = fccLattice({ cells: [c.cells, c.cells, c.cells], latticeConstant_A: sigma_A * Math.cbrt(4 / 0.8442), symbol: 'Ar', mass_amu });
     // Shared memory, as `e3md run` allocates it for workers: they read positions and write forces in place.
-    const system = c.workers > 1 ? createSystem({ symbols: new Array(crystal.n).fill('Ar'), positions: crystal.positions, masses: crystal.masses, box: crystal.box, shared: true }) : crystal;
-    maxwellBoltzmann(system, (3.0 * epsilon_eV) / kB_eV_per_K, new Rng(87287));
-    const options = { cutoff_A: 2.5 * sigma_A, all: { epsilon_eV, sigma_A } };
+    const system = meltSystem(c.cells, { shared: c.workers > 1 });
+    const options = meltPotentialOptions;
     // One worker is the ordinary serial potential (what `e3md run` uses then).
     const pot = c.workers === 1 ? lennardJones(options, system.typeNames) : await createParallelPotential({ kind: 'lennard-jones', options }, system.typeNames, { workers: c.workers });
     try {
-      return await md(system, pot, 0.005 * tau_fs, c.steps, { skin_A: 0.3 * sigma_A, rebuild: { every: 20, check: false } });
+      return await md(system, pot, MELT.timestep_fs, c.steps, { skin_A: MELT.skin_A, rebuild: { every: 20, check: false } });
     } finally {
       await pot.dispose?.();
     }
