@@ -69,7 +69,9 @@ export interface ListPart {
 /**
  * Bins per list radius along each axis. LAMMPS uses bins of half the neighbor cutoff; here that
  * halves the candidates but, at ~3 atoms per bin, the per-bin bookkeeping costs more than it
- * saves: the melt benchmark's build takes 56 ms with 1, 72 ms with 2 and 160 ms with 3.
+ * saves: the melt benchmark's build took 56 ms with 1, 72 ms with 2 and 160 ms with 3 in the
+ * JavaScript search, and 83, 104 and 224–269 ms (medians on a noisier day) in the WebAssembly one,
+ * whose finer grids pay mostly for the per-bin stencil set-up in JavaScript (stencilOf).
  * Finer values stay supported (the stencil and its pruning are general).
  */
 const BINS_PER_RADIUS = 1;
