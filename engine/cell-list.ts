@@ -182,6 +182,9 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
 
   const stencil = makeStencil(reach, perp, radius, kind === 'half', isOrthogonal(frame));
   const nStencil = stencil.length / 3 + 1;
+  // Each offset as a bin-index difference, for bins whose whole stencil lies inside the grid.
+  const deltas = new Int32Array(stencil.length / 3);
+  for (let e = 0; e < deltas.length; e++) deltas[e] = (stencil[3 * e] * nb[1] + stencil[3 * e + 1]) * nb[2] + stencil[3 * e + 2];
 
   // The search's memory: first build sizes the pairs from the density, so they rarely have to grow.
   const search = sc.search;
@@ -234,7 +237,7 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
       for (let a = a0; a < a1; a++) { v.offsets[a] = nPairs; v.firstImaged[a] = nPairs; }
       continue;
     }
-    const m = stencilOf(bin, nb, pbc, stencil, frame, R, wrapped, v);
+    const m = stencilOf(bin, nb, pbc, stencil, reach, deltas, frame, R, wrapped, v);
     let candidates = 0;
     for (let e = 0; e < m; e++) candidates += binStart[v.nbBin[e] + 1] - binStart[v.nbBin[e]];
     // Room for every candidate of every atom of this bin: the search makes no capacity checks.
@@ -267,7 +270,9 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
  * Cartesian shift and image id (−1 when positions are not wrapped: then per pair). Returns the
  * number of entries.
  */
-function stencilOf(bin: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, frame: Float64Array, R: number[], wrapped: boolean, v: SearchViews): number {
+function stencilOf(
+  bin: number, nb: number[], pbc: readonly boolean[], stencil: Int32Array, reach: number[], deltas: Int32Array, frame: Float64Array, R: number[], wrapped: boolean, v: SearchViews,
+): number {
   const { nbBin, nbImg, nbShift, nbId } = v;
   const nbx = nb[0], nby = nb[1], nbz = nb[2];
   const bz = bin % nbz, by = ((bin - bz) / nbz) % nby, bx = (bin - bz - by * nbz) / (nby * nbz);
@@ -275,6 +280,18 @@ function stencilOf(bin: number, nb: number[], pbc: readonly boolean[], stencil: 
   nbImg[0] = 0; nbImg[1] = 0; nbImg[2] = 0;
   nbShift[0] = 0; nbShift[1] = 0; nbShift[2] = 0;
   nbId[0] = wrapped ? 0 : -1;
+  if (bx >= reach[0] && bx + reach[0] < nbx && by >= reach[1] && by + reach[1] < nby && bz >= reach[2] && bz + reach[2] < nbz) {
+    // Inside the grid: no wrap, no dropped offset, image 0 (what the general loop below gives).
+    const id = wrapped ? 0 : -1;
+    for (let e = 0; e < deltas.length; e++) {
+      const m = e + 1;
+      nbBin[m] = bin + deltas[e];
+      nbImg[3 * m] = 0; nbImg[3 * m + 1] = 0; nbImg[3 * m + 2] = 0;
+      nbShift[3 * m] = 0; nbShift[3 * m + 1] = 0; nbShift[3 * m + 2] = 0;
+      nbId[m] = id;
+    }
+    return deltas.length + 1;
+  }
   let m = 1;
   for (let e = 0; e < stencil.length / 3; e++) {
     let cx = bx + stencil[3 * e], cy = by + stencil[3 * e + 1], cz = bz + stencil[3 * e + 2];
