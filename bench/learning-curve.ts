@@ -20,6 +20,9 @@
  *     [--max-epochs 2000] [--threads 1] [--work scratch/learning-curve] [--out bench/results/learning-curve]
  *     [--hours H] [--allegro '{"numTensorFeatures":32,…}' (default MATCHED_ALLEGRO; '{}' for allegro's defaults)]
  *   npx tsx bench/learning-curve.ts --from bench/results/learning-curve.json   (redraw the SVG only)
+ *   npx tsx bench/learning-curve.ts --restore bench/results/learning-curve.json [--work W] …
+ *     (first writes that file's points back into W, one point.json each, so that a new machine
+ *     continues the curve instead of retraining them; each is still checked against the settings)
  * Model names: nequip-l<lmax>[-f<numFeatures>] (the config's NequIP with that lmax and width) and
  * allegro[-l<lmax>] (Allegro's defaults, lmax 2 unless given, with the config's cutoff and radial basis).
  */
@@ -284,6 +287,26 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
   return curveOf(o, raw, data, models, sizes, collect(work, models, sizes, points), runs);
 }
 
+/**
+ * Writes the points of a stored curve (`<out>.json`) back into `work` as the point.json files a
+ * run reads, and its run history as runs.json, where none exists yet; returns how many points it
+ * wrote. A run then skips those points, after checking each one's settings hash against the
+ * config and data it is given (so points of other data are refused, not reused).
+ */
+export function restorePoints(curvePath: string, work: string): number {
+  const curve = readJson<LearningCurve>(curvePath);
+  let written = 0;
+  for (const p of curve.points) {
+    const dir = join(work, `${p.model}-${p.size}`);
+    if (existsSync(join(dir, 'point.json'))) continue;
+    mkdirSync(dir, { recursive: true });
+    writeJson(join(dir, 'point.json'), p);
+    written++;
+  }
+  if (!existsSync(join(work, 'runs.json')) && curve.runs) writeJson(join(work, 'runs.json'), curve.runs);
+  return written;
+}
+
 /** Points of the requested models and sizes stored in `work`, including those another process finished meanwhile. */
 function collect(work: string, models: readonly CurveModel[], sizes: readonly number[], mine: readonly CurvePoint[]): CurvePoint[] {
   const wanted = new Set<string>(models.flatMap((m) => sizes.map((s) => `${m.name}-${s}`)));
@@ -389,7 +412,7 @@ export function curveSummary(curve: LearningCurve): string {
  */
 export const MATCHED_ALLEGRO: Readonly<Record<string, unknown>> = Object.freeze({ numTensorFeatures: 32, latentDim: 128, twoBodyMlp: { hidden: [64, 128] }, latentMlp: { hidden: [128] } });
 
-interface Args { config: string; models: string[]; sizes: number[]; maxEpochs: number; threads: number; work: string; out: string; hours?: number; allegro?: Record<string, unknown>; from?: string }
+interface Args { config: string; models: string[]; sizes: number[]; maxEpochs: number; threads: number; work: string; out: string; hours?: number; allegro?: Record<string, unknown>; from?: string; restore?: string }
 
 function parseArgs(argv: readonly string[]): Args {
   const a: Args = { config: 'examples/water/train.json', models: ['nequip-l0', 'nequip-l1', 'nequip-l2', 'nequip-l3', 'allegro'], sizes: [25, 50, 100, 200, 400, 800, 1600], maxEpochs: 2000, threads: 1, work: 'scratch/learning-curve', out: 'bench/results/learning-curve', allegro: { ...MATCHED_ALLEGRO } };
@@ -416,6 +439,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (key === '--out') a.out = v;
     else if (key === '--hours') a.hours = positive(key, v);
     else if (key === '--from') a.from = v;
+    else if (key === '--restore') a.restore = v;
     else if (key === '--allegro') {
       try {
         a.allegro = JSON.parse(v) as Record<string, unknown>;
@@ -442,6 +466,7 @@ async function main(argv: string[]): Promise<void> {
     console.error(curveSummary(curve));
     return;
   }
+  if (a.restore) console.error(`learning-curve: ${restorePoints(a.restore, a.work)} points of ${a.restore} written back into ${a.work}`);
   // Ctrl-C: the running point stops after its batch and resumes on the next run.
   const abort = new AbortController();
   process.once('SIGINT', () => {

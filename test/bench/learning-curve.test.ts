@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { curveModelSections, runLearningCurve, type LearningCurveOptions } from '../../bench/learning-curve.js';
+import { curveModelSections, restorePoints, runLearningCurve, type LearningCurveOptions } from '../../bench/learning-curve.js';
 import { learningCurveSvg } from '../../bench/learning-curve-plot.js';
 import { miniConfig, tempDir, writeConfig } from '../train/helpers.js';
 
@@ -58,6 +58,16 @@ describe('bench/learning-curve.ts (tiny sizes)', () => {
     expect(more.models[1]).toMatchObject({ name: 'allegro', architecture: 'allegro', lmax: 2 });
     expect(more.points.map((p) => p.model)).toEqual(['nequip-l0', 'allegro']);
     expect(more.runs.map((r) => r.points)).toEqual([4, 0, 1]);
+
+    // A new machine: the stored curve's points written back into an empty work folder are reused, not retrained.
+    const fresh = join(dir, 'work-restored');
+    expect(restorePoints(join(dir, 'lc.json'), fresh)).toBe(4);
+    expect(restorePoints(join(dir, 'lc.json'), fresh)).toBe(0); // existing points are left alone
+    lines.length = 0;
+    const restored = await runLearningCurve(options({ workDir: fresh }));
+    expect(lines.filter((l) => /training on/.test(l))).toHaveLength(0);
+    expect(restored.points).toEqual(curve.points);
+    expect(restored.runs.map((r) => r.points)).toEqual([4, 0]);
   });
 
   it('resumes an interrupted point from its checkpoint, giving the point an uninterrupted run gives', async () => {
