@@ -1,5 +1,5 @@
 /**
- * The part of the WebAssembly JavaScript API that lj-kernel uses. TypeScript declares WebAssembly
+ * The part of the WebAssembly JavaScript API that the engine's modules use (engine/wasm-memory.ts). TypeScript declares WebAssembly
  * only in its DOM and web-worker libraries, which this Node project does not load.
  */
 declare namespace WebAssembly {

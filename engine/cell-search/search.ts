@@ -5,22 +5,15 @@
  * reads its offsets, firstImaged, neighbors and images straight from this memory, which is what
  * engine/neighbor-list.ts allows ("reused by the next build"): no copy of the pairs is made.
  */
+import { alignedOffsets, compileOnce, growTo } from '../wasm-memory.js';
 import { CELL_SEARCH_WASM_BASE64 } from './binary.js';
-
-const PAGE = 65536;
-/** WebAssembly's 32-bit address space. */
-const MAX_BYTES = 65536 * PAGE;
 
 type SearchBin = (sorted: number, sortedWrap: number, order: number, binStart: number, offsets: number, firstImaged: number,
   nbBin: number, nbImg: number, nbShift: number, nbId: number, m: number, tmpJ: number, tmpImg: number, tmpCap: number,
   neighbors: number, images: number, a0: number, a1: number, slotLo: number, slotHi: number, p0: number,
   r2: number, inner2: number, half: number, Rx: number, Ry: number, Rz: number) => number;
 
-let compiled: WebAssembly.Module | null = null;
-function module(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(CELL_SEARCH_WASM_BASE64, 'base64'));
-  return compiled;
-}
+const module = compileOnce(CELL_SEARCH_WASM_BASE64);
 
 /** Byte offsets of one build's arrays, each 64-byte aligned; the pairs come last so that they can grow in place. */
 interface Layout {
@@ -30,8 +23,7 @@ interface Layout {
 }
 
 function layoutFor(n: number, nBins: number, nStencil: number, tmpCap: number, pairCap: number): Layout {
-  let offset = 0;
-  const take = (bytes: number): number => { const o = offset; offset += Math.ceil(bytes / 64) * 64; return o; };
+  const { take, end } = alignedOffsets();
   const l = {
     n, nBins, nStencil, tmpCap, pairCap,
     sorted: take(24 * n), sortedWrap: take(12 * n), order: take(4 * n), binStart: take(4 * (nBins + 1)), offsets: take(4 * (n + 1)), firstImaged: take(4 * n),
@@ -39,7 +31,7 @@ function layoutFor(n: number, nBins: number, nStencil: number, tmpCap: number, p
     tmpJ: take(12 * tmpCap), tmpImg: take(4 * tmpCap), neighbors: take(4 * pairCap), images: 0, end: 0,
   };
   l.images = take(2 * pairCap);
-  l.end = offset;
+  l.end = end();
   return l;
 }
 
@@ -90,17 +82,7 @@ export class CellSearch {
   }
 
   private place(next: Layout): void {
-    if (next.end > MAX_BYTES) {
-      throw new Error(`neighbor list: ${next.n} atoms with ${next.pairCap} pairs need ${(next.end / 2 ** 30).toFixed(1)} GiB in the cell search, more than WebAssembly's 4 GiB; split the system over workers ("parallel": {"workers": N}) or shorten the cutoff or skin`);
-    }
-    const have = this.memory.buffer.byteLength;
-    if (next.end > have) {
-      try {
-        this.memory.grow(Math.ceil((next.end - have) / PAGE));
-      } catch (e) {
-        throw new Error(`neighbor list: cannot grow the cell search's memory to ${(next.end / 2 ** 30).toFixed(2)} GiB for ${next.n} atoms with ${next.pairCap} pairs (${(e as Error).message}); free memory, split the system over workers or shorten the cutoff or skin`);
-      }
-    }
+    growTo(this.memory, next.end, { owner: 'neighbor list', place: 'the cell search', sizes: `${next.n} atoms with ${next.pairCap} pairs` });
     this.layout = next;
     this.makeViews();
   }

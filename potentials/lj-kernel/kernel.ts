@@ -5,7 +5,7 @@
  * the forces it writes (copied out at every call). The copies are O(N) per step against the
  * O(pairs) loop; 32,000 argon atoms: 0.8 MB each way per step.
  */
-import type { NeighborList } from '../../engine/index.js';
+import { alignedOffsets, compileOnce, growTo, type NeighborList } from '../../engine/index.js';
 import { LJ_KERNEL_WASM_BASE64 } from './binary.js';
 
 /** Per-type-pair parameters, indexed by ti × nTypes + tj (LAMMPS pair_lj_cut's lj1…lj4 and offset). */
@@ -36,20 +36,13 @@ export interface LjKernel {
 
 /** Rows per call into the module: V8 first runs WebAssembly in a baseline tier and swaps in optimized code only between calls. */
 const ROWS_PER_CALL = 2048;
-const PAGE = 65536;
-/** WebAssembly's 32-bit address space. */
-const MAX_BYTES = 65536 * PAGE;
 
 type PairsOneType = (x: number, f: number, rowAtoms: number, offsets: number, firstImaged: number, neighbors: number, images: number, shifts: number, acc: number,
   r0: number, r1: number, rc2: number, lj1: number, lj2: number, lj3: number, lj4: number, eShift: number) => void;
 type PairsMixed = (x: number, f: number, rowAtoms: number, offsets: number, firstImaged: number, neighbors: number, images: number, shifts: number, acc: number,
   r0: number, r1: number, rc2: number, typeIds: number, table: number, nTypes: number) => void;
 
-let compiled: WebAssembly.Module | null = null;
-function module(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(LJ_KERNEL_WASM_BASE64, 'base64'));
-  return compiled;
-}
+const module = compileOnce(LJ_KERNEL_WASM_BASE64);
 
 /** Byte offsets of the arrays in memory, each 64-byte aligned (a cache line). */
 interface Layout {
@@ -59,13 +52,12 @@ interface Layout {
 }
 
 function layoutFor(n: number, pairs: number, shifts: number, nTypes: number): Layout {
-  let at = 0;
-  const take = (bytes: number): number => { const o = at; at += Math.ceil(bytes / 64) * 64; return o; };
+  const { take, end } = alignedOffsets();
   return {
     n, pairs,
     x: take(24 * n), f: take(24 * n), acc: take(80), table: take(40 * nTypes * nTypes), shiftsAt: take(24 * shifts), typeIds: take(4 * n),
     rowAtoms: take(4 * n), offsets: take(4 * (n + 1)), firstImaged: take(4 * n), neighbors: take(4 * pairs), images: take(2 * pairs),
-    end: at,
+    end: end(),
   };
 }
 
@@ -84,17 +76,7 @@ export function createLjKernel(table: LjPairTable, rc2_A2: number): LjKernel {
 
   /** Room for `next`; growing the memory detaches the old views, so every copy is redone after. */
   function place(next: Layout): void {
-    if (next.end > MAX_BYTES) {
-      throw new Error(`lennard-jones: ${next.n} atoms with ${next.pairs} listed pairs need ${(next.end / 2 ** 30).toFixed(1)} GiB in the kernel, more than WebAssembly's 4 GiB; split the system over workers ("parallel": {"workers": N}) or shorten the cutoff or skin`);
-    }
-    const have = memory.buffer.byteLength;
-    if (next.end > have) {
-      try {
-        memory.grow(Math.ceil((next.end - have) / PAGE));
-      } catch (e) {
-        throw new Error(`lennard-jones: cannot grow the kernel's memory to ${(next.end / 2 ** 30).toFixed(2)} GiB for ${next.n} atoms with ${next.pairs} listed pairs (${(e as Error).message}); free memory, split the system over workers or shorten the cutoff or skin`);
-      }
-    }
+    growTo(memory, next.end, { owner: 'lennard-jones', place: 'the kernel', sizes: `${next.n} atoms with ${next.pairs} listed pairs` });
     layout = next;
     const buffer = memory.buffer;
     const t = new Float64Array(buffer, next.table, 5 * nt * nt);
