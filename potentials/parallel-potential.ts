@@ -39,6 +39,8 @@ const ljWorkerModule = sibling('lj-domain-worker');
 export function createParallelPotential(spec: DomainPotentialSpec, typeNames: readonly string[], options: ParallelOptions): Promise<DecomposedPotential> {
   return createDecomposedPotential({
     worker: spec.kind === 'lennard-jones' ? ljWorkerModule : workerModule, spec,
+    // A pair potential's domain 0 runs in this thread (W threads for W domains, no idle main thread).
+    mainThreadDomain: spec.kind === 'lennard-jones',
     typeNames, workers: options.workers, devices: options.devices, memoryBudget_bytes: options.memoryBudget_bytes, log: options.log,
   });
 }

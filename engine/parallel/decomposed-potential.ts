@@ -1,6 +1,7 @@
 /**
  * A domain-decomposed potential (DESIGN.md §7): a Potential like any other to the run loop, whose
- * forces come from a pool of worker threads, one domain per worker. It keeps its own neighbour
+ * forces come from a pool of worker threads, one domain per worker (with `mainThreadDomain`, domain
+ * 0 is evaluated in the calling thread and worker threads take the others). It keeps its own neighbour
  * lists (each worker lists its domain's pairs) and hands the run loop a VerletList
  * (`createNeighbors`) that decides rebuilds like the ordinary one and, at every build,
  * re-decomposes from the positions it is given — the checkpoint's reference positions on a
@@ -16,6 +17,39 @@ import type { Box, ForceOutput, NeighborList, NeighborListKind, Potential, Syste
 import { partition } from './decomposition.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
 import { RESULT, RESULT_STRIDE, type InitResult, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
+import type { DomainTaskHandler, DomainWorkerHandler } from './worker.js';
+
+/** Runs a task of one slot: in a worker thread, or in this thread for the main thread's domain. */
+interface Slots {
+  readonly size: number;
+  run<R>(slot: number, task: object): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** Slots 1 … W − 1 in `pool` (none when W = 1), slot 0 in this thread by `inline`. */
+function withMainThreadSlot(inline: DomainTaskHandler, pool: WorkerPool | null, size: number): Slots {
+  return {
+    size,
+    run<R>(slot: number, task: object): Promise<R> {
+      if (slot !== 0) return pool!.run<R>(slot, task);
+      try {
+        return inline(task as Parameters<DomainTaskHandler>[0]) as Promise<R>;
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    close: async () => { await pool?.close(); },
+  };
+}
+
+/** The handler `inline()` gives for the main thread's domain; rejects naming the module when it has none. */
+async function inlineHandler(module: URL | string): Promise<DomainTaskHandler> {
+  const href = module instanceof URL ? module.href : module;
+  const loaded = (await import(href)) as { default?: Partial<DomainWorkerHandler> };
+  const make = loaded.default?.inline;
+  if (typeof make !== 'function') throw new Error(`createDecomposedPotential: ${href} does not default-export createDomainWorker(…), whose inline() mainThreadDomain needs`);
+  return make();
+}
 
 /** Options of {@link createDecomposedPotential}. */
 export interface DecomposedPotentialOptions {
@@ -28,8 +62,17 @@ export interface DecomposedPotentialOptions {
   spec: unknown;
   /** Species of the systems it will see (workers' type id order). */
   typeNames: readonly string[];
-  /** Worker threads = domains. */
+  /** Domains, each evaluated by a worker thread (but see `mainThreadDomain`). */
   workers: number;
+  /**
+   * Domain 0 is evaluated in the calling (main) thread, by a handler with its own state from the
+   * worker module (its default export's `inline()`), while worker threads evaluate domains 1 … W − 1:
+   * W domains keep W cores busy with W threads, not W + 1 with the main thread idle, and domain 0
+   * costs no message round trip. Sums and bits are those of W worker threads. Meant for pair
+   * potentials, whose evaluations are synchronous and a few milliseconds long; a model's domain
+   * runs asynchronously in onnxruntime, so its main thread is free anyway. Default false.
+   */
+  mainThreadDomain?: boolean;
   /** Devices assigned to workers round-robin (worker k gets devices[k mod length]). */
   devices?: readonly string[];
   /** Peak bytes one model evaluation may take in a worker; larger domains are chunked. Default: no limit. */
@@ -99,8 +142,14 @@ export async function createDecomposedPotential(options: DecomposedPotentialOpti
   const log = options.log ?? ((m: string) => console.warn(m));
   const budget = options.memoryBudget_bytes ?? null;
   if (budget !== null && !(budget > 0)) throw new Error(`createDecomposedPotential: memoryBudget_bytes must be positive, got ${budget}`);
-  const pool = createWorkerPool({ module: options.worker, workers: W });
   const typeNames = [...options.typeNames];
+  let pool: Slots;
+  if (options.mainThreadDomain) {
+    const inline = await inlineHandler(options.worker);
+    pool = withMainThreadSlot(inline, W > 1 ? createWorkerPool({ module: options.worker, workers: W - 1, firstSlot: 1 }) : null, W);
+  } else {
+    pool = createWorkerPool({ module: options.worker, workers: W });
+  }
   let inits: InitResult[];
   try {
     inits = await Promise.all(Array.from({ length: W }, (_, slot) => pool.run<InitResult>(slot, {
@@ -114,7 +163,7 @@ export async function createDecomposedPotential(options: DecomposedPotentialOpti
   return wrap(pool, inits, typeNames);
 }
 
-function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[]): DecomposedPotential {
+function wrap(pool: Slots, inits: InitResult[], typeNames: readonly string[]): DecomposedPotential {
   const W = pool.size;
   const { name, cutoff_A, neighborKind, interactionDepth } = inits[0];
   const kind: NeighborListKind = neighborKind;
@@ -205,7 +254,10 @@ function wrap(pool: WorkerPool, inits: InitResult[], typeNames: readonly string[
     shared.cell.set(system.box.cell);
     const t1 = performance.now();
     try {
-      await Promise.all(Array.from({ length: W }, (_, slot) => {
+      // The last slot first: worker threads get their tasks before the main thread's domain (if
+      // it has one) runs here, synchronously for a pair potential.
+      await Promise.all(Array.from({ length: W }, (_, k) => {
+        const slot = W - 1 - k;
         const task: StepTask = { op: 'step', slot };
         if (!sent[slot]) task.arrays = shared;
         if (pendingLayouts[slot]) task.layout = pendingLayouts[slot];

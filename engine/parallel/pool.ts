@@ -19,8 +19,14 @@ import { Piscina } from 'piscina';
 export interface WorkerPoolOptions {
   /** Worker module (file URL or path) whose default export handles one task. */
   module: URL | string;
-  /** Number of worker threads (slots 0 … workers − 1). */
+  /** Number of worker threads (slots firstSlot … firstSlot + workers − 1). */
   workers: number;
+  /**
+   * Number of the first thread's slot (default 0): 1 when the caller's own thread serves slot 0
+   * (engine/parallel/decomposed-potential.ts `mainThreadDomain`), so slots and messages keep the
+   * domains' numbers.
+   */
+  firstSlot?: number;
 }
 
 /** Worker threads addressed by slot. */
@@ -52,7 +58,9 @@ export function workerExecArgv(module: URL | string): string[] {
  */
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { workers } = options;
+  const first = options.firstSlot ?? 0;
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`createWorkerPool: workers must be a positive integer, got ${workers}`);
+  if (!Number.isInteger(first) || first < 0) throw new Error(`createWorkerPool: firstSlot must be a non-negative integer, got ${first}`);
   const filename = options.module instanceof URL ? options.module.href : options.module;
   const slotOf = new Map<number, number>();
   let broken: string | null = null;
@@ -73,7 +81,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     },
   });
   const threads: Worker[] = piscina.threads;
-  threads.forEach((t, slot) => {
+  threads.forEach((t, k) => {
+    const slot = first + k;
     slotOf.set(t.threadId, slot);
     t.once('exit', (code) => {
       if (closed) return;
@@ -89,7 +98,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return {
     size: workers,
     run<R>(slot: number, task: object): Promise<R> {
-      if (!(Number.isInteger(slot) && slot >= 0 && slot < workers)) return Promise.reject(new Error(`WorkerPool.run: no slot ${slot} (pool of ${workers})`));
+      if (!(Number.isInteger(slot) && slot >= first && slot < first + workers)) return Promise.reject(new Error(`WorkerPool.run: no slot ${slot} (pool of slots ${first} to ${first + workers - 1})`));
       if (closed) return Promise.reject(new Error('WorkerPool.run: the pool is closed'));
       if (broken) return Promise.reject(new Error(broken));
       return new Promise<R>((resolve, reject) => {

@@ -11,7 +11,7 @@ import {
   Box, createCellList, createForceOutput, createSimulation, createSystem, fccLattice, kB_eV_per_K, Rng,
   type Potential, type SimulationState, type System,
 } from '../../engine/index.js';
-import type { DecomposedPotential } from '../../engine/parallel/index.js';
+import { createDecomposedPotential, type DecomposedPotential } from '../../engine/parallel/index.js';
 import { maxwellBoltzmann, velocityVerlet } from '../../integrators/index.js';
 import { createParallelPotential, lennardJones, type LennardJonesOptions } from '../../potentials/index.js';
 
@@ -80,6 +80,19 @@ describe('Lennard-Jones decomposed over worker threads', () => {
     for (const w of [1, 2, 3]) expect(pools.get(w)!.stats.pairs.reduce((a, b) => a + b), `${w} workers`).toBe(pairs);
   });
 
+  it('domain 0 in the main thread gives the bits of domain 0 in a worker thread', async () => {
+    const system = BOXES[1][1];
+    const threads = await createDecomposedPotential({ worker: new URL('../../potentials/lj-domain-worker.ts', import.meta.url), spec: { kind: 'lennard-jones', options: LJ }, typeNames: ['Ar'], workers: 2 });
+    try {
+      const a = await evaluate(threads, system), b = await evaluate(pools.get(2)!, system);
+      expect(b.energy).toBe(a.energy);
+      expect(Array.from(b.forces)).toEqual(Array.from(a.forces));
+      expect(Array.from(b.virial)).toEqual(Array.from(a.virial));
+    } finally {
+      await threads.dispose();
+    }
+  });
+
   /** 256 hot argon atoms, 100 NVE steps with `pot` (a fresh copy of the starting state each time). */
   function melt(): System {
     const s = fccLattice({ cells: [4, 4, 4], latticeConstant_A: 3.405 * Math.cbrt(4 / 0.8442), symbol: 'Ar' });
@@ -115,15 +128,19 @@ describe('Lennard-Jones decomposed over worker threads', () => {
     expect(Array.from(restarted.system.velocities)).toEqual(Array.from(two.system.velocities));
   });
 
-  it.each(['throw', 'exit'])('a worker that %ss stops the run with one message naming the worker, the step and the cause, and leaves no thread behind', (mode) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'fixtures', 'failing-run.ts'), mode], { encoding: 'utf8', timeout: 60_000 });
+  // Domain 0 in the main thread (as Lennard-Jones runs it) or in a worker thread of its own; the
+  // failing domain 1 always in a worker thread; domain 0 failing in the main thread (it can throw, not exit).
+  it.each([
+    ['throw', 1, 'a worker thread'], ['exit', 1, 'a worker thread'], ['throw', 1, 'the main thread'], ['exit', 1, 'the main thread'], ['throw', 0, 'the main thread'],
+  ] as const)('a worker that %ss (domain %i; domain 0 in %s) stops the run with one message naming the worker, the step and the cause, and leaves no thread behind', (mode, slot, where) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'fixtures', 'failing-run.ts'), mode, String(slot), where === 'the main thread' ? 'main' : 'worker'], { encoding: 'utf8', timeout: 60_000 });
     expect(r.error, 'the process did not end by itself').toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { name: string; message: string; step: number; flushed: number; seen: number[] };
     expect(out.name).toBe('StepFailedError');
     expect(out.step).toBe(6);
-    expect(out.message).toMatch(/^step 6 failed: worker 1 of 2 failed: /);
-    expect(out.message).toMatch(mode === 'throw' ? /injected failure at evaluation 7/ : /exited|code: 7|code 7/);
+    expect(out.message).toMatch(new RegExp(`^step 6 failed: worker ${slot} of 2 failed: `));
+    expect(out.message).toMatch(mode === 'throw' ? /injected failure at evaluation 7/ : /worker 1 exited|code: 7|code 7/);
     expect(out.seen).toEqual([0, 4]);
     expect(out.flushed).toBe(5); // the last good frame went to the writers
   });
