@@ -41,6 +41,8 @@ export function createParallelPotential(spec: DomainPotentialSpec, typeNames: re
     worker: spec.kind === 'lennard-jones' ? ljWorkerModule : workerModule, spec,
     // A pair potential's domain 0 runs in this thread (W threads for W domains, no idle main thread).
     mainThreadDomain: spec.kind === 'lennard-jones',
+    // and its worker threads step on shared-memory signals between list builds (no messages).
+    stepLoop: spec.kind === 'lennard-jones',
     typeNames, workers: options.workers, devices: options.devices, memoryBudget_bytes: options.memoryBudget_bytes, log: options.log,
   });
 }

@@ -79,6 +79,22 @@ export interface StepTask {
   layout?: Layout;
 }
 
+/**
+ * Steps without messages (DecomposedPotentialOptions.stepLoop): the worker stays in this task and
+ * evaluates a step each time the main thread sets its command word to a new positive number,
+ * answering in its done word, until the command is negative; the task then resolves (null). Words
+ * of slot k: `control[2k]` the command (a step's sequence number, or minus one to leave: every
+ * command is a new number), `control[2k + 1]` done (the sequence number evaluated, or its negative
+ * when the step threw — the task then rejects with the error). `from` is the command word when the
+ * task was posted: a command given before the worker took the task is not missed.
+ */
+export interface StepLoopTask {
+  op: 'step-loop';
+  slot: number;
+  control: Int32Array;
+  from: number;
+}
+
 /** A rebuilt domain's ghosts, for the main thread's reduction (shared memory). */
 export interface RebuiltDomain {
   index: number;

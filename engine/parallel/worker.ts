@@ -8,7 +8,9 @@
  * ghost array, and energies and virials into its results. The main thread sums the pieces in a
  * fixed order, so results do not depend on which thread finishes first. The same handler, with
  * state of its own (`inline()`), serves the main thread's domain 0 when the decomposed potential
- * keeps one there (`mainThreadDomain`): the same code, so the same bits.
+ * keeps one there (`mainThreadDomain`): the same code, so the same bits. Between list builds a
+ * thread may take its steps in a step loop instead of one task each (`stepLoop`; protocol.ts
+ * StepLoopTask): woken by a shared-memory signal, not a message.
  *
  * Full-list (model) domains are evaluated in chunks when the potential can estimate its memory
  * and a budget is set: the owned atoms are bisected until every chunk, with its receptive-field
@@ -19,7 +21,7 @@ import { Box, createCellList, createForceOutput, setImageShifts, type CellList, 
 import { bisectPoints, domainOf, type Domain } from './decomposition.js';
 import { createPartScratch, domainBox, gatherLocalPositions, localPartList, receptiveChunk, type Chunk, type PartScratch } from './domain-lists.js';
 import type { DomainPotential, DomainPotentialFactory } from './domain-potential.js';
-import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepResult, type StepTask } from './protocol.js';
+import { RESULT, RESULT_STRIDE, type InitResult, type InitTask, type Layout, type RebuiltDomain, type SharedArrays, type StepLoopTask, type StepResult, type StepTask } from './protocol.js';
 
 /** A chunk (or, for pair potentials, the whole domain) ready to evaluate. */
 interface Piece {
@@ -49,7 +51,7 @@ interface DomainState {
 }
 
 /** What a worker module's default export does with one task. */
-export type DomainTaskHandler = (task: InitTask | StepTask) => Promise<InitResult | StepResult>;
+export type DomainTaskHandler = (task: InitTask | StepTask | StepLoopTask) => Promise<InitResult | StepResult>;
 
 /** A worker module's default export: the thread's handler, and `inline()` for one more with its own state. */
 export interface DomainWorkerHandler extends DomainTaskHandler {
@@ -285,9 +287,36 @@ function domainEvaluator(make: DomainPotentialFactory): DomainTaskHandler {
     }
   }
 
+  /**
+   * Steps on the main thread's signal (protocol.ts StepLoopTask) until told to leave. The thread
+   * blocks in Atomics.wait between steps: it serves no other task meanwhile, and needs none.
+   */
+  async function stepLoop(task: StepLoopTask): Promise<null> {
+    if (!layout || !arrays) throw new Error('step-loop before the first step');
+    const { control } = task, command = 2 * task.slot, done = command + 1;
+    let last = task.from;
+    for (;;) {
+      Atomics.wait(control, command, last);
+      const v = Atomics.load(control, command);
+      if (v === last) continue;
+      last = v;
+      if (v < 0) return null;
+      try {
+        await step();
+      } catch (e) {
+        Atomics.store(control, done, -v);
+        Atomics.notify(control, done);
+        throw e;
+      }
+      Atomics.store(control, done, v);
+      Atomics.notify(control, done);
+    }
+  }
+
   return async (task) => {
     if (task.op === 'init') return init(task);
     if (!potential) throw new Error('step before init');
+    if (task.op === 'step-loop') return stepLoop(task);
     if (task.arrays) arrays = task.arrays;
     const rebuiltDomains = task.layout ? rebuild(task.layout) : null;
     await step();

@@ -128,12 +128,30 @@ describe('Lennard-Jones decomposed over worker threads', () => {
     expect(Array.from(restarted.system.velocities)).toEqual(Array.from(two.system.velocities));
   });
 
+  it('MD: worker threads stepping in step loops give the bits of workers told each step by a message', async () => {
+    const messages = await createDecomposedPotential({
+      worker: new URL('../../potentials/lj-domain-worker.ts', import.meta.url), spec: { kind: 'lennard-jones', options: LJ }, typeNames: ['Ar'], workers: 2, mainThreadDomain: true,
+    });
+    try {
+      const a = await md(messages, 60), b = await md(pools.get(2)!, 60);
+      expect(b.builds).toBeLessThan(30); // most steps ran in the loops, between builds
+      expect(Array.from(b.system.positions)).toEqual(Array.from(a.system.positions));
+      expect(Array.from(b.system.velocities)).toEqual(Array.from(a.system.velocities));
+      expect(b.potential_eV).toBe(a.potential_eV);
+    } finally {
+      await messages.dispose();
+    }
+  });
+
   // Domain 0 in the main thread (as Lennard-Jones runs it) or in a worker thread of its own; the
-  // failing domain 1 always in a worker thread; domain 0 failing in the main thread (it can throw, not exit).
+  // failing domain 1 always in a worker thread, stepping on messages or in a step loop (as
+  // Lennard-Jones runs it); domain 0 failing in the main thread (it can throw, not exit).
   it.each([
-    ['throw', 1, 'a worker thread'], ['exit', 1, 'a worker thread'], ['throw', 1, 'the main thread'], ['exit', 1, 'the main thread'], ['throw', 0, 'the main thread'],
-  ] as const)('a worker that %ss (domain %i; domain 0 in %s) stops the run with one message naming the worker, the step and the cause, and leaves no thread behind', (mode, slot, where) => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'fixtures', 'failing-run.ts'), mode, String(slot), where === 'the main thread' ? 'main' : 'worker'], { encoding: 'utf8', timeout: 60_000 });
+    ['throw', 1, 'a worker thread', 'messages'], ['exit', 1, 'a worker thread', 'messages'], ['throw', 1, 'the main thread', 'messages'], ['exit', 1, 'the main thread', 'messages'],
+    ['throw', 1, 'the main thread', 'step loops'], ['exit', 1, 'the main thread', 'step loops'], ['throw', 1, 'a worker thread', 'step loops'], ['throw', 0, 'the main thread', 'step loops'],
+  ] as const)('a worker that %ss (domain %i; domain 0 in %s; workers on %s) stops the run with one message naming the worker, the step and the cause, and leaves no thread behind', (mode, slot, where, steps) => {
+    const args = [mode, String(slot), where === 'the main thread' ? 'main' : 'worker', steps === 'step loops' ? 'loops' : 'messages'];
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(HERE, 'fixtures', 'failing-run.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
     expect(r.error, 'the process did not end by itself').toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { name: string; message: string; step: number; flushed: number; seen: number[] };
