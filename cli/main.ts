@@ -52,7 +52,7 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
     .option('--steps <n>', 'total number of steps, overriding "steps" in input.json', nonNegativeInteger)
     .option('--restart <checkpoint>', 'continue from a checkpoint to the total number of steps; thermo and trajectory files are cut back to the checkpoint\'s step before appending')
     .option('--threads <n>', 'onnxruntime threads of an ONNX potential, overriding potential.threads (default: 1 below 100 atoms, else every core; repeatable at any count; README, "Threads")', positiveInteger)
-    .option('--workers <n>', 'worker threads, overriding parallel.workers: the system is cut into this many domains, one per thread (the same count gives the same bits)', positiveInteger)
+    .option('--workers <n>', 'domains, overriding parallel.workers: the system is cut into this many, one per thread (worker threads; Lennard-Jones keeps domain 0 in the main thread); the same count gives the same bits', positiveInteger)
     .option('-q, --quiet', 'print nothing but errors (no table, progress bar or summary)')
     .addHelpText('after', '\nExamples:\n  e3md run examples/argon/input.json\n  e3md run input.json --steps 20000 --restart run.ckpt\n  e3md run input.json --workers 2\n')
     .action(async (input: string, opts: { steps?: number; restart?: string; quiet?: boolean; threads?: number; workers?: number }) => {
