@@ -199,7 +199,7 @@ function wrap(pool: Slots, inits: InitResult[], typeNames: readonly string[], lo
 
   // Step loops (stepLoop): per slot a command word and a done word (protocol.ts StepLoopTask), the
   // loop's task while it runs (it resolves when the loop is left, rejects when a step threw or the
-  // thread died), and the last step's sequence number.
+  // thread died), and the last command's sequence number.
   const control = new Int32Array(new SharedArrayBuffer(8 * W));
   const looping: (Promise<unknown> | null)[] = new Array(W).fill(null);
   const sequence = new Array<number>(W).fill(0);
@@ -208,7 +208,11 @@ function wrap(pool: Slots, inits: InitResult[], typeNames: readonly string[], lo
   function enterLoop(slot: number): void {
     const task: StepLoopTask = { op: 'step-loop', slot, control, from: Atomics.load(control, 2 * slot) };
     const p = pool.run<null>(slot, task);
-    p.catch(() => {}); // awaited by the step that needs it
+    // A thread that dies never writes its done word: its task's rejection does, waking the step that waits.
+    p.catch(() => {
+      Atomics.store(control, 2 * slot + 1, -0x7fffffff);
+      Atomics.notify(control, 2 * slot + 1);
+    });
     looping[slot] = p;
   }
 
@@ -222,34 +226,27 @@ function wrap(pool: Slots, inits: InitResult[], typeNames: readonly string[], lo
     return p;
   }
 
-  /** One step of slot's loop: raise its command word, wait for its done word. */
+  /** One step of slot's loop: raise its command word, wait for its done word (no allocation but the wait's). */
   async function loopStep(slot: number): Promise<void> {
     const task = looping[slot]!, done = 2 * slot + 1;
     const s = ++sequence[slot];
     Atomics.store(control, 2 * slot, s);
     Atomics.notify(control, 2 * slot);
-    let ended: Promise<never> | null = null;
     for (;;) {
       const d = Atomics.load(control, done);
       if (d === s) return;
-      if (d === -s) {
-        await task; // rejects with the worker's error
-        throw new Error(`its step ${s} failed but its step loop ended without an error`);
+      if (d < 0) {
+        await task; // the step threw or the thread died: rejects with the cause
+        throw new Error(`its step ${s} failed, but its step loop ended without an error`);
       }
       const w = waitAsync!(control, done, d);
-      if (!w.async) continue;
-      // A thread that dies never writes its done word: its task rejects instead.
-      ended ??= task.then(() => { throw new Error('its step loop ended before the step was done'); });
-      await Promise.race([w.value, ended]);
+      if (w.async) await w.value;
     }
   }
 
-  /** After a failure: every loop is told to leave, and waits on done words are woken. */
+  /** After a failure: every loop is told to leave. */
   function stopLoops(): void {
-    for (const slot of loops) {
-      void leaveLoop(slot).catch(() => {});
-      Atomics.notify(control, 2 * slot + 1);
-    }
+    for (const slot of loops) void leaveLoop(slot).catch(() => {});
   }
 
   function ensureArrays(atoms: number): void {
