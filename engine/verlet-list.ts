@@ -66,22 +66,34 @@ export interface VerletList {
   followBox(box: Box): void;
 }
 
-/** A Verlet list over a cell-list search. */
-export function createVerletList(options: VerletListOptions): VerletList {
-  const { cutoff_A, skin_A, kind } = options;
+/**
+ * The rebuild bookkeeping of a Verlet list: the reference positions and box of the last build and
+ * the test that says when the pairs can no longer be trusted (the file comment's criterion). Shared
+ * by {@link createVerletList} and lists kept elsewhere (engine/parallel's domain lists).
+ */
+export interface RebuildCriterion {
+  /** (N, 3) positions, Å, at the last build (a copy). */
+  readonly reference: Float64Array;
+  /** The box of the last build (null before it). */
+  readonly referenceBox: Box | null;
+  /** Records a build at `positions` in `box`. */
+  built(positions: Float64Array, box: Box): void;
+  /** VerletList.needsRebuild, for a list built at the recorded reference (true before any build). */
+  needsRebuild(positions: Float64Array, box: Box, stepsSinceBuild?: number): boolean;
+}
+
+/** The rebuild criterion of a list of radius cutoff + skin, with `options.rebuild`'s policy. */
+export function createRebuildCriterion(options: VerletListOptions): RebuildCriterion {
+  const { cutoff_A, skin_A } = options;
   if (!(cutoff_A > 0) || !Number.isFinite(cutoff_A)) throw new Error(`createVerletList: cutoff_A must be a positive finite number, got ${cutoff_A}`);
   if (!(skin_A >= 0) || !Number.isFinite(skin_A)) throw new Error(`createVerletList: skin_A must be ≥ 0, got ${skin_A}`);
   const every = options.rebuild?.every ?? 1;
   const check = options.rebuild?.check ?? true;
   if (!Number.isInteger(every) || every < 1) throw new Error(`createVerletList: rebuild.every must be a positive integer, got ${every}`);
-  const search = createCellList({ radius_A: cutoff_A + skin_A, cutoff_A, kind });
   const limit2 = 0.25 * skin_A * skin_A;
   const radius = cutoff_A + skin_A;
-  let list: NeighborList | null = null;
   let reference = new Float64Array(0);
   let builtBox: Box | null = null;
-  let shiftsBox: Box | null = null;
-  let builds = 0;
   const m = new Float64Array(9);
 
   /** Largest allowed non-affine move² since the build for a deformation M, or −1 when the list cannot survive it. */
@@ -101,27 +113,17 @@ export function createVerletList(options: VerletListOptions): VerletList {
   }
 
   return {
-    cutoff_A,
-    skin_A,
-    kind,
-    get list() { return list; },
     get reference() { return reference; },
     get referenceBox() { return builtBox; },
-    get box() { return shiftsBox; },
-    get builds() { return builds; },
-    build(positions, box) {
-      list = search.build(positions, box);
+    built(positions, box) {
       if (reference.length !== positions.length) reference = new Float64Array(positions.length);
       reference.set(positions);
       builtBox = box;
-      shiftsBox = box;
-      builds++;
-      return list;
     },
     needsRebuild(positions, box, stepsSinceBuild = 0) {
-      if (list === null || positions.length !== reference.length) return true;
-      if (box !== builtBox && !box.samePeriodicity(builtBox!)) return true;
-      const deformed = box !== builtBox && !box.sameCell(builtBox!);
+      if (builtBox === null || positions.length !== reference.length) return true;
+      if (box !== builtBox && !box.samePeriodicity(builtBox)) return true;
+      const deformed = box !== builtBox && !box.sameCell(builtBox);
       if (skin_A === 0) return true;
       if (stepsSinceBuild % every !== 0) return false;
       if (!check) return stepsSinceBuild > 0;
@@ -143,7 +145,39 @@ export function createVerletList(options: VerletListOptions): VerletList {
       }
       return false;
     },
+  };
+}
+
+/** A Verlet list over a cell-list search. */
+export function createVerletList(options: VerletListOptions): VerletList {
+  const { cutoff_A, skin_A, kind } = options;
+  const criterion = createRebuildCriterion(options);
+  const search = createCellList({ radius_A: cutoff_A + skin_A, cutoff_A, kind });
+  let list: NeighborList | null = null;
+  let shiftsBox: Box | null = null;
+  let builds = 0;
+
+  return {
+    cutoff_A,
+    skin_A,
+    kind,
+    get list() { return list; },
+    get reference() { return criterion.reference; },
+    get referenceBox() { return criterion.referenceBox; },
+    get box() { return shiftsBox; },
+    get builds() { return builds; },
+    build(positions, box) {
+      list = search.build(positions, box);
+      criterion.built(positions, box);
+      shiftsBox = box;
+      builds++;
+      return list;
+    },
+    needsRebuild(positions, box, stepsSinceBuild = 0) {
+      return list === null || criterion.needsRebuild(positions, box, stepsSinceBuild);
+    },
     followBox(box) {
+      const builtBox = criterion.referenceBox;
       if (list === null || builtBox === null) throw new Error('VerletList.followBox: no list has been built yet');
       if (!box.samePeriodicity(builtBox)) throw new Error('VerletList.followBox: the box has another periodicity than the build box; rebuild instead');
       if (box === shiftsBox) return;

@@ -14,7 +14,7 @@
  * count gives the same bits, whatever the threads' timing. Any other NeighborList given to
  * `compute` (a single-point evaluation) makes it decompose at the current positions first.
  */
-import type { Box, ForceOutput, NeighborList, NeighborListKind, Potential, System, VerletList, VerletListOptions } from '../index.js';
+import { createRebuildCriterion, type Box, type ForceOutput, type NeighborList, type NeighborListKind, type Potential, type System, type VerletList, type VerletListOptions } from '../index.js';
 import { partition } from './decomposition.js';
 import { createWorkerPool, type WorkerPool } from './pool.js';
 import { RESULT, RESULT_STRIDE, type InitResult, type Layout, type RebuiltDomain, type SharedArrays, type StepLoopTask, type StepResult, type StepTask } from './protocol.js';
@@ -391,44 +391,38 @@ function wrap(pool: Slots, inits: InitResult[], typeNames: readonly string[], lo
   function createNeighbors(options: VerletListOptions): VerletList {
     const { skin_A } = options;
     if (!(skin_A >= 0) || !Number.isFinite(skin_A)) throw new Error(`createNeighbors: skin_A must be ≥ 0, got ${skin_A}`);
-    const every = options.rebuild?.every ?? 1;
-    const check = options.rebuild?.check ?? true;
-    if (!Number.isInteger(every) || every < 1) throw new Error(`createNeighbors: rebuild.every must be a positive integer, got ${every}`);
-    const limit2 = 0.25 * skin_A * skin_A;
+    const criterion = createRebuildCriterion({ ...options, cutoff_A });
     let current: NeighborList | null = null;
-    let reference = new Float64Array(0);
-    let builtBox: Box | null = null;
+    let followed: Box | null = null;
     let builds = 0;
     return {
       cutoff_A, skin_A, kind,
       get list() { return current; },
-      get reference() { return reference; },
-      get referenceBox() { return builtBox; },
-      get box() { return builtBox; },
+      get reference() { return criterion.reference; },
+      get referenceBox() { return criterion.referenceBox; },
+      get box() { return followed; },
       get builds() { return builds; },
       build(positions, box) {
-        if (reference.length !== positions.length) reference = new Float64Array(positions.length);
-        reference.set(positions);
-        builtBox = box;
+        criterion.built(positions, box);
+        followed = box;
         builds++;
         current = redecompose(positions, box, skin_A);
         return current;
       },
-      // As the ordinary Verlet list; any change of box (NPT) re-decomposes.
+      // As the ordinary Verlet list. Pair potentials' parts are one list over the whole system, so a
+      // deformed cell (NPT) is followed as that list follows it (each worker moves its parts' image
+      // shifts when the shared cell changes); a model's domains carry ghost shells cut in the
+      // build's cell, so any change of box re-decomposes them.
       needsRebuild(positions, box, stepsSinceBuild = 0) {
-        if (current === null || current !== placeholder || positions.length !== reference.length || box !== builtBox) return true;
-        if (skin_A === 0) return true;
-        if (stepsSinceBuild % every !== 0) return false;
-        if (!check) return stepsSinceBuild > 0;
-        for (let k = 0; k < positions.length; k += 3) {
-          const dx = positions[k] - reference[k], dy = positions[k + 1] - reference[k + 1], dz = positions[k + 2] - reference[k + 2];
-          if (dx * dx + dy * dy + dz * dz > limit2) return true;
-        }
-        return false;
+        if (current === null || current !== placeholder) return true;
+        if (kind === 'full' && box !== criterion.referenceBox) return true;
+        return criterion.needsRebuild(positions, box, stepsSinceBuild);
       },
-      // needsRebuild asks for a re-decomposition at every change of box, so the box to follow is always the build's.
       followBox(box) {
-        if (box !== builtBox) throw new Error('decomposed potential: the box changed without a rebuild (a cell change re-decomposes the system)');
+        const built = criterion.referenceBox;
+        if (kind === 'full' && box !== built) throw new Error('decomposed potential: the box changed without a rebuild (a cell change re-decomposes a model\'s domains)');
+        if (built === null || !box.samePeriodicity(built)) throw new Error('decomposed potential: followBox needs a built list and a box of the same periodicity; rebuild instead');
+        followed = box;
       },
     };
   }
