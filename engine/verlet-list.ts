@@ -82,14 +82,14 @@ export interface RebuildCriterion {
   needsRebuild(positions: Float64Array, box: Box, stepsSinceBuild?: number): boolean;
 }
 
-/** The rebuild criterion of a list of radius cutoff + skin, with `options.rebuild`'s policy. */
-export function createRebuildCriterion(options: VerletListOptions): RebuildCriterion {
+/** The rebuild criterion of a list of radius cutoff + skin, with `options.rebuild`'s policy; `who` names the caller in errors. */
+export function createRebuildCriterion(options: VerletListOptions, who = 'createVerletList'): RebuildCriterion {
   const { cutoff_A, skin_A } = options;
-  if (!(cutoff_A > 0) || !Number.isFinite(cutoff_A)) throw new Error(`createVerletList: cutoff_A must be a positive finite number, got ${cutoff_A}`);
-  if (!(skin_A >= 0) || !Number.isFinite(skin_A)) throw new Error(`createVerletList: skin_A must be ≥ 0, got ${skin_A}`);
+  if (!(cutoff_A > 0) || !Number.isFinite(cutoff_A)) throw new Error(`${who}: cutoff_A must be a positive finite number, got ${cutoff_A}`);
+  if (!(skin_A >= 0) || !Number.isFinite(skin_A)) throw new Error(`${who}: skin_A must be ≥ 0, got ${skin_A}`);
   const every = options.rebuild?.every ?? 1;
   const check = options.rebuild?.check ?? true;
-  if (!Number.isInteger(every) || every < 1) throw new Error(`createVerletList: rebuild.every must be a positive integer, got ${every}`);
+  if (!Number.isInteger(every) || every < 1) throw new Error(`${who}: rebuild.every must be a positive integer, got ${every}`);
   const limit2 = 0.25 * skin_A * skin_A;
   const radius = cutoff_A + skin_A;
   let reference = new Float64Array(0);

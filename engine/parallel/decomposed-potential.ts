@@ -390,8 +390,7 @@ function wrap(pool: Slots, inits: InitResult[], typeNames: readonly string[], lo
 
   function createNeighbors(options: VerletListOptions): VerletList {
     const { skin_A } = options;
-    if (!(skin_A >= 0) || !Number.isFinite(skin_A)) throw new Error(`createNeighbors: skin_A must be ≥ 0, got ${skin_A}`);
-    const criterion = createRebuildCriterion({ ...options, cutoff_A });
+    const criterion = createRebuildCriterion({ ...options, cutoff_A }, 'createNeighbors');
     let current: NeighborList | null = null;
     let followed: Box | null = null;
     let builds = 0;
