@@ -15,6 +15,7 @@ export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }
   lj: { file: 'lj-melt.js', about: 'LAMMPS LJ melt (32,000 fcc argon atoms, 100 NVE steps, one thread), side by side with `lmp` when on PATH' },
   'lj-run': { file: 'lj-run.js', about: 'the LJ melt as users run it: `e3md run` (1 and 2 workers) against `lmp` (1 and 2 MPI ranks), whole processes, alternating rounds' },
   'lj-speedup': { file: 'lj-speedup.js', about: 'the LJ melt\'s 2-worker speed-up measured at one moment: serial and parallel runs alternate 20-step blocks in one process' },
+  'lj-cold': { file: 'lj-cold.js', about: 'the LJ melt step by step from a fresh process (1 and 2 workers, alternating): set-up, cold first steps, build and other steps' },
   'lj-memory': { file: 'lj-memory.js', about: 'process memory for 1,000,000 Lennard-Jones atoms' },
   models: { file: 'models-water.js', about: 'NequIP/Allegro per-step time on 192- and 1536-atom water boxes (split: neighbor list, input preparation, model)' },
   o3: { file: 'o3-bench.js', about: 'spherical harmonics of 1e6 vectors and a uvu tensor product over 1e5 edges' },

@@ -11,7 +11,7 @@ describe('e3md bench', () => {
   it('names an unknown benchmark and the valid ones, exit 2', () => {
     const r = e3mdProcess(['bench', 'lammps']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown benchmark "lammps"; choose one of lj, lj-run, lj-speedup, lj-memory/);
+    expect(r.stderr).toMatch(/unknown benchmark "lammps"; choose one of lj, lj-run, lj-speedup, lj-cold, lj-memory/);
   });
 
   it('runs a benchmark program from dist/ and passes its arguments through', () => {
