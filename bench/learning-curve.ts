@@ -178,6 +178,23 @@ function writeJson(path: string, value: unknown): void {
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
+/** One run of the command in a work folder's history (runs.json). */
+interface RunRecord { command: string; started: string; ended?: string; points: number }
+
+/**
+ * Writes `run` into the history at `path` (replacing its earlier record) and returns the history.
+ * The file is read again at every write, so runs sharing a work folder (one per core) keep each
+ * other's records instead of the last to finish writing the history it read when it started.
+ */
+function recordRun(path: string, run: RunRecord): RunRecord[] {
+  const runs: RunRecord[] = existsSync(path) ? readJson(path) : [];
+  const k = runs.findIndex((r) => r.started === run.started && r.command === run.command);
+  if (k >= 0) runs[k] = { ...run };
+  else runs.push({ ...run });
+  writeJson(path, runs);
+  return runs;
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -238,9 +255,8 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
   });
 
   const runsPath = join(work, 'runs.json');
-  const runs: { command: string; started: string; ended?: string; points: number }[] = existsSync(runsPath) ? readJson(runsPath) : [];
-  const thisRun = { command: o.command ?? 'runLearningCurve', started, points: 0 } as (typeof runs)[number];
-  runs.push(thisRun);
+  const thisRun: RunRecord = { command: o.command ?? 'runLearningCurve', started, points: 0 };
+  let runs = recordRun(runsPath, thisRun);
   const points: CurvePoint[] = [];
   let stopped = false;
   for (const size of sizes) {
@@ -275,6 +291,7 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
           writeJson(pointPath, p);
           points.push(p);
           thisRun.points++;
+          runs = recordRun(runsPath, thisRun);
           if (o.out) writeResults(o.out, curveOf(o, raw, data, models, sizes, collect(work, models, sizes, points), runs));
         } else stopped = true;
       } finally {
@@ -283,7 +300,7 @@ export async function runLearningCurve(o: LearningCurveOptions): Promise<Learnin
     }
   }
   thisRun.ended = new Date().toISOString();
-  writeJson(runsPath, runs);
+  runs = recordRun(runsPath, thisRun);
   return curveOf(o, raw, data, models, sizes, collect(work, models, sizes, points), runs);
 }
 

@@ -86,6 +86,18 @@ describe('bench/learning-curve.ts (tiny sizes)', () => {
     expect(second.fits).toEqual([]);
   });
 
+  it('two runs sharing a work folder (one per core) both stay in its run history', async () => {
+    const { dir, options } = setup();
+    const [a, b] = await Promise.all([
+      runLearningCurve(options({ models: ['nequip-l0'], sizes: [4], command: 'run A' })),
+      runLearningCurve(options({ models: ['nequip-l1'], sizes: [4], command: 'run B' })),
+    ]);
+    expect(a.points).toHaveLength(1);
+    expect(b.points).toHaveLength(1);
+    const runs = JSON.parse(readFileSync(join(dir, 'work', 'runs.json'), 'utf8')) as { command: string; points: number; ended?: string }[];
+    expect(runs.map((r) => [r.command, r.points, typeof r.ended])).toEqual([['run A', 1, 'string'], ['run B', 1, 'string']]);
+  });
+
   it('refuses points trained with other settings, leaves locked points alone, and names unknown models', async () => {
     const { dir, configPath, lines, options } = setup();
     await runLearningCurve(options({ models: ['nequip-l0'], sizes: [4] }));
