@@ -83,8 +83,8 @@ export interface StepTask {
  * Steps without messages (DecomposedPotentialOptions.stepLoop): the worker stays in this task and
  * evaluates a step each time the main thread sets its command word to a new positive number,
  * answering in its done word, until the command is negative; the task then resolves (null). Words
- * of slot k: `control[2k]` the command (a step's sequence number, or minus one to leave: every
- * command is a new number), `control[2k + 1]` done (the sequence number evaluated, or its negative
+ * of slot k: `control[2k]` the command (a step's sequence number, or the negative of the next one to
+ * leave: every command is a new number), `control[2k + 1]` done (the sequence number evaluated, or its negative
  * when the step threw — the task then rejects with the error; the main thread writes a negative
  * value too when the task rejects, e.g. because the thread died). `from` is the command word when the
  * task was posted: a command given before the worker took the task is not missed.
