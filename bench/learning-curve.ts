@@ -126,7 +126,7 @@ export interface LearningCurve {
   readonly points: readonly CurvePoint[];
   readonly fits: readonly CurveFit[];
   /** Every invocation that trained into the work directory, with its command and times. */
-  readonly runs: readonly { readonly command: string; readonly started: string; readonly ended?: string; readonly points: number }[];
+  readonly runs: readonly Readonly<RunRecord>[];
   readonly machine: { readonly cpu: string; readonly cores: number };
   readonly date: string;
 }

@@ -19,11 +19,8 @@ import { velocityVerlet } from '../integrators/index.js';
 import { workerExecArgv } from '../engine/parallel/pool.js';
 import { createParallelPotential, lennardJones } from '../potentials/index.js';
 import { MELT, meltPotentialOptions as options, meltSystem } from './lj-melt-system.js';
+import { argValue } from './args.js';
 
-const argValue = (name: string, fallback: string): string => {
-  const k = process.argv.indexOf(name);
-  return k < 0 ? fallback : process.argv[k + 1] ?? fallback;
-};
 const positive = (name: string, fallback: string): number => {
   const v = Number(argValue(name, fallback));
   if (!Number.isInteger(v) || v < 1) throw new Error(`lj-cold: ${name} needs a positive integer, got ${argValue(name, fallback)}`);

@@ -21,13 +21,9 @@ import { join } from 'node:path';
 import { symbolsOf } from '../engine/index.js';
 import { formatExtxyz } from '../io/index.js';
 import { MELT, meltSystem } from './lj-melt-system.js';
+import { argValue } from './args.js';
 import { repoRoot } from './paths.js';
 
-
-const argValue = (name: string, fallback: string): string => {
-  const k = process.argv.indexOf(name);
-  return k < 0 ? fallback : process.argv[k + 1] ?? fallback;
-};
 const workers = argValue('--workers', '1,2').split(',').map(Number);
 const rounds = Number(argValue('--rounds', '5'));
 const steps = Number(argValue('--steps', '100'));
