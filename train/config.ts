@@ -109,6 +109,14 @@ const trainingSchema = z.strictObject({
   early_stopping_patience: count('Epochs without a better validation loss before stopping').default(25),
   device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu').describe('ONNX Runtime execution provider; an explicit device that cannot start is an error, auto falls back to cpu'),
   threads: count('onnxruntime intra-op threads').default(1),
+  initial_model: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Start from the weights of this e3md model file instead of model.seed\'s random ones (fine-tuning on new data; nequip\'s initialize_from_state): ' +
+      'the network of the model section must be the file\'s, whose neighbour normalization, scales and shifts are kept (not measured on the data)',
+    ),
   ema: z
     .strictObject({
       decay: z.number().gt(0).lt(1).default(0.99).describe('Decay d of the average per optimizer step (nequip: ema_decay); it spans about 1 / (1 − d) steps'),
@@ -171,6 +179,7 @@ export function parseTrainConfig(text: string, path: string): TrainConfig {
     ...c,
     model: typeof references === 'string' && references !== 'least_squares' ? { ...c.model, energyReferences: abs(references) } : c.model,
     data: { ...c.data, train: c.data.train.map(abs), validation: c.data.validation.map(abs), test: c.data.test?.map(abs) },
+    training: c.training.initial_model === undefined ? c.training : { ...c.training, initial_model: abs(c.training.initial_model) },
     output: { ...c.output, directory: abs(c.output.directory), model: abs(c.output.model) },
     configPath: resolve(path),
     keyError: (key, detail) => keyError(doc, path, key, detail),
@@ -197,6 +206,7 @@ function checkOutputsClobberNothing(config: TrainConfig, doc: Parameters<typeof 
   for (const split of ['train', 'validation', 'test'] as const) {
     (config.data[split] ?? []).forEach((p, k) => inputs.push({ key: `data.${split}[${k}]`, path: p }));
   }
+  if (config.training.initial_model !== undefined) inputs.push({ key: 'training.initial_model', path: config.training.initial_model });
   const outputs: NamedPath[] = [{ key: 'output.model', path: config.output.model }];
   for (const f of Object.values(TRAIN_FILES)) outputs.push({ key: `output.directory (${f})`, path: join(config.output.directory, f) });
   const clobber = findClobber(inputs, outputs);

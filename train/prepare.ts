@@ -3,9 +3,10 @@
  * statistics, and the model built with its output scale set from them (per-species energy
  * references as shifts, the force RMS as scale, NequIP's average neighbour count).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../io/index.js';
-import { createModel, type ModelOptions, type PotentialModel } from '../models/index.js';
+import { createModel, rebuildModel, type ModelOptions, type PotentialModel } from '../models/index.js';
 import type { TrainConfig } from './config.js';
 import { Rng } from '../engine/index.js';
 import { shuffled } from './batch.js';
@@ -24,6 +25,8 @@ export interface PreparedTraining {
   readonly statistics: DatasetStatistics;
   /** The model with initial weights; training updates `model.parameters` in place. */
   readonly model: PotentialModel;
+  /** training.initial_model, when the weights start from a file: its path and the SHA-256 of its bytes. */
+  readonly initialModel?: { readonly path: string; readonly sha256: string };
 }
 
 /**
@@ -42,13 +45,26 @@ export function prepareTraining(config: TrainConfig): PreparedTraining {
   const references = givenReferences(config, typeNames);
   const statistics = datasetStatistics(train.structures, typeNames.length, references);
   let model: PotentialModel;
+  const from = config.training.initial_model;
+  const initial = from === undefined ? undefined : readInitialModel(config, from);
   try {
-    model = createModel(m.architecture, builderOptionsOf(m, typeNames, statistics));
+    const options = builderOptionsOf(m, typeNames, statistics);
+    model = createModel(m.architecture, initial ? initialOptions(options, initial.model) : options);
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw config.keyError(['model'], (e as Error).message);
   }
-  return { config, typeNames, train, validation, test, statistics, model };
+  if (initial) {
+    checkSameNetwork(config, model, initial.model);
+    const weights = new Map(initial.model.parameters.list().map((p) => [p.name, p]));
+    for (const p of model.parameters.list()) {
+      const w = weights.get(p.name);
+      // Same settings make the same parameters; this guards the builder, not the user.
+      if (!w || w.data.length !== p.data.length) throw config.keyError(['training', 'initial_model'], `${from} has no weight '${p.name}' of ${p.shape.join('×')} values, which the model section calls for`);
+      p.data.set(w.data);
+    }
+  }
+  return { config, typeNames, train, validation, test, statistics, model, initialModel: initial && { path: from!, sha256: initial.sha256 } };
 }
 
 /**
@@ -125,4 +141,59 @@ export function subset(data: Dataset, size: number | undefined, seed: number): D
   if (size === undefined || size >= data.structures.length) return data;
   const keep = shuffled(data.structures.length, new Rng(seed).split(0x5eb5e7)).slice(0, size).sort();
   return datasetOf(data.name, data.typeNames, Array.from(keep, (i) => data.structures[i]!));
+}
+
+/** The model of training.initial_model, rebuilt from the file (models/rebuild.ts); errors name the key and the file. */
+function readInitialModel(config: TrainConfig, path: string): { model: PotentialModel; sha256: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw config.keyError(['training', 'initial_model'], code === 'ENOENT' ? `${path} not found` : `cannot read ${path}: ${(e as Error).message}`);
+  }
+  try {
+    return { model: rebuildModel(bytes, path).model, sha256: createHash('sha256').update(bytes).digest('hex') };
+  } catch (e) {
+    throw config.keyError(['training', 'initial_model'], `${(e as Error).message.startsWith(path) ? '' : `${path}: `}${(e as Error).message}`);
+  }
+}
+
+/**
+ * The builder options of a fine-tuning run: the config's, with what the data would set — the
+ * neighbour normalization and the output scales and shifts — taken from the initial model, whose
+ * weights were trained with them.
+ */
+function initialOptions<O extends object>(options: O, initial: PotentialModel): O {
+  const file = initial.settings as { avgNumNeighbors?: unknown; scaleShift?: { scales?: unknown; shifts?: unknown } };
+  const mine = options as Record<string, unknown>;
+  return { ...mine, avgNumNeighbors: file.avgNumNeighbors, scaleShift: { ...(mine.scaleShift as object), scales: file.scaleShift?.scales, shifts: file.scaleShift?.shifts } } as O;
+}
+
+/**
+ * Refuses a model section whose network differs from the initial model's: every setting must
+ * agree but the seed of the random weights and whether the scales and shifts train.
+ * @throws InputError naming the first setting in which the config and the file differ
+ */
+function checkSameNetwork(config: TrainConfig, model: PotentialModel, initial: PotentialModel): void {
+  const from = config.training.initial_model!;
+  if (initial.architecture !== model.architecture) throw config.keyError(['training', 'initial_model'], `${from} is ${initial.architecture}, the model section ${model.architecture}`);
+  const mine = model.settings as Record<string, unknown>, theirs = initial.settings as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(mine), ...Object.keys(theirs)])) {
+    if (key === 'seed') continue;
+    const strip = (v: unknown) => (key === 'scaleShift' && v !== null && typeof v === 'object' ? { ...(v as object), trainable: undefined } : v);
+    const a = canonical(strip(mine[key])), b = canonical(strip(theirs[key]));
+    if (a === b) continue;
+    const where = key === 'typeNames' && config.model.typeNames === undefined ? 'the training data give' : `the model section has`;
+    throw config.keyError(['training', 'initial_model'], `${from} has ${key} ${b ?? '(unset)'}, but ${where} ${a ?? '(unset)'}: a run starts from another model's weights only with the same network`);
+  }
+}
+
+/** JSON with object keys sorted (undefined for undefined), so settings compare whatever their key order. */
+function canonical(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => canonical(x) ?? 'null').join(',')}]`;
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
 }

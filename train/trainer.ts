@@ -343,7 +343,7 @@ function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<str
  */
 function runFingerprint(prep: PreparedTraining): string {
   const { config } = prep;
-  const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, ...training } = config.training;
+  const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, initial_model: _i, ...training } = config.training;
   const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
   const data = [prep.train, prep.validation].map((d) => d.structures.map((s) => `${s.n}:${s.energy_eV}`).join('|'));
   // References read from a file count by their values, not by the file's (absolute) path; the
@@ -356,7 +356,8 @@ function runFingerprint(prep: PreparedTraining): string {
   };
   const { schedule, ...weights } = config.loss;
   const loss = schedule.length > 0 ? config.loss : weights;
-  return `${hash({ model, loss, training, typeNames: prep.typeNames })}:${hash(data)}`;
+  // An initial model counts by its bytes, not its path (absent without one: earlier checkpoints resume).
+  return `${hash({ model, loss, training, typeNames: prep.typeNames, initialModel: prep.initialModel?.sha256 })}:${hash(data)}`;
 }
 
 /** The run fingerprint a model written by `e3md train` carries in its `e3md.training` metadata, if any. */

@@ -140,6 +140,7 @@ function describe(prep: PreparedTraining, configPath: string): string {
     `e3md train ${displayPath(configPath)}: ${train.structures.length} train / ${validation.structures.length} validation / ${test?.structures.length ?? 0} test structures, species ${typeNames.join(', ')}`,
     `model: ${model.architecture}, ${model.parameters.count()} parameters, r_max ${model.rMax_A} Å, ${plural(config.model.numLayers, 'layer')}; training in ${config.training.dtype} on ${config.training.device}, ${config.training.threads} thread(s)${ema}`,
     `energy references (${how}): ${refs} eV; residual ${(1000 * s.residualPerAtom_eV).toFixed(1)} meV/atom RMS; force RMS ${s.forceRms_eV_per_A.toFixed(3)} eV/Å; ${s.avgNumNeighbors.toFixed(2)} neighbours/atom`,
+    ...(prep.initialModel ? [`initial weights: ${displayPath(prep.initialModel.path)} (with its neighbour normalization ${(model.settings as { avgNumNeighbors?: number }).avgNumNeighbors?.toFixed(2)}, scales and shifts; those above are the data's)`] : []),
     `output: ${displayPath(config.output.directory)}/ (${Object.values(TRAIN_FILES).join(', ')}), model ${displayPath(config.output.model)}`,
   ].join('\n');
 }
