@@ -341,7 +341,7 @@ def main():
     fd.add_argument("--step-A", type=float, default=1e-3)
     sub.add_parser("summary", help="count frames; write counts.json and the README tables")
     ver = sub.add_parser("verify", help="re-read every frame with ASE and check it against its seed")
-    ver.add_argument("--md-rerun", type=int, default=1, help="MD trajectories per MD kind to rerun (default 1)")
+    ver.add_argument("--md-rerun", type=int, default=1, help="MD trajectories per MD kind to rerun, among those this code made (md_code; default 1)")
     hexamer = sub.add_parser("hexamer", help="write the cyclic water hexamer with its DFT energy and forces")
     hexamer.add_argument("--path", default=os.path.join(REPO, "examples", "water", "hexamer.extxyz"))
     args = parser.parse_args()
