@@ -149,9 +149,10 @@ function errors(m: Metrics): string {
   return `energy MAE ${m.energyMae_meV_per_atom.toFixed(2)} meV/atom (RMSE ${m.energyRmse_meV_per_atom.toFixed(2)}), force MAE ${m.forceMae_meV_per_A.toFixed(1)} meV/Å (RMSE ${m.forceRmse_meV_per_A.toFixed(1)})`;
 }
 
-/** The final test-set table: all structures, then each config_type. */
-function testTable(r: TestReport): string {
+/** The final test-set table: all structures, then each config_type (columns aligned however long its name). */
+export function testTable(r: TestReport): string {
   const rows = [['test set', r.all] as const, ...Object.entries(r.byConfigType).map(([k, m]) => [`  ${k}`, m] as const)];
-  const head = `${'split'.padEnd(12)} ${'structures'.padStart(10)}  ${'E MAE'.padStart(9)} ${'E RMSE'.padStart(9)}  ${'F MAE'.padStart(9)} ${'F RMSE'.padStart(9)}\n${''.padEnd(12)} ${''.padStart(10)}  ${'meV/atom'.padStart(9)} ${'meV/atom'.padStart(9)}  ${'meV/Å'.padStart(9)} ${'meV/Å'.padStart(9)}`;
-  return [head, ...rows.map(([name, m]) => `${name.padEnd(12)} ${String(m.structures).padStart(10)}  ${m.energyMae_meV_per_atom.toFixed(2).padStart(9)} ${m.energyRmse_meV_per_atom.toFixed(2).padStart(9)}  ${m.forceMae_meV_per_A.toFixed(1).padStart(9)} ${m.forceRmse_meV_per_A.toFixed(1).padStart(9)}`)].join('\n');
+  const w = Math.max(12, ...rows.map(([name]) => name.length)); // config_types such as md-tetramer are longer than 'test set'
+  const head = `${'split'.padEnd(w)} ${'structures'.padStart(10)}  ${'E MAE'.padStart(9)} ${'E RMSE'.padStart(9)}  ${'F MAE'.padStart(9)} ${'F RMSE'.padStart(9)}\n${''.padEnd(w)} ${''.padStart(10)}  ${'meV/atom'.padStart(9)} ${'meV/atom'.padStart(9)}  ${'meV/Å'.padStart(9)} ${'meV/Å'.padStart(9)}`;
+  return [head, ...rows.map(([name, m]) => `${name.padEnd(w)} ${String(m.structures).padStart(10)}  ${m.energyMae_meV_per_atom.toFixed(2).padStart(9)} ${m.energyRmse_meV_per_atom.toFixed(2).padStart(9)}  ${m.forceMae_meV_per_A.toFixed(1).padStart(9)} ${m.forceRmse_meV_per_A.toFixed(1).padStart(9)}`)].join('\n');
 }

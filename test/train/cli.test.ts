@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { registerTrainCommand, trainCommand } from '../../cli/commands/train.js';
+import { registerTrainCommand, testTable, trainCommand } from '../../cli/commands/train.js';
 import { miniConfig, tempDir, writeConfig } from './helpers.js';
 
 function streams() {
@@ -22,6 +22,14 @@ describe('e3md train (command)', () => {
     expect(s.out()).toMatch(/\n {4}2 {2}5\.0e-3 /);
     expect(s.out()).toMatch(/test set\s+4\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\n {2}dimer\s+2 /);
     expect(s.out()).toMatch(/model written to .*model\.onnx/);
+  });
+
+  it('aligns the test table for config_types longer than its name column (md-pentamer)', () => {
+    const m = { loss: 0, energyMae_meV_per_atom: 1, energyRmse_meV_per_atom: 2, forceMae_meV_per_A: 10, forceRmse_meV_per_A: 20, structures: 11, atoms: 165 };
+    const lines = testTable({ all: m, byConfigType: { dimer: m, 'md-pentamer': m, 'a-very-long-config-type': m } }).split('\n');
+    const ends = lines.slice(2).map((line) => /^\s*\S+(?: set)?\s+11/.exec(line)![0].length);
+    expect(new Set(ends).size).toBe(1);
+    expect(lines[0]!.indexOf('structures') + 'structures'.length).toBe(ends[0]);
   });
 
   it('describes an Allegro model by its tensor-product layers, not its interaction depth (1)', async () => {
