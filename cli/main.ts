@@ -4,6 +4,7 @@
  *
  * Commands register in `createProgram`, one function per command (`registerX(program, io, setExit)`):
  * run and relax here; eval/train/model/serve/info/plot/bench/lammps in cli/commands/ (`bench` runs the programs of bench/).
+ * Each command's module is loaded only when the command line names it (or asks for help).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,16 +12,27 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { nonNegativeInteger, positiveInteger } from './arguments.js';
 import { EXIT, type CliStreams } from './exit-codes.js';
-import { runCommand } from './run.js';
-import { relaxCommand } from './relax.js';
-import { registerBenchCommand } from './commands/bench.js';
-import { registerEvalCommand } from './commands/eval.js';
-import { registerInfoCommand } from './commands/info.js';
-import { lammpsCommand, registerLammpsCommand } from './commands/lammps.js';
-import { registerModelCommand } from './commands/model.js';
-import { registerPlotCommand } from './commands/plot.js';
-import { registerServeCommand } from './commands/serve.js';
-import { registerTrainCommand } from './commands/train.js';
+
+/** Adds one command to the program. */
+type Register = (program: Command, io: CliStreams, setExit: (code: number) => void) => void;
+
+/**
+ * Every command, in help order, with the module that registers it. A command line that names one
+ * loads only that one (with what it needs): `e3md run` of a Lennard-Jones system never loads the
+ * model builders, the trainer or onnxruntime. Help and unknown commands load them all.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  run: async () => registerRun,
+  relax: async () => registerRelax,
+  eval: async () => (await import('./commands/eval.js')).registerEvalCommand,
+  train: async () => (await import('./commands/train.js')).registerTrainCommand,
+  model: async () => (await import('./commands/model.js')).registerModelCommand,
+  serve: async () => (await import('./commands/serve.js')).registerServeCommand,
+  info: async () => (await import('./commands/info.js')).registerInfoCommand,
+  plot: async () => (await import('./commands/plot.js')).registerPlotCommand,
+  bench: async () => (await import('./commands/bench.js')).registerBenchCommand,
+  lammps: async () => (await import('./commands/lammps.js')).registerLammpsCommand,
+};
 
 /** e3md's version from package.json (found upward from this file, so it works from dist/ and from sources). */
 function packageVersion(): string {
@@ -56,6 +68,7 @@ function registerRun(program: Command, io: CliStreams, setExit: (code: number) =
     .option('-q, --quiet', 'print nothing but errors (no table, progress bar or summary)')
     .addHelpText('after', '\nExamples:\n  e3md run examples/argon/input.json\n  e3md run input.json --steps 20000 --restart run.ckpt\n  e3md run input.json --workers 2\n')
     .action(async (input: string, opts: { steps?: number; restart?: string; quiet?: boolean; threads?: number; workers?: number }) => {
+      const { runCommand } = await import('./run.js');
       setExit(await runCommand(input, opts, io));
     });
 }
@@ -78,12 +91,16 @@ function registerRelax(program: Command, io: CliStreams, setExit: (code: number)
     .option('-q, --quiet', 'print nothing but errors')
     .addHelpText('after', '\nExample:\n  e3md relax examples/water-box/relax.json\n')
     .action(async (input: string, opts: { maxSteps?: number; quiet?: boolean; threads?: number }) => {
+      const { relaxCommand } = await import('./relax.js');
       setExit(await relaxCommand(input, opts, io));
     });
 }
 
-/** The e3md program with its commands. */
-export function createProgram(io: CliStreams, setExit: (code: number) => void): Command {
+/**
+ * The e3md program with its commands: all of them, or only those named in `only` (the others'
+ * modules are then never loaded).
+ */
+export async function createProgram(io: CliStreams, setExit: (code: number) => void, only?: readonly string[]): Promise<Command> {
   const program = new Command('e3md')
     .description('Molecular dynamics with E(3)-equivariant learned potentials (NequIP/Allegro, run by ONNX Runtime) and classical Lennard-Jones. Units: Å, eV, fs, amu, K, bar.')
     .version(packageVersion(), '-V, --version', 'print the e3md version')
@@ -102,16 +119,8 @@ Quick start:
 Documentation: docs/README.md in the e3md folder (units, input.json, train configs, thermo columns,
 file formats, the ONNX potential contract, and a guide from DFT data to MD with your own model).
 `);
-  registerRun(program, io, setExit);
-  registerRelax(program, io, setExit);
-  registerEvalCommand(program, io, setExit);
-  registerTrainCommand(program, io, setExit);
-  registerModelCommand(program, io, setExit);
-  registerServeCommand(program, io, setExit);
-  registerInfoCommand(program, io, setExit);
-  registerPlotCommand(program, io, setExit);
-  registerBenchCommand(program, io, setExit);
-  registerLammpsCommand(program, io, setExit);
+  const names = Object.keys(COMMANDS).filter((name) => only === undefined || only.includes(name));
+  for (const register of await Promise.all(names.map((name) => COMMANDS[name]!()))) register(program, io, setExit);
   // Subcommands need no exitOverride/configureOutput of their own: `program.command()` copies both
   // from the program when it creates them (commander's copyInheritedSettings).
   return program;
@@ -126,13 +135,15 @@ file formats, the ONNX potential contract, and a guide from DFT data to MD with 
  */
 export async function main(argv: string[], io: CliStreams = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let code: number = EXIT.ok;
-  const program = createProgram(io, (c) => { code = c; });
+  // LAMMPS's arguments are LAMMPS's: commander would read its -h and -var as e3md's options.
+  if (argv[2] === 'lammps') return (await import('./commands/lammps.js')).lammpsCommand(argv.slice(3), io);
+  const first = argv[2];
+  const only = first === '-V' || first === '--version' ? [] : first !== undefined && Object.hasOwn(COMMANDS, first) ? [first] : undefined;
+  const program = await createProgram(io, (c) => { code = c; }, only);
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT.ok;
   }
-  // LAMMPS's arguments are LAMMPS's: commander would read its -h and -var as e3md's options.
-  if (argv[2] === 'lammps') return lammpsCommand(argv.slice(3), io);
   // commander answers `help <unknown>` with the general help; say what is wrong instead.
   const names = program.commands.map((c) => c.name());
   if (argv[2] === 'help' && argv[3] !== undefined && !names.includes(argv[3])) {

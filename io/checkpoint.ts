@@ -7,7 +7,8 @@
  * before, with no extended variables and the reference cell equal to the cell. Written to a
  * temporary file and renamed, so a run killed while writing keeps the previous checkpoint intact.
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type * as Protobuf from 'protobufjs';
 import { Box, type IntegratorState, type SimulationState, type RngState } from '../engine/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { InputError, readInputFile } from './errors.js';
@@ -55,7 +56,13 @@ message RngState {
 
 const FORMAT = 'e3md.checkpoint';
 const VERSION = 1;
-const CheckpointType = protobuf.parse(CHECKPOINT_PROTO).root.lookupType('e3md.Checkpoint');
+let checkpointType: Protobuf.Type | undefined;
+
+/** The message type, parsed on the first read or write: runs without checkpoints never load protobufjs. */
+function checkpointMessage(): Protobuf.Type {
+  checkpointType ??= (createRequire(import.meta.url)('protobufjs') as typeof Protobuf).parse(CHECKPOINT_PROTO).root.lookupType('e3md.Checkpoint');
+  return checkpointType;
+}
 
 /** A checkpoint: the simulation state plus what identifies the system and integrator it belongs to. */
 export interface Checkpoint {
@@ -85,6 +92,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   }
   const rng = s.integrator?.rng ?? null;
   const variables = Object.entries(s.integrator?.variables ?? {}).map(([name, values]) => ({ name, values: Array.from(values) }));
+  const CheckpointType = checkpointMessage();
   const message = CheckpointType.fromObject({
     format: FORMAT,
     version: VERSION,
@@ -121,6 +129,7 @@ interface DecodedMessage {
  * @throws InputError when the bytes are not an e3md checkpoint or are inconsistent.
  */
 export function decodeCheckpoint(bytes: Uint8Array, file = '<checkpoint>'): Checkpoint {
+  const CheckpointType = checkpointMessage();
   let m: DecodedMessage;
   try {
     m = CheckpointType.toObject(CheckpointType.decode(bytes), { longs: Number, defaults: true, arrays: true }) as DecodedMessage;

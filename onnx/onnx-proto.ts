@@ -4,7 +4,8 @@
  * e3md never uses (sparse tensors, training info, functions, …) are left out, which protobuf
  * decoders skip.
  */
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type * as protobuf from 'protobufjs';
 
 const SCHEMA = `
 syntax = "proto2";
@@ -114,9 +115,9 @@ message TypeProto {
 
 let root: protobuf.Root | undefined;
 
-/** The `onnx.ModelProto` message type (parsed once). */
+/** The `onnx.ModelProto` message type (parsed once; protobufjs is loaded then, not at start-up). */
 export function modelProto(): protobuf.Type {
-  root ??= protobuf.parse(SCHEMA, { keepCase: true }).root;
+  root ??= (createRequire(import.meta.url)('protobufjs') as typeof protobuf).parse(SCHEMA, { keepCase: true }).root;
   return root.lookupType('onnx.ModelProto');
 }
 

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { onnxRuntime } from './ort.js';
 
 /** Where to run: `'auto'` tries CUDA then CPU; WebGPU only when named (it has no float64). */
 export type Device = 'auto' | 'cpu' | 'cuda' | `cuda:${number}` | 'webgpu';
@@ -47,7 +48,7 @@ const cudaMissing = () => `provider libraries not installed (${cudaInstallComman
 
 /** Execution providers of this onnxruntime-node install. */
 export function probeProviders(): ProviderProbe[] {
-  const listed = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const listed = new Set(onnxRuntime().listSupportedBackends().map((b) => b.name));
   const cudaLib = existsSync(join(bindingDir(), 'libonnxruntime_providers_cuda.so'));
   return [
     { name: 'cpu', installed: true, note: 'always available' },

@@ -13,7 +13,8 @@
  * bench/onnx-allocation.ts.
  */
 import { readFile } from 'node:fs/promises';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { onnxRuntime } from './ort.js';
 import { allocate, type AnyTypedArray, type DType, dtypeOfArray } from './dtype.js';
 import { openOnFirstProvider, providerOption, type Candidate, type Device, type Provider } from './providers.js';
 import { readInterface } from './reader.js';
@@ -120,12 +121,12 @@ async function open(bytes: Uint8Array, c: Candidate, level: GraphOptimizationLev
   if (options.intraOpThreads) opts.intraOpNumThreads = options.intraOpThreads;
   if (options.memoryArena === false) opts.enableCpuMemArena = false;
   try {
-    return { session: await ort.InferenceSession.create(bytes, opts), level };
+    return { session: await onnxRuntime().InferenceSession.create(bytes, opts), level };
   } catch (e) {
     const m = /Failed to find kernel for (com\.microsoft\.\w+)/.exec(String((e as Error).message ?? e));
     if (!m || level === 'basic' || level === 'disabled') throw e;
     log(`e3md: onnxruntime fused nodes into ${m[1]}, which has no kernel for this model's dtype on ${c.provider}; using basic graph optimizations`);
-    return { session: await ort.InferenceSession.create(bytes, { ...opts, graphOptimizationLevel: 'basic' }), level: 'basic' };
+    return { session: await onnxRuntime().InferenceSession.create(bytes, { ...opts, graphOptimizationLevel: 'basic' }), level: 'basic' };
   }
 }
 
@@ -213,7 +214,7 @@ function wrapSession(session: ort.InferenceSession, level: GraphOptimizationLeve
     }
     if (spec.tensor && sameDims(spec.tensor.dims, spec.dims)) return spec.tensor;
     const dims = [...spec.dims];
-    spec.tensor = new ort.Tensor(spec.dtype!, allocate(spec.dtype!, sizeOf(dims)) as never, dims);
+    spec.tensor = new (onnxRuntime().Tensor)(spec.dtype!, allocate(spec.dtype!, sizeOf(dims)) as never, dims);
     return spec.tensor;
   }
 
@@ -236,7 +237,7 @@ function wrapSession(session: ort.InferenceSession, level: GraphOptimizationLeve
           if (spec.shape.length !== f.dims.length || spec.shape.some((d, ax) => typeof d === 'number' && d !== f.dims[ax])) {
             throw new Error(`run: input '${spec.name}' has dims [${f.dims.join(', ')}], the model expects [${spec.shape.join(', ')}]`);
           }
-          t = new ort.Tensor(dtype, f.data as never, [...f.dims]);
+          t = new (onnxRuntime().Tensor)(dtype, f.data as never, [...f.dims]);
           feedTensors.set(spec.name, t);
         }
         for (let b = 0; b < spec.bindAxes.length; b++) symbols.set(spec.bindSymbols[b]!, f.dims[spec.bindAxes[b]!]!);

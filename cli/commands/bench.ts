@@ -26,6 +26,7 @@ export const BENCHMARKS: Readonly<Record<string, { file: string; about: string }
   'learning-curve': { file: 'learning-curve.js', about: 'test force MAE against training-set size for NequIP lmax 0–3 and Allegro, each point trained to convergence, power-law β fitted (hours; resumable)' },
   'train': { file: 'train-throughput.js', about: 'training epochs/s (and per CPU-second) for dtype × thread variants of a training config' },
   'train-compare': { file: 'train-compare.js', about: 'the same training config under JSON merge patches (e.g. float32 vs float64): test errors and times' },
+  startup: { file: 'startup.js', about: 'start-up of whole e3md processes (--version, 0-step LJ and NequIP runs, info); --baseline DIR pairs them with another checkout' },
   'lammps-pair': { file: 'lammps-pair.js', about: 'LAMMPS + pair_style e3md on 1 and 2 MPI ranks against e3md eval/run: agreement, time per step, pair-style overhead, weak scaling, per-rank costs' },
 });
 

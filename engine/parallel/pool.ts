@@ -13,7 +13,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type * as PiscinaModule from 'piscina';
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -66,6 +66,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let broken: string | null = null;
   let closed = false;
   const pending = new Map<number, Set<(e: Error) => void>>();
+  // Loaded here, not at start-up: one-worker runs never need it.
+  const { Piscina } = createRequire(import.meta.url)('piscina') as typeof PiscinaModule;
   const piscina = new Piscina({
     filename,
     minThreads: workers,
