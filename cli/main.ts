@@ -19,7 +19,7 @@ type Register = (program: Command, io: CliStreams, setExit: (code: number) => vo
 /**
  * Every command, in help order, with the module that registers it. A command line that names one
  * loads only that one (with what it needs): `e3md run` of a Lennard-Jones system never loads the
- * model builders, the trainer or onnxruntime. Help and unknown commands load them all.
+ * trainer, onnxruntime-node or protobufjs. Help and unknown commands load them all.
  */
 const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   run: async () => registerRun,
