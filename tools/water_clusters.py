@@ -60,7 +60,10 @@ SHORT_HH_INTER_MIN_A = 1.1
 # are 10^6 wide and never overlap.
 KINDS = {"monomer": 1, "dimer": 2, "trimer": 3, "tetramer": 4, "pentamer": 5, "hexamer": 6, "short-dimer": 2}  # -> molecules
 SHORT_KINDS = ("short-dimer",)  # random kinds placed by _short_dimer, not _random_cluster
-MD_KINDS = {"md-tetramer": 4, "md-pentamer": 5, "md-hexamer": 6}
+# MD kinds: md-* ran with the model shipped at 7f7d3df (trained on monomers to trimers), md2-*
+# with the one shipped at ce6855d (trained on every kind above): what MD with the model users
+# now run visits (water_md.MODEL_BLOBS).
+MD_KINDS = {"md-tetramer": 4, "md-pentamer": 5, "md-hexamer": 6, "md2-tetramer": 4, "md2-pentamer": 5, "md2-hexamer": 6}
 SEED_BASE = {
     "monomer": 1_000_000,
     "dimer": 2_000_000,
@@ -72,6 +75,9 @@ SEED_BASE = {
     "md-tetramer": 14_000_000,
     "md-pentamer": 15_000_000,
     "md-hexamer": 16_000_000,
+    "md2-tetramer": 24_000_000,
+    "md2-pentamer": 25_000_000,
+    "md2-hexamer": 26_000_000,
 }
 ALL_KINDS = {**KINDS, **MD_KINDS}
 SPLITS = ("train", "val", "test")

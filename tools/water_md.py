@@ -1,9 +1,10 @@
-"""MD-sampled water clusters for e3md's dataset: Langevin runs of e3md with the shipped model.
+"""MD-sampled water clusters for e3md's dataset: Langevin runs of e3md with a shipped model.
 
-Trajectory `seed` of an MD kind (md-tetramer, md-pentamer, md-hexamer) starts from the random
-generator's cluster of the same size and seed (water_clusters.start_geometry), draws its
-temperature from the seed, and runs `e3md run` (Langevin, one onnxruntime thread) with the water model
-pinned by its git blob hash, so the snapshots are what MD with that model visits.  Snapshots
+Trajectory `seed` of an MD kind (md-tetramer ... md-hexamer, md2-tetramer ... md2-hexamer)
+starts from the random generator's cluster of the same size and seed
+(water_clusters.start_geometry), draws its temperature from the seed, and runs `e3md run`
+(Langevin, one onnxruntime thread) with the water model of its kind, pinned by its git blob hash
+(MODEL_BLOBS), so the snapshots are what MD with that model visits.  Snapshots
 every SNAPSHOT_EVERY steps are kept unless a molecule broke or two molecules clash.  psi4-free; make-water-dataset.py labels the snapshots.
 """
 
@@ -34,12 +35,25 @@ TEMPERATURE_RANGE_K = (300.0, 500.0)
 STEPS = 4000  # 2 ps
 SNAPSHOT_EVERY = 1000  # 500 fs between snapshots: far beyond the ~10 fs of O–H vibrations
 SNAPSHOT_STEPS = tuple(range(SNAPSHOT_EVERY, STEPS + 1, SNAPSHOT_EVERY))
-# The model MD runs with: examples/water/water-nequip.onnx as shipped at commit 7f7d3df
-# (issue 6's model, trained on monomers to trimers, re-exported by issue 9 with deterministic
-# segment sums).  Pinned by git blob hash so that a retrained model in the same path does not
-# silently change what the seeds mean.
+# The models MD runs with, each examples/water/water-nequip.onnx as shipped at one commit and
+# pinned by its git blob hash, so that a retrained model in the same path does not silently
+# change what the seeds mean.  md-*: the model of commit 7f7d3df (issue 6's, trained on
+# monomers to trimers, re-exported by issue 9 with deterministic segment sums).  md2-*: the
+# model of commit ce6855d (issue 17's, trained on 2,264 frames of every kind up to md-hexamer),
+# so the second round samples what MD with the improved model visits.
 MODEL_PATH = os.path.join(REPO, "examples", "water", "water-nequip.onnx")
-MODEL_BLOB = "abf8ead2baf91ce4dee02fa080e224ae1dceada2"
+MODEL_BLOBS = {
+    "md": "abf8ead2baf91ce4dee02fa080e224ae1dceada2",
+    "md2": "1176ba86217a3d4b7b4e842db9876fa4d3dedd00",
+}
+
+
+def model_blob(kind):
+    """Git blob hash of the model that MD kind `kind` runs with (its prefix before '-')."""
+    blob = MODEL_BLOBS.get(kind.split("-")[0]) if kind in MD_KINDS else None
+    if blob is None:
+        raise ValueError(f"unknown MD kind {kind!r}; expected one of {', '.join(MD_KINDS)}")
+    return blob
 
 
 def temperature_K(seed):
@@ -59,16 +73,17 @@ def git_blob_hash(path):
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def pinned_model(workdir):
-    """Path of the pinned model: the shipped file while it is still that blob, else the blob
-    extracted from the repository's history into `workdir`."""
-    if os.path.exists(MODEL_PATH) and git_blob_hash(MODEL_PATH) == MODEL_BLOB:
+def pinned_model(kind, workdir):
+    """Path of `kind`'s pinned model: the shipped file while it is still that blob, else the
+    blob extracted from the repository's history into `workdir`."""
+    blob = model_blob(kind)
+    if os.path.exists(MODEL_PATH) and git_blob_hash(MODEL_PATH) == blob:
         return MODEL_PATH
     target = os.path.join(workdir, "model.onnx")
     with open(target, "wb") as handle:
-        result = subprocess.run(["git", "-C", REPO, "cat-file", "blob", MODEL_BLOB], stdout=handle)
+        result = subprocess.run(["git", "-C", REPO, "cat-file", "blob", blob], stdout=handle)
     if result.returncode != 0:
-        raise RuntimeError(f"model blob {MODEL_BLOB} is not in {REPO}'s git history (shallow clone?)")
+        raise RuntimeError(f"model blob {blob} of {kind} is not in {REPO}'s git history (shallow clone?)")
     return target
 
 
@@ -131,7 +146,7 @@ def run_trajectory(kind, seed, keep_dir=None):
             handle.write(f"{len(species)}\nProperties=species:S:1:pos:R:3 pbc=\"F F F\"\n")
             handle.writelines(f"{s} {x!r} {y!r} {z!r}\n" for s, (x, y, z) in zip(species, positions))
         with open(os.path.join(workdir, "input.json"), "w") as handle:
-            json.dump(md_input(seed, pinned_model(workdir)), handle, indent=2)
+            json.dump(md_input(seed, pinned_model(kind, workdir)), handle, indent=2)
         command = ["node", os.path.join(REPO, "bin", "e3md.js"), "run", os.path.join(workdir, "input.json")]
         result = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
         if result.returncode != 0:
@@ -164,7 +179,7 @@ def snapshot_configuration(kind, seed, step, positions_A, code):
         "md_temperature_K": f"{temperature_K(seed):.1f}",
         "md_timestep_fs": f"{TIMESTEP_FS:g}",
         "md_friction_per_ps": f"{FRICTION_PER_PS:g}",
-        "md_model": MODEL_BLOB[:12],
+        "md_model": model_blob(kind)[:12],
         "md_code": code,
     }
     species = WATER_SPECIES * MD_KINDS[kind]

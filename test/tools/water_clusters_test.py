@@ -7,6 +7,7 @@ test/tools/water-dataset.test.ts, or directly:
 
 import importlib.util
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -113,6 +114,19 @@ class SeedsRegenerate(unittest.TestCase):
         self.assertEqual(temperatures, [water_md.temperature_K(14_000_000 + i) for i in range(200)])
         self.assertTrue(all(300 <= t <= 500 for t in temperatures))
         self.assertGreater(max(temperatures) - min(temperatures), 150)  # spread over the range
+
+    def test_each_md_round_runs_its_own_pinned_model(self):
+        self.assertEqual({water_md.model_blob(k) for k in ("md-tetramer", "md-pentamer", "md-hexamer")}, {water_md.MODEL_BLOBS["md"]})
+        self.assertEqual({water_md.model_blob(k) for k in ("md2-tetramer", "md2-pentamer", "md2-hexamer")}, {water_md.MODEL_BLOBS["md2"]})
+        self.assertNotEqual(water_md.MODEL_BLOBS["md"], water_md.MODEL_BLOBS["md2"])
+        for kind in ("hexamer", "md3-hexamer", "md2-octamer"):
+            with self.assertRaises(ValueError):
+                water_md.model_blob(kind)
+        shallow = subprocess.run(["git", "-C", REPO, "rev-parse", "--is-shallow-repository"], capture_output=True, text=True)
+        if shallow.returncode != 0 or shallow.stdout.strip() != "false":
+            self.skipTest("not a full git clone: the pinned blobs may be absent")
+        for blob in water_md.MODEL_BLOBS.values():  # every pinned model can be extracted from the history
+            self.assertEqual(subprocess.run(["git", "-C", REPO, "cat-file", "-e", blob]).returncode, 0, blob)
 
 
 class PlacementRules(unittest.TestCase):
@@ -322,7 +336,7 @@ class SplitsScheduleFiles(unittest.TestCase):
                     self.assertIsNone(water_md.snapshot_problem(positions), f"{path} seed {seed}")
                     self.assertEqual(info["md_temperature_K"], f"{water_md.temperature_K(seed):.1f}")
                     self.assertIn(int(info["md_step"]), water_md.SNAPSHOT_STEPS)
-                    self.assertEqual(info["md_model"], water_md.MODEL_BLOB[:12])
+                    self.assertEqual(info["md_model"], water_md.model_blob(kind)[:12])
 
 
 if __name__ == "__main__":
