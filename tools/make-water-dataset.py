@@ -4,10 +4,11 @@
 Random kinds (monomer ... hexamer): rigid molecules of a fixed reference geometry, randomly
 oriented, placed without clashes and kept connected, then every atom displaced by Gaussian
 noise (water_clusters.py).  short-dimer: two such distorted molecules with their O–O
-distance uniform in 1.6-2.6 Å (the repulsive wall the clusters never reach).  MD kinds (md-tetramer ... md-hexamer, and md2-tetramer ... md2-hexamer): snapshots of e3md
-Langevin runs started from such clusters, with the model shipped at 7f7d3df (md-*) or at ce6855d
-(md2-*), each pinned by its git blob hash (water_md.py).  summary and verify
-live in water_dataset_check.py.  Each configuration is
+distance uniform in 1.6-2.6 Å (the repulsive wall the clusters never reach).  MD kinds
+(md-tetramer ... md-hexamer, md2-tetramer ... md2-hexamer): snapshots of e3md Langevin runs
+started from such clusters, with the model shipped at 7f7d3df (md-*) or at ce6855d (md2-*),
+each pinned by its git blob hash (water_md.py).  summary and verify live in
+water_dataset_check.py.  Each configuration is
 determined by one integer seed (and, for MD, its step), so the dataset can be regenerated or
 extended exactly.  Energies (absolute totals, eV) and forces (eV/Å) are appended to
 ASE-dialect extxyz files one frame at a time, so a long run can be stopped at any moment and
