@@ -4,7 +4,9 @@
 Random kinds (monomer ... hexamer): rigid molecules of a fixed reference geometry, randomly
 oriented, placed without clashes and kept connected, then every atom displaced by Gaussian
 noise (water_clusters.py).  short-dimer: two such distorted molecules with their O–O
-distance uniform in 1.6-2.6 Å (the repulsive wall the clusters never reach).  MD kinds
+distance uniform in 1.6-2.6 Å (the repulsive wall the clusters never reach).
+stretched-monomer, stretched-tetramer: such clusters with one O–H bond pulled out to a length
+uniform in 1.1-1.6 Å (bonds that hot MD stretches, which no other kind holds).  MD kinds
 (md-tetramer ... md-hexamer, md2-tetramer ... md2-hexamer): snapshots of e3md Langevin runs
 started from such clusters, with the model shipped at 7f7d3df (md-*) or at ce6855d (md2-*),
 each pinned by its git blob hash (water_md.py).  summary and verify live in
@@ -84,7 +86,8 @@ PSI4_OPTIONS = {
 # What `generate` computes by default (seeds per kind; an MD seed is one trajectory and
 # yields up to len(water_md.SNAPSHOT_STEPS) frames).  The monomer-trimer data of issue 6
 # were made by earlier runs (monomer:209,dimer:418,trimer:416 reproduces them), the
-# short-dimers by short-dimer:150.
+# short-dimers by short-dimer:150, the stretched kinds by
+# stretched-monomer:200,stretched-tetramer:300 (stopped where the README's counts say).
 DEFAULT_TARGET = "tetramer:300,pentamer:250,hexamer:200,md-tetramer:30,md-pentamer:30,md-hexamer:30"
 BATCH_FULL = 75  # exit status of a batch process that stopped at --batch (more to do)
 

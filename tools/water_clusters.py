@@ -1,7 +1,7 @@
 """Water-cluster geometries of e3md's dataset, psi4-free: seeds, placement rules, splits, files.
 
-Every configuration of a random kind (monomer ... hexamer, and short-dimer: the repulsive
-wall) is fully determined by one integer seed: `make_configuration(kind, seed)` rebuilds it
+Every configuration of a random kind (monomer ... hexamer; short-dimer: the repulsive wall;
+stretched-monomer and stretched-tetramer: one O–H bond pulled out) is fully determined by one integer seed: `make_configuration(kind, seed)` rebuilds it
 exactly (numpy's PCG64).  The MD kinds
 (md-tetramer ...) start from the same generator (`start_geometry`) and are then moved by
 e3md's Langevin dynamics (see water_md.py).  This module needs numpy only, so the tests can
@@ -56,10 +56,29 @@ SHORT_OO_RANGE_A = (1.6, 2.6)
 SHORT_OH_INTER_MIN_A = 1.15
 SHORT_HH_INTER_MIN_A = 1.1
 
+# stretched-*: a random cluster with one O–H bond pulled out along itself to a length drawn
+# uniformly from STRETCHED_OH_RANGE_A (issue 17: a hexamer that MD with the model shipped at
+# ce6855d started far from equilibrium heated to ~1,250 K and lost a hydrogen atom, which flew
+# off, at energies far below the ~5 eV an O–H bond costs to break: the longest of the 21,854
+# O–H bonds in the data was 1.16 Å, so the model never learned how steeply the energy rises
+# beyond).  A monomer
+# with one O–H at 1.6 Å lies 3.3 eV above the minimum (B3LYP/def2-SVP), 30 kT at 1,250 K: as
+# far as MD ever stretches a bond that it does not break.  (Restricted Kohn–Sham, which every
+# frame uses, still holds there: an unrestricted calculation from a mixed guess falls back to
+# the same energy up to 2.2 Å.)  Only the stretched hydrogen
+# moves, so only its contacts are checked again, against the short-dimer floors (a stretched
+# hydrogen bond puts the H nearer the acceptor), and it must stay nearer its own oxygen than
+# any other (closer to another, it is a proton transfer: H3O+ OH-, another chemistry).
+STRETCHED_OH_RANGE_A = (1.1, 1.6)
+
 # Each kind owns a seed range: configuration i of a kind has seed = base + i.  The ranges
 # are 10^6 wide and never overlap.
-KINDS = {"monomer": 1, "dimer": 2, "trimer": 3, "tetramer": 4, "pentamer": 5, "hexamer": 6, "short-dimer": 2}  # -> molecules
+KINDS = {
+    "monomer": 1, "dimer": 2, "trimer": 3, "tetramer": 4, "pentamer": 5, "hexamer": 6, "short-dimer": 2,
+    "stretched-monomer": 1, "stretched-tetramer": 4,
+}  # -> molecules
 SHORT_KINDS = ("short-dimer",)  # random kinds placed by _short_dimer, not _random_cluster
+STRETCHED_KINDS = ("stretched-monomer", "stretched-tetramer")  # placed by _stretched_cluster
 # MD kinds: md-* ran with the model shipped at 7f7d3df (trained on monomers to trimers), md2-*
 # with the one shipped at ce6855d (trained on every kind above): what MD with the model users
 # now run visits (water_md.MODEL_BLOBS).
@@ -72,6 +91,8 @@ SEED_BASE = {
     "pentamer": 5_000_000,
     "hexamer": 6_000_000,
     "short-dimer": 22_000_000,
+    "stretched-monomer": 31_000_000,
+    "stretched-tetramer": 34_000_000,
     "md-tetramer": 14_000_000,
     "md-pentamer": 15_000_000,
     "md-hexamer": 16_000_000,
@@ -259,6 +280,45 @@ def _short_dimer(rng, label):
     raise RuntimeError(f"{label}: no valid geometry after 10000 attempts")
 
 
+def stretched_problem(molecules, molecule, hydrogen):
+    """Why a cluster whose molecule `molecule` has its hydrogen `hydrogen` (1 or 2) stretched
+    breaks the stretched-* rules, or None: that H's intermolecular contacts at least the
+    short-dimer floors (O···H >= SHORT_OH_INTER_MIN_A, H···H >= SHORT_HH_INTER_MIN_A), and
+    its own oxygen nearer than any other (no proton transfer)."""
+    h = molecules[molecule][hydrogen]
+    own_A = np.linalg.norm(h - molecules[molecule][0])
+    for m, other in enumerate(molecules):
+        if m == molecule:
+            continue
+        oh_A = np.linalg.norm(h - other[0])
+        if oh_A < SHORT_OH_INTER_MIN_A:
+            return "intermolecular O-H overlap"
+        if oh_A <= own_A:
+            return f"stretched H nearer molecule {m}'s O ({oh_A:.3f} A) than its own ({own_A:.3f} A)"
+        if np.linalg.norm(other[1:] - h, axis=-1).min() < SHORT_HH_INTER_MIN_A:
+            return "intermolecular H-H overlap"
+    return None
+
+
+def _stretched_cluster(n_molecules, rng, label):
+    """σ, the stretched O–H length (Å) and positions (3n, 3) of a stretched-* cluster.
+
+    The length r is drawn once, uniformly in STRETCHED_OH_RANGE_A; then a cluster is drawn as
+    for the random kinds (_random_cluster: rules, noise, centroid), one of its molecules and
+    one of that molecule's hydrogens uniformly, and the hydrogen moved along its (noisy) O–H
+    direction to r from its oxygen.  A draw that breaks stretched_problem redraws the cluster
+    and the choice, not r, so r stays uniform."""
+    oh_A = float(rng.uniform(*STRETCHED_OH_RANGE_A))
+    for _attempt in range(10_000):
+        sigma_A, positions = _random_cluster(n_molecules, rng, label)
+        molecule, hydrogen = int(rng.integers(n_molecules)), int(rng.integers(1, 3))
+        o, h = positions[3 * molecule], positions[3 * molecule + hydrogen]
+        positions[3 * molecule + hydrogen] = o + oh_A * (h - o) / np.linalg.norm(h - o)
+        if stretched_problem(molecules_of(positions), molecule, hydrogen) is None:
+            return sigma_A, oh_A, positions
+    raise RuntimeError(f"{label}: no valid geometry after 10000 attempts")
+
+
 HBOND_OH_MAX_A = 2.2  # a hydrogen bond, for statistics only: intermolecular O···H below this
 
 
@@ -284,7 +344,8 @@ def make_configuration(kind, seed):
     a uniform random orientation; then every coordinate gets N(0, σ²) noise with σ uniform
     in SIGMA_RANGE_A.  The rules are checked on the final, distorted geometry; a draw that
     breaks them is redrawn from the same random stream.  short-dimer: see _short_dimer (its
-    O–O distance is recorded as `oo_A`, after sigma_A).
+    O–O distance is recorded as `oo_A`, after sigma_A).  stretched-*: see _stretched_cluster
+    (the stretched bond's length is recorded as `oh_A`).
 
     >>> make_configuration("dimer", 2_000_000).positions_A.shape
     (6, 3)
@@ -294,6 +355,9 @@ def make_configuration(kind, seed):
     if kind in SHORT_KINDS:
         sigma_A, oo_A, positions = _short_dimer(np.random.default_rng(seed), f"{kind} seed {seed}")
         return Configuration(kind, seed, WATER_SPECIES * 2, positions, {"sigma_A": sigma_A, "oo_A": oo_A})
+    if kind in STRETCHED_KINDS:
+        sigma_A, oh_A, positions = _stretched_cluster(KINDS[kind], np.random.default_rng(seed), f"{kind} seed {seed}")
+        return Configuration(kind, seed, WATER_SPECIES * KINDS[kind], positions, {"sigma_A": sigma_A, "oh_A": oh_A})
     sigma_A, positions = _random_cluster(KINDS[kind], np.random.default_rng(seed), f"{kind} seed {seed}")
     return Configuration(kind, seed, WATER_SPECIES * KINDS[kind], positions, {"sigma_A": sigma_A})
 

@@ -18,10 +18,11 @@ const PYTHON = '/usr/bin/python3';
 const SEED_BASE: Record<string, number> = {
   monomer: 1_000_000, dimer: 2_000_000, trimer: 3_000_000, tetramer: 4_000_000, pentamer: 5_000_000,
   hexamer: 6_000_000, 'short-dimer': 22_000_000, 'md-tetramer': 14_000_000, 'md-pentamer': 15_000_000, 'md-hexamer': 16_000_000,
-  'md2-tetramer': 24_000_000, 'md2-pentamer': 25_000_000, 'md2-hexamer': 26_000_000,
+  'md2-tetramer': 24_000_000, 'md2-pentamer': 25_000_000, 'md2-hexamer': 26_000_000, 'stretched-monomer': 31_000_000, 'stretched-tetramer': 34_000_000,
 };
 const MOLECULES: Record<string, number> = {
   monomer: 1, dimer: 2, trimer: 3, tetramer: 4, pentamer: 5, hexamer: 6, 'short-dimer': 2, 'md-tetramer': 4, 'md-pentamer': 5, 'md-hexamer': 6, 'md2-tetramer': 4, 'md2-pentamer': 5, 'md2-hexamer': 6,
+  'stretched-monomer': 1, 'stretched-tetramer': 4,
 };
 
 // A temp cwd, so that nothing in the repository (its onnx/ folder, say) shadows a module.
@@ -36,7 +37,7 @@ describe.skipIf(!hasNumpy)('tools/make-water-dataset.py geometry generator (psi4
       cwd, encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
     });
     expect(r.stderr, r.stdout).toMatch(/\nOK\s*$/);
-    expect(r.stderr).toMatch(/Ran 18 tests/);
+    expect(r.stderr).toMatch(/Ran 23 tests/);
     expect(r.status).toBe(0);
   });
 });

@@ -270,6 +270,76 @@ class ShortDimer(unittest.TestCase):
         self.assertIn("short-dimer", cli.KINDS)
 
 
+class Stretched(unittest.TestCase):
+    """One O–H bond pulled out to a length uniform in 1.1-1.6 Å; everything else a random cluster."""
+
+    SEEDS = {kind: [wc.SEED_BASE[kind] + i for i in range(200)] for kind in wc.STRETCHED_KINDS}
+
+    def test_same_seed_same_geometry_own_seed_ranges_and_info(self):
+        for kind, base, molecules in (("stretched-monomer", 31_000_000, 1), ("stretched-tetramer", 34_000_000, 4)):
+            a, b = (wc.make_configuration(kind, base + 7) for _ in range(2))
+            np.testing.assert_array_equal(a.positions_A, b.positions_A)
+            self.assertEqual(list(a.info), ["sigma_A", "oh_A"])
+            self.assertEqual(a.species, ("O", "H", "H") * molecules)
+            self.assertEqual(wc.kind_of_seed(base + 7), kind)
+            self.assertGreater(np.abs(a.positions_A - wc.make_configuration(kind, base + 8).positions_A).max(), 0.1)
+
+    def test_one_bond_stretched_uniformly_the_rest_distorted_water(self):
+        for kind, seeds in self.SEEDS.items():
+            lengths = []
+            for seed in seeds:
+                config = wc.make_configuration(kind, seed)
+                bonds = np.concatenate([np.linalg.norm(m[1:] - m[0], axis=-1) for m in wc.molecules_of(config.positions_A)])
+                longest = int(np.argmax(bonds))
+                self.assertAlmostEqual(bonds[longest], config.info["oh_A"], places=12)
+                others = np.delete(bonds, longest)
+                # Every other bond is the rigid water's plus the noise (σ ≤ 0.05 Å).
+                self.assertLess(np.abs(others - wc.R_OH_A).max(), 10 * config.info["sigma_A"], f"seed {seed}")
+                lengths.append(bonds[longest])
+            lengths = np.array(lengths)
+            self.assertGreaterEqual(lengths.min(), 1.1)
+            self.assertLessEqual(lengths.max(), 1.6)
+            # Uniform: 50 expected per quarter (binomial σ ≈ 6); rejections that cost long bonds
+            # more often (they reach other molecules) would starve the last quarter.
+            counts, _ = np.histogram(lengths, bins=4, range=(1.1, 1.6))
+            self.assertTrue(all(30 <= n <= 70 for n in counts), (kind, counts))
+
+    def test_the_stretched_hydrogen_keeps_its_oxygen_and_the_floors(self):
+        for seed in self.SEEDS["stretched-tetramer"]:
+            config = wc.make_configuration("stretched-tetramer", seed)
+            molecules = wc.molecules_of(config.positions_A)
+            flat = np.argmax([np.linalg.norm(m[1:] - m[0], axis=-1) for m in molecules])
+            m, h = divmod(int(flat), 2)
+            self.assertIsNone(wc.stretched_problem(molecules, m, h + 1), f"seed {seed}")
+            hydrogen = molecules[m][h + 1]
+            own = np.linalg.norm(hydrogen - molecules[m][0])
+            for k, other in enumerate(molecules):
+                if k != m:
+                    self.assertGreater(np.linalg.norm(hydrogen - other[0]), max(own, 1.15), f"seed {seed}")
+            # Its O–O network is that of a random tetramer: the same rules hold for the oxygens.
+            oo = [np.linalg.norm(a[0] - b[0]) for i, a in enumerate(molecules) for b in molecules[i + 1 :]]
+            self.assertGreaterEqual(min(oo), 2.5)
+
+    def test_stretched_rules_reject_and_accept(self):
+        along_x = np.array([[0, 0, 0], [0.9572, 0, 0], [-0.2392, 0.9268, 0]], dtype=float)
+        acceptor = along_x + [2.8, 0, 0]  # its O 2.8 Å along +x, its hydrogens on the far side
+        pulled = along_x.copy()
+        pulled[1] = [1.5, 0, 0]  # O–H 1.5 Å toward the acceptor: 1.3 Å from the acceptor's O, a transferred proton
+        self.assertIn("nearer molecule 1", wc.stretched_problem([pulled, acceptor], 0, 1))
+        pulled[1] = [1.35, 0, 0]  # 1.35 Å from its own O, 1.45 Å from the acceptor's
+        self.assertIsNone(wc.stretched_problem([pulled, acceptor], 0, 1))
+        pulled[1] = [1.1, 0, 0]  # nearer its own O (1.1 Å) than the other (1.12 Å), but under the 1.15 Å floor
+        self.assertIn("O-H overlap", wc.stretched_problem([pulled, acceptor + [-0.58, 0, 0]], 0, 1))
+        self.assertIsNone(wc.stretched_problem([along_x], 0, 1))  # a monomer has nothing to clash with
+
+    def test_generate_schedules_them_and_check_fd_offers_them(self):
+        cli = load_cli()
+        target = cli.parse_target("stretched-monomer:2,stretched-tetramer:2")
+        self.assertEqual(sorted(cli.schedule(target)), [("stretched-monomer", 31_000_000), ("stretched-monomer", 31_000_001),
+                                                        ("stretched-tetramer", 34_000_000), ("stretched-tetramer", 34_000_001)])
+        self.assertIn("stretched-tetramer", cli.KINDS)
+
+
 class SplitsScheduleFiles(unittest.TestCase):
     def test_split_is_a_fixed_80_10_10_hash_and_seed_ranges_do_not_overlap(self):
         self.assertEqual(wc.split_of(2_000_000), wc.split_of(2_000_000))
