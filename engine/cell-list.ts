@@ -189,7 +189,7 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   // The search's memory: first build sizes the pairs from the density, so they rarely have to grow.
   const search = sc.search;
   const perAtom = box.volume > 0 ? ((n / box.volume) * 4 * Math.PI * radius ** 3) / 3 : 16;
-  search.begin(n, nBins, nStencil, Math.max(1, nStencil * largestBin), search.pairCap > 0 ? 0 : Math.ceil((n / part.count) * perAtom * (kind === 'half' ? 0.5 : 1) * 1.1) + 1024);
+  search.begin(n, nBins, nStencil, nStencil * largestBin + SEARCH_SPARE, search.pairCap > 0 ? 0 : Math.ceil((n / part.count) * perAtom * (kind === 'half' ? 0.5 : 1) * 1.1) + 1024);
   let v = search.views;
   v.order.set(order.subarray(0, n));
   v.binStart.set(binStart.subarray(0, nBins + 1));
@@ -241,8 +241,9 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
     let candidates = 0;
     for (let e = 0; e < m; e++) candidates += binStart[v.nbBin[e] + 1] - binStart[v.nbBin[e]];
     // Room for every candidate of every atom of this bin: the search makes no capacity checks.
-    if (search.views.neighbors.length < nPairs + (a1 - a0) * candidates) {
-      search.ensurePairs(nPairs + (a1 - a0) * candidates, nPairs);
+    const room = nPairs + (a1 - a0) * candidates + SEARCH_SPARE;
+    if (search.views.neighbors.length < room) {
+      search.ensurePairs(room, nPairs);
       v = search.views;
     }
     nPairs = search.searchBin(m, a0, a1, slotLo, slotHi, nPairs, r2, inner2, half, R);
@@ -309,6 +310,13 @@ function stencilOf(
   }
   return m;
 }
+
+/**
+ * Entries past the most a bin's search can list, in its holding areas and in the pairs: the
+ * search tests candidates two at a time and, when the first of two is listed, writes the second
+ * too (without counting it), which may be one past the entry's last slot (cell-search/wat.ts).
+ */
+const SEARCH_SPARE = 2;
 
 /** Atoms per call of the per-atom passes: the engine then optimizes each pass early in a build, not by on-stack replacement late in it. */
 const SLICE = 4096;
