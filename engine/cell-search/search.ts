@@ -103,3 +103,59 @@ export class CellSearch {
     };
   }
 }
+
+type Renumber = (neighbors: number, count: number, localOf: number, atoms: number, m: number, out: number) => number;
+
+/**
+ * The module's `renumber` (./wat.ts) in a memory of its own, for the parts of a half list that
+ * workers evaluate in their own atoms (engine/parallel/domain-lists.ts localPartList). Holds, for
+ * a system of `n` atoms, `localOf` (n,; −1 for atoms not in the part, as the caller must leave it)
+ * and `atoms` (n,), then the pairs' atoms in and their local indices out; the typed views are
+ * remade when the memory grows.
+ */
+export class PartRenumber {
+  private readonly memory = new WebAssembly.Memory({ initial: 1 });
+  private readonly renumberWasm: Renumber;
+  private capacity = 0;
+  private readonly localOfAt: number;
+  private readonly atomsAt: number;
+  private inputAt = 0;
+  private outputAt = 0;
+  localOf!: Int32Array;
+  atoms!: Int32Array;
+
+  constructor(readonly n: number) {
+    this.renumberWasm = (new WebAssembly.Instance(module(), { env: { memory: this.memory } }).exports as { renumber: Renumber }).renumber;
+    const { take } = alignedOffsets();
+    this.localOfAt = take(4 * n);
+    this.atomsAt = take(4 * n);
+    this.reserve(0);
+    this.localOf.fill(-1);
+  }
+
+  /** Room for `pairs` pairs (grown by a fifth more than asked, never shrunk); localOf and atoms keep their contents. */
+  reserve(pairs: number): void {
+    if (pairs <= this.capacity && this.localOf) return;
+    if (pairs > this.capacity) this.capacity = Math.ceil(1.2 * pairs);
+    const { take, end } = alignedOffsets();
+    take(4 * this.n);
+    take(4 * this.n);
+    this.inputAt = take(4 * this.capacity);
+    this.outputAt = take(4 * this.capacity);
+    growTo(this.memory, end(), { owner: 'decomposed potential', place: 'the renumbering of a part', sizes: `${this.n} atoms with ${this.capacity} pairs` });
+    this.localOf = new Int32Array(this.memory.buffer, this.localOfAt, this.n);
+    this.atoms = new Int32Array(this.memory.buffer, this.atomsAt, this.n);
+  }
+
+  /**
+   * Local indices of `neighbors` (at most the reserved pairs), numbering unnumbered atoms from
+   * `m` on; returns the local atom count and the indices (a view, valid until the next call).
+   */
+  run(neighbors: Int32Array, m: number): { m: number; local: Int32Array } {
+    const count = neighbors.length;
+    if (count > this.capacity) throw new Error(`PartRenumber.run: ${count} pairs, room for ${this.capacity} (reserve first)`);
+    new Int32Array(this.memory.buffer, this.inputAt, count).set(neighbors);
+    const total = this.renumberWasm(this.inputAt, count, this.localOfAt, this.atomsAt, m, this.outputAt);
+    return { m: total, local: new Int32Array(this.memory.buffer, this.outputAt, count) };
+  }
+}

@@ -14,6 +14,7 @@
  *   (closer than the cutoff) while atoms move less than skin/2.
  */
 import { Box, type NeighborList } from '../index.js';
+import { PartRenumber } from '../cell-search/search.js';
 import type { Domain } from './decomposition.js';
 
 /**
@@ -129,19 +130,16 @@ export function receptiveChunk(list: NeighborList, chunkOwned: Int32Array, depth
   return { atoms: Int32Array.from(atoms), owned: chunkOwned.length, list: chunkList, edges, maxDegree };
 }
 
-/** Reusable buffers of {@link localPartList} for one part (N = the system's atoms). */
+/** Reusable buffers of {@link localPartList} for one part (N = the system's atoms): the WebAssembly renumbering and its memory. */
 export interface PartScratch {
-  /** (N,) local index of each atom, −1 when not (yet) in the part. */
-  localOf: Int32Array;
-  /** (N,) the part's atoms in local order (its first M entries). */
-  atoms: Int32Array;
-  /** Local neighbour indices, grown as needed. */
-  neighbors: Int32Array;
+  /** The system's atom count N. */
+  readonly n: number;
+  readonly renumber: PartRenumber;
 }
 
 /** Buffers for a part of a system of `n` atoms. */
 export function createPartScratch(n: number): PartScratch {
-  return { localOf: new Int32Array(n).fill(-1), atoms: new Int32Array(n), neighbors: new Int32Array(0) };
+  return { n, renumber: new PartRenumber(n) };
 }
 
 /**
@@ -157,16 +155,16 @@ export function createPartScratch(n: number): PartScratch {
  */
 export function localPartList(list: NeighborList, r0: number, r1: number, scratch: PartScratch): { atoms: Int32Array; list: NeighborList } {
   const owned = r1 - r0;
-  const { localOf, atoms } = scratch;
+  const base = list.offsets[r0], nPairs = list.offsets[r1] - base;
+  const renumber = scratch.renumber;
+  renumber.reserve(nPairs);
+  const { localOf, atoms } = renumber;
   for (let k = 0; k < owned; k++) {
     const i = list.rowAtoms[r0 + k];
     localOf[i] = k;
     atoms[k] = i;
   }
-  const base = list.offsets[r0], nPairs = list.offsets[r1] - base;
-  if (scratch.neighbors.length < nPairs) scratch.neighbors = new Int32Array(Math.ceil(1.2 * nPairs));
-  const neighbors = scratch.neighbors.subarray(0, nPairs);
-  const m = renumber(list.neighbors, base, nPairs, localOf, atoms, owned, neighbors);
+  const { m, local: neighbors } = renumber.run(list.neighbors.subarray(base, base + nPairs), owned);
   // Leave localOf all −1 for the next call.
   for (let k = 0; k < m; k++) localOf[atoms[k]] = -1;
   const offsets = new Int32Array(m + 1), firstImaged = new Int32Array(m);
@@ -185,19 +183,4 @@ export function localPartList(list: NeighborList, r0: number, r1: number, scratc
       images: list.images.subarray(base, base + nPairs), imageShifts: list.imageShifts, imageCells: list.imageCells,
     },
   };
-}
-
-/**
- * out[q] = local index of neighbors[base + q], giving atoms not yet numbered the next index (and
- * appending them to `atoms`); returns the number of local atoms. Its own function, so the engine
- * optimizes the loop early.
- */
-function renumber(neighbors: Int32Array, base: number, count: number, localOf: Int32Array, atoms: Int32Array, m: number, out: Int32Array): number {
-  for (let q = 0; q < count; q++) {
-    const j = neighbors[base + q];
-    let l = localOf[j];
-    if (l < 0) { l = m; localOf[j] = m; atoms[m++] = j; }
-    out[q] = l;
-  }
-  return m;
 }

@@ -158,7 +158,7 @@ function domainEvaluator(make: DomainPotentialFactory): DomainTaskHandler {
     for (const index of next.domains) {
       const tBuild = performance.now();
       let part = parts.get(index);
-      if (!part || part.search.radius_A !== radius || part.scratch.localOf.length !== n) {
+      if (!part || part.search.radius_A !== radius || part.scratch.n !== n) {
         part = { search: createCellList({ radius_A: radius, cutoff_A: pot.cutoff_A, kind: 'half' }), scratch: createPartScratch(n) };
         parts.set(index, part);
       }

@@ -37,9 +37,31 @@ describe('localPartList (a part of a half list in its own atoms)', () => {
       // Every reached atom is a neighbour of some pair; the scratch is left clean for the next part.
       const reached = new Set(Array.from(local.neighbors));
       for (let k = owned; k < atoms.length; k++) expect(reached.has(k)).toBe(true);
-      expect(scratch.localOf.every((v) => v === -1)).toBe(true);
+      expect(scratch.renumber.localOf.every((v) => v === -1)).toBe(true);
       covered += local.nPairs;
     }
     expect(covered).toBe(search.build(positions, box).nPairs);
+  });
+
+  it('numbers the reached atoms in the order the pairs first meet them (WebAssembly), also after its memory grew', () => {
+    const search = createCellList({ radius_A: 9.3, cutoff_A: 8.5, kind: 'half' });
+    const scratch = createPartScratch(3000);
+    // A dilute system first (few pairs), then a dense one of the same atom count: the pairs outgrow the first reservation.
+    for (const [L, seed] of [[60, 7], [30, 8]] as const) {
+      const { positions, box } = liquid(3000, L, seed);
+      const list = search.build(positions, box, { index: 1, count: 2 });
+      const [r0, r1] = search.partRows;
+      const { atoms, list: local } = localPartList(list, r0, r1, scratch);
+      const want = new Map<number, number>();
+      for (let r = r0; r < r1; r++) want.set(list.rowAtoms[r], r - r0);
+      const base = list.offsets[r0];
+      for (let q = 0; q < local.nPairs; q++) {
+        const j = list.neighbors[base + q];
+        if (!want.has(j)) want.set(j, want.size);
+        if (local.neighbors[q] !== want.get(j)) throw new Error(`L ${L}: pair ${q} numbered ${local.neighbors[q]}, expected ${want.get(j)}`);
+      }
+      expect(atoms.length).toBe(want.size);
+      expect(scratch.renumber.localOf.every((v) => v === -1)).toBe(true);
+    }
   });
 });
