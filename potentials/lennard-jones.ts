@@ -99,7 +99,7 @@ export function lennardJones(options: LennardJonesOptions, typeNames: readonly s
 
   // The pair loop runs in WebAssembly (lj-kernel/wat.ts: the same operations in the same order as
   // the JavaScript loop it replaced, so the same bits, about 1.5× faster). Energy and the
-  // imaged-pair virial correction come back through `acc` (no allocation per step).
+  // virial come back through `acc` (no allocation per step).
   const kernel = createLjKernel({ nTypes: nt, lj1, lj2, lj3, lj4, eShift }, rc * rc);
   const acc = new Float64Array(10);
 
@@ -108,7 +108,7 @@ export function lennardJones(options: LennardJonesOptions, typeNames: readonly s
     if (list.n !== system.n) throw new Error(`lennard-jones: the neighbor list has ${list.n} atoms, the system ${system.n}`);
     if (list.radius_A < rc) throw new Error(`lennard-jones: the neighbor list radius ${list.radius_A} Å is shorter than the cutoff ${rc} Å`);
     kernel.run(system.positions, system.typeIds, list, out.forces, acc);
-    virialFromForces(system.positions, out.forces, acc, out.virial);
+    symmetrized(acc, out.virial);
     out.energy_eV = acc[0];
   }
 
@@ -121,21 +121,13 @@ export function lennardJonesDomainPotential(options: LennardJonesOptions, typeNa
 }
 
 /**
- * W = Σ_pairs r_ij ⊗ F_j = Σ_atoms x ⊗ f + Σ_imaged shift ⊗ F_j (acc[1..9]): O(N) instead of a
- * tensor accumulation per pair (LAMMPS's virial_fdotr). Symmetrized: the exact virial of a pair
- * potential is symmetric, so the antisymmetric part is rounding.
+ * The virial W = Σ_pairs r_ij ⊗ F_j = Σ_atoms x ⊗ f + Σ_imaged shift ⊗ F_j, which the kernel sums
+ * into acc[1..9] (O(N) instead of a tensor accumulation per pair: LAMMPS's virial_fdotr), into `w`
+ * symmetrized: the exact virial of a pair potential is symmetric, so the antisymmetric part is rounding.
  */
-function virialFromForces(x: Float64Array, f: Float64Array, acc: Float64Array, w: Float64Array): void {
-  let wxx = acc[1], wxy = acc[2], wxz = acc[3], wyx = acc[4], wyy = acc[5], wyz = acc[6], wzx = acc[7], wzy = acc[8], wzz = acc[9];
-  for (let k = 0; k < x.length; k += 3) {
-    const px = x[k], py = x[k + 1], pz = x[k + 2];
-    const fx = f[k], fy = f[k + 1], fz = f[k + 2];
-    wxx += px * fx; wxy += px * fy; wxz += px * fz;
-    wyx += py * fx; wyy += py * fy; wyz += py * fz;
-    wzx += pz * fx; wzy += pz * fy; wzz += pz * fz;
-  }
-  w[0] = wxx; w[4] = wyy; w[8] = wzz;
-  w[1] = w[3] = 0.5 * (wxy + wyx);
-  w[2] = w[6] = 0.5 * (wxz + wzx);
-  w[5] = w[7] = 0.5 * (wyz + wzy);
+function symmetrized(acc: Float64Array, w: Float64Array): void {
+  w[0] = acc[1]; w[4] = acc[5]; w[8] = acc[9];
+  w[1] = w[3] = 0.5 * (acc[2] + acc[4]);
+  w[2] = w[6] = 0.5 * (acc[3] + acc[7]);
+  w[5] = w[7] = 0.5 * (acc[6] + acc[8]);
 }

@@ -27,8 +27,8 @@ export interface LjPairTable {
 export interface LjKernel {
   /**
    * Zeroes and fills `forces` (N, 3) with the forces of the pairs of `list` closer than the cutoff,
-   * and sets acc[0] to their energy (eV) and acc[1..9] to Σ_imaged shift ⊗ F_j (row-major; the
-   * virial correction). `list` must be a half list over these N atoms.
+   * and sets acc[0] to their energy (eV) and acc[1..9] to their virial W = Σ_atoms x ⊗ f +
+   * Σ_imaged shift ⊗ F_j (row-major, eV; not symmetrized). `list` must be a half list over these N atoms.
    * @throws when the copies would need more than WebAssembly's 4 GiB of memory
    */
   run(positions: Float64Array, typeIds: Int32Array, list: NeighborList, forces: Float64Array, acc: Float64Array): void;
@@ -69,7 +69,7 @@ function layoutFor(n: number, pairs: number, shifts: number, nTypes: number): La
  */
 export function createLjKernel(table: LjPairTable, rc2_A2: number): LjKernel {
   const memory = new WebAssembly.Memory({ initial: 1 });
-  const kernels = new WebAssembly.Instance(module(), { env: { memory } }).exports as { pairsOneType: PairsOneType; pairsMixed: PairsMixed };
+  const kernels = new WebAssembly.Instance(module(), { env: { memory } }).exports as { pairsOneType: PairsOneType; pairsMixed: PairsMixed; xDotF: (x: number, f: number, n: number, acc: number) => void };
   const nt = table.nTypes;
   let layout: Layout | null = null;
   let list: NeighborList | null = null;
@@ -120,6 +120,7 @@ export function createLjKernel(table: LjPairTable, rc2_A2: number): LjKernel {
         kernels.pairsMixed(L.x, L.f, L.rowAtoms, L.offsets, L.firstImaged, L.neighbors, L.images, L.shiftsAt, L.acc, r0, Math.min(n, r0 + ROWS_PER_CALL), rc2_A2, L.typeIds, L.table, nt);
       }
     }
+    kernels.xDotF(L.x, L.f, n, L.acc);
     forces.set(f);
     acc.set(a);
   }

@@ -42,6 +42,10 @@ function referenceLoop(x: Float64Array, type: Int32Array, list: NeighborList, t:
     }
     acc[0] += one ? energy - inside * t.eShift[0] : energy;
   }
+  // Then Σ x ⊗ f over the atoms, in atom order: acc[1..9] is the virial.
+  for (let k = 0; k < x.length; k += 3) {
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) acc[1 + 3 * a + b] += x[k + a] * f[k + b];
+  }
 }
 
 function pairTable(species: Record<string, { epsilon_eV: number; sigma_A: number }>, typeNames: readonly string[], cutoff_A: number, shift: boolean): LjPairTable {
