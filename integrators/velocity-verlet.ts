@@ -3,7 +3,7 @@
  * symplectic NVE scheme: B(dt/2) A(dt) [forces] B(dt/2).
  */
 import type { Integrator } from '../engine/index.js';
-import { checkMasses, checkStatelessRestore, drift, kick } from './half-steps.js';
+import { checkMasses, checkStatelessRestore, kick, kickDrift } from './half-steps.js';
 
 /** Options of velocity Verlet. */
 export interface VelocityVerletOptions {
@@ -30,8 +30,7 @@ export function velocityVerlet(options: VelocityVerletOptions): Integrator {
       checkMasses(system, 'velocityVerlet');
     },
     step(system, computeForces) {
-      kick(system, halfDt);
-      drift(system, dt);
+      kickDrift(system, halfDt, dt);
       const pending = computeForces();
       if (pending) return pending.then(() => kick(system, halfDt));
       kick(system, halfDt);
