@@ -5,6 +5,7 @@ import { Rng } from '../../engine/random.js';
 import { createSystem, type System } from '../../engine/system.js';
 import { degreesOfFreedom, kineticEnergy, temperatureOf } from '../../engine/thermo.js';
 import { amuA2fs2_in_eV, kB_eV_per_K } from '../../engine/units.js';
+import { drift, kick, kickDrift } from '../../integrators/half-steps.js';
 import { langevin } from '../../integrators/langevin.js';
 import { maxwellBoltzmann } from '../../integrators/maxwell-boltzmann.js';
 import { velocityVerlet } from '../../integrators/velocity-verlet.js';
@@ -58,6 +59,22 @@ describe('velocity Verlet', () => {
     for (const s of [a, b]) s.positions.set([0.1, 0.2, 0.3, -0.1, 0, 0.05]);
     await integrate(a, harmonicWells(1, new Float64Array(6)), velocityVerlet({ timestep_fs: 0.5 }), 50);
     await integrate(b, harmonicWells(1, new Float64Array(6), { async: true }), velocityVerlet({ timestep_fs: 0.5 }), 50);
+    expect(Array.from(b.positions)).toEqual(Array.from(a.positions));
+  });
+
+  it('kicks and drifts in one pass exactly as a kick, then a drift', () => {
+    const rng = new Rng(3), n = 50;
+    const a = oscillators(n, 1), b = oscillators(n, 1);
+    for (let k = 0; k < 3 * n; k++) {
+      a.positions[k] = b.positions[k] = 10 * rng.uniform();
+      a.velocities[k] = b.velocities[k] = rng.normal() * 0.01;
+      a.forces[k] = b.forces[k] = rng.normal();
+    }
+    for (let i = 0; i < n; i++) a.masses[i] = b.masses[i] = 1 + 40 * rng.uniform();
+    kick(a, 0.25);
+    drift(a, 0.5);
+    kickDrift(b, 0.25, 0.5);
+    expect(Array.from(b.velocities)).toEqual(Array.from(a.velocities));
     expect(Array.from(b.positions)).toEqual(Array.from(a.positions));
   });
 
