@@ -13,6 +13,7 @@ export { createForceOutput, type ForceOutput, type Potential } from './potential
 export { singlePoint, type SinglePoint } from './single-point.js';
 export type { ComputeForces, Integrator, IntegratorState } from './integrator.js';
 export { createCellList, type CellList, type CellListOptions, type ListPart } from './cell-list.js';
+export { PartRenumber } from './cell-search/search.js';
 export { alignedOffsets, compileOnce, growTo, WASM_MAX_BYTES, WASM_PAGE, type WasmMemoryUser } from './wasm-memory.js';
 export { createRebuildCriterion, createVerletList, type RebuildCriterion, type VerletList, type VerletListOptions } from './verlet-list.js';
 export { degreesOfFreedom, kineticEnergy, kineticTensor, massDensity, pressureOf, pressureTensor, stressOf, temperatureOf } from './thermo.js';

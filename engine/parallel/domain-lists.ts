@@ -13,8 +13,7 @@
  *   listed pair (closer than cutoff + skin at the build) is a superset of every model edge
  *   (closer than the cutoff) while atoms move less than skin/2.
  */
-import { Box, type NeighborList } from '../index.js';
-import { PartRenumber } from '../cell-search/search.js';
+import { Box, PartRenumber, type NeighborList } from '../index.js';
 import type { Domain } from './decomposition.js';
 
 /**
