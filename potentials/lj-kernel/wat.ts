@@ -137,7 +137,7 @@ function kernel(mixed: boolean): string {
 /** The module's text: one imported memory, the two kernels. */
 /**
  * `xDotF`: acc[1..9] += Σ_k x_k ⊗ f_k over atoms k < n, row-major, in atom order (each entry its
- * own running sum, as the JavaScript loop it replaced: lennard-jones.ts virialFromForces), so that
+ * own running sum, as the JavaScript loop it replaced in lennard-jones.ts), so that
  * after the pair loops acc[1..9] holds the virial W = Σ x ⊗ f + Σ_imaged shift ⊗ F_j.
  */
 const xDotF = `(func (export "xDotF") (param $x i32) (param $f i32) (param $n i32) (param $acc i32)
