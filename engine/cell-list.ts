@@ -17,7 +17,7 @@
  */
 import type { Box } from './box.js';
 import type { NeighborList, NeighborListKind } from './neighbor-list.js';
-import { CellSearch, SOA_PAD, type SearchViews } from './cell-search/search.js';
+import { CellSearch, SORTED_PAD, type SearchViews } from './cell-search/search.js';
 
 /** Options of a neighbor search. */
 export interface CellListOptions {
@@ -193,7 +193,7 @@ function buildList(positions: Float64Array, box: Box, radius: number, inner: num
   let v = search.views;
   v.order.set(order.subarray(0, n));
   v.binStart.set(binStart.subarray(0, nBins + 1));
-  for (let s0 = 0; s0 < n; s0 += SLICE) sortPositions(positions, s0, Math.min(n, s0 + SLICE), order, wrap, frame, v.sorted, v.sortedWrap, v.soa, n + SOA_PAD);
+  for (let s0 = 0; s0 < n; s0 += SLICE) sortPositions(positions, s0, Math.min(n, s0 + SLICE), order, wrap, frame, v.sorted, v.sortedWrap, n + SORTED_PAD);
 
   // Image table: a pair's shift t = image of the stencil bin + w_i − w_j, each component within ±R_k.
   const R = [0, 0, 0];
@@ -366,22 +366,16 @@ function assignBins(frac: Float64Array, i0: number, i1: number, lo: number[], ex
   }
 }
 
-/** Wrapped Cartesian positions and wraps of slots [s0, s1), in slot (bin) order: as (N, 3) rows in `sorted` and as columns x, y, z of `stride` in `soa`. */
+/** Wrapped Cartesian positions (columns x, y, z of `stride` entries in `sorted`) and wraps of slots [s0, s1), in slot (bin) order. */
 function sortPositions(
-  positions: Float64Array, s0: number, s1: number, order: Int32Array, wrap: Int32Array, frame: Float64Array, sorted: Float64Array, sortedWrap: Int32Array, soa: Float64Array, stride: number,
+  positions: Float64Array, s0: number, s1: number, order: Int32Array, wrap: Int32Array, frame: Float64Array, sorted: Float64Array, sortedWrap: Int32Array, stride: number,
 ): void {
   for (let s = s0; s < s1; s++) {
     const i = order[s];
     const wa = wrap[3 * i], wb = wrap[3 * i + 1], wc = wrap[3 * i + 2];
-    const x = positions[3 * i] - (wa * frame[0] + wb * frame[3] + wc * frame[6]);
-    const y = positions[3 * i + 1] - (wa * frame[1] + wb * frame[4] + wc * frame[7]);
-    const z = positions[3 * i + 2] - (wa * frame[2] + wb * frame[5] + wc * frame[8]);
-    sorted[3 * s] = x;
-    sorted[3 * s + 1] = y;
-    sorted[3 * s + 2] = z;
-    soa[s] = x;
-    soa[stride + s] = y;
-    soa[2 * stride + s] = z;
+    sorted[s] = positions[3 * i] - (wa * frame[0] + wb * frame[3] + wc * frame[6]);
+    sorted[stride + s] = positions[3 * i + 1] - (wa * frame[1] + wb * frame[4] + wc * frame[7]);
+    sorted[2 * stride + s] = positions[3 * i + 2] - (wa * frame[2] + wb * frame[5] + wc * frame[8]);
     sortedWrap[3 * s] = wa;
     sortedWrap[3 * s + 1] = wb;
     sortedWrap[3 * s + 2] = wc;

@@ -11,20 +11,20 @@ import { CELL_SEARCH_WASM_BASE64 } from './binary.js';
 type SearchBin = (sorted: number, sortedWrap: number, order: number, binStart: number, offsets: number, firstImaged: number,
   nbBin: number, nbImg: number, nbShift: number, nbId: number, m: number, tmpJ: number, tmpImg: number, tmpCap: number,
   neighbors: number, images: number, a0: number, a1: number, slotLo: number, slotHi: number, p0: number,
-  r2: number, inner2: number, half: number, Rx: number, Ry: number, Rz: number, soa: number, stride: number) => number;
+  r2: number, inner2: number, half: number, Rx: number, Ry: number, Rz: number, stride: number) => number;
 
 const module = compileOnce(CELL_SEARCH_WASM_BASE64);
 
 /**
- * Slots past the end of each coordinate column of `soa` (SearchViews): the search reads
+ * Slots past the end of each coordinate column of `sorted` (SearchViews): the search reads
  * candidates two at a time, and the second of a bin's last pair may be one past the last slot.
  */
-export const SOA_PAD = 2;
+export const SORTED_PAD = 2;
 
 /** Byte offsets of one build's arrays, each 64-byte aligned; the pairs come last so that they can grow in place. */
 interface Layout {
   n: number; nBins: number; nStencil: number; tmpCap: number; pairCap: number;
-  sorted: number; soa: number; sortedWrap: number; order: number; binStart: number; offsets: number; firstImaged: number;
+  sorted: number; sortedWrap: number; order: number; binStart: number; offsets: number; firstImaged: number;
   nbBin: number; nbImg: number; nbShift: number; nbId: number; tmpJ: number; tmpImg: number; neighbors: number; images: number; end: number;
 }
 
@@ -32,7 +32,7 @@ function layoutFor(n: number, nBins: number, nStencil: number, tmpCap: number, p
   const { take, end } = alignedOffsets();
   const l = {
     n, nBins, nStencil, tmpCap, pairCap,
-    sorted: take(24 * n), soa: take(24 * (n + SOA_PAD)), sortedWrap: take(12 * n), order: take(4 * n), binStart: take(4 * (nBins + 1)), offsets: take(4 * (n + 1)), firstImaged: take(4 * n),
+    sorted: take(24 * (n + SORTED_PAD)), sortedWrap: take(12 * n), order: take(4 * n), binStart: take(4 * (nBins + 1)), offsets: take(4 * (n + 1)), firstImaged: take(4 * n),
     nbBin: take(4 * nStencil), nbImg: take(12 * nStencil), nbShift: take(24 * nStencil), nbId: take(4 * nStencil),
     tmpJ: take(12 * tmpCap), tmpImg: take(4 * tmpCap), neighbors: take(4 * pairCap), images: 0, end: 0,
   };
@@ -43,7 +43,8 @@ function layoutFor(n: number, nBins: number, nStencil: number, tmpCap: number, p
 
 /** Typed views of the current layout (remade whenever the memory grows or the layout changes). */
 export interface SearchViews {
-  sorted: Float64Array; soa: Float64Array; sortedWrap: Int32Array; order: Int32Array; binStart: Int32Array; offsets: Int32Array; firstImaged: Int32Array;
+  /** (3, N + SORTED_PAD) wrapped positions in slot order, as columns x, y, z. */
+  sorted: Float64Array; sortedWrap: Int32Array; order: Int32Array; binStart: Int32Array; offsets: Int32Array; firstImaged: Int32Array;
   nbBin: Int32Array; nbImg: Int32Array; nbShift: Float64Array; nbId: Int32Array; neighbors: Int32Array; images: Uint16Array;
 }
 
@@ -84,7 +85,7 @@ export class CellSearch {
   searchBin(m: number, a0: number, a1: number, slotLo: number, slotHi: number, p0: number, r2: number, inner2: number, half: boolean, R: readonly number[]): number {
     const L = this.layout;
     return this.searchBinWasm(L.sorted, L.sortedWrap, L.order, L.binStart, L.offsets, L.firstImaged, L.nbBin, L.nbImg, L.nbShift, L.nbId, m,
-      L.tmpJ, L.tmpImg, L.tmpCap, L.neighbors, L.images, a0, a1, slotLo, slotHi, p0, r2, inner2, half ? 1 : 0, R[0], R[1], R[2], L.soa, 8 * (L.n + SOA_PAD));
+      L.tmpJ, L.tmpImg, L.tmpCap, L.neighbors, L.images, a0, a1, slotLo, slotHi, p0, r2, inner2, half ? 1 : 0, R[0], R[1], R[2], 8 * (L.n + SORTED_PAD));
   }
 
   private place(next: Layout): void {
@@ -96,7 +97,7 @@ export class CellSearch {
   private makeViews(): void {
     const b = this.memory.buffer, L = this.layout;
     this.views = {
-      sorted: new Float64Array(b, L.sorted, 3 * L.n), soa: new Float64Array(b, L.soa, 3 * (L.n + SOA_PAD)), sortedWrap: new Int32Array(b, L.sortedWrap, 3 * L.n), order: new Int32Array(b, L.order, L.n),
+      sorted: new Float64Array(b, L.sorted, 3 * (L.n + SORTED_PAD)), sortedWrap: new Int32Array(b, L.sortedWrap, 3 * L.n), order: new Int32Array(b, L.order, L.n),
       binStart: new Int32Array(b, L.binStart, L.nBins + 1), offsets: new Int32Array(b, L.offsets, L.n + 1), firstImaged: new Int32Array(b, L.firstImaged, L.n),
       nbBin: new Int32Array(b, L.nbBin, L.nStencil), nbImg: new Int32Array(b, L.nbImg, 3 * L.nStencil), nbShift: new Float64Array(b, L.nbShift, 3 * L.nStencil),
       nbId: new Int32Array(b, L.nbId, L.nStencil), neighbors: new Int32Array(b, L.neighbors, L.pairCap), images: new Uint16Array(b, L.images, L.pairCap),

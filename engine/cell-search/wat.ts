@@ -16,7 +16,7 @@
  *
  * | parameter | shape | type |
  * |---|---|---|
- * | sorted | (N, 3) wrapped positions in slot order, Å | f64 |
+ * | sorted, stride | wrapped positions in slot order as columns x, y, z (each N + 2 slots, `stride` bytes), Å | f64 |
  * | sortedWrap | (N, 3) each slot's integer wrap (read only when `wrapped` is 0) | i32 |
  * | order | (N,) atom of each slot | i32 |
  * | binStart | (bins + 1,) first slot of each bin | i32 |
@@ -27,7 +27,6 @@
  * | tmpJ | (3, T) holding areas: image 0 beyond, imaged within, imaged beyond | i32 |
  * | tmpImg | (2, T) images of the two imaged holding areas | u16 |
  * | neighbors, images | (P,) the list, written from pair p0 on | i32, u16 |
- * | soa, stride | the sorted positions again as columns x, y, z (each N + 2 slots, `stride` bytes) | f64 |
  *
  * Entry 0 is the bin itself: a half list pairs a slot with the later slots of its bin only, a full
  * list with every other slot. The caller guarantees room: T ≥ a bin's candidates, P ≥ p0 + (a1 −
@@ -63,17 +62,17 @@ function drain(count: string, js: string, img: string | null): string {
 }
 
 /** The candidate's separation and squared distance, d = x_s + (shift − x_i) (the order of the JavaScript loop it replaced). */
-const distance = `(local.set $sb ${at('sorted', get('s'), 24)})
-              (local.set $dx (f64.add (f64.load offset=0 (local.get $sb)) (local.get $sx)))
-              (local.set $dy (f64.add (f64.load offset=8 (local.get $sb)) (local.get $sy)))
-              (local.set $dz (f64.add (f64.load offset=16 (local.get $sb)) (local.get $sz)))
+const distance = `(local.set $sb ${at('sorted', get('s'), 8)})
+              (local.set $dx (f64.add (f64.load (local.get $sb)) (local.get $sx)))
+              (local.set $dy (f64.add (f64.load (i32.add (local.get $sb) (local.get $stride))) (local.get $sy)))
+              (local.set $dz (f64.add (f64.load (i32.add (local.get $sb) (local.get $stride2))) (local.get $sz)))
               (local.set $d2 (f64.add (f64.add (f64.mul (local.get $dx) (local.get $dx)) (f64.mul (local.get $dy) (local.get $dy))) (f64.mul (local.get $dz) (local.get $dz))))`;
 
 /**
  * The slots of one stencil entry whose image id is known (positions wrapped), two candidates at a
  * time: their separations and squared distances in one f64x2 lane each (the same IEEE-754
  * operations in the same order as the scalar loop, so the same lists), read from the slot-ordered
- * coordinate columns (`soa`: x, then y, then z, `stride` bytes apart). Only when either of the two
+ * coordinate columns (`sorted`: x, then y, then z, `stride` bytes apart). Only when either of the two
  * is listed are they written, each without a branch: to both its within-cutoff place and its
  * beyond-cutoff holding area, advancing only the count of the place it belongs to. Five in six
  * candidates of a liquid are not listed, so most pairs of candidates cost no store; writing every
@@ -98,7 +97,7 @@ function simdSlots(imageZero: boolean): string {
             (local.set $vsz (f64x2.splat (local.get $sz)))
             (block $done (loop $next
               (br_if $done (i32.ge_s (local.get $s) (local.get $s1)))
-              (local.set $q (i32.add (local.get $soa) (i32.shl (local.get $s) (i32.const 3))))
+              (local.set $q (i32.add (local.get $sorted) (i32.shl (local.get $s) (i32.const 3))))
               (local.set $vx (f64x2.add (v128.load (local.get $q)) (local.get $vsx)))
               (local.set $vy (f64x2.add (v128.load (i32.add (local.get $q) (local.get $stride))) (local.get $vsy)))
               (local.set $vz (f64x2.add (v128.load (i32.add (local.get $q) (local.get $stride2))) (local.get $vsz)))
@@ -158,7 +157,7 @@ const searchBin = `(func (export "searchBin")
     (param $nbBin i32) (param $nbImg i32) (param $nbShift i32) (param $nbId i32) (param $m i32)
     (param $tmpJ i32) (param $tmpImg i32) (param $tmpCap i32) (param $neighbors i32) (param $images i32)
     (param $a0 i32) (param $a1 i32) (param $slotLo i32) (param $slotHi i32) (param $p0 i32)
-    (param $r2 f64) (param $inner2 f64) (param $half i32) (param $Rx i32) (param $Ry i32) (param $Rz i32) (param $soa i32) (param $stride i32)
+    (param $r2 f64) (param $inner2 f64) (param $half i32) (param $Rx i32) (param $Ry i32) (param $Rz i32) (param $stride i32)
     (result i32)
     (local $p i32) (local $a i32) (local $e i32) (local $b i32) (local $s i32) (local $s1 i32) (local $self i32) (local $j i32) (local $id i32) (local $entryId i32)
     (local $in i32) (local $w i32) (local $n0 i32) (local $n1 i32) (local $n2 i32) (local $k i32) (local $sb i32) (local $wb i32)
@@ -185,10 +184,10 @@ const searchBin = `(func (export "searchBin")
           (i32.store ${at('firstImaged', get('a'), 4)} (local.get $p)))
         (else
           (local.set $n0 (i32.const 0)) (local.set $n1 (i32.const 0)) (local.set $n2 (i32.const 0))
-          (local.set $sb ${at('sorted', get('a'), 24)})
-          (local.set $xi (f64.load offset=0 (local.get $sb)))
-          (local.set $yi (f64.load offset=8 (local.get $sb)))
-          (local.set $zi (f64.load offset=16 (local.get $sb)))
+          (local.set $sb ${at('sorted', get('a'), 8)})
+          (local.set $xi (f64.load (local.get $sb)))
+          (local.set $yi (f64.load (i32.add (local.get $sb) (local.get $stride))))
+          (local.set $zi (f64.load (i32.add (local.get $sb) (local.get $stride2))))
           (local.set $wb ${at('sortedWrap', get('a'), 12)})
           (local.set $wix (i32.load offset=0 (local.get $wb)))
           (local.set $wiy (i32.load offset=4 (local.get $wb)))
