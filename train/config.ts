@@ -86,6 +86,10 @@ const lossSchema = z.strictObject({
     ),
 });
 
+/** Values of training.metrics_key (nequip's names: set_quantity). */
+export const METRICS_KEYS = ['validation_loss', 'validation_f_mae', 'validation_f_rmse', 'validation_e/N_mae', 'validation_e/N_rmse'] as const;
+export type MetricsKey = (typeof METRICS_KEYS)[number];
+
 const trainingSchema = z.strictObject({
   dtype: z
     .enum(['float32', 'float64'])
@@ -102,11 +106,18 @@ const trainingSchema = z.strictObject({
       factor: z.number().gt(0).lt(1).default(0.5).describe('Multiply the learning rate by this on a plateau'),
       patience: z.number().int().min(0).default(5).describe('Epochs without improvement before reducing'),
       min_learning_rate: z.number().gt(0).default(1e-5).describe('The learning rate never goes below this'),
-      threshold: z.number().min(0).default(1e-4).describe('Relative improvement of the validation loss that counts'),
+      threshold: z.number().min(0).default(1e-4).describe('Relative improvement of the validation metric that counts'),
     })
     .default({ factor: 0.5, patience: 5, min_learning_rate: 1e-5, threshold: 1e-4 })
-    .describe('Reduce-on-plateau schedule of the learning rate (validation loss)'),
-  early_stopping_patience: count('Epochs without a better validation loss before stopping').default(25),
+    .describe('Reduce-on-plateau schedule of the learning rate (the validation metric of metrics_key)'),
+  early_stopping_patience: count('Epochs without a better validation metric (metrics_key) before stopping').default(25),
+  metrics_key: z
+    .enum(METRICS_KEYS)
+    .default('validation_loss')
+    .describe(
+      'The validation metric that the learning-rate plateaus, early stopping and the best model follow (nequip: metrics_key): the loss, ' +
+      'or the force (f) or per-atom energy (e/N) MAE or RMSE, which a few far-off structures sway less than the squared errors of the loss',
+    ),
   device: z.string().regex(/^(auto|cpu|cuda(:\d+)?)$/, 'must be auto, cpu, cuda or cuda:N').default('cpu').describe('ONNX Runtime execution provider; an explicit device that cannot start is an error, auto falls back to cpu'),
   threads: count('onnxruntime intra-op threads').default(1),
   initial_model: z

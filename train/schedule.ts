@@ -1,5 +1,6 @@
 /**
- * Learning-rate schedule and stopping rule, both driven by the validation loss once per epoch:
+ * Learning-rate schedule and stopping rule, both driven by one validation metric once per epoch
+ * (the loss unless training.metrics_key names another; lower is better):
  * reduce-on-plateau (PyTorch's `ReduceLROnPlateau`, relative threshold mode) multiplies the rate
  * by `factor` after `patience` epochs without improvement, and early stopping ends the run after
  * `earlyStoppingPatience` epochs without a new best, or when the rate has reached its floor.
@@ -17,16 +18,18 @@ export interface ScheduleOptions {
   readonly minLearningRate: number;
   /** Relative improvement that counts as better: loss < best · (1 − threshold). */
   readonly threshold: number;
-  /** Epochs without a new best validation loss before training stops. */
+  /** Epochs without a new best validation metric before training stops. */
   readonly earlyStoppingPatience: number;
+  /** What `observe` is given, as the stop reasons name it. Default 'validation loss'. */
+  readonly metric?: string;
 }
 
 /** Serializable schedule state. */
 export interface ScheduleState {
   learningRate: number;
-  /** Best validation loss so far (Infinity before the first epoch). */
+  /** Best value of the validation metric so far (Infinity before the first epoch). */
   best: number;
-  /** Epoch (1-based) of the best validation loss, 0 before any. */
+  /** Epoch (1-based) of the best value, 0 before any. */
   bestEpoch: number;
   /** Epochs since the plateau counter was last reset. */
   badEpochs: number;
@@ -34,7 +37,7 @@ export interface ScheduleState {
 
 /** What the schedule decided after an epoch. */
 export interface ScheduleStep {
-  /** The validation loss is a new best: save the model. */
+  /** The validation metric is a new best: save the model. */
   readonly improved: boolean;
   /** The learning rate was just reduced. */
   readonly reduced: boolean;
@@ -45,8 +48,8 @@ export interface ScheduleStep {
 /** A plateau schedule with early stopping. */
 export interface Schedule {
   readonly state: ScheduleState;
-  /** Reports the validation loss of epoch `epoch` (1-based). */
-  observe(validationLoss: number, epoch: number): ScheduleStep;
+  /** Reports the validation metric of epoch `epoch` (1-based). */
+  observe(value: number, epoch: number): ScheduleStep;
 }
 
 /**
@@ -57,10 +60,11 @@ export interface Schedule {
  */
 export function createSchedule(options: ScheduleOptions, state?: ScheduleState): Schedule {
   const s: ScheduleState = state ?? { learningRate: options.learningRate, best: Infinity, bestEpoch: 0, badEpochs: 0 };
+  const metric = options.metric ?? 'validation loss';
   return {
     state: s,
     observe(loss, epoch) {
-      if (!Number.isFinite(loss)) return { improved: false, reduced: false, stop: `validation loss is ${loss} (training diverged; lower the learning rate)` };
+      if (!Number.isFinite(loss)) return { improved: false, reduced: false, stop: `${metric} is ${loss} (training diverged; lower the learning rate)` };
       const improved = loss < s.best * (1 - options.threshold) || s.bestEpoch === 0;
       let reduced = false;
       if (improved) {
@@ -74,8 +78,8 @@ export function createSchedule(options: ScheduleOptions, state?: ScheduleState):
         s.badEpochs = 0;
       }
       let stop: string | undefined;
-      if (epoch - s.bestEpoch >= options.earlyStoppingPatience) stop = `no improvement of the validation loss for ${options.earlyStoppingPatience} epochs`;
-      else if (!improved && !reduced && s.learningRate <= options.minLearningRate && s.badEpochs >= options.patience) stop = `learning rate at its floor (${options.minLearningRate}) and the validation loss no longer improves`;
+      if (epoch - s.bestEpoch >= options.earlyStoppingPatience) stop = `no improvement of the ${metric} for ${options.earlyStoppingPatience} epochs`;
+      else if (!improved && !reduced && s.learningRate <= options.minLearningRate && s.badEpochs >= options.patience) stop = `learning rate at its floor (${options.minLearningRate}) and the ${metric} no longer improves`;
       return { improved, reduced, stop };
     },
   };

@@ -23,7 +23,7 @@ import { createEma, type EmaState } from './ema.js';
 import { finalLossWeights, lossWeightsAt } from './loss-schedule.js';
 import { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 import { readTrainCheckpoint, writeTrainCheckpoint, type TrainCheckpoint } from './checkpoint.js';
-import { TRAIN_FILES } from './config.js';
+import { TRAIN_FILES, type MetricsKey } from './config.js';
 import type { Dataset } from './dataset.js';
 import { BATCH_INPUTS, buildTrainingModel, gradientOutputName, TRAINING_OUTPUTS } from './graph.js';
 import { epochHeader, formatEpoch, writeMetricsCsv, type EpochRecord } from './history.js';
@@ -138,6 +138,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       minLearningRate: t.lr_schedule.min_learning_rate,
       threshold: t.lr_schedule.threshold,
       earlyStoppingPatience: t.early_stopping_patience,
+      metric: METRIC_NAMES[t.metrics_key],
     },
     resumed?.schedule,
   );
@@ -185,7 +186,8 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   let status: TrainResult['status'] = 'finished';
   let reason = `reached max_epochs (${t.max_epochs})`;
   let sessionEpochs = 0;
-  if (resumed) log(`resuming after epoch ${epoch} (best validation loss ${schedule.state.best.toExponential(3)} at epoch ${schedule.state.bestEpoch})`);
+  if (resumed) log(`resuming after epoch ${epoch} (best ${METRIC_NAMES[t.metrics_key]} ${schedule.state.best.toExponential(3)} at epoch ${schedule.state.bestEpoch})`);
+  if (t.metrics_key !== 'validation_loss') log(`the best model, learning-rate plateaus and early stopping follow the ${METRIC_NAMES[t.metrics_key]} (metrics_key ${t.metrics_key})`);
   // A checkpoint of the starting point: proves now that the disk takes one, and leaves a
   // resumable file even when the first epoch fails.
   else writeTrainCheckpoint(ckptPath, { epoch: 0, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s: 0, ema: ema?.state });
@@ -220,7 +222,7 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
       }
       epoch++;
       const val = await evaluate(evalSession, validationBatches, evalFeedsOf);
-      const step = schedule.observe(val.loss, epoch);
+      const step = schedule.observe(metricOf(val, t.metrics_key), epoch);
       if (step.improved) copyRecord(evaluated, best, 'best');
       const record: EpochRecord = { epoch, learningRate: lr, train: acc.result(), validation: val, best: step.improved, wall_s: (performance.now() - epochStart) / 1000 };
       history.push(record);
@@ -273,6 +275,26 @@ export async function evaluate(session: ModelSession, batches: readonly Batch[],
     addBatch(acc, await session.run({ ...b.feeds, ...weightFeeds() }, METRIC_OUTPUTS), b);
   }
   return acc.result();
+}
+
+/** How schedule messages name each metrics_key. */
+const METRIC_NAMES: Readonly<Record<MetricsKey, string>> = {
+  validation_loss: 'validation loss',
+  validation_f_mae: 'validation force MAE',
+  validation_f_rmse: 'validation force RMSE',
+  'validation_e/N_mae': 'validation energy MAE per atom',
+  'validation_e/N_rmse': 'validation energy RMSE per atom',
+};
+
+/** The value of metrics_key in an epoch's validation metrics (lower is better). */
+function metricOf(m: Metrics, key: MetricsKey): number {
+  switch (key) {
+    case 'validation_loss': return m.loss;
+    case 'validation_f_mae': return m.forceMae_meV_per_A;
+    case 'validation_f_rmse': return m.forceRmse_meV_per_A;
+    case 'validation_e/N_mae': return m.energyMae_meV_per_atom;
+    case 'validation_e/N_rmse': return m.energyRmse_meV_per_atom;
+  }
 }
 
 const METRIC_OUTPUTS = [TRAINING_OUTPUTS.loss.name, TRAINING_OUTPUTS.structureEnergy.name, TRAINING_OUTPUTS.forces.name];
@@ -343,7 +365,9 @@ function copyRecord(from: Readonly<Record<string, Float64Array>>, to: Record<str
  */
 function runFingerprint(prep: PreparedTraining): string {
   const { config } = prep;
-  const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, initial_model: _i, ...training } = config.training;
+  const { max_epochs: _e, max_wall_time_s: _w, early_stopping_patience: _p, device: _d, threads: _t, initial_model: _i, metrics_key, ...rest } = config.training;
+  // metrics_key counts only when it is not the default (added later: earlier checkpoints resume).
+  const training = metrics_key === 'validation_loss' ? rest : { ...rest, metrics_key };
   const hash = (x: unknown) => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 32);
   const data = [prep.train, prep.validation].map((d) => d.structures.map((s) => `${s.n}:${s.energy_eV}`).join('|'));
   // References read from a file count by their values, not by the file's (absolute) path; the

@@ -141,6 +141,25 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     expect(early.reason).toMatch(/no improvement of the validation loss for 2 epochs/);
   });
 
+  it('metrics_key: the best model, plateaus and early stopping follow the named validation metric', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const cfg = miniConfig(dir, { training: { max_epochs: 8, batch_size: 4, learning_rate: 0.01, seed: 2, metrics_key: 'validation_f_mae', lr_schedule: { factor: 0.5, patience: 50, min_learning_rate: 1e-5, threshold: 0 } } });
+    const r = await trainIn(dir, cfg, { log: (l) => lines.push(l) });
+    const mae = r.history.map((h) => h.validation.forceMae_meV_per_A);
+    expect(r.bestEpoch).toBe(mae.indexOf(Math.min(...mae)) + 1);
+    expect(r.history.filter((h) => h.best).map((h) => h.epoch)).toEqual(mae.flatMap((m, k) => (m < Math.min(...mae.slice(0, k)) || k === 0 ? [k + 1] : [])));
+    expect(JSON.parse((await readModelInfoFile(r.modelPath!)).metadata['e3md.training']!).bestEpoch).toBe(r.bestEpoch);
+    expect(lines.some((l) => /follow the validation force MAE \(metrics_key validation_f_mae\)/.test(l))).toBe(true);
+    // The metric is a run setting: a resume with another is refused.
+    await expect(trainIn(dir, { ...cfg, training: { ...(cfg.training as object), max_epochs: 9, metrics_key: 'validation_loss' } }, { resume: true })).rejects.toThrow(/different model, loss or training settings/);
+    const other = tempDir();
+    const early = await trainIn(other, miniConfig(other, { training: { max_epochs: 50, learning_rate: 1e-9, early_stopping_patience: 2, metrics_key: 'validation_e/N_rmse', lr_schedule: { factor: 0.5, patience: 10, min_learning_rate: 1e-10, threshold: 0.5 } } }));
+    expect(early.epochs).toBe(3);
+    expect(early.reason).toMatch(/no improvement of the validation energy RMSE per atom for 2 epochs/);
+    expect(() => loadTrainConfig(writeConfig(other, miniConfig(other, { training: { metrics_key: 'validation_f' } }), 'bad.json'))).toThrow(/training\.metrics_key/);
+  });
+
   it('an aborted signal stops after the current batch and reports how to resume', async () => {
     const dir = tempDir();
     const ctrl = new AbortController();
