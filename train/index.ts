@@ -10,7 +10,7 @@
  * const result = await runTraining(prep, { log: console.log });
  * result.test?.all.forceMae_meV_per_A;
  */
-export { loadTrainConfig, parseTrainConfig, TRAIN_FILES, trainConfigSchema, trainJsonSchema, type TrainConfig, type TrainConfigJson } from './config.js';
+export { loadTrainConfig, parseTrainConfig, TRAIN_FILES, trainConfigSchema, trainJsonSchema, type MetricsKey, type TrainConfig, type TrainConfigJson } from './config.js';
 export { datasetOf, loadDataset, neighborGraph, speciesIn, type Dataset, type LoadDatasetOptions, type Structure } from './dataset.js';
 export { batchIndices, makeBatch, shuffled, type Batch, type LossWeights } from './batch.js';
 export { datasetStatistics, fitEnergyReferences, symmetricEigen, type DatasetStatistics } from './statistics.js';
@@ -23,4 +23,4 @@ export { createMetrics, type Metrics, type MetricsAccumulator } from './metrics.
 export { epochHeader, formatEpoch, metricsCsv, METRICS_COLUMNS, type EpochRecord } from './history.js';
 export { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, readTrainCheckpoint, writeTrainCheckpoint, type TrainCheckpoint } from './checkpoint.js';
 export { builderOptionsOf, givenReferences, prepareTraining, readEnergyReferences, subset, type ModelSection, type PreparedTraining } from './prepare.js';
-export { evaluate, fixedBatches, runTraining, type TestReport, type TrainResult, type TrainRunOptions } from './trainer.js';
+export { evaluate, fixedBatches, METRIC_NAMES, runTraining, type TestReport, type TrainResult, type TrainRunOptions } from './trainer.js';

@@ -277,8 +277,8 @@ export async function evaluate(session: ModelSession, batches: readonly Batch[],
   return acc.result();
 }
 
-/** How schedule messages name each metrics_key. */
-const METRIC_NAMES: Readonly<Record<MetricsKey, string>> = {
+/** How messages name each metrics_key (e.g. 'validation force MAE'). */
+export const METRIC_NAMES: Readonly<Record<MetricsKey, string>> = {
   validation_loss: 'validation loss',
   validation_f_mae: 'validation force MAE',
   validation_f_rmse: 'validation force RMSE',

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { InputError, OutputError } from '../../io/index.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTrainConfig, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
+import { loadTrainConfig, METRIC_NAMES, prepareTraining, runTraining, TRAIN_FILES, type Metrics, type PreparedTraining, type TestReport, type TrainResult } from '../../train/index.js';
 import { displayPath } from '../prepare.js';
 import { createProgressBar, formatDuration, type ProgressBar } from '../progress.js';
 import { positiveInteger } from '../arguments.js';
@@ -122,7 +122,7 @@ export async function trainCommand(configPath: string, options: TrainCommandOpti
     return EXIT.interrupted;
   }
   const wall = result.history.reduce((a, h) => a + h.wall_s, 0);
-  out(`${result.status === 'finished' ? 'finished' : 'stopped'}: ${result.reason}; ${result.epochs} epochs in ${formatDuration(wall)}, best validation loss at epoch ${result.bestEpoch}`);
+  out(`${result.status === 'finished' ? 'finished' : 'stopped'}: ${result.reason}; ${result.epochs} epochs in ${formatDuration(wall)}, best ${METRIC_NAMES[prep.config.training.metrics_key]} at epoch ${result.bestEpoch}`);
   if (result.bestValidation) out(`validation: ${errors(result.bestValidation)}`);
   if (result.test) out(testTable(result.test));
   if (result.modelPath) out(`model written to ${displayPath(result.modelPath)}`);
