@@ -92,7 +92,7 @@ describe('the config schema', () => {
 
   it('examples/water/train.json is valid and trains on examples/water/dataset', () => {
     const c = loadTrainConfig(join(import.meta.dirname, '../../examples/water/train.json'));
-    for (const f of [...c.data.train, ...c.data.validation, ...c.data.test!]) expect(f).toMatch(/examples\/water\/dataset\/(md-|short-)?(monomer|dimer|trimer|tetramer|pentamer|hexamer)-(train|val|test)\.extxyz$/);
+    for (const f of [...c.data.train, ...c.data.validation, ...c.data.test!]) expect(f).toMatch(/examples\/water\/dataset\/(md-|md2-|short-|stretched-)?(monomer|dimer|trimer|tetramer|pentamer|hexamer)-(train|val|test)\.extxyz$/);
     expect(c.model.lmax).toBeGreaterThanOrEqual(1);
     // Retraining writes under output/ (git-ignored), never over the shipped, tracked model.
     expect(c.output.model).toMatch(/examples\/water\/output\/water-nequip\.onnx$/);
