@@ -16,7 +16,7 @@ export interface ScheduleOptions {
   readonly patience: number;
   /** Floor of the learning rate. */
   readonly minLearningRate: number;
-  /** Relative improvement that counts as better: loss < best · (1 − threshold). */
+  /** Relative improvement that counts as better: value < best · (1 − threshold). */
   readonly threshold: number;
   /** Epochs without a new best validation metric before training stops. */
   readonly earlyStoppingPatience: number;
