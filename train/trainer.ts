@@ -187,10 +187,10 @@ export async function runTraining(prep: PreparedTraining, options: TrainRunOptio
   let reason = `reached max_epochs (${t.max_epochs})`;
   let sessionEpochs = 0;
   if (resumed) log(`resuming after epoch ${epoch} (best ${METRIC_NAMES[t.metrics_key]} ${schedule.state.best.toExponential(3)} at epoch ${schedule.state.bestEpoch})`);
-  if (t.metrics_key !== 'validation_loss') log(`the best model, learning-rate plateaus and early stopping follow the ${METRIC_NAMES[t.metrics_key]} (metrics_key ${t.metrics_key})`);
   // A checkpoint of the starting point: proves now that the disk takes one, and leaves a
   // resumable file even when the first epoch fails.
   else writeTrainCheckpoint(ckptPath, { epoch: 0, fingerprint, schedule: schedule.state, adam: adam.state, params, best, history, elapsed_s: 0, ema: ema?.state });
+  if (t.metrics_key !== 'validation_loss') log(`the best model, learning-rate plateaus and early stopping follow the ${METRIC_NAMES[t.metrics_key]} (metrics_key ${t.metrics_key})`);
   log(epochHeader());
   try {
     while (epoch < t.max_epochs) {

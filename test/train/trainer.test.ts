@@ -95,7 +95,10 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     expect(b1.status).toBe('interrupted');
     expect(b1.modelPath).toBeUndefined();
     expect(b1.epochs).toBe(2);
-    const b2 = await trainIn(split, config(split), { resume: true });
+    // Until its first epoch ends, a resumed run leaves the checkpoint it resumed from as it was.
+    let onDisk = -1;
+    const b2 = await trainIn(split, config(split), { resume: true, onBatch: (done, _total, epoch) => { if (epoch === 3 && done === 1) onDisk = readTrainCheckpoint(join(split, 'out', TRAIN_FILES.checkpoint)).epoch; } });
+    expect(onDisk).toBe(2);
     expect(b2.status).toBe('finished');
     expect(b2.epochs).toBe(4);
     for (const [name, p] of Object.entries(a.params)) expect(Array.from(b2.params[name]!), name).toEqual(Array.from(p));
@@ -145,7 +148,9 @@ describe('e3md train (mini water dataset, micro NequIP)', () => {
     const dir = tempDir();
     const lines: string[] = [];
     const cfg = miniConfig(dir, { training: { max_epochs: 8, batch_size: 4, learning_rate: 0.01, seed: 2, metrics_key: 'validation_f_mae', lr_schedule: { factor: 0.5, patience: 50, min_learning_rate: 1e-5, threshold: 0 } } });
-    const r = await trainIn(dir, cfg, { log: (l) => lines.push(l) });
+    let startCheckpoint = -1;
+    const r = await trainIn(dir, cfg, { log: (l) => lines.push(l), onBatch: (done, _total, epoch) => { if (epoch === 1 && done === 1) startCheckpoint = readTrainCheckpoint(join(dir, 'out', TRAIN_FILES.checkpoint)).epoch; } });
+    expect(startCheckpoint).toBe(0); // the starting point's checkpoint is written whatever the metric
     const mae = r.history.map((h) => h.validation.forceMae_meV_per_A);
     expect(r.bestEpoch).toBe(mae.indexOf(Math.min(...mae)) + 1);
     expect(r.history.filter((h) => h.best).map((h) => h.epoch)).toEqual(mae.flatMap((m, k) => (m < Math.min(...mae.slice(0, k)) || k === 0 ? [k + 1] : [])));
